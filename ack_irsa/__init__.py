@@ -1,0 +1,39 @@
+"""ack-irsa: a least-privilege AWS identity (IRSA) for every ACK controller on an EKS cluster.
+
+Public API: :class:`ClusterOidcProvider` and :class:`ControllerIrsa` (Pulumi components) with
+their argument types, and :mod:`ack_irsa.catalog`. Components are imported on first use, so
+``import ack_irsa`` stays cheap and loads no Pulumi provider SDK the caller does not use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ack_irsa.controller import ControllerIrsa, ControllerIrsaArgs
+    from ack_irsa.oidc import ClusterOidcProvider, ClusterOidcProviderArgs
+    from ack_irsa.spec import ArgsError
+
+__all__ = [
+    "ArgsError",
+    "ClusterOidcProvider",
+    "ClusterOidcProviderArgs",
+    "ControllerIrsa",
+    "ControllerIrsaArgs",
+]
+__version__ = "0.1.0"
+
+_EXPORTS = {
+    "ArgsError": "ack_irsa.spec",
+    "ClusterOidcProvider": "ack_irsa.oidc",
+    "ClusterOidcProviderArgs": "ack_irsa.oidc",
+    "ControllerIrsa": "ack_irsa.controller",
+    "ControllerIrsaArgs": "ack_irsa.controller",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'ack_irsa' has no attribute {name!r}")

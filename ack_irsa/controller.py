@@ -1,0 +1,252 @@
+"""ControllerIrsa: the IAM role of one ACK controller, its policies, its ServiceAccount and its restart."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, Required, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from ack_irsa.arns import aws_managed_policy_arn, issuer_of_provider_arn, partition_of
+from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS, check_size, default_role_name
+from ack_irsa.oidc import ClusterOidcProvider
+from ack_irsa.policies import (
+    TrustedIssuer,
+    irsa_trust_policy,
+    issuer_host,
+    parse_policy_document,
+    policy_size,
+    to_json,
+)
+from ack_irsa.spec import ArgsError, ControllerSpec, PolicyRef, resolve_controller
+
+TYPE_TOKEN = "ack-irsa:index:ControllerIrsa"
+ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+"""The ServiceAccount annotation the EKS pod identity webhook reads."""
+RESTART_ANNOTATION = "ack-irsa/role-arn"
+"""Pod-template annotation on the controller's Deployment; a new value rolls its pods."""
+INLINE_POLICY_NAME = "ack-controller-policy"
+
+PolicyArns = Sequence[str] | Mapping[str, pulumi.Input[str]]
+
+
+class ControllerIrsaArgs(TypedDict, total=False):
+    """Arguments of :class:`ControllerIrsa`. Only ``service`` and an OIDC provider are required."""
+
+    service: Required[str]
+    """ACK service name as listed by ``python -m ack_irsa catalog``, e.g. ``"s3"``. Required."""
+    oidc_provider: ClusterOidcProvider
+    """The cluster's OIDC provider. Give this, or ``oidc_provider_arn`` (with ``oidc_issuer``)."""
+    oidc_provider_arn: pulumi.Input[str]
+    """ARN of the cluster's IAM OIDC provider (e.g. ``pulumi_eks.Cluster.oidc_provider_arn``)."""
+    oidc_issuer: pulumi.Input[str]
+    """The cluster's issuer, with or without ``https://``. Default: read from ``oidc_provider_arn``."""
+    namespace: str
+    """Namespace of the controller. Default ``"ack-system"``, as in the ACK install docs."""
+    service_account_name: str
+    """The controller's ServiceAccount. Default: the chart's, ``ack-<service>-controller``."""
+    service_account_mode: Literal["patch", "create", "none"]
+    """``"patch"`` (default): annotate the ServiceAccount the ACK Helm chart created (server-side apply;
+    removing it removes only the annotation). ``"create"``: create the annotated ServiceAccount (install
+    the chart with ``serviceAccount.create=false``). ``"none"``: the role only; nothing on the cluster."""
+    deployment_name: str
+    """The controller Deployment to restart when the role changes, so its pods get credentials.
+    Default ``ack-<service>-controller-<service>-chart`` (the chart's name for the documented release
+    name); ``""`` disables the restart. Ignored in mode ``"none"``."""
+    policy_arns: PolicyArns
+    """Managed policies to attach instead of the recommended ones: a list of ARNs, or ``{key: arn}``
+    for ARNs known only at deploy time. Default: the catalog's recommendation for the partition."""
+    extra_policy_arns: PolicyArns
+    """Managed policies to attach in addition. Default: none."""
+    inline_policy: pulumi.Input[str] | Mapping[str, Any] | None
+    """Inline policy (a JSON string or a document) instead of the recommended one; ``None``, ``""`` or
+    ``{}`` drops it. Default: the catalog's recommendation."""
+    role_name: str
+    """Role name. Default ``ack-<service>-<cluster>-<hash>``: deterministic, at most 64 characters, and
+    unique per cluster and ServiceAccount, so two clusters in one account never collide."""
+    role_path: str
+    """Role path. Default ``"/"``."""
+    permissions_boundary: pulumi.Input[str]
+    """ARN of a policy to set as the role's permissions boundary. Default: none."""
+    max_session_duration: int
+    """Maximum session length in seconds, 3600 to 43200. Default 3600."""
+    tags: Mapping[str, str]
+    """Role tags (at most 50). Default: none."""
+    extra_service_accounts: Sequence[str]
+    """More ``"namespace:name"`` ServiceAccounts the role admits (trust only: they are not annotated
+    here). Default: none."""
+    extra_oidc_providers: Sequence[ClusterOidcProvider | pulumi.Input[str]]
+    """Other clusters' OIDC providers (components or provider ARNs) whose tokens for the same
+    ServiceAccounts the role admits, for blue/green upgrades and disaster recovery. Default: none."""
+    allow_wildcard_subject: bool
+    """Accept ``*`` and ``?`` in namespaces and ServiceAccount names (``sub`` then uses ``StringLike``).
+    Default ``False``."""
+    trust_policy_max_chars: int
+    """Trust policy size limit, for accounts whose quota was raised. Default 2048."""
+    managed_policies_per_role: int
+    """Managed policies per role, for accounts whose quota was raised. Default 10."""
+
+
+class ControllerIrsa(pulumi.ComponentResource):
+    """A least-privilege IAM role for one ACK controller, trusted by exactly its ServiceAccount."""
+
+    role: aws.iam.Role
+    role_arn: pulumi.Output[str]
+    """ARN of the role; resolves only once every policy is attached, so nothing uses the role early."""
+    role_name: pulumi.Output[str]
+    service_account_name: pulumi.Output[str]
+    namespace: pulumi.Output[str]
+
+    def __init__(self, name: str, args: ControllerIrsaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        try:
+            spec = resolve_controller(args)
+        except ArgsError as error:
+            raise ArgsError(error.problems, f"ControllerIrsa {name!r}: ") from None
+        super().__init__(TYPE_TOKEN, name, {}, opts)
+        child = pulumi.ResourceOptions(parent=self)
+
+        primary = _trust_source(args.get("oidc_provider") or args.get("oidc_provider_arn"), args.get("oidc_issuer"))
+        sources = [primary, *(_trust_source(p) for p in spec.extra_oidc_providers)]
+        partition = primary.apply(lambda source: partition_of(source[0]))
+        cluster = getattr(args.get("oidc_provider"), "cluster_name", None)
+
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=spec.role_name
+            or primary.apply(
+                lambda source: default_role_name(
+                    spec.controller.service, source[1], spec.namespace, spec.service_account_name, cluster
+                )
+            ),
+            path=spec.role_path,
+            assume_role_policy=pulumi.Output.all(*sources).apply(lambda resolved: _trust_policy(resolved, spec)),
+            description=f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
+            "IRSA, managed by ack-irsa",
+            max_session_duration=spec.max_session_duration,
+            permissions_boundary=_in_partition(spec.permissions_boundary, partition, "permissions_boundary"),
+            tags=spec.tags or None,
+            opts=child,
+        )
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-{key}", role=self.role.name, policy_arn=_policy_arn(ref, partition), opts=child
+            )
+            for key, ref in sorted(spec.managed_policies.items())
+        ]
+        inline = (
+            aws.iam.RolePolicy(
+                f"{name}-inline",
+                role=self.role.name,
+                name=INLINE_POLICY_NAME,
+                policy=_inline_policy_json(spec.inline_policy),
+                opts=child,
+            )
+            if spec.inline_policy is not None
+            else None
+        )
+        permissions = [a.id for a in attachments] + ([inline.id] if inline else [])
+        self.role_arn = pulumi.Output.all(self.role.arn, *permissions).apply(lambda values: values[0])
+        self.role_name = self.role.name
+        self.service_account_name = pulumi.Output.from_input(spec.service_account_name)
+        self.namespace = pulumi.Output.from_input(spec.namespace)
+
+        # Children do not inherit a component's depends_on; the Kubernetes children take it over,
+        # so they can wait for a Namespace or Helm release created in the same program.
+        kubernetes_opts = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        service_account = self._service_account(name, spec, kubernetes_opts)
+        if spec.deployment_name and service_account is not None:
+            self._restart(name, spec, kubernetes_opts.merge(pulumi.ResourceOptions(depends_on=[service_account])))
+        self.register_outputs(
+            {
+                "role_arn": self.role_arn,
+                "role_name": self.role_name,
+                "service_account_name": self.service_account_name,
+                "namespace": self.namespace,
+            }
+        )
+
+    def _service_account(
+        self, name: str, spec: ControllerSpec, opts: pulumi.ResourceOptions
+    ) -> pulumi.CustomResource | None:
+        if spec.service_account_mode == "none":
+            return None
+        from pulumi_kubernetes.core.v1 import ServiceAccount, ServiceAccountPatch
+        from pulumi_kubernetes.meta.v1 import ObjectMetaArgs, ObjectMetaPatchArgs
+
+        account, namespace = spec.service_account_name, spec.namespace
+        annotations = {ROLE_ARN_ANNOTATION: self.role_arn}
+        if spec.service_account_mode == "patch":
+            patch = ObjectMetaPatchArgs(name=account, namespace=namespace, annotations=annotations)
+            return ServiceAccountPatch(f"{name}-service-account", metadata=patch, opts=opts)
+        created = ObjectMetaArgs(name=account, namespace=namespace, annotations=annotations)
+        return ServiceAccount(f"{name}-service-account", metadata=created, opts=opts)
+
+    def _restart(self, name: str, spec: ControllerSpec, opts: pulumi.ResourceOptions) -> None:
+        """Roll the controller's pods when the role ARN changes: credentials are injected only into
+        pods created after the ServiceAccount annotation exists. The annotation's value is the ARN
+        itself, so a second ``pulumi up`` changes nothing and a new role restarts exactly once."""
+        from pulumi_kubernetes.apps.v1 import DeploymentPatch, DeploymentSpecPatchArgs
+        from pulumi_kubernetes.core.v1 import PodTemplateSpecPatchArgs
+        from pulumi_kubernetes.meta.v1 import ObjectMetaPatchArgs
+
+        template = PodTemplateSpecPatchArgs(
+            metadata=ObjectMetaPatchArgs(annotations={RESTART_ANNOTATION: self.role_arn})
+        )
+        DeploymentPatch(
+            f"{name}-restart",
+            metadata=ObjectMetaPatchArgs(name=spec.deployment_name, namespace=spec.namespace),
+            spec=DeploymentSpecPatchArgs(template=template),
+            opts=opts,
+        )
+
+
+def _trust_source(source: Any, issuer: pulumi.Input[str] | None = None) -> pulumi.Output[tuple[str, str]]:
+    """(provider ARN, issuer) of a ClusterOidcProvider or of a provider ARN (plain or Output)."""
+    if isinstance(source, ClusterOidcProvider):
+        return pulumi.Output.all(source.arn, source.issuer).apply(lambda pair: (pair[0], pair[1]))
+    arn = pulumi.Output.from_input(source)
+    if issuer is None:
+        return arn.apply(lambda value: (value, issuer_of_provider_arn(value)))
+
+    def checked(pair: list[str]) -> tuple[str, str]:
+        if issuer_host(pair[1]) != issuer_of_provider_arn(pair[0]):
+            raise ValueError(f"oidc_issuer {pair[1]!r} is not the issuer of oidc_provider_arn {pair[0]!r}")
+        return pair[0], issuer_host(pair[1])
+
+    return pulumi.Output.all(arn, issuer).apply(checked)
+
+
+def _trust_policy(sources: Sequence[tuple[str, str]], spec: ControllerSpec) -> str:
+    document = irsa_trust_policy([TrustedIssuer(arn, issuer, spec.subjects) for arn, issuer in sources])
+    check_size(policy_size(document), spec.trust_policy_max_chars, "the trust policy", "trust_policy_max_chars")
+    return to_json(document)
+
+
+def _policy_arn(ref: PolicyRef, partition: pulumi.Output[str]) -> pulumi.Output[str]:
+    if ref.aws_managed_name is not None:
+        name = ref.aws_managed_name
+        return partition.apply(lambda p: aws_managed_policy_arn(p, name))
+    return _in_partition(ref.arn, partition, "policy ARN")
+
+
+def _in_partition(arn: Any, partition: pulumi.Output[str], what: str) -> pulumi.Output[Any]:
+    """The ARN, refused when it lies in another partition than the cluster's OIDC provider."""
+    if arn is None:
+        return pulumi.Output.from_input(None)
+
+    def checked(pair: list[str]) -> str:
+        if partition_of(pair[0]) != pair[1]:
+            raise ValueError(f"{what} {pair[0]!r} is not in partition {pair[1]!r}, the cluster's")
+        return pair[0]
+
+    return pulumi.Output.all(arn, partition).apply(checked)
+
+
+def _inline_policy_json(value: Any) -> pulumi.Output[str]:
+    def checked(resolved: Any) -> str:
+        document = parse_policy_document(resolved)
+        check_size(policy_size(document), INLINE_POLICIES_MAX_CHARS, "the inline policy")
+        return to_json(document)
+
+    return pulumi.Output.from_input(value).apply(checked)

@@ -1,0 +1,217 @@
+"""Run a Pulumi program offline, under Pulumi's mocks, and record every resource it registers.
+
+The same program ``pulumi up`` runs, with the engine replaced by :class:`OfflineMocks`: no cloud
+account, no provider plugin, no network. Values only a live account knows (account ID, partition,
+a cluster's issuer) come from :class:`Facts`; those not given are placeholders, recorded as such.
+Used by the offline plan (``python -m ack_irsa render``), the tests and the benchmarks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulumi
+from pulumi.runtime import mocks as pulumi_mocks
+from pulumi.runtime import rpc
+from pulumi.runtime.settings import ROOT, SETTINGS
+from pulumi.runtime.stack import run_pulumi_func
+
+from ack_irsa.arns import oidc_provider_arn
+from ack_irsa.policies import issuer_host
+
+ACCOUNT_PLACEHOLDER = "<account-id>"
+CLUSTER_ID_PLACEHOLDER = "<cluster-id>"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What a live account would say; ``placeholders`` names the facts that were not given."""
+
+    account_id: str = ACCOUNT_PLACEHOLDER
+    partition: str = "aws"
+    region: str = "us-east-1"
+    issuer_urls: Mapping[str, str] = field(default_factory=dict)
+    """Issuer URL per cluster name; a cluster not listed gets a placeholder issuer."""
+    placeholders: frozenset[str] = frozenset()
+    """Which of ``account_id``, ``partition``, ``region``, ``issuer`` are placeholders."""
+
+    def issuer_url(self, cluster_name: str) -> str:
+        default = f"https://oidc.eks.{self.region}.amazonaws.com/id/{CLUSTER_ID_PLACEHOLDER}"
+        return self.issuer_urls.get(cluster_name, default)
+
+
+@dataclass(frozen=True)
+class Registration:
+    """One resource as the program registered it."""
+
+    type: str
+    name: str
+    urn: str
+    parent: str
+    """URN of the parent resource (empty for the stack itself)."""
+    custom: bool
+    inputs: dict[str, Any]
+    provider: str
+    """Reference of the explicit provider a custom resource uses (empty: the default provider)."""
+    dependencies: tuple[str, ...]
+    retain_on_delete: bool
+
+
+@dataclass
+class OfflineRun:
+    resources: list[Registration]
+    invokes: list[tuple[str, dict[str, Any]]]
+    outputs: dict[str, Any]
+    facts: Facts
+
+    def of_type(self, type_token: str) -> list[Registration]:
+        return [r for r in self.resources if r.type == type_token]
+
+    def named(self, name: str) -> Registration:
+        matches = [r for r in self.resources if r.name == name]
+        if len(matches) != 1:
+            raise KeyError(f"{len(matches)} resources named {name!r}")
+        return matches[0]
+
+
+class OfflineMocks(pulumi.runtime.Mocks):
+    """Mocks that answer like AWS would, from :class:`Facts`, and refuse any invoke they do not know."""
+
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
+        self.invokes: list[tuple[str, dict[str, Any]]] = []
+        self._lock = threading.Lock()
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        inputs, facts = dict(args.inputs), self.facts
+        if args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            arn = oidc_provider_arn(facts.partition, facts.account_id, issuer_host(inputs["url"]))
+            return arn, {**inputs, "arn": arn}
+        if args.typ == "aws:iam/role:Role":
+            arn = f"arn:{facts.partition}:iam::{facts.account_id}:role{inputs.get('path', '/')}{inputs['name']}"
+            return inputs["name"], {**inputs, "arn": arn, "uniqueId": "AROA" + "0" * 17}
+        if args.typ == "aws:iam/policy:Policy":
+            name = inputs.get("name", args.name)
+            arn = f"arn:{facts.partition}:iam::{facts.account_id}:policy{inputs.get('path', '/')}{name}"
+            return arn, {**inputs, "arn": arn, "name": name}
+        if args.typ == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
+            return f"{inputs['role']}-{inputs['policyArn'].rsplit('/', 1)[-1]}", inputs
+        if args.typ == "aws:iam/rolePolicy:RolePolicy":
+            return f"{inputs['role']}:{inputs['name']}", inputs
+        return f"{args.name}-id", inputs
+
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        with self._lock:
+            self.invokes.append((args.token, dict(args.args)))
+        if args.token == "aws:eks/getCluster:getCluster":
+            name, facts = args.args["name"], self.facts
+            return {
+                "name": name,
+                "arn": f"arn:{facts.partition}:eks:{facts.region}:{facts.account_id}:cluster/{name}",
+                "identities": [{"oidcs": [{"issuer": facts.issuer_url(name)}]}],
+            }
+        raise NotImplementedError(f"offline run: unexpected invoke {args.token}")
+
+
+class _RecordingMonitor(pulumi_mocks.MockMonitor):
+    """The mock engine, keeping what each registration asked for (parent, provider, options)."""
+
+    def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
+        super().__init__(mocks)
+        self.registrations: list[Registration] = []
+        self._lock = threading.Lock()
+
+    def RegisterResource(self, request: Any) -> Any:
+        response = super().RegisterResource(request)
+        if request.type != "pulumi:pulumi:Stack":
+            registration = Registration(
+                type=request.type,
+                name=request.name,
+                urn=response.urn,
+                parent=request.parent,
+                custom=request.custom,
+                inputs=rpc.deserialize_properties(request.object),
+                provider=request.provider,
+                dependencies=tuple(request.dependencies),
+                retain_on_delete=request.retainOnDelete,
+            )
+            with self._lock:
+                self.registrations.append(registration)
+        return response
+
+
+def run(
+    program: Callable[[], Mapping[str, Any] | None],
+    mocks: pulumi.runtime.Mocks,
+    config: Mapping[str, Any] | None = None,
+    project: str = "ack-irsa",
+    stack: str = "offline",
+) -> OfflineRun:
+    """Run ``program`` to completion under ``mocks`` with ``config`` (a Pulumi config map).
+
+    The program may return outputs and may ``pulumi.export`` them; both are resolved and returned.
+    Every run gets a fresh event loop, monitor and root stack, so runs do not leak into each other.
+    """
+    loop, thread_loops = _new_loop()
+    monitor = _RecordingMonitor(mocks)
+    pulumi.runtime.set_all_config({k: _config_text(v) for k, v in (config or {}).items()}, [])
+    # Process-wide state of earlier runs: their root stack (and its exports), and the tasks a failed
+    # run left behind on its closed loop.
+    ROOT.set(None)
+    SETTINGS.outputs.clear()
+    pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    returned: dict[str, Any] = {}
+
+    def body() -> None:
+        returned.update(program() or {})
+
+    try:
+        loop.run_until_complete(run_pulumi_func(body))
+        root = pulumi.runtime.get_root_resource()
+        exported = dict(getattr(root, "outputs", {}))
+        outputs = loop.run_until_complete(pulumi.Output.from_input({**exported, **returned}).future()) or {}
+    finally:
+        _close(loop, thread_loops)
+    invokes = list(getattr(mocks, "invokes", []))
+    facts = getattr(mocks, "facts", Facts())
+    return OfflineRun(resources=list(monitor.registrations), invokes=invokes, outputs=outputs, facts=facts)
+
+
+def _new_loop() -> tuple[asyncio.AbstractEventLoop, list[asyncio.AbstractEventLoop]]:
+    """A fresh loop whose worker threads (where the mock engine answers) get loops the run closes."""
+    loop, thread_loops = asyncio.new_event_loop(), []
+
+    def give_thread_a_loop() -> None:
+        thread_loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(thread_loop)
+        thread_loops.append(thread_loop)
+
+    loop.set_default_executor(ThreadPoolExecutor(initializer=give_thread_a_loop))
+    asyncio.set_event_loop(loop)
+    return loop, thread_loops
+
+
+def _close(loop: asyncio.AbstractEventLoop, thread_loops: list[asyncio.AbstractEventLoop]) -> None:
+    """Close the run's loops; after a failed run, cancel what the failure left pending first."""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(loop.shutdown_default_executor())
+    for thread_loop in thread_loops:
+        thread_loop.close()
+    loop.close()
+    asyncio.set_event_loop(None)
+
+
+def _config_text(value: Any) -> str:
+    """Config values as Pulumi passes them to programs: strings, structured values as JSON."""
+    import json
+
+    return value if isinstance(value, str) else json.dumps(value)

@@ -1,0 +1,98 @@
+"""IAM policy documents for IRSA: trust policies, inline policies, and their sizes.
+
+Pure functions over plain values; the components call them inside ``Output.apply`` once the
+provider ARN and issuer are known, so no document is ever built from unresolved Outputs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+STS_AUDIENCE = "sts.amazonaws.com"
+"""The audience the EKS pod identity webhook requests tokens for (``eks.amazonaws.com/audience`` default)."""
+
+WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
+POLICY_VERSION = "2012-10-17"
+
+
+@dataclass(frozen=True)
+class TrustedIssuer:
+    """One OIDC provider a role trusts, and the ServiceAccount subjects it admits from it."""
+
+    provider_arn: str
+    issuer: str
+    """Issuer URL without ``https://`` (the prefix of the condition keys)."""
+    subjects: tuple[str, ...]
+    """``system:serviceaccount:<namespace>:<name>`` values; ``*`` and ``?`` only with wildcards allowed."""
+
+
+def issuer_host(url: str) -> str:
+    """The issuer in the form IAM condition keys use: no scheme, no trailing slash."""
+    return url.strip().removeprefix("https://").rstrip("/")
+
+
+def issuer_url(issuer: str) -> str:
+    return f"https://{issuer_host(issuer)}"
+
+
+def service_account_subject(namespace: str, name: str) -> str:
+    return f"system:serviceaccount:{namespace}:{name}"
+
+
+def has_wildcard(value: str) -> bool:
+    return "*" in value or "?" in value
+
+
+def irsa_trust_policy(trusted: Sequence[TrustedIssuer], audience: str = STS_AUDIENCE) -> dict[str, Any]:
+    """The role trust policy: one statement per provider, each pinning ``sub`` and ``aud``.
+
+    ``sub`` is pinned to exact ServiceAccounts because any pod on the cluster can request a token
+    for its own ServiceAccount; without the pin, every workload could assume the role. ``aud`` is
+    pinned so that tokens minted for another audience are refused. ``StringEquals`` treats ``*``
+    literally, so a subject with a wildcard moves ``sub`` alone to ``StringLike``.
+    """
+    return {"Version": POLICY_VERSION, "Statement": [_statement(t, audience) for t in trusted]}
+
+
+def _statement(trusted: TrustedIssuer, audience: str) -> dict[str, Any]:
+    sub_key, aud_key = f"{trusted.issuer}:sub", f"{trusted.issuer}:aud"
+    subjects: str | list[str] = trusted.subjects[0] if len(trusted.subjects) == 1 else list(trusted.subjects)
+    if any(has_wildcard(s) for s in trusted.subjects):
+        condition = {"StringEquals": {aud_key: audience}, "StringLike": {sub_key: subjects}}
+    else:
+        condition = {"StringEquals": {sub_key: subjects, aud_key: audience}}
+    return {
+        "Effect": "Allow",
+        "Principal": {"Federated": trusted.provider_arn},
+        "Action": WEB_IDENTITY_ACTION,
+        "Condition": condition,
+    }
+
+
+def to_json(document: Mapping[str, Any]) -> str:
+    """Compact JSON: what IAM stores and counts (IAM does not count whitespace)."""
+    return json.dumps(document, separators=(",", ":"))
+
+
+def policy_size(document: Mapping[str, Any]) -> int:
+    """Characters IAM counts against its size limits."""
+    return len(to_json(document))
+
+
+def parse_policy_document(value: str | Mapping[str, Any]) -> dict[str, Any]:
+    """A policy document from a JSON string or a mapping; raises ValueError naming the expected form."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            raise ValueError(f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+    if not isinstance(value, Mapping):
+        raise ValueError("must be a policy document (a JSON object with Version and Statement)")
+    document = dict(value)
+    statements = document.get("Statement")
+    if document.get("Version") != POLICY_VERSION or not isinstance(statements, list | Mapping) or not statements:
+        raise ValueError(f'must be a policy document with "Version": "{POLICY_VERSION}" and a non-empty "Statement"')
+    return document

@@ -1,0 +1,456 @@
+"""Resolve and check component arguments before anything is created.
+
+``resolve_controller`` and ``resolve_oidc_provider`` turn a caller's arguments into specs of
+plain, defaulted, checked values (catalog lookups done), or raise :class:`ArgsError` listing
+every problem at once. Values only known at deploy time (Pulumi Outputs) pass through; the
+components check them when they resolve. No Pulumi import: table-tested without mocks, and
+shared by the Python API and the stack config, so both give the same answers.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ack_irsa import catalog, limits
+from ack_irsa.arns import check_oidc_provider_arn, check_policy_arn, issuer_of_provider_arn, policy_key
+from ack_irsa.policies import (
+    STS_AUDIENCE,
+    TrustedIssuer,
+    has_wildcard,
+    irsa_trust_policy,
+    issuer_host,
+    parse_policy_document,
+    policy_size,
+    service_account_subject,
+)
+
+ServiceAccountMode = Literal["patch", "create", "none"]
+SERVICE_ACCOUNT_MODES: tuple[ServiceAccountMode, ...] = ("patch", "create", "none")
+DEFAULT_NAMESPACE = "ack-system"
+DEFAULT_ROLE_PATH = "/"
+DEFAULT_SESSION_DURATION = 3600
+
+# Sizes a trust policy whose issuer is not known yet: the longest issuer EKS hands out
+# (China regions end in .amazonaws.com.cn; the longest region names have 14 characters).
+WORST_CASE_ISSUER = "oidc.eks.ap-southeast-4.amazonaws.com.cn/id/" + "0" * 32
+
+CONTROLLER_ARGUMENTS = (
+    "service",
+    "oidc_provider",
+    "oidc_provider_arn",
+    "oidc_issuer",
+    "namespace",
+    "service_account_name",
+    "service_account_mode",
+    "deployment_name",
+    "policy_arns",
+    "extra_policy_arns",
+    "inline_policy",
+    "role_name",
+    "role_path",
+    "permissions_boundary",
+    "max_session_duration",
+    "tags",
+    "extra_service_accounts",
+    "extra_oidc_providers",
+    "allow_wildcard_subject",
+    "trust_policy_max_chars",
+    "managed_policies_per_role",
+)
+OIDC_ARGUMENTS = ("cluster_name", "issuer_url", "provider_arn", "client_ids", "thumbprints", "retain_on_delete", "tags")
+_CREATE_ONLY = ("client_ids", "thumbprints", "retain_on_delete", "tags")
+
+WILDCARD_REFUSED = (
+    "{value!r} contains a wildcard, which would let every matching ServiceAccount assume the role; "
+    "set allow_wildcard_subject to true to accept it (then only sub uses StringLike, aud stays StringEquals)"
+)
+
+
+@dataclass(frozen=True)
+class Problem:
+    field: str
+    """The argument at fault (snake_case, with an index for list items: ``extra_policy_arns[1]``);
+    empty when the problem is the combination of several."""
+    message: str
+
+
+class ArgsError(ValueError):
+    """Every problem found in one set of arguments; ``str()`` gives one per line, prefixed by ``where``."""
+
+    def __init__(self, problems: Sequence[Problem], where: str = "") -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(f"{where}{p.field or ''}{': ' if p.field else ''}{p.message}" for p in problems))
+
+
+class _Problems(list[Problem]):
+    def add(self, field: str, message: str) -> None:
+        self.append(Problem(field, message))
+
+    def check(self, field: str, checker: Callable[[Any], object], value: Any) -> bool:
+        try:
+            checker(value)
+        except ValueError as error:
+            self.add(field, str(error))
+            return False
+        return True
+
+    def unknown_arguments(self, args: Mapping[str, Any], known: Sequence[str]) -> None:
+        for name in args:
+            if name not in known:
+                close = difflib.get_close_matches(name, known, n=1)
+                self.add(name, "unknown argument" + (f"; did you mean {close[0]!r}?" if close else ""))
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    """A managed policy to attach: an AWS-managed policy by name (rendered for the stack's
+    partition), or an ARN the caller gave (a plain string or a Pulumi Output)."""
+
+    aws_managed_name: str | None = None
+    arn: Any = None
+
+
+@dataclass(frozen=True)
+class ControllerSpec:
+    controller: catalog.Controller
+    namespace: str
+    service_account_name: str
+    service_account_mode: ServiceAccountMode
+    deployment_name: str
+    """Deployment to restart; empty when there is none to restart."""
+    managed_policies: dict[str, PolicyRef]
+    """Keyed by a stable, partition-neutral key (the attachments' resource names derive from it)."""
+    inline_policy: Any
+    """A policy document (dict), None for no inline policy, or a Pulumi Output resolving to one."""
+    role_name: str | None
+    """None: the default name, derived from the issuer once it is known."""
+    role_path: str
+    permissions_boundary: Any
+    max_session_duration: int
+    tags: dict[str, str]
+    subjects: tuple[str, ...]
+    """Every ``system:serviceaccount:<ns>:<name>`` the role admits, the primary one first."""
+    extra_oidc_providers: tuple[Any, ...]
+    """Other clusters' OIDC providers (ClusterOidcProvider or provider ARN) admitting the same subjects."""
+    trust_policy_max_chars: int
+
+
+def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
+    """Defaults applied, every plain value checked; raises :class:`ArgsError` with all problems."""
+    problems = _Problems()
+    problems.unknown_arguments(args, CONTROLLER_ARGUMENTS)
+    service = args.get("service")
+    try:
+        if not isinstance(service, str) or not service:
+            raise ValueError("is required (an ACK service name such as 's3')")
+        controller = catalog.get(service)
+    except ValueError as error:
+        raise ArgsError([*problems, Problem("service", str(error))]) from None
+
+    namespace, service_account, mode, deployment, subjects = _identity(args, controller, problems)
+    managed, inline = _permissions(args, controller, problems)
+    role_name = args.get("role_name")
+    if role_name is not None:
+        problems.check("role_name", limits.check_role_name, role_name)
+    role_path = args.get("role_path", DEFAULT_ROLE_PATH)
+    problems.check("role_path", limits.check_role_path, role_path)
+    boundary = args.get("permissions_boundary")
+    if isinstance(boundary, str):
+        problems.check("permissions_boundary", check_policy_arn, boundary)
+    duration = args.get("max_session_duration", DEFAULT_SESSION_DURATION)
+    problems.check("max_session_duration", limits.check_session_duration, duration)
+    tags = dict(args.get("tags") or {})
+    problems.check("tags", limits.check_tags, tags)
+
+    extra_providers = tuple(args.get("extra_oidc_providers", ()))
+    for index, provider in enumerate(extra_providers):
+        problems.check(f"extra_oidc_providers[{index}]", _check_extra_provider, provider)
+    _check_oidc_source(args, problems)
+    trust_max = args.get("trust_policy_max_chars", limits.TRUST_POLICY_MAX_CHARS)
+    if not problems:  # sizing needs well-formed ARNs and subjects
+        sources = [_primary_source(args), *(_oidc_source(p) for p in extra_providers)]
+        problems.check("", _trust_size_check(sources, subjects, trust_max), None)
+    if problems:
+        raise ArgsError(problems)
+    return ControllerSpec(
+        controller=controller,
+        namespace=namespace,
+        service_account_name=service_account,
+        service_account_mode=mode,
+        deployment_name=deployment,
+        managed_policies=managed,
+        inline_policy=inline,
+        role_name=role_name,
+        role_path=role_path,
+        permissions_boundary=boundary,
+        max_session_duration=duration,
+        tags=tags,
+        subjects=tuple(subjects),
+        extra_oidc_providers=extra_providers,
+        trust_policy_max_chars=trust_max,
+    )
+
+
+def _identity(
+    args: Mapping[str, Any], controller: catalog.Controller, problems: _Problems
+) -> tuple[str, str, ServiceAccountMode, str, list[str]]:
+    """Namespace, ServiceAccount, mode, Deployment to restart, and every trusted subject."""
+    namespace = args.get("namespace", DEFAULT_NAMESPACE)
+    service_account = args.get("service_account_name", controller.service_account_name)
+    mode = args.get("service_account_mode", "patch")
+    allow_wildcard = bool(args.get("allow_wildcard_subject", False))
+    if mode not in SERVICE_ACCOUNT_MODES:
+        problems.add("service_account_mode", f"{mode!r} is not one of 'patch', 'create' or 'none'")
+    ok = problems.check("namespace", _subject_part(limits.check_dns_label, allow_wildcard), namespace)
+    ok &= problems.check(
+        "service_account_name", _subject_part(limits.check_dns_subdomain, allow_wildcard), service_account
+    )
+    pattern = ok and (has_wildcard(namespace) or has_wildcard(service_account))
+    if pattern and mode != "none":
+        problems.add("service_account_mode", "must be 'none' when the ServiceAccount is a wildcard pattern")
+
+    deployment = args.get("deployment_name", controller.deployment_name)
+    if mode == "none" or pattern:
+        deployment = ""  # nothing on the cluster is touched
+    elif deployment:
+        problems.check("deployment_name", limits.check_dns_subdomain, deployment)
+
+    subjects = [service_account_subject(namespace, service_account)]
+    for index, pair in enumerate(args.get("extra_service_accounts", ())):
+        where = f"extra_service_accounts[{index}]"
+        if problems.check(where, _pair_check(allow_wildcard), pair):
+            subject = service_account_subject(*pair.split(":", 1))
+            if subject in subjects:
+                problems.add(where, f"{pair!r} is listed twice")
+            else:
+                subjects.append(subject)
+    return namespace, service_account, mode, deployment, subjects
+
+
+def _permissions(
+    args: Mapping[str, Any], controller: catalog.Controller, problems: _Problems
+) -> tuple[dict[str, PolicyRef], Any]:
+    """Managed policies to attach (keyed) and the inline policy, recommended ones unless replaced."""
+    if "policy_arns" in args:
+        managed = _policy_refs(args["policy_arns"], "policy_arns", problems)
+    else:
+        managed = {name.rsplit("/", 1)[-1]: PolicyRef(aws_managed_name=name) for name in controller.managed_policies}
+    for key, ref in _policy_refs(args.get("extra_policy_arns", ()), "extra_policy_arns", problems).items():
+        managed.setdefault(key, ref)  # already attached (a recommended policy): once is enough
+    quota = args.get("managed_policies_per_role", limits.MANAGED_POLICIES_PER_ROLE)
+    if len(managed) > quota:
+        problems.add(
+            "extra_policy_arns" if "extra_policy_arns" in args else "policy_arns",
+            f"{len(managed)} managed policies for one role; the quota is {quota}"
+            " (if your account's quota is higher, set managed_policies_per_role)",
+        )
+
+    inline = _inline_policy(args, controller, problems)
+    if not managed and inline is None:
+        problems.add("policy_arns", _no_policy_message(controller))
+    return managed, inline
+
+
+def _subject_part(checker: Callable[[str], None], allow_wildcard: bool) -> Callable[[Any], None]:
+    """A namespace or ServiceAccount name check that knows about wildcard patterns."""
+
+    def check(value: Any) -> None:
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not a string")
+        if not has_wildcard(value):
+            checker(value)
+        elif not allow_wildcard:
+            raise ValueError(WILDCARD_REFUSED.format(value=value))
+        else:
+            checker(value.replace("*", "x").replace("?", "x"))
+
+    return check
+
+
+def _pair_check(allow_wildcard: bool) -> Callable[[Any], None]:
+    def check(pair: Any) -> None:
+        namespace, _, name = pair.partition(":") if isinstance(pair, str) else ("", "", "")
+        if not namespace or not name:
+            raise ValueError(f"{pair!r} is not a 'namespace:serviceaccount' pair")
+        _subject_part(limits.check_dns_label, allow_wildcard)(namespace)
+        _subject_part(limits.check_dns_subdomain, allow_wildcard)(name)
+
+    return check
+
+
+def _policy_refs(value: Any, name: str, problems: _Problems) -> dict[str, PolicyRef]:
+    refs: dict[str, PolicyRef] = {}
+    if isinstance(value, Mapping):
+        for key, arn in value.items():
+            where = f"{name}[{key!r}]"
+            if not isinstance(key, str) or not limits.POLICY_KEY.match(key):
+                problems.add(where, "keys must be letters, digits and +=,.@_- only")
+            elif not isinstance(arn, str) or problems.check(where, check_policy_arn, arn):
+                refs[key] = PolicyRef(arn=arn)
+        return refs
+    if isinstance(value, str) or not isinstance(value, Sequence):
+        problems.add(name, f"must be a list of IAM policy ARNs, got {value!r}")
+        return refs
+    for index, arn in enumerate(value):
+        where = f"{name}[{index}]"
+        if not isinstance(arn, str):
+            problems.add(
+                where, "an ARN known only at deploy time needs a stable key: pass {key: arn} instead of a list"
+            )
+        elif problems.check(where, check_policy_arn, arn):
+            if (key := policy_key(arn)) in refs:
+                problems.add(where, f"{arn!r} is listed twice")
+            refs[key] = PolicyRef(arn=arn)
+    return refs
+
+
+def _inline_policy(args: Mapping[str, Any], controller: catalog.Controller, problems: _Problems) -> Any:
+    if "inline_policy" not in args:
+        return dict(controller.inline_policy) if controller.inline_policy is not None else None
+    value = args["inline_policy"]
+    if value is None or value == "" or (isinstance(value, Mapping) and not value):
+        return None  # an empty value drops the recommended inline policy
+    if not isinstance(value, str | Mapping):
+        return value  # a deploy-time value, checked when it resolves
+
+    def check(document: Any) -> None:
+        size = policy_size(parse_policy_document(document))
+        limits.check_size(size, limits.INLINE_POLICIES_MAX_CHARS, "the inline policy")
+
+    return parse_policy_document(value) if problems.check("inline_policy", check, value) else None
+
+
+def _no_policy_message(controller: catalog.Controller) -> str:
+    if controller.has_recommended_policy:
+        return "the role would have no permissions: give policy_arns, extra_policy_arns or inline_policy"
+    if "policy-unknown" in controller.flags:
+        why = "upstream's recommended policy could not be read"
+    elif "corrected" in controller.flags:
+        why = f"upstream's is unusable, see `python -m ack_irsa catalog show {controller.service}`"
+    else:
+        why = "upstream recommends none"
+    service = controller.service
+    return f"there is no recommended policy for the {service} controller ({why}); give policy_arns or inline_policy"
+
+
+def _check_oidc_source(args: Mapping[str, Any], problems: _Problems) -> None:
+    provider, arn, issuer = args.get("oidc_provider"), args.get("oidc_provider_arn"), args.get("oidc_issuer")
+    if provider is None and arn is None:
+        problems.add("oidc_provider", "is required: give a ClusterOidcProvider, or oidc_provider_arn")
+    elif provider is not None and (arn is not None or issuer is not None):
+        problems.add("oidc_provider", "give either oidc_provider or oidc_provider_arn/oidc_issuer, not both")
+    elif arn is None and issuer is not None:
+        problems.add("oidc_issuer", "goes with oidc_provider_arn")
+    elif (
+        isinstance(arn, str)
+        and problems.check("oidc_provider_arn", check_oidc_provider_arn, arn)
+        and isinstance(issuer, str)
+        and issuer_host(issuer) != issuer_of_provider_arn(arn)
+    ):
+        problems.add("oidc_issuer", f"{issuer!r} is not the issuer of {arn!r}")
+
+
+def _check_extra_provider(provider: Any) -> None:
+    if isinstance(provider, str):
+        check_oidc_provider_arn(provider)
+    elif not hasattr(provider, "arn"):
+        raise ValueError(f"{provider!r} is neither a ClusterOidcProvider nor an OIDC provider ARN")
+
+
+def _primary_source(args: Mapping[str, Any]) -> tuple[Any, Any]:
+    if args.get("oidc_provider") is not None:
+        return _oidc_source(args["oidc_provider"])
+    return args.get("oidc_provider_arn"), args.get("oidc_issuer")
+
+
+def _oidc_source(source: Any) -> tuple[Any, Any]:
+    """(provider ARN, issuer) of a ClusterOidcProvider or a provider ARN, where known without deploying."""
+    if isinstance(source, str):
+        return source, None
+    return getattr(source, "known_arn", None), getattr(source, "known_issuer", None)
+
+
+def _trust_size_check(sources: Sequence[tuple[Any, Any]], subjects: Sequence[str], limit: int) -> Callable[[Any], None]:
+    """Sizes the trust policy with the real issuers where known, the longest EKS issuer elsewhere."""
+
+    def check(_: Any) -> None:
+        trusted = [TrustedIssuer(*_sizing(arn, issuer), tuple(subjects)) for arn, issuer in sources]
+        estimate = any(t.issuer == WORST_CASE_ISSUER for t in trusted)
+        size = policy_size(irsa_trust_policy(trusted))
+        limits.check_size(size, limit, "the trust policy", "trust_policy_max_chars", estimate=estimate)
+
+    return check
+
+
+def _sizing(arn: Any, issuer: Any) -> tuple[str, str]:
+    if isinstance(issuer, str):
+        host = issuer_host(issuer)
+    elif isinstance(arn, str):
+        host = issuer_of_provider_arn(arn)
+    else:
+        host = WORST_CASE_ISSUER
+    return (arn if isinstance(arn, str) else f"arn:aws-us-gov:iam::000000000000:oidc-provider/{host}"), host
+
+
+@dataclass(frozen=True)
+class OidcProviderSpec:
+    cluster_name: str | None
+    issuer_url: Any
+    """A plain URL or a Pulumi Output; None when the issuer comes from the lookup or the ARN."""
+    provider_arn: Any
+    """Adopt this provider (plain ARN or Output); None to create one."""
+    client_ids: tuple[str, ...]
+    thumbprints: tuple[str, ...]
+    retain_on_delete: bool
+    tags: dict[str, str]
+    known_issuer: str | None
+    """The issuer, when known without a lookup (a plain issuer_url or provider_arn)."""
+
+
+def resolve_oidc_provider(args: Mapping[str, Any]) -> OidcProviderSpec:
+    """Defaults applied and every plain value checked; raises :class:`ArgsError` with all problems."""
+    problems = _Problems()
+    problems.unknown_arguments(args, OIDC_ARGUMENTS)
+    cluster, url, arn = args.get("cluster_name"), args.get("issuer_url"), args.get("provider_arn")
+    if cluster is None and url is None and arn is None:
+        problems.add("cluster_name", "give cluster_name, issuer_url or provider_arn")
+    elif cluster is not None and url is not None:
+        problems.add("issuer_url", "give cluster_name or issuer_url, not both")
+    if cluster is not None:
+        problems.check("cluster_name", limits.check_cluster_name, cluster)
+    known_issuer = None
+    if isinstance(url, str) and problems.check("issuer_url", limits.check_issuer_url, url):
+        known_issuer = issuer_host(url)
+    if isinstance(arn, str) and problems.check("provider_arn", check_oidc_provider_arn, arn):
+        if known_issuer not in (None, issuer_of_provider_arn(arn)):
+            problems.add("provider_arn", f"{arn!r} is not the provider of issuer {url!r}")
+        known_issuer = issuer_of_provider_arn(arn)
+    if arn is not None:
+        for name in (n for n in _CREATE_ONLY if n in args):
+            problems.add(name, "applies only to a provider ack-irsa creates, not to an adopted one")
+
+    client_ids = tuple(args.get("client_ids", (STS_AUDIENCE,)))
+    if STS_AUDIENCE not in client_ids:
+        problems.add("client_ids", f"must include {STS_AUDIENCE!r}, the audience every IRSA role trusts")
+    problems.check("client_ids", limits.count_check(limits.OIDC_CLIENT_IDS_MAX, "client IDs"), client_ids)
+    thumbprints = tuple(args.get("thumbprints", ()))
+    problems.check("thumbprints", limits.count_check(limits.OIDC_THUMBPRINTS_MAX, "thumbprints"), thumbprints)
+    for index, thumbprint in enumerate(thumbprints):
+        problems.check(f"thumbprints[{index}]", limits.check_thumbprint, thumbprint)
+    tags = dict(args.get("tags") or {})
+    problems.check("tags", limits.check_tags, tags)
+    if problems:
+        raise ArgsError(problems)
+    return OidcProviderSpec(
+        cluster_name=cluster,
+        issuer_url=url,
+        provider_arn=arn,
+        client_ids=client_ids,
+        thumbprints=thumbprints,
+        retain_on_delete=bool(args.get("retain_on_delete", True)),
+        tags=tags,
+        known_issuer=known_issuer,
+    )

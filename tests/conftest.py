@@ -1,0 +1,53 @@
+"""Shared values and helpers: an offline run of components or programs under Pulumi's mocks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ack_irsa import offline
+
+ROOT = Path(__file__).resolve().parent.parent
+ACCOUNT = "111122223333"
+ISSUER_HOST = "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+ISSUER_URL = f"https://{ISSUER_HOST}"
+PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{ISSUER_HOST}"
+OTHER_ISSUER_HOST = "oidc.eks.us-east-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+OTHER_PROVIDER_ARN = f"arn:aws:iam::{ACCOUNT}:oidc-provider/{OTHER_ISSUER_HOST}"
+
+
+def facts(partition: str = "aws", issuers: Mapping[str, str] | None = None) -> offline.Facts:
+    return offline.Facts(account_id=ACCOUNT, partition=partition, region="us-west-2", issuer_urls=dict(issuers or {}))
+
+
+def run(
+    program: Callable[[], Mapping[str, Any] | None],
+    *,
+    partition: str = "aws",
+    config: Mapping[str, Any] | None = None,
+    mocks: offline.OfflineMocks | None = None,
+    issuers: Mapping[str, str] | None = None,
+) -> offline.OfflineRun:
+    """Run ``program`` offline; clusters named in ``issuers`` answer the lookup with that issuer URL."""
+    mocks = mocks or offline.OfflineMocks(facts(partition, issuers))
+    return offline.run(program, mocks, config)
+
+
+def trust_policy(run: offline.OfflineRun, name: str) -> dict[str, Any]:
+    return json.loads(run.named(f"{name}-role").inputs["assumeRolePolicy"])
+
+
+def children(run: offline.OfflineRun, parent: str) -> list[offline.Registration]:
+    parent_urn = run.named(parent).urn
+    return [r for r in run.resources if r.parent == parent_urn]
+
+
+@pytest.fixture(autouse=True)
+def _no_stray_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never reach the network except 127.0.0.1: no AWS credentials or endpoints leak in."""
+    for variable in ("AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "KUBECONFIG", "PULUMI_CONFIG"):
+        monkeypatch.delenv(variable, raising=False)

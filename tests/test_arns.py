@@ -1,0 +1,103 @@
+import pytest
+
+from ack_irsa.arns import (
+    aws_managed_policy_arn,
+    check_oidc_provider_arn,
+    check_policy_arn,
+    issuer_of_provider_arn,
+    parse_arn,
+    partition_of_region,
+    policy_key,
+)
+
+
+@pytest.mark.parametrize("partition", ["aws", "aws-cn", "aws-us-gov"])
+def test_managed_policy_arn_follows_the_partition(partition: str) -> None:
+    assert (
+        aws_managed_policy_arn(partition, "AmazonS3FullAccess") == f"arn:{partition}:iam::aws:policy/AmazonS3FullAccess"
+    )
+
+
+def test_parse_arn_splits_every_part() -> None:
+    arn = parse_arn("arn:aws-us-gov:iam::123456789012:role/ack/ack-s3")
+    assert (arn.partition, arn.service, arn.region, arn.account, arn.resource) == (
+        "aws-us-gov",
+        "iam",
+        "",
+        "123456789012",
+        "role/ack/ack-s3",
+    )
+
+
+@pytest.mark.parametrize("value", ["", "arn:aws:iam", "not-an-arn", "arn:azure:iam::123456789012:role/x"])
+def test_parse_arn_refuses_what_is_not_an_arn(value: str) -> None:
+    with pytest.raises(ValueError, match="is not an ARN"):
+        parse_arn(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:iam::aws:policy/AmazonS3FullAccess",
+        "arn:aws-cn:iam::aws:policy/service-role/AmazonEKSClusterPolicy",
+        "arn:aws:iam::123456789012:policy/ack/s3-kms",
+    ],
+)
+def test_policy_arns_accepted(value: str) -> None:
+    assert check_policy_arn(value).service == "iam"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:iam::123456789012:role/not-a-policy",
+        "arn:aws:s3:::bucket",
+        "arn:aws:iam::12345:policy/short-account",
+        "arn:aws:iam:us-east-1:123456789012:policy/regional",
+        "arn:aws:iam::aws:policy/",
+    ],
+)
+def test_policy_arns_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="is not an IAM policy ARN"):
+        check_policy_arn(value)
+
+
+def test_policy_key_is_partition_neutral_and_account_aware() -> None:
+    assert policy_key("arn:aws:iam::aws:policy/AmazonS3FullAccess") == "AmazonS3FullAccess"
+    assert policy_key("arn:aws-us-gov:iam::aws:policy/AmazonS3FullAccess") == "AmazonS3FullAccess"
+    assert policy_key("arn:aws:iam::aws:policy/service-role/AWSBackup") == "AWSBackup"
+    assert policy_key("arn:aws:iam::123456789012:policy/team/Custom") == "123456789012-Custom"
+
+
+def test_issuer_of_provider_arn() -> None:
+    arn = "arn:aws-cn:iam::123456789012:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC"
+    assert issuer_of_provider_arn(arn) == "oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "arn:aws:iam::123456789012:oidc-provider/",
+        "arn:aws:iam::123456789012:role/x",
+        "arn:aws:iam::aws:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/X",
+    ],
+)
+def test_oidc_provider_arns_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="is not an IAM OIDC provider ARN"):
+        check_oidc_provider_arn(value)
+
+
+@pytest.mark.parametrize(
+    ("region", "partition"),
+    [
+        ("us-west-2", "aws"),
+        ("eu-central-1", "aws"),
+        ("cn-north-1", "aws-cn"),
+        ("cn-northwest-1", "aws-cn"),
+        ("us-gov-west-1", "aws-us-gov"),
+        ("us-iso-east-1", "aws-iso"),
+        ("us-isob-east-1", "aws-iso-b"),
+    ],
+)
+def test_partition_of_region(region: str, partition: str) -> None:
+    assert partition_of_region(region) == partition

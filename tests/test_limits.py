@@ -1,0 +1,129 @@
+import pytest
+
+from ack_irsa import limits
+
+
+def test_default_role_name_is_readable_deterministic_and_bounded() -> None:
+    name = limits.default_role_name(
+        "s3", "oidc.eks.us-west-2.amazonaws.com/id/A", "ack-system", "ack-s3-controller", "dev"
+    )
+    assert name.startswith("ack-s3-dev-")
+    assert len(name) == len("ack-s3-dev-") + 8
+    assert name == limits.default_role_name(
+        "s3", "oidc.eks.us-west-2.amazonaws.com/id/A", "ack-system", "ack-s3-controller", "dev"
+    )
+
+
+def test_default_role_names_differ_per_cluster_even_with_the_same_cluster_name() -> None:
+    one = limits.default_role_name(
+        "s3", "oidc.eks.us-west-2.amazonaws.com/id/A", "ack-system", "ack-s3-controller", "prod"
+    )
+    two = limits.default_role_name(
+        "s3", "oidc.eks.eu-west-1.amazonaws.com/id/B", "ack-system", "ack-s3-controller", "prod"
+    )
+    assert one != two
+
+
+def test_default_role_names_differ_per_service_account() -> None:
+    one = limits.default_role_name("s3", "issuer", "ack-system", "ack-s3-controller", None)
+    two = limits.default_role_name("s3", "issuer", "team-a", "ack-s3-controller", None)
+    assert one != two
+    assert one.startswith("ack-s3-")
+
+
+def test_long_cluster_names_are_shortened_never_the_hash() -> None:
+    cluster = "a-very-long-cluster-name-" * 4  # 100 characters, the EKS maximum
+    name = limits.default_role_name("bedrockagentcorecontrol", "issuer", "ack-system", "sa", cluster[:100])
+    # 55 readable characters at most, less the dash the cut left at the end, then the hash
+    assert name.startswith("ack-bedrockagentcorecontrol-a-very-long-cluster-name-a-")
+    assert len(name) == 63
+    assert name[-9] == "-" and all(c in "0123456789abcdef" for c in name[-8:])
+    limits.check_role_name(name)
+
+
+@pytest.mark.parametrize("value", ["a" * 64, "ack-s3", "A+=,.@_-z"])
+def test_role_names_accepted(value: str) -> None:
+    limits.check_role_name(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("a" * 65, f"{'a' * 65!r} is 65 characters long; IAM allows at most 64"),
+        ("has space", "'has space' is not a valid IAM role name (letters, digits and +=,.@_- only)"),
+        ("", "'' is not a valid IAM role name (letters, digits and +=,.@_- only)"),
+    ],
+)
+def test_role_names_refused(value: str, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        limits.check_role_name(value)
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize("value", ["/", "/ack/", "/a/b/c/", "/" + "a" * 510 + "/"])
+def test_role_paths_accepted(value: str) -> None:
+    limits.check_role_path(value)
+
+
+@pytest.mark.parametrize("value", ["", "ack", "/ack", "ack/", "//", "/a b/"])
+def test_role_paths_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="is not a valid IAM path"):
+        limits.check_role_path(value)
+
+
+def test_role_path_length_limit() -> None:
+    with pytest.raises(ValueError, match="the path is 513 characters long; IAM allows at most 512"):
+        limits.check_role_path("/" + "a" * 511 + "/")
+
+
+@pytest.mark.parametrize("value", [3600, 43200])
+def test_session_duration_bounds_accepted(value: int) -> None:
+    limits.check_session_duration(value)
+
+
+@pytest.mark.parametrize("value", [3599, 43201, 0])
+def test_session_duration_bounds_refused(value: int) -> None:
+    with pytest.raises(ValueError, match=rf"^{value} is out of range \(seconds, 3600 to 43200\)$"):
+        limits.check_session_duration(value)
+
+
+@pytest.mark.parametrize("value", ["ack-system", "a", "a" * 63, "team-1"])
+def test_dns_labels_accepted(value: str) -> None:
+    limits.check_dns_label(value)
+
+
+@pytest.mark.parametrize("value", ["Ack", "a" * 64, "-a", "a-", "a.b", "a_b", ""])
+def test_dns_labels_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="is not a valid RFC 1123 label"):
+        limits.check_dns_label(value)
+
+
+@pytest.mark.parametrize("value", ["ack-s3-controller", "a.b.c", "a" * 253])
+def test_dns_subdomains_accepted(value: str) -> None:
+    limits.check_dns_subdomain(value)
+
+
+@pytest.mark.parametrize("value", ["Ack", "a" * 254, "a..b", "a_b", ".a"])
+def test_dns_subdomains_refused(value: str) -> None:
+    with pytest.raises(ValueError, match="is not a valid RFC 1123 subdomain"):
+        limits.check_dns_subdomain(value)
+
+
+def test_tags() -> None:
+    limits.check_tags({f"k{i}": "v" for i in range(50)})
+    with pytest.raises(ValueError, match=r"^51 tags; IAM allows at most 50 per role$"):
+        limits.check_tags({f"k{i}": "v" for i in range(51)})
+    with pytest.raises(ValueError, match="tag key 'aws:owner' is not valid"):
+        limits.check_tags({"aws:owner": "x"})
+    with pytest.raises(ValueError, match="tag 'team' has value 'a#b', which is not valid"):
+        limits.check_tags({"team": "a#b"})
+
+
+def test_size_check_at_the_boundary() -> None:
+    limits.check_size(2048, 2048, "the trust policy")
+    with pytest.raises(ValueError) as raised:
+        limits.check_size(2049, 2048, "the trust policy", "trustPolicyMaxChars")
+    assert str(raised.value) == (
+        "the trust policy is 2049 characters; the limit is 2048 "
+        "(if your account's quota is higher, set trustPolicyMaxChars)"
+    )

@@ -1,0 +1,122 @@
+import json
+
+import pytest
+
+from ack_irsa.policies import (
+    TrustedIssuer,
+    irsa_trust_policy,
+    issuer_host,
+    parse_policy_document,
+    policy_size,
+    to_json,
+)
+
+from .conftest import ISSUER_HOST, OTHER_ISSUER_HOST, OTHER_PROVIDER_ARN, PROVIDER_ARN
+
+SUBJECT = "system:serviceaccount:ack-system:ack-s3-controller"
+
+
+def test_trust_policy_pins_sub_and_aud_with_string_equals() -> None:
+    assert irsa_trust_policy([TrustedIssuer(PROVIDER_ARN, ISSUER_HOST, (SUBJECT,))]) == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": PROVIDER_ARN},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {
+                    "StringEquals": {
+                        f"{ISSUER_HOST}:sub": SUBJECT,
+                        f"{ISSUER_HOST}:aud": "sts.amazonaws.com",
+                    }
+                },
+            }
+        ],
+    }
+
+
+def test_several_subjects_are_a_list_under_one_statement() -> None:
+    other = "system:serviceaccount:team-a:ack-s3-controller"
+    document = irsa_trust_policy([TrustedIssuer(PROVIDER_ARN, ISSUER_HOST, (SUBJECT, other))])
+    assert document["Statement"][0]["Condition"] == {
+        "StringEquals": {f"{ISSUER_HOST}:sub": [SUBJECT, other], f"{ISSUER_HOST}:aud": "sts.amazonaws.com"}
+    }
+
+
+def test_one_statement_per_provider_each_with_its_own_keys() -> None:
+    document = irsa_trust_policy(
+        [
+            TrustedIssuer(PROVIDER_ARN, ISSUER_HOST, (SUBJECT,)),
+            TrustedIssuer(OTHER_PROVIDER_ARN, OTHER_ISSUER_HOST, (SUBJECT,)),
+        ]
+    )
+    assert [s["Principal"]["Federated"] for s in document["Statement"]] == [PROVIDER_ARN, OTHER_PROVIDER_ARN]
+    assert document["Statement"][1]["Condition"] == {
+        "StringEquals": {f"{OTHER_ISSUER_HOST}:sub": SUBJECT, f"{OTHER_ISSUER_HOST}:aud": "sts.amazonaws.com"}
+    }
+
+
+def test_a_wildcard_moves_only_sub_to_string_like() -> None:
+    pattern = "system:serviceaccount:ack-system:ack-*"
+    document = irsa_trust_policy([TrustedIssuer(PROVIDER_ARN, ISSUER_HOST, (pattern,))])
+    assert document["Statement"][0]["Condition"] == {
+        "StringEquals": {f"{ISSUER_HOST}:aud": "sts.amazonaws.com"},
+        "StringLike": {f"{ISSUER_HOST}:sub": pattern},
+    }
+
+
+def test_no_string_like_without_a_wildcard() -> None:
+    document = irsa_trust_policy([TrustedIssuer(PROVIDER_ARN, ISSUER_HOST, (SUBJECT,))])
+    assert "StringLike" not in document["Statement"][0]["Condition"]
+
+
+@pytest.mark.parametrize(
+    ("url", "host"),
+    [
+        (f"https://{ISSUER_HOST}", ISSUER_HOST),
+        (f"https://{ISSUER_HOST}/", ISSUER_HOST),
+        (ISSUER_HOST, ISSUER_HOST),
+        (f" https://{ISSUER_HOST} ", ISSUER_HOST),
+    ],
+)
+def test_issuer_host_drops_scheme_and_trailing_slash(url: str, host: str) -> None:
+    assert issuer_host(url) == host
+
+
+def test_size_counts_compact_json() -> None:
+    document = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    assert to_json(document) == json.dumps(document, separators=(",", ":"))
+    assert policy_size(document) == len(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+    )
+
+
+def test_parse_policy_document_accepts_json_text_and_mappings() -> None:
+    text = '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}'
+    assert parse_policy_document(text) == json.loads(text)
+    assert parse_policy_document(json.loads(text)) == json.loads(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("{not json", "is not valid JSON (Expecting property name enclosed in double quotes at line 1 column 2)"),
+        ('["a list"]', "must be a policy document (a JSON object with Version and Statement)"),
+        (
+            '{"Statement": [{"Effect": "Allow"}]}',
+            'must be a policy document with "Version": "2012-10-17" and a non-empty "Statement"',
+        ),
+        (
+            '{"Version": "2012-10-17", "Statement": []}',
+            'must be a policy document with "Version": "2012-10-17" and a non-empty "Statement"',
+        ),
+        (
+            '{"Version": "2008-10-17", "Statement": [{}]}',
+            'must be a policy document with "Version": "2012-10-17" and a non-empty "Statement"',
+        ),
+    ],
+)
+def test_parse_policy_document_refuses(value: str, message: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        parse_policy_document(value)
+    assert str(raised.value) == message
