@@ -1,0 +1,5 @@
+"""Pulumi entry point: the whole stack is built by ``ack_irsa.program`` from the stack config."""
+
+from ack_irsa.program import main
+
+main()

@@ -1,0 +1,363 @@
+"""The stack config (``ack-irsa:*`` keys), parsed and checked in one place before anything is created.
+
+:func:`parse` takes the raw Pulumi config map and returns a :class:`StackConfig`, or raises
+:class:`ConfigError` listing every problem, each named by its full key path
+(``ack-irsa:controllers[2].serviceAccountMode``) with the value given and the allowed form. It runs
+the same checks as the components (``ack_irsa.spec``) on the plain values, so a typo surfaces in
+``pulumi preview`` or an offline plan, never half-way through ``pulumi up``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Iterator, Mapping
+from types import SimpleNamespace, UnionType
+from typing import Any, Literal, Union, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic.alias_generators import to_camel
+
+from ack_irsa import catalog, limits
+from ack_irsa.arns import parse_arn, partition_of_region
+from ack_irsa.spec import (
+    DEFAULT_NAMESPACE,
+    ArgsError,
+    OidcProviderSpec,
+    Problem,
+    resolve_controller,
+    resolve_oidc_provider,
+)
+
+NAMESPACE = "ack-irsa"
+"""The config namespace (the project name): keys are ``ack-irsa:<key>``."""
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True)
+
+
+class ControllerConfig(_Model):
+    """One entry of ``controllers``: an ACK controller and the role it gets."""
+
+    service: str = Field(description="ACK service name, e.g. `s3` (`python -m ack_irsa catalog` lists all).")
+    name: str | None = Field(
+        None,
+        description="Logical name of this controller's resources and stack output. Default: the service. "
+        "Needed when one service is listed twice.",
+    )
+    namespace: str | None = Field(None, description="Namespace of the controller. Default: the stack's `namespace`.")
+    service_account_name: str | None = Field(
+        None, description="The controller's ServiceAccount. Default: the chart's, `ack-<service>-controller`."
+    )
+    service_account_mode: Literal["patch", "create", "none"] = Field(
+        "patch",
+        description="`patch`: annotate the ServiceAccount the ACK Helm chart created; `create`: create it "
+        "(install the chart with `serviceAccount.create=false`); `none`: the role only.",
+    )
+    deployment_name: str | None = Field(
+        None,
+        description="Deployment restarted when the role changes. Default: `ack-<service>-controller-<service>-chart`; "
+        '`""` disables the restart.',
+    )
+    policy_arns: list[str] | None = Field(
+        None, description="Managed policy ARNs instead of the recommended ones. Default: the catalog's."
+    )
+    extra_policy_arns: list[str] = Field([], description="Managed policy ARNs attached in addition.")
+    inline_policy: dict[str, Any] | str | None = Field(
+        None,
+        description="Inline policy document (object or JSON string) instead of the recommended one; "
+        '`""` or `{}` drops it. Default: the catalog\'s.',
+    )
+    role_name: str | None = Field(
+        None, description="Role name. Default: `ack-<service>-<cluster>-<hash>`, unique per cluster, ≤ 64 characters."
+    )
+    role_path: str = Field("/", description="Role path, e.g. `/ack/`.")
+    permissions_boundary: str | None = Field(None, description="ARN of the policy set as permissions boundary.")
+    max_session_duration: int = Field(3600, description="Maximum session in seconds, 3600 to 43200.")
+    tags: dict[str, str] = Field({}, description="Role tags, merged over the stack's `tags`.")
+    extra_service_accounts: list[str] = Field(
+        [], description="More `namespace:name` ServiceAccounts the role trusts (not annotated)."
+    )
+    extra_oidc_providers: list[str] = Field(
+        [], description="OIDC provider ARNs of other clusters whose ServiceAccounts the role trusts as well."
+    )
+    allow_wildcard_subject: bool = Field(
+        False, description="Accept `*` and `?` in namespaces and ServiceAccount names (`sub` uses `StringLike`)."
+    )
+
+    @property
+    def logical_name(self) -> str:
+        return self.name or self.service
+
+
+class StackConfig(_Model):
+    """Every ``ack-irsa:*`` key of a stack."""
+
+    cluster_name: str | None = Field(
+        None, description="EKS cluster name; its OIDC issuer is looked up. Give this, `issuerUrl` or `oidcProviderArn`."
+    )
+    issuer_url: str | None = Field(None, description="The cluster's OIDC issuer URL, when no lookup is wanted.")
+    oidc_provider_arn: str | None = Field(
+        None, description="Adopt this existing IAM OIDC provider instead of creating one."
+    )
+    client_ids: list[str] | None = Field(
+        None, description="Audiences of a created provider. Default: `[sts.amazonaws.com]`."
+    )
+    thumbprints: list[str] | None = Field(None, description="Certificate thumbprints of a created provider.")
+    retain_oidc_provider: bool = Field(
+        True, description="Keep a created provider when the stack is destroyed (other IRSA workloads use it)."
+    )
+    namespace: str = Field(DEFAULT_NAMESPACE, description="Default namespace of the controllers.")
+    kubeconfig: str | None = Field(
+        None, description="Path or contents of the kubeconfig for the cluster. Default: the ambient kubeconfig."
+    )
+    kube_context: str | None = Field(None, description="Kubeconfig context to use. Default: the current context.")
+    tags: dict[str, str] = Field({}, description="Tags for every role and a created OIDC provider.")
+    trust_policy_max_chars: int = Field(
+        limits.TRUST_POLICY_MAX_CHARS, description="Trust policy size limit (raise it with a raised quota)."
+    )
+    managed_policies_per_role: int = Field(
+        limits.MANAGED_POLICIES_PER_ROLE, description="Managed policies per role (raise it with a raised quota)."
+    )
+    controllers: list[ControllerConfig] = Field([], description="The ACK controllers to give a role.")
+
+    def oidc_provider_args(self) -> dict[str, Any]:
+        """Arguments of the stack's ClusterOidcProvider."""
+        args: dict[str, Any] = {
+            "cluster_name": self.cluster_name,
+            "issuer_url": self.issuer_url,
+            "provider_arn": self.oidc_provider_arn,
+        }
+        if self.oidc_provider_arn is None:
+            args |= {"client_ids": self.client_ids, "thumbprints": self.thumbprints, "tags": self.tags or None}
+            args["retain_on_delete"] = self.retain_oidc_provider
+        return {k: v for k, v in args.items() if v is not None}
+
+    def controller_args(self, controller: ControllerConfig, oidc_provider: Any) -> dict[str, Any]:
+        """Arguments of one ControllerIrsa: the keys the entry sets, over the stack's defaults."""
+        args = {
+            field: getattr(controller, field)
+            for field in controller.model_fields_set
+            if field not in ("name", "tags") and field in _CONTROLLER_ARGUMENTS
+        }
+        args["namespace"] = controller.namespace or self.namespace
+        if self.tags or controller.tags:
+            args["tags"] = {**self.tags, **controller.tags}
+        return {
+            **args,
+            "oidc_provider": oidc_provider,
+            "trust_policy_max_chars": self.trust_policy_max_chars,
+            "managed_policies_per_role": self.managed_policies_per_role,
+        }
+
+
+_CONTROLLER_ARGUMENTS = set(ControllerConfig.model_fields) - {"name"}
+
+
+class ConfigError(ValueError):
+    """The stack config has problems; the message lists each on its own line, by key path."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
+        super().__init__(f"the stack config has {count}:\n" + "\n".join(f"  {p}" for p in problems))
+
+
+def parse(raw: Mapping[str, Any]) -> StackConfig:
+    """Parse a Pulumi config map (``{"ack-irsa:clusterName": "prod", ...}``; structured values as
+    JSON text, as Pulumi passes them) into a checked :class:`StackConfig`."""
+    values = {key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{NAMESPACE}:")}
+    entries = values.pop("controllers", [])
+    problems: list[str] = []
+    try:
+        stack = StackConfig.model_validate(values)
+    except ValidationError as error:
+        problems += _shape_problems(error, StackConfig, ())
+        stack = StackConfig()
+    if not isinstance(entries, list):
+        problems.append(f"{NAMESPACE}:controllers: must be a list of controller objects, got {entries!r}")
+        entries = []
+    controllers = []
+    for index, entry in enumerate(entries):
+        try:
+            controllers.append(ControllerConfig.model_validate(entry))
+        except ValidationError as error:
+            problems += _shape_problems(error, ControllerConfig, ("controllers", index))
+    if not problems:  # the checks below need well-shaped values
+        stack = stack.model_copy(update={"controllers": controllers})
+        problems += _semantic_problems(stack, region=raw.get("aws:region"))
+    if problems:
+        raise ConfigError(problems)
+    return stack
+
+
+def _decode(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+def _shape_problems(error: ValidationError, model: type[BaseModel], prefix: tuple[Any, ...]) -> Iterator[str]:
+    for item in error.errors():
+        loc = prefix + tuple(item["loc"])
+        if item["type"] == "extra_forbidden":
+            yield f"{_path(loc)}: unknown key{_suggestion(str(loc[-1]), model, loc[len(prefix) : -1])}"
+        elif item["type"] == "missing":
+            yield f"{_path(loc)}: is required"
+        else:
+            message = item["msg"].removeprefix("Value error, ")
+            yield f"{_path(loc)}: {message}, got {item['input']!r}"
+
+
+def _suggestion(key: str, model: type[BaseModel], within: tuple[Any, ...]) -> str:
+    if within:  # unknown keys below the top level of an entry (there are none today)
+        return ""
+    aliases = [field.alias or name for name, field in model.model_fields.items()]
+    close = difflib.get_close_matches(key, aliases, n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else f" (known keys: {', '.join(sorted(aliases))})"
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    text = NAMESPACE + ":"
+    for index, part in enumerate(loc):
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if index else str(part))
+    return text
+
+
+def _semantic_problems(stack: StackConfig, region: str | None) -> list[str]:
+    """The components' own checks on the plain values, and the checks that span controllers."""
+    problems: list[str] = []
+    try:
+        oidc = resolve_oidc_provider(stack.oidc_provider_args())
+    except ArgsError as error:
+        problems += [_problem((), p, _OIDC_KEYS) for p in error.problems]
+        oidc = None
+    stand_in = _planned_provider(oidc, stack)
+    for index, controller in enumerate(stack.controllers):
+        try:
+            resolve_controller(stack.controller_args(controller, stand_in))
+        except ArgsError as error:
+            problems += [_problem(("controllers", index), p, {}) for p in error.problems]
+    problems += _duplicates(stack)
+    problems += _partition_problems(stack, region)
+    return problems
+
+
+# Stack keys whose component argument has another name.
+_OIDC_KEYS = {"provider_arn": "oidcProviderArn", "retain_on_delete": "retainOidcProvider"}
+
+
+def _problem(prefix: tuple[Any, ...], problem: Problem, renamed: Mapping[str, str]) -> str:
+    """A component problem (snake_case argument, maybe indexed) as a config key path."""
+    name, bracket, rest = problem.field.partition("[")
+    key = renamed.get(name) or to_camel(name) if name else ""
+    loc = (*prefix, key) if key else prefix
+    return f"{_path(loc)}{bracket}{rest}: {problem.message}"
+
+
+def _planned_provider(oidc: OidcProviderSpec | None, stack: StackConfig) -> SimpleNamespace:
+    """What the controllers' checks need to know of the stack's provider before it exists."""
+    return SimpleNamespace(
+        arn=None,
+        known_arn=stack.oidc_provider_arn,
+        known_issuer=oidc.known_issuer if oidc else None,
+        cluster_name=stack.cluster_name,
+    )
+
+
+def _duplicates(stack: StackConfig) -> Iterator[str]:
+    seen_names: dict[str, int] = {}
+    seen_accounts: dict[tuple[str, str, str], int] = {}
+    seen_roles: dict[str, int] = {}
+    for index, controller in enumerate(stack.controllers):
+        where = _path(("controllers", index))
+        if (first := seen_names.setdefault(controller.logical_name, index)) != index:
+            yield (
+                f"{where}: the name {controller.logical_name!r} is taken by controllers[{first}]; "
+                "give one of them a distinct `name`"
+            )
+        namespace = controller.namespace or stack.namespace
+        account = (controller.service, namespace, controller.service_account_name or _default_account(controller))
+        if (first := seen_accounts.setdefault(account, index)) != index:
+            yield (
+                f"{where}: the {controller.service} controller for the same ServiceAccount is listed twice "
+                f"(controllers[{first}])"
+            )
+        if controller.role_name and (first := seen_roles.setdefault(controller.role_name, index)) != index:
+            yield f"{where}.roleName: {controller.role_name!r} is the role name of controllers[{first}] too"
+
+
+def _default_account(controller: ControllerConfig) -> str:
+    try:
+        return catalog.get(controller.service).service_account_name
+    except ValueError:
+        return ""  # an unknown service is reported on its own
+
+
+def _partition_problems(stack: StackConfig, region: str | None) -> Iterator[str]:
+    """Every ARN in the stack must lie in the stack's partition (from aws:region, else the provider ARN)."""
+    if region:
+        partition, source = partition_of_region(region), f"aws:region {region!r}"
+    elif stack.oidc_provider_arn:
+        partition, source = parse_arn(stack.oidc_provider_arn).partition, "oidcProviderArn"
+    else:
+        return
+    for loc, arn in _arns(stack):
+        if (found := parse_arn(arn).partition) != partition:
+            yield f"{_path(loc)}: {arn!r} is in partition {found!r}, but this stack's is {partition!r} (from {source})"
+
+
+def _arns(stack: StackConfig) -> Iterator[tuple[tuple[Any, ...], str]]:
+    if stack.oidc_provider_arn:
+        yield ("oidcProviderArn",), stack.oidc_provider_arn
+    for index, controller in enumerate(stack.controllers):
+        prefix: tuple[Any, ...] = ("controllers", index)
+        for key in ("policyArns", "extraPolicyArns", "extraOidcProviders"):
+            for position, arn in enumerate(getattr(controller, _snake(key)) or []):
+                yield (*prefix, key, position), arn
+        if controller.permissions_boundary:
+            yield (*prefix, "permissionsBoundary"), controller.permissions_boundary
+
+
+def _snake(camel: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
+
+
+def reference() -> str:
+    """The stack config reference as Markdown tables, from the schema itself (the README embeds it)."""
+    sections: list[tuple[str, type[BaseModel]]] = [
+        ("Stack keys (`ack-irsa:<key>`)", StackConfig),
+        ("Each entry of `controllers`", ControllerConfig),
+    ]
+    lines: list[str] = []
+    for title, model in sections:
+        lines += [f"**{title}**", "", "| key | type | default | description |", "| --- | --- | --- | --- |"]
+        for name, field in model.model_fields.items():
+            default = "required" if field.is_required() else _default_text(field.default)
+            kind = _type_text(field.annotation)
+            lines.append(f"| `{field.alias or name}` | {kind} | {default} | {field.description} |")
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _default_text(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"`{json.dumps(value)}`"
+
+
+def _type_text(annotation: Any) -> str:
+    """``str | None`` → ``string``; ``list[str]`` → ``list of strings``; a Literal → its values."""
+    if get_origin(annotation) in (Union, UnionType):
+        return " or ".join(_type_text(a) for a in get_args(annotation) if a is not type(None))
+    if get_origin(annotation) is Literal:
+        return ", ".join(f"`{value}`" for value in get_args(annotation))
+    if get_origin(annotation) is list:
+        return f"list of {_type_text(get_args(annotation)[0])}s"
+    if get_origin(annotation) is dict:
+        return "map of strings" if get_args(annotation)[1] is str else "object"
+    return {str: "string", int: "integer", bool: "boolean", ControllerConfig: "controller"}[annotation]

@@ -1,0 +1,72 @@
+"""The stack program: one OIDC provider and one ControllerIrsa per configured controller.
+
+Data flows one way: Pulumi config → :func:`ack_irsa.config.parse` → :func:`build` → components.
+``__main__.py`` at the project root only calls :func:`main`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from ack_irsa.config import NAMESPACE, ConfigError, StackConfig, parse
+from ack_irsa.controller import ControllerIrsa
+from ack_irsa.oidc import ClusterOidcProvider
+
+
+def main() -> None:
+    """Entry point of ``pulumi up``: parse the stack config, build, export."""
+    try:
+        config = parse(stack_config())
+    except ConfigError as error:
+        raise pulumi.RunError(str(error)) from None  # a clean message, no traceback, nothing created
+    for key, value in build(config).items():
+        pulumi.export(key, value)
+
+
+def stack_config() -> dict[str, Any]:
+    """Every config value of the running stack, as Pulumi hands them to the program."""
+    from pulumi.runtime.config import CONFIG, get_config_env
+
+    return {**get_config_env(), **CONFIG.get()}
+
+
+def build(config: StackConfig) -> dict[str, Any]:
+    """Register every resource of the stack; returns the stack outputs."""
+    kubernetes = _kubernetes_provider(config)
+    opts = pulumi.ResourceOptions(providers=[kubernetes]) if kubernetes else None
+    oidc = ClusterOidcProvider("cluster", config.oidc_provider_args())  # type: ignore[arg-type]
+    controllers = {
+        entry.logical_name: ControllerIrsa(
+            entry.logical_name,
+            config.controller_args(entry, oidc),  # type: ignore[arg-type]
+            opts,
+        )
+        for entry in config.controllers
+    }
+    return {
+        "oidcProviderArn": oidc.arn,
+        "oidcIssuer": oidc.issuer,
+        "controllers": {
+            name: {
+                "roleArn": controller.role_arn,
+                "roleName": controller.role_name,
+                "serviceAccount": pulumi.Output.concat(controller.namespace, "/", controller.service_account_name),
+            }
+            for name, controller in controllers.items()
+        },
+    }
+
+
+def _kubernetes_provider(config: StackConfig) -> pulumi.ProviderResource | None:
+    """A provider for the configured cluster; None to use the ambient kubeconfig and context."""
+    needs_cluster = any(c.service_account_mode != "none" for c in config.controllers)
+    if not needs_cluster or (config.kubeconfig is None and config.kube_context is None):
+        return None
+    import pulumi_kubernetes as k8s
+
+    kubeconfig: Any = config.kubeconfig
+    if kubeconfig is not None and pulumi.runtime.is_config_secret(f"{NAMESPACE}:kubeconfig"):
+        kubeconfig = pulumi.Output.secret(kubeconfig)
+    return k8s.Provider("kubernetes", kubeconfig=kubeconfig, context=config.kube_context)

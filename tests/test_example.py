@@ -1,0 +1,58 @@
+"""examples/eks-cluster under Pulumi's mocks: a pulumi-eks cluster wired to ControllerIrsa."""
+
+from __future__ import annotations
+
+import runpy
+from typing import Any
+
+import pulumi
+
+from ack_irsa import offline
+
+from .conftest import ISSUER_HOST, PROVIDER_ARN, ROOT, facts, run
+
+EXAMPLE = ROOT / "examples" / "eks-cluster" / "__main__.py"
+
+
+class EksMocks(offline.OfflineMocks):
+    """pulumi-eks's Cluster is a multi-language component: the mock answers with its outputs."""
+
+    def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
+        if args.typ == "eks:index:Cluster":
+            return f"{args.name}-id", {
+                **args.inputs,
+                "oidcProviderArn": PROVIDER_ARN,
+                "oidcIssuer": ISSUER_HOST,
+                "kubeconfigJson": '{"apiVersion": "v1", "kind": "Config"}',
+            }
+        return super().new_resource(args)
+
+
+def test_the_example_wires_roles_service_accounts_and_charts_in_order() -> None:
+    result = run(lambda: runpy.run_path(str(EXAMPLE)) and None, mocks=EksMocks(facts()))
+    kubernetes = result.named("ack-k8s")
+    assert kubernetes.type == "pulumi:providers:kubernetes"
+    for service, policy in (("s3", "AmazonS3FullAccess"), ("dynamodb", "AmazonDynamoDBFullAccess")):
+        statement = offline_trust(result, service)
+        assert statement["Principal"] == {"Federated": PROVIDER_ARN}
+        assert statement["Condition"]["StringEquals"][f"{ISSUER_HOST}:sub"] == (
+            f"system:serviceaccount:ack-system:ack-{service}-controller"
+        )
+        account = result.named(f"{service}-service-account")
+        assert account.type == "kubernetes:core/v1:ServiceAccount"
+        assert account.provider.startswith(kubernetes.urn + "::")
+        assert result.named("ack-system").urn in account.dependencies
+        assert result.named(f"{service}-{policy}").inputs["policyArn"] == f"arn:aws:iam::aws:policy/{policy}"
+        release = result.named(f"ack-{service}-controller")
+        assert release.type == "kubernetes:helm.sh/v3:Release"
+        assert release.inputs["values"]["serviceAccount"] == {"create": False, "name": f"ack-{service}-controller"}
+        assert account.urn in release.dependencies
+    assert result.of_type("kubernetes:apps/v1:DeploymentPatch") == []
+    assert result.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
+    assert sorted(result.outputs) == ["dynamodbRoleArn", "kubeconfig", "s3RoleArn"]
+
+
+def offline_trust(result: offline.OfflineRun, service: str) -> dict[str, Any]:
+    import json
+
+    return json.loads(result.named(f"{service}-role").inputs["assumeRolePolicy"])["Statement"][0]

@@ -1,0 +1,76 @@
+"""The project files agree with each other: requirements, package metadata, Pulumi project, README."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from importlib import resources
+
+import yaml
+
+from ack_irsa.config import StackConfig, reference
+
+from .conftest import ROOT
+
+
+def requirement_ranges(lines: list[str]) -> dict[str, str]:
+    ranges = {}
+    for line in lines:
+        requirement = line.split("#", 1)[0].strip()
+        if match := re.match(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*([<>=!~].*)$", requirement):
+            ranges[match[1].lower()] = match[2].replace(" ", "")
+    return ranges
+
+
+def test_package_dependencies_use_the_same_ranges_as_requirements() -> None:
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = requirement_ranges(pyproject["dependencies"] + pyproject["optional-dependencies"]["verify"])
+    required = requirement_ranges((ROOT / "requirements.txt").read_text().splitlines())
+    assert declared == {name: required[name] for name in declared}
+    assert set(required) - set(declared) == {"pulumi-eks"}  # only the example needs it
+
+
+def test_requirements_bound_the_pulumi_majors() -> None:
+    required = requirement_ranges((ROOT / "requirements.txt").read_text().splitlines())
+    assert required["pulumi"].endswith(",<4")
+    assert required["pulumi-aws"] == ">=7.0,<8"
+    assert required["pulumi-kubernetes"].endswith(",<5")
+    assert required["pulumi-eks"] == ">=4.0,<5"
+
+
+def test_pulumi_project_file() -> None:
+    project = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())
+    assert project["name"] == "ack-irsa"
+    assert project["stackConfigDir"] == "stacks"
+    assert project["runtime"] == {"name": "python", "options": {"toolchain": "pip", "virtualenv": ".venv"}}
+
+
+def test_declared_project_config_matches_the_schema() -> None:
+    declared = yaml.safe_load((ROOT / "Pulumi.yaml").read_text())["config"]
+    fields = {field.alias: field for field in StackConfig.model_fields.values()}
+    kinds: dict[object, str] = {str: "string", bool: "boolean", int: "integer"}
+    for key, declaration in declared.items():
+        assert declaration["default"] == fields[key].default, key
+        assert declaration["type"] == kinds[fields[key].annotation], key
+
+
+def test_the_package_ships_its_data_and_type_marker() -> None:
+    files = resources.files("ack_irsa")
+    for name in ("py.typed", "catalog/upstream.json", "catalog/corrections.json"):
+        assert files.joinpath(name).is_file(), name
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    assert package_data == {"ack_irsa": ["py.typed", "catalog/*.json"]}
+
+
+def test_readme_config_reference_is_generated_from_the_schema() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- config-reference:start -->\n", 1)[1].split("<!-- config-reference:end -->", 1)[0]
+    assert block == reference(), "run: python scripts/sync_readme.py"
+
+
+def test_importing_the_package_loads_no_provider_sdk() -> None:
+    code = "import sys, ack_irsa; print(sorted(m for m in sys.modules if m.startswith('pulumi')))"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert output.stdout.strip() == "[]"
