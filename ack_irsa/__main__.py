@@ -1,0 +1,7 @@
+"""``python -m ack_irsa``: the commands for people (catalog, render, diff, verify)."""
+
+import sys
+
+from ack_irsa.commands import main
+
+sys.exit(main())

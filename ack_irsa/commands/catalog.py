@@ -1,0 +1,80 @@
+"""``python -m ack_irsa catalog [show SERVICE [--partition P]]``: what ack-irsa knows of each controller."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from ack_irsa import catalog
+from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS
+from ack_irsa.policies import policy_size
+
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="action", metavar="action")
+    show = actions.add_parser("show", help="the exact policies a stack would attach for one controller")
+    show.add_argument("service", help="ACK service name, e.g. s3")
+    show.add_argument("--partition", default="aws", choices=PARTITIONS, help="render ARNs for this partition")
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.action != "show":
+        print(listing(catalog.controllers()), end="")
+        return 0
+    try:
+        controller = catalog.get(args.service)
+    except catalog.UnknownServiceError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(show(controller, args.partition), end="")
+    return 0
+
+
+def listing(controllers: list[catalog.Controller]) -> str:
+    """Every controller on a line: names, policies, status and flags; then what the flags mean."""
+    header = ("SERVICE", "SERVICEACCOUNT", "MANAGED POLICIES", "INLINE", "STATUS", "FLAGS")
+    rows = [
+        (
+            c.service,
+            c.service_account_name,
+            ",".join(c.managed_policies) or "-",
+            f"{len(c.inline_policy['Statement'])} statements" if c.inline_policy else "-",
+            c.status,
+            ",".join(c.flags) or "-",
+        )
+        for c in controllers
+    ]
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)] + [0]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) for row in [header, *rows]]
+    legend = [f"  {flag}: {text}" for flag, text in catalog.FLAG_DESCRIPTIONS.items()]
+    return "\n".join([*lines, "", f"{len(rows)} controllers. Flags:", *legend]) + "\n"
+
+
+def show(controller: catalog.Controller, partition: str) -> str:
+    """The facts of one controller and the exact policies a stack in ``partition`` would attach."""
+    lines = [
+        f"service:          {controller.service}",
+        f"repository:       {controller.repository} @ {controller.commit or 'unknown commit'}",
+        f"chart:            {controller.chart_name or 'none'} {controller.chart_version or '(no release)'}",
+        f"status:           {controller.status}",
+        f"service account:  {controller.service_account_name}",
+        f"deployment:       {controller.deployment_name} (release {controller.release_name})",
+    ]
+    lines += [f"flag:             {flag} - {catalog.FLAG_DESCRIPTIONS[flag]}" for flag in controller.flags]
+    lines += [f"note:             {note}" for note in controller.notes]
+    lines.append("")
+    if not controller.has_recommended_policy:
+        lines.append("No recommended policy: a stack must give policyArns or inlinePolicy for this controller.")
+        return "\n".join(lines) + "\n"
+    lines.append(f"Managed policies ({partition}):")
+    lines += [f"  {arn}" for arn in controller.managed_policy_arns(partition)] or ["  none"]
+    if controller.inline_policy is None:
+        lines.append("Inline policy: none")
+    else:
+        size = policy_size(controller.inline_policy)
+        lines.append(f"Inline policy (ack-controller-policy, {size} of {INLINE_POLICIES_MAX_CHARS} characters):")
+        lines.append(json.dumps(controller.inline_policy, indent=2))
+    return "\n".join(lines) + "\n"
