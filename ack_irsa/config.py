@@ -11,17 +11,20 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Iterator, Mapping
 from types import SimpleNamespace, UnionType
-from typing import Any, Literal, Union, get_args, get_origin
+from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from ack_irsa import catalog, limits
-from ack_irsa.arns import parse_arn, partition_of_region
+from ack_irsa.arns import Arn, parse_arn, partition_of_region
 from ack_irsa.spec import (
+    CONTROLLER_ARGUMENTS,
     DEFAULT_NAMESPACE,
+    OIDC_ARGUMENTS,
     ArgsError,
     OidcProviderSpec,
     Problem,
@@ -31,6 +34,9 @@ from ack_irsa.spec import (
 
 NAMESPACE = "ack-irsa"
 """The config namespace (the project name): keys are ``ack-irsa:<key>``."""
+
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class _Model(BaseModel):
@@ -128,10 +134,13 @@ class StackConfig(_Model):
             "cluster_name": self.cluster_name,
             "issuer_url": self.issuer_url,
             "provider_arn": self.oidc_provider_arn,
+            "client_ids": self.client_ids,
+            "thumbprints": self.thumbprints,
+            # the default is always set (Pulumi.yaml declares it): only a change of it is the user's word
+            "retain_on_delete": None if self.retain_oidc_provider else False,
         }
         if self.oidc_provider_arn is None:
-            args |= {"client_ids": self.client_ids, "thumbprints": self.thumbprints, "tags": self.tags or None}
-            args["retain_on_delete"] = self.retain_oidc_provider
+            args["tags"] = self.tags or None  # an adopted provider is not ours to tag
         return {k: v for k, v in args.items() if v is not None}
 
     def controller_args(self, controller: ControllerConfig, oidc_provider: Any) -> dict[str, Any]:
@@ -170,26 +179,36 @@ def parse(raw: Mapping[str, Any]) -> StackConfig:
     values = {key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{NAMESPACE}:")}
     entries = values.pop("controllers", [])
     problems: list[str] = []
-    try:
-        stack = StackConfig.model_validate(values)
-    except ValidationError as error:
-        problems += _shape_problems(error, StackConfig, ())
-        stack = StackConfig()
+    stack = _validated(StackConfig, values, (), problems) or StackConfig()
     if not isinstance(entries, list):
-        problems.append(f"{NAMESPACE}:controllers: must be a list of controller objects, got {entries!r}")
+        problems.append(f"{NAMESPACE}:controllers: must be a list of controllers, got {entries!r}")
         entries = []
-    controllers = []
+    parsed: dict[int, ControllerConfig] = {}
     for index, entry in enumerate(entries):
-        try:
-            controllers.append(ControllerConfig.model_validate(entry))
-        except ValidationError as error:
-            problems += _shape_problems(error, ControllerConfig, ("controllers", index))
-    if not problems:  # the checks below need well-shaped values
-        stack = stack.model_copy(update={"controllers": controllers})
-        problems += _semantic_problems(stack, region=raw.get("aws:region"))
+        if not isinstance(entry, dict):
+            problems.append(
+                f"{_path(('controllers', index))}: must be an object such as {{service: s3}}, got {entry!r}"
+            )
+        elif controller := _validated(ControllerConfig, entry, ("controllers", index), problems):
+            parsed[index] = controller
+    # The checks below run on every part that parsed, so one run reports every problem.
+    problems += _semantic_problems(stack, parsed, region=raw.get("aws:region"))
     if problems:
         raise ConfigError(problems)
-    return stack
+    return stack.model_copy(update={"controllers": list(parsed.values())})
+
+
+def _validated(model: type[M], data: Mapping[str, Any], prefix: tuple[Any, ...], problems: list[str]) -> M | None:
+    """``data`` as ``model``; on errors, report them and parse what remains without the faulty keys."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems += _shape_problems(error, model, prefix)
+        faulty = {item["loc"][0] for item in error.errors() if item["loc"]}
+    try:
+        return model.model_validate({key: value for key, value in data.items() if key not in faulty})
+    except ValidationError:
+        return None  # a required key is missing: reported above
 
 
 def _decode(value: Any) -> Any:
@@ -228,7 +247,9 @@ def _path(loc: tuple[Any, ...]) -> str:
     return text
 
 
-def _semantic_problems(stack: StackConfig, region: str | None) -> list[str]:
+def _semantic_problems(
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: str | None
+) -> list[str]:
     """The components' own checks on the plain values, and the checks that span controllers."""
     problems: list[str] = []
     try:
@@ -236,44 +257,61 @@ def _semantic_problems(stack: StackConfig, region: str | None) -> list[str]:
     except ArgsError as error:
         problems += [_problem((), p, _OIDC_KEYS) for p in error.problems]
         oidc = None
+    try:
+        limits.check_dns_label(stack.namespace)
+    except ValueError as error:
+        problems.append(f"{_path(('namespace',))}: {error}")
     stand_in = _planned_provider(oidc, stack)
-    for index, controller in enumerate(stack.controllers):
+    for index, controller in controllers.items():
         try:
             resolve_controller(stack.controller_args(controller, stand_in))
         except ArgsError as error:
-            problems += [_problem(("controllers", index), p, {}) for p in error.problems]
-    problems += _duplicates(stack)
-    problems += _partition_problems(stack, region)
+            own_namespace = controller.namespace is not None  # else the stack's, reported above
+            problems += [
+                _problem(("controllers", index), p, {})
+                for p in error.problems
+                if own_namespace or p.field != "namespace"
+            ]
+    problems += _duplicates(stack, controllers)
+    problems += _partition_problems(stack, controllers, region)
     return problems
 
 
 # Stack keys whose component argument has another name.
 _OIDC_KEYS = {"provider_arn": "oidcProviderArn", "retain_on_delete": "retainOidcProvider"}
+# Component argument names as they appear in problem messages, longest first.
+_ARGUMENT = re.compile(
+    r"\b(" + "|".join(sorted({*CONTROLLER_ARGUMENTS, *OIDC_ARGUMENTS}, key=len, reverse=True)) + r")\b"
+)
 
 
 def _problem(prefix: tuple[Any, ...], problem: Problem, renamed: Mapping[str, str]) -> str:
-    """A component problem (snake_case argument, maybe indexed) as a config key path."""
+    """A component problem (snake_case argument names) in the words of the config (camelCase key paths)."""
+
+    def key(name: str) -> str:
+        return renamed.get(name) or to_camel(name)
+
     name, bracket, rest = problem.field.partition("[")
-    key = renamed.get(name) or to_camel(name) if name else ""
-    loc = (*prefix, key) if key else prefix
-    return f"{_path(loc)}{bracket}{rest}: {problem.message}"
+    loc = (*prefix, key(name)) if name else prefix
+    message = _ARGUMENT.sub(lambda match: key(match[0]), problem.message)
+    return f"{_path(loc)}{bracket}{rest}: {message}"
 
 
 def _planned_provider(oidc: OidcProviderSpec | None, stack: StackConfig) -> SimpleNamespace:
     """What the controllers' checks need to know of the stack's provider before it exists."""
     return SimpleNamespace(
-        arn=None,
-        known_arn=stack.oidc_provider_arn,
+        arn=None,  # unknown until deployed
+        known_arn=oidc.provider_arn if oidc else None,
         known_issuer=oidc.known_issuer if oidc else None,
         cluster_name=stack.cluster_name,
     )
 
 
-def _duplicates(stack: StackConfig) -> Iterator[str]:
+def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
     seen_names: dict[str, int] = {}
     seen_accounts: dict[tuple[str, str, str], int] = {}
     seen_roles: dict[str, int] = {}
-    for index, controller in enumerate(stack.controllers):
+    for index, controller in controllers.items():
         where = _path(("controllers", index))
         if (first := seen_names.setdefault(controller.logical_name, index)) != index:
             yield (
@@ -298,23 +336,36 @@ def _default_account(controller: ControllerConfig) -> str:
         return ""  # an unknown service is reported on its own
 
 
-def _partition_problems(stack: StackConfig, region: str | None) -> Iterator[str]:
-    """Every ARN in the stack must lie in the stack's partition (from aws:region, else the provider ARN)."""
+def _partition_problems(
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: str | None
+) -> Iterator[str]:
+    """Every ARN in the stack must lie in the stack's partition (from aws:region, else the provider ARN).
+    Malformed ARNs are left to the checks that report them."""
     if region:
         partition, source = partition_of_region(region), f"aws:region {region!r}"
-    elif stack.oidc_provider_arn:
-        partition, source = parse_arn(stack.oidc_provider_arn).partition, "oidcProviderArn"
+    elif (provider := _parsed(stack.oidc_provider_arn)) is not None:
+        partition, source = provider.partition, "oidcProviderArn"
     else:
         return
-    for loc, arn in _arns(stack):
-        if (found := parse_arn(arn).partition) != partition:
-            yield f"{_path(loc)}: {arn!r} is in partition {found!r}, but this stack's is {partition!r} (from {source})"
+    for loc, arn in _arns(stack, controllers):
+        if (parsed := _parsed(arn)) is not None and parsed.partition != partition:
+            yield (
+                f"{_path(loc)}: {arn!r} is in partition {parsed.partition!r}, "
+                f"but this stack's is {partition!r} (from {source})"
+            )
 
 
-def _arns(stack: StackConfig) -> Iterator[tuple[tuple[Any, ...], str]]:
+def _parsed(arn: str | None) -> Arn | None:
+    try:
+        return parse_arn(arn) if arn else None
+    except ValueError:
+        return None
+
+
+def _arns(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[tuple[tuple[Any, ...], str]]:
     if stack.oidc_provider_arn:
         yield ("oidcProviderArn",), stack.oidc_provider_arn
-    for index, controller in enumerate(stack.controllers):
+    for index, controller in controllers.items():
         prefix: tuple[Any, ...] = ("controllers", index)
         for key in ("policyArns", "extraPolicyArns", "extraOidcProviders"):
             for position, arn in enumerate(getattr(controller, _snake(key)) or []):

@@ -374,25 +374,30 @@ def _oidc_source(source: Any) -> tuple[Any, Any]:
 
 
 def _trust_size_check(sources: Sequence[tuple[Any, Any]], subjects: Sequence[str], limit: int) -> Callable[[Any], None]:
-    """Sizes the trust policy with the real issuers where known, the longest EKS issuer elsewhere."""
+    """Sizes the trust policy with what is known before deploying; what is not (a provider's ARN, an
+    issuer) is sized at its longest, and the message then says "would be up to"."""
 
     def check(_: Any) -> None:
-        trusted = [TrustedIssuer(*_sizing(arn, issuer), tuple(subjects)) for arn, issuer in sources]
-        estimate = any(t.issuer == WORST_CASE_ISSUER for t in trusted)
+        sized = [_sizing(arn, issuer) for arn, issuer in sources]
+        trusted = [TrustedIssuer(arn, issuer, tuple(subjects)) for arn, issuer, _ in sized]
         size = policy_size(irsa_trust_policy(trusted))
+        estimate = any(estimated for _, _, estimated in sized)
         limits.check_size(size, limit, "the trust policy", "trust_policy_max_chars", estimate=estimate)
 
     return check
 
 
-def _sizing(arn: Any, issuer: Any) -> tuple[str, str]:
+def _sizing(arn: Any, issuer: Any) -> tuple[str, str, bool]:
+    """(provider ARN, issuer, whether either is a longest-case stand-in)."""
     if isinstance(issuer, str):
         host = issuer_host(issuer)
     elif isinstance(arn, str):
         host = issuer_of_provider_arn(arn)
     else:
         host = WORST_CASE_ISSUER
-    return (arn if isinstance(arn, str) else f"arn:aws-us-gov:iam::000000000000:oidc-provider/{host}"), host
+    if isinstance(arn, str):
+        return arn, host, host == WORST_CASE_ISSUER
+    return f"arn:aws-us-gov:iam::000000000000:oidc-provider/{host}", host, True
 
 
 @dataclass(frozen=True)

@@ -315,6 +315,42 @@ def test_the_restart_annotation_changes_exactly_when_the_role_does() -> None:
     assert annotation(role_name="renamed") != annotation()
 
 
+def test_extra_providers_as_components_and_arns_each_get_a_statement() -> None:
+    green_host = "oidc.eks.eu-west-1.amazonaws.com/id/AAAABBBBCCCCDDDDEEEEFFFF00001111"
+
+    def program() -> dict[str, Any]:
+        blue = ClusterOidcProvider("blue", {"issuer_url": ISSUER_URL})
+        green = ClusterOidcProvider("green", {"issuer_url": f"https://{green_host}"})
+        ControllerIrsa(
+            "s3",
+            {
+                "service": "s3",
+                "oidc_provider": blue,
+                "extra_oidc_providers": [green, OTHER_PROVIDER_ARN],
+                "service_account_mode": "none",
+            },
+        )
+        return {}
+
+    statements = trust_policy(run(program), "s3")["Statement"]
+    assert [(s["Principal"]["Federated"], list(s["Condition"]["StringEquals"])) for s in statements] == [
+        (PROVIDER_ARN, [f"{ISSUER_HOST}:sub", f"{ISSUER_HOST}:aud"]),
+        (f"arn:aws:iam::{ACCOUNT}:oidc-provider/{green_host}", [f"{green_host}:sub", f"{green_host}:aud"]),
+        (OTHER_PROVIDER_ARN, [f"{OTHER_ISSUER_HOST}:sub", f"{OTHER_ISSUER_HOST}:aud"]),
+    ]
+
+
+def test_a_trust_policy_over_the_limit_fails_before_anything_is_created() -> None:
+    def program() -> dict[str, Any]:
+        oidc = ClusterOidcProvider("cluster", {"issuer_url": ISSUER_URL})
+        irsa = ControllerIrsa("s3", {"service": "s3", "oidc_provider": oidc, "trust_policy_max_chars": 300})
+        return {"role_arn": irsa.role_arn}
+
+    # the issuer is known, but not the provider's ARN (nor its partition): sized as the longest
+    with pytest.raises(ArgsError, match=r"^ControllerIrsa 's3': the trust policy would be up to \d+ characters"):
+        run(program)
+
+
 def test_provider_arn_and_issuer_as_outputs_as_from_pulumi_eks() -> None:
     def program() -> dict[str, Any]:
         irsa = ControllerIrsa(
@@ -370,6 +406,25 @@ def test_a_mismatched_issuer_fails_the_deployment() -> None:
             {"service": "glue", "oidc_provider_arn": PROVIDER_ARN},
             "ControllerIrsa 'x': policy_arns: there is no recommended policy for the glue controller "
             "(upstream recommends none); give policy_arns or inline_policy",
+        ),
+        (
+            {
+                "service": "s3",
+                "oidc_provider_arn": PROVIDER_ARN,
+                "service_account_name": "ack-*",
+                "extra_service_accounts": ["team-a"],
+                "tags": {"aws:x": "y"},
+            },
+            "ControllerIrsa 'x': service_account_name: 'ack-*' contains a wildcard, which would let every matching "
+            "ServiceAccount assume the role; set allow_wildcard_subject to true to accept it (then only sub uses "
+            "StringLike, aud stays StringEquals)\n"
+            "ControllerIrsa 'x': extra_service_accounts[0]: 'team-a' is not a 'namespace:serviceaccount' pair\n"
+            "ControllerIrsa 'x': tags: tag key 'aws:x' is not valid (1 to 128 letters, digits, spaces and _.:/=+-@; "
+            "not starting with aws:)",
+        ),
+        (
+            {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "serviceAccountName": "x"},
+            "ControllerIrsa 'x': serviceAccountName: unknown argument; did you mean 'service_account_name'?",
         ),
         (
             # Outputs must not be made at collection time: the factory below makes them inside the run.
