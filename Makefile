@@ -1,35 +1,45 @@
 # Two commands set up everything on a fresh machine:
-#   make plan STACK=dev   the offline plan of a stack (no cloud account needed)
+#   make run STACK=dev    the main job: pulumi up where the Pulumi CLI and AWS credentials are there,
+#                         else the offline plan of the stack (nothing changed)
 #   make test             lint, type check and the whole test suite
-# Both create the virtualenv (.venv) and install the requirements when needed.
+# Both create the virtualenv (.venv) and install what they need.
 
 VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 STACK ?= dev
+FORMAT ?= markdown
 
-.PHONY: test lint typecheck pytest plan up clean
+.PHONY: venv run plan test lint typecheck pytest clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
+$(VENV)/.runtime: requirements.txt
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
+	$(PYTHON) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+venv: $(VENV)/.runtime
+
+run: $(VENV)/.runtime
+	$(PYTHON) -m ack_irsa up --stack $(STACK)
+
+plan: $(VENV)/.runtime
+	$(PYTHON) -m ack_irsa render --stack $(STACK) --format $(FORMAT)
+
 test: lint typecheck pytest
 
-lint: $(VENV)/.installed
+lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-typecheck: $(VENV)/.installed
+typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy
 
-pytest: $(VENV)/.installed
+pytest: $(VENV)/.dev
 	$(PYTHON) -m pytest
-
-# With the Pulumi CLI and AWS credentials: the real thing.
-up: $(VENV)/.installed
-	pulumi up --stack $(STACK)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -135,7 +135,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 urn=response.urn,
                 parent=request.parent,
                 custom=request.custom,
-                inputs=rpc.deserialize_properties(request.object),
+                inputs=_plain(rpc.deserialize_properties(request.object)),
                 provider=request.provider,
                 dependencies=tuple(request.dependencies),
                 retain_on_delete=request.retainOnDelete,
@@ -192,8 +192,15 @@ def _new_loop() -> tuple[asyncio.AbstractEventLoop, list[asyncio.AbstractEventLo
         thread_loops.append(thread_loop)
 
     loop.set_default_executor(ThreadPoolExecutor(initializer=give_thread_a_loop))
+    loop.set_exception_handler(_quiet_about_the_failure)
     asyncio.set_event_loop(loop)
     return loop, thread_loops
+
+
+def _quiet_about_the_failure(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+    """A failed run raises its error; the Outputs that failed with it need not log it once more each."""
+    if context.get("message") != "Future exception was never retrieved":
+        loop.default_exception_handler(context)
 
 
 def _close(loop: asyncio.AbstractEventLoop, thread_loops: list[asyncio.AbstractEventLoop]) -> None:
@@ -208,6 +215,17 @@ def _close(loop: asyncio.AbstractEventLoop, thread_loops: list[asyncio.AbstractE
         thread_loop.close()
     loop.close()
     asyncio.set_event_loop(None)
+
+
+def _plain(value: Any) -> Any:
+    """Inputs as the program gave them: the engine's protocol carries every number as a float."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _config_text(value: Any) -> str:

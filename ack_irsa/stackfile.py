@@ -27,9 +27,13 @@ class StackFile:
 
 def read_project(project_dir: Path) -> dict[str, Any]:
     path = project_dir / "Pulumi.yaml"
-    project = yaml.safe_load(path.read_text()) if path.is_file() else None
+    return parse_project(path.read_text() if path.is_file() else "", str(path))
+
+
+def parse_project(text: str, where: str = "Pulumi.yaml") -> dict[str, Any]:
+    project = yaml.safe_load(text)
     if not isinstance(project, dict) or "name" not in project:
-        raise ValueError(f"{path}: not a Pulumi project file (it needs at least a name)")
+        raise ValueError(f"{where}: not a Pulumi project file (it needs at least a name)")
     return project
 
 
@@ -40,18 +44,22 @@ def stack_path(project_dir: Path, stack: str) -> Path:
 
 def load(project_dir: Path, stack_file: Path) -> StackFile:
     """The config of ``stack_file`` as the program of the project in ``project_dir`` would see it."""
-    project = read_project(project_dir)
+    if not stack_file.is_file():
+        raise ValueError(f"{stack_file}: no such stack file")
+    return config_of(read_project(project_dir), stack_file.read_text(), str(stack_file))
+
+
+def config_of(project: dict[str, Any], stack_text: str, where: str) -> StackFile:
+    """Project-level defaults, overridden by the stack file's ``config:``."""
     name = project["name"]
     config: dict[str, Any] = {}
     for key, declaration in (project.get("config") or {}).items():
         value = declaration.get("default", declaration.get("value")) if isinstance(declaration, dict) else declaration
         if value is not None:
             config[_namespaced(name, key)] = value
-    if not stack_file.is_file():
-        raise ValueError(f"{stack_file}: no such stack file")
-    document = yaml.safe_load(stack_file.read_text()) or {}
+    document = yaml.safe_load(stack_text) or {}
     if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
-        raise ValueError(f"{stack_file}: expected a mapping with a 'config:' mapping")
+        raise ValueError(f"{where}: expected a mapping with a 'config:' mapping")
     secrets = []
     for key, value in (document.get("config") or {}).items():
         full_key = _namespaced(name, key)

@@ -8,7 +8,10 @@ from importlib import import_module
 
 # Subcommands and their modules; a module is imported only when its command runs.
 COMMANDS = {
+    "up": ("ack_irsa.commands.up", "pulumi up where it can run; else the offline plan of the stack"),
     "catalog": ("ack_irsa.commands.catalog", "list the ACK controllers and the policies a stack would attach"),
+    "render": ("ack_irsa.commands.render", "print the offline plan of a stack (no cloud account needed)"),
+    "diff": ("ack_irsa.commands.diff", "what a change to a stack file does, as Markdown for a pull request"),
 }
 
 

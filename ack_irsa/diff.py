@@ -1,0 +1,144 @@
+"""What changes between two offline plans, written for a pull-request comment.
+
+Resources are matched by type and logical name, as Pulumi matches them. A changed field that forces
+Pulumi to replace the resource is called out; a replaced role restarts its controller.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from ack_irsa.plan import ROLE, Plan, PlannedResource, walk
+
+# Inputs whose change makes Pulumi replace the resource (create the new one, delete the old).
+REPLACED_BY = {
+    ROLE: ("name", "path"),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ("url",),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
+    "aws:iam/rolePolicy:RolePolicy": ("role", "name"),
+    "kubernetes:core/v1:ServiceAccount": ("metadata.name", "metadata.namespace"),
+    "kubernetes:core/v1:ServiceAccountPatch": ("metadata.name", "metadata.namespace"),
+    "kubernetes:apps/v1:DeploymentPatch": ("metadata.name", "metadata.namespace"),
+}
+# String inputs that hold a JSON policy: shown as a diff of the documents, not of one long line.
+POLICY_FIELDS = ("assumeRolePolicy", "policy")
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    path: str
+    before: Any
+    after: Any
+
+
+@dataclass(frozen=True)
+class Change:
+    before: PlannedResource
+    after: PlannedResource
+    fields: list[FieldChange]
+
+    @property
+    def replaced_by(self) -> list[str]:
+        forcing = REPLACED_BY.get(self.after.type, ())
+        return [f.path for f in self.fields if f.path in forcing]
+
+
+@dataclass
+class PlanDiff:
+    added: list[PlannedResource] = field(default_factory=list)
+    removed: list[PlannedResource] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.removed or self.changed)
+
+
+def diff_plans(base: Plan, head: Plan) -> PlanDiff:
+    before, after = base.by_key(), head.by_key()
+    result = PlanDiff(
+        added=[after[k] for k in sorted(after.keys() - before.keys())],
+        removed=[before[k] for k in sorted(before.keys() - after.keys())],
+    )
+    for key in sorted(before.keys() & after.keys()):
+        fields = field_changes(before[key].inputs, after[key].inputs)
+        if fields or before[key].parent != after[key].parent:
+            result.changed.append(Change(before[key], after[key], fields))
+    return result
+
+
+def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
+    old, new = dict(walk(before)), dict(walk(after))
+    return [
+        FieldChange(path, old.get(path), new.get(path))
+        for path in sorted(old.keys() | new.keys())
+        if old.get(path) != new.get(path)
+    ]
+
+
+def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
+    replaced = [c for c in diff.changed if c.replaced_by]
+    lines = [f"## ack-irsa plan diff: stack `{stack}`", ""]
+    if diff.empty:
+        return "\n".join([*lines, "No changes.", ""])
+    lines += [
+        f"**{len(diff.added)} to add, {len(diff.changed)} to change ({len(replaced)} replaced), "
+        f"{len(diff.removed)} to remove.**",
+        "",
+    ]
+    lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
+    if head.placeholders:
+        values = ", ".join(f"{name.replace('_', ' ')} `{value}`" for name, value in head.placeholders.items())
+        lines += [f"> Rendered offline with placeholders: {values}.", ""]
+    if diff.added:
+        lines += ["### Added", "", *(_resource_line(r) for r in diff.added), ""]
+    if diff.changed:
+        lines += ["### Changed", ""]
+        for change in diff.changed:
+            lines += _change_lines(change)
+    if diff.removed:
+        lines += ["### Removed", "", *(_resource_line(r) for r in diff.removed), ""]
+    return "\n".join(lines)
+
+
+def _replacement_warning(change: Change) -> str:
+    fields = ", ".join(f"`{f}`" for f in change.replaced_by)
+    return (
+        f"> ⚠️ **Role `{change.after.name}` will be replaced** ({fields} changes): the role gets a new ARN, so the "
+        "controller's ServiceAccount is annotated anew and its pods restart; anything outside this stack that "
+        "names the old role must follow.\n"
+    )
+
+
+def _resource_line(resource: PlannedResource) -> str:
+    parent = f" in `{resource.parent}`" if resource.parent else ""
+    return f"- `{resource.name}` (`{resource.type}`){parent}"
+
+
+def _change_lines(change: Change) -> list[str]:
+    suffix = " — **replaced**" if change.replaced_by else ""
+    lines = [f"#### `{change.after.name}` (`{change.after.type}`){suffix}", ""]
+    plain = [f for f in change.fields if f.path not in POLICY_FIELDS]
+    if plain:
+        lines += ["| field | before | after |", "| --- | --- | --- |"]
+        lines += [f"| `{f.path}` | {_cell(f.before)} | {_cell(f.after)} |" for f in plain]
+        lines.append("")
+    for policy in (f for f in change.fields if f.path in POLICY_FIELDS):
+        lines += [f"`{policy.path}`:", "", "```diff", *_json_diff(policy.before, policy.after), "```", ""]
+    return lines
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return "—"
+    return "`" + json.dumps(value).replace("|", "\\|") + "`"
+
+
+def _json_diff(before: str | None, after: str | None) -> list[str]:
+    def pretty(text: str | None) -> list[str]:
+        return json.dumps(json.loads(text), indent=2).splitlines() if text else []
+
+    return list(difflib.unified_diff(pretty(before), pretty(after), lineterm="", n=2))[2:]

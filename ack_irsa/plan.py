@@ -1,0 +1,280 @@
+"""The offline plan of a stack: every resource the program would register, without a cloud account.
+
+:func:`plan_stack` runs the stack program under :mod:`ack_irsa.offline` and returns a :class:`Plan`;
+:func:`facts_for` says what to assume for the values only a live account knows. The renderers
+(:func:`to_json`, :func:`to_markdown`, :func:`to_manifests`) are deterministic: the same input gives
+byte-identical output.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from ack_irsa import offline
+from ack_irsa.arns import issuer_of_provider_arn, parse_arn, partition_of_region
+from ack_irsa.controller import RESTART_ANNOTATION, ROLE_ARN_ANNOTATION
+
+OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
+ROLE = "aws:iam/role:Role"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+INLINE = "aws:iam/rolePolicy:RolePolicy"
+CONTROLLER = "ack-irsa:index:ControllerIrsa"
+REDACTED = "<redacted>"
+# Provider inputs that can hold credentials: never printed (a plan is posted on pull requests).
+_SENSITIVE_INPUTS = {"pulumi:providers:kubernetes": ("kubeconfig",)}
+
+
+@dataclass(frozen=True)
+class PlannedResource:
+    type: str
+    name: str
+    parent: str | None
+    """Logical name of the parent resource; None for a resource of the stack itself."""
+    inputs: dict[str, Any]
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return self.type, self.name
+
+
+@dataclass(frozen=True)
+class Plan:
+    stack: str
+    resources: list[PlannedResource]
+    outputs: dict[str, Any]
+    placeholders: dict[str, str] = field(default_factory=dict)
+    """Fact name → the placeholder used for it (account ID, partition, region, issuer)."""
+
+    def by_key(self) -> dict[tuple[str, str], PlannedResource]:
+        return {r.key: r for r in self.resources}
+
+    def children(self, parent: str) -> list[PlannedResource]:
+        return [r for r in self.resources if r.parent == parent]
+
+
+def facts_for(
+    config: Mapping[str, Any],
+    account_id: str | None = None,
+    partition: str | None = None,
+    issuer_url: str | None = None,
+) -> offline.Facts:
+    """What to assume for the values a live account would give: the flags first, then what the config
+    says (``aws:region``, ``issuerUrl``, ``oidcProviderArn``), then placeholders (recorded as such)."""
+    region = config.get("aws:region")
+    adopted = _parsed_arn(config.get("ack-irsa:oidcProviderArn"))
+    placeholders = set()
+    if partition is None:
+        partition = partition_of_region(region) if region else adopted.partition if adopted else None
+    if partition is None:
+        partition = "aws"
+        placeholders.add("partition")
+    account = account_id or (adopted.account if adopted else None)
+    if account is None:
+        account = offline.ACCOUNT_PLACEHOLDER
+        placeholders.add("account_id")
+    if not region:
+        region = "<region>"
+        placeholders.add("region")
+    issuer = issuer_url or config.get("ack-irsa:issuerUrl")
+    if issuer is None and adopted is not None:
+        issuer = "https://" + issuer_of_provider_arn(config["ack-irsa:oidcProviderArn"])
+    cluster = config.get("ack-irsa:clusterName")
+    issuers = {cluster: issuer} if cluster and issuer else {}
+    if cluster and not issuer:
+        placeholders.add("issuer")
+    return offline.Facts(
+        account_id=account,
+        partition=partition,
+        region=region,
+        issuer_urls=issuers,
+        placeholders=frozenset(placeholders),
+    )
+
+
+def _parsed_arn(value: Any) -> Any:
+    try:
+        return parse_arn(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def plan_stack(stack: str, config: Mapping[str, Any], facts: offline.Facts) -> Plan:
+    """Run the stack program offline. Raises ``pulumi.RunError`` for a bad config (nothing is run)."""
+    from ack_irsa import program
+
+    result = offline.run(program.main, offline.OfflineMocks(facts), config, stack=stack)
+    return plan_of(stack, result)
+
+
+def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
+    names = {r.urn: r.name for r in result.resources}
+    resources = [
+        PlannedResource(r.type, r.name, names.get(r.parent), _redacted(r.type, r.inputs)) for r in result.resources
+    ]
+    resources.sort(key=lambda r: (r.parent or "", r.type, r.name))
+    placeholders = {name: _placeholder_text(name, result.facts) for name in sorted(result.facts.placeholders)}
+    return Plan(stack=stack, resources=resources, outputs=result.outputs, placeholders=placeholders)
+
+
+def _redacted(type_token: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    hidden = _SENSITIVE_INPUTS.get(type_token, ())
+    return {k: (REDACTED if k in hidden else v) for k, v in inputs.items()}
+
+
+def _placeholder_text(name: str, facts: offline.Facts) -> str:
+    return {
+        "account_id": facts.account_id,
+        "partition": f"{facts.partition} (assumed)",
+        "region": facts.region,
+        "issuer": facts.issuer_url(""),
+    }[name]
+
+
+# --- JSON -------------------------------------------------------------------------------------------
+
+
+def to_json(plan: Plan) -> str:
+    """``{"stack", "placeholders", "resources": [{"type", "name", "parent", "inputs"}], "outputs"}``."""
+    document = {
+        "stack": plan.stack,
+        "placeholders": plan.placeholders,
+        "resources": [{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs} for r in plan.resources],
+        "outputs": plan.outputs,
+    }
+    return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def from_json(text: str) -> Plan:
+    document = json.loads(text)
+    resources = [PlannedResource(r["type"], r["name"], r["parent"], r["inputs"]) for r in document["resources"]]
+    return Plan(document["stack"], resources, document["outputs"], document["placeholders"])
+
+
+# --- Kubernetes manifests ---------------------------------------------------------------------------
+
+
+def kubernetes_resources(plan: Plan) -> list[PlannedResource]:
+    """The Kubernetes objects the stack applies (a patch: the partial object applied server-side)."""
+    return [r for r in plan.resources if r.type.startswith("kubernetes:")]
+
+
+def to_manifests(plan: Plan) -> str:
+    """The Kubernetes objects as YAML documents, each preceded by what the stack does with it."""
+    documents = []
+    for resource in kubernetes_resources(plan):
+        how = "server-side apply of these fields only" if resource.type.endswith("Patch") else "created"
+        comment = f"# {resource.name} ({resource.type}): {how}\n"
+        documents.append(comment + yaml.safe_dump(resource.inputs, sort_keys=True))
+    return "---\n".join(documents)
+
+
+# --- Markdown ---------------------------------------------------------------------------------------
+
+
+def to_markdown(plan: Plan) -> str:
+    """A review of the whole identity each controller ends up with."""
+    lines = [f"# ack-irsa plan: stack `{plan.stack}`", ""]
+    if plan.placeholders:
+        lines += [
+            "> **Offline plan with placeholders.** These values only a live account knows; pass them with "
+            "`--account-id`, `--partition`, `--issuer-url` (or in the stack config) for exact output:",
+            ">",
+            *(f"> - {name.replace('_', ' ')}: `{value}`" for name, value in plan.placeholders.items()),
+        ]
+        if "issuer" in plan.placeholders:
+            lines.append("> - default role names end in a hash of the issuer: they change with the real one")
+        lines.append("")
+    lines += _oidc_section(plan)
+    for controller in (r for r in plan.resources if r.type == CONTROLLER):
+        lines += _controller_section(plan, controller.name)
+    lines += ["## Every resource", "", "| type | name | parent |", "| --- | --- | --- |"]
+    lines += [f"| `{r.type}` | `{r.name}` | {f'`{r.parent}`' if r.parent else '—'} |" for r in plan.resources]
+    return "\n".join(lines) + "\n"
+
+
+def _oidc_section(plan: Plan) -> list[str]:
+    lines = ["## OIDC provider", ""]
+    created = [r for r in plan.resources if r.type == OIDC_PROVIDER]
+    arn = plan.outputs.get("oidcProviderArn", "")
+    if created:
+        inputs = created[0].inputs
+        lines.append(f"Created for `{inputs['url']}`, audiences {_codes(inputs['clientIdLists'])}.")
+        lines.append(f"ARN: `{arn}`")
+    else:
+        lines.append(f"Adopted, not managed by this stack: `{arn}`")
+    return [*lines, ""]
+
+
+def _controller_section(plan: Plan, name: str) -> list[str]:
+    children = {r.type: r for r in plan.children(name)}
+    role = children[ROLE].inputs
+    output = plan.outputs.get("controllers", {}).get(name, {})
+    account = children.get("kubernetes:core/v1:ServiceAccountPatch") or children.get(
+        "kubernetes:core/v1:ServiceAccount"
+    )
+    restart = children.get("kubernetes:apps/v1:DeploymentPatch")
+    rows = [
+        ("Role", f"`{role['name']}` — path `{role.get('path', '/')}`, sessions up to {role['maxSessionDuration']} s"),
+        ("Role ARN", f"`{output.get('roleArn', '')}`"),
+        ("Permissions boundary", _code(role.get("permissionsBoundary"))),
+        ("Tags", ", ".join(f"`{k}={v}`" for k, v in sorted((role.get("tags") or {}).items())) or "—"),
+        ("ServiceAccount", _service_account_text(account, output)),
+        ("Restart", _restart_text(restart)),
+    ]
+    lines = [f"## Controller `{name}`", "", "| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows), ""]
+    lines += ["Trust policy:", "", "```json", _pretty(role["assumeRolePolicy"]), "```", ""]
+    attachments = sorted(r.inputs["policyArn"] for r in plan.children(name) if r.type == ATTACHMENT)
+    lines += ["Managed policies:", "", *(f"- `{arn}`" for arn in attachments or ["none"]), ""]
+    if INLINE in children:
+        inline = children[INLINE].inputs
+        lines += [f"Inline policy `{inline['name']}`:", "", "```json", _pretty(inline["policy"]), "```", ""]
+    else:
+        lines += ["Inline policy: none", ""]
+    return lines
+
+
+def _service_account_text(resource: PlannedResource | None, output: Mapping[str, Any]) -> str:
+    if resource is None:
+        return f"`{output.get('serviceAccount', '')}` trusted; not touched (mode `none`)"
+    verb = "annotated in place (patch)" if resource.type.endswith("Patch") else "created"
+    metadata = resource.inputs["metadata"]
+    return f"`{metadata['namespace']}/{metadata['name']}` {verb}: `{ROLE_ARN_ANNOTATION}`"
+
+
+def _restart_text(resource: PlannedResource | None) -> str:
+    if resource is None:
+        return "none"
+    metadata = resource.inputs["metadata"]
+    return (
+        f"Deployment `{metadata['namespace']}/{metadata['name']}`, when the role ARN changes "
+        f"(pod-template annotation `{RESTART_ANNOTATION}`)"
+    )
+
+
+def _pretty(document: str) -> str:
+    return json.dumps(json.loads(document), indent=2)
+
+
+def _code(value: Any) -> str:
+    return f"`{value}`" if value else "—"
+
+
+def _codes(values: list[str]) -> str:
+    return ", ".join(f"`{v}`" for v in values)
+
+
+def walk(value: Any, path: str = "") -> Iterator[tuple[str, Any]]:
+    """Leaves of a nested value as (dotted path, value): the fields a diff compares."""
+    if isinstance(value, Mapping) and value:
+        for key in sorted(value):
+            yield from walk(value[key], f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list) and value and any(isinstance(v, Mapping | list) for v in value):
+        for index, item in enumerate(value):
+            yield from walk(item, f"{path}[{index}]")
+    else:
+        yield path, value

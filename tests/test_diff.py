@@ -1,0 +1,187 @@
+"""``python -m ack_irsa diff``: Markdown for a pull request, and terraform-style exit codes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from ack_irsa.commands import main as cli
+
+from .conftest import ROOT
+
+ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+
+
+def stack_file(path: Path, controllers: list[dict[str, Any]]) -> Path:
+    config = {"aws:region": "us-west-2", "ack-irsa:clusterName": "dev-eks", "ack-irsa:controllers": controllers}
+    path.write_text(yaml.safe_dump({"config": config}))
+    return path
+
+
+def diff(capsys: pytest.CaptureFixture[str], base: Path, head: Path) -> tuple[int, str]:
+    args = ["--base-file", str(base), "--head-file", str(head), "--project-dir", str(ROOT), "--issuer-url", ISSUER]
+    code = cli(["diff", *args, "--account-id", "111122223333"])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+@pytest.fixture
+def base(tmp_path: Path) -> Path:
+    return stack_file(tmp_path / "base" / "Pulumi.dev.yaml", [{"service": "s3"}, {"service": "rds"}])
+
+
+@pytest.fixture(autouse=True)
+def _dirs(tmp_path: Path) -> None:
+    (tmp_path / "base").mkdir()
+    (tmp_path / "head").mkdir()
+
+
+def test_no_change_exits_0(capsys: pytest.CaptureFixture[str], base: Path) -> None:
+    assert diff(capsys, base, base) == (0, "## ack-irsa plan diff: stack `dev`\n\nNo changes.\n")
+
+
+def test_a_new_controller_is_added_whole(capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path) -> None:
+    head = stack_file(
+        tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3"}, {"service": "rds"}, {"service": "ecr"}]
+    )
+    code, out = diff(capsys, base, head)
+    assert code == 2
+    assert out.startswith(
+        "## ack-irsa plan diff: stack `dev`\n\n**5 to add, 0 to change (0 replaced), 0 to remove.**\n"
+    )
+    assert out.split("### Added\n\n")[1].strip().splitlines() == [
+        "- `ecr` (`ack-irsa:index:ControllerIrsa`)",
+        "- `ecr-role` (`aws:iam/role:Role`) in `ecr`",
+        "- `ecr-AmazonEC2ContainerRegistryFullAccess` (`aws:iam/rolePolicyAttachment:RolePolicyAttachment`) in `ecr`",
+        "- `ecr-restart` (`kubernetes:apps/v1:DeploymentPatch`) in `ecr`",
+        "- `ecr-service-account` (`kubernetes:core/v1:ServiceAccountPatch`) in `ecr`",
+    ]
+
+
+def test_a_changed_extra_policy_is_one_attachment_out_and_one_in(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    before = [{"service": "s3", "extraPolicyArns": ["arn:aws:iam::111122223333:policy/kms-a"]}]
+    after = [{"service": "s3", "extraPolicyArns": ["arn:aws:iam::111122223333:policy/kms-b"]}]
+    code, out = diff(
+        capsys,
+        stack_file(tmp_path / "base" / "Pulumi.dev.yaml", before),
+        stack_file(tmp_path / "head" / "Pulumi.dev.yaml", after),
+    )
+    assert code == 2
+    assert "**1 to add, 0 to change (0 replaced), 1 to remove.**" in out
+    assert (
+        "### Added\n\n- `s3-111122223333-kms-b` (`aws:iam/rolePolicyAttachment:RolePolicyAttachment`) in `s3`\n" in out
+    )
+    assert (
+        "### Removed\n\n- `s3-111122223333-kms-a` (`aws:iam/rolePolicyAttachment:RolePolicyAttachment`) in `s3`" in out
+    )
+
+
+def test_a_renamed_role_is_called_out_as_a_replacement(
+    capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path
+) -> None:
+    head = stack_file(
+        tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3", "roleName": "ack-s3"}, {"service": "rds"}]
+    )
+    code, out = diff(capsys, base, head)
+    assert code == 2
+    assert "**0 to add, 5 to change (3 replaced), 0 to remove.**" in out
+    assert (
+        "> ⚠️ **Role `s3-role` will be replaced** (`name` changes): the role gets a new ARN, so the controller's " in out
+    )
+    role = out.split("#### `s3-role` (`aws:iam/role:Role`) — **replaced**\n\n")[1].split("####")[0]
+    assert role.startswith('| field | before | after |\n| --- | --- | --- |\n| `name` | `"ack-s3-dev-eks-')
+    assert role.rstrip().endswith('| `"ack-s3"` |')
+    assert "#### `s3-restart` (`kubernetes:apps/v1:DeploymentPatch`)\n" in out  # the restart follows the new ARN
+    assert '`"arn:aws:iam::111122223333:role/ack-s3"`' in out.split("#### `s3-restart`")[1]
+
+
+def test_a_trust_change_shows_as_a_diff_of_the_policy(
+    capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path
+) -> None:
+    head = stack_file(
+        tmp_path / "head" / "Pulumi.dev.yaml",
+        [{"service": "s3", "extraServiceAccounts": ["team-a:ack-s3-controller"]}, {"service": "rds"}],
+    )
+    code, out = diff(capsys, base, head)
+    assert code == 2
+    assert "**0 to add, 1 to change (0 replaced), 0 to remove.**" in out
+    block = out.split("`assumeRolePolicy`:\n\n```diff\n")[1].split("```")[0].splitlines()
+    host = ISSUER.removeprefix("https://")
+    assert [line for line in block if line.startswith(("-", "+"))] == [
+        f'-          "{host}:sub": "system:serviceaccount:ack-system:ack-s3-controller",',
+        f'+          "{host}:sub": [',
+        '+            "system:serviceaccount:ack-system:ack-s3-controller",',
+        '+            "system:serviceaccount:team-a:ack-s3-controller"',
+        "+          ],",
+    ]
+
+
+def test_a_bad_head_exits_1(capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path) -> None:
+    head = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3", "serviceAccountMode": "patched"}])
+    code, out = diff(capsys, base, head)
+    assert code == 1
+    assert out == (
+        "error: the stack config has 1 problem:\n"
+        "  ack-irsa:controllers[0].serviceAccountMode: Input should be 'patch', 'create' or 'none', got 'patched'\n"
+    )
+
+
+def git(directory: Path, *args: str) -> None:
+    subprocess.run(["git", "-C", str(directory), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    """A project in git: Pulumi.yaml and the dev stack committed."""
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    shutil.copy(ROOT / "Pulumi.yaml", project / "Pulumi.yaml")
+    shutil.copy(ROOT / "stacks" / "Pulumi.dev.yaml", project / "stacks" / "Pulumi.dev.yaml")
+    git(project, "init", "-q")
+    git(project, "add", ".")
+    git(project, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "base")
+    return project
+
+
+def diff_in(capsys: pytest.CaptureFixture[str], project: Path, *args: str) -> tuple[int, str]:
+    code = cli(["diff", "--project-dir", str(project), *args])
+    captured = capsys.readouterr()
+    return code, captured.out + captured.err
+
+
+def test_against_a_git_revision(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
+    assert diff_in(capsys, repository, "--stack", "dev", "--base", "HEAD") == (
+        0,
+        "## ack-irsa plan diff: stack `dev`\n\nNo changes.\n",
+    )
+    stack = repository / "stacks" / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text() + "    - service: sqs\n")
+    code, out = diff_in(capsys, repository, "--stack", "dev", "--base", "HEAD")
+    assert code == 2
+    assert "**5 to add, 0 to change (0 replaced), 0 to remove.**" in out
+
+
+def test_a_stack_new_since_the_revision(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
+    (repository / "stacks" / "Pulumi.staging.yaml").write_text(
+        "config:\n  ack-irsa:clusterName: staging\n  ack-irsa:controllers:\n    - service: s3\n"
+    )
+    code, out = diff_in(capsys, repository, "--stack", "staging", "--base", "HEAD")
+    assert code == 2
+    assert out.startswith("The stack file is new: it is not in HEAD.\n\n## ack-irsa plan diff: stack `staging`\n")
+    assert "to change (0 replaced), 0 to remove.**" in out
+
+
+def test_a_bad_revision_or_missing_base_exits_1(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
+    code, out = diff_in(capsys, repository, "--stack", "dev", "--base", "no-such-branch")
+    assert (code, out) == (1, f"error: 'no-such-branch' is not a git revision of {repository.resolve()}\n")
+    assert diff_in(capsys, repository, "--stack", "dev") == (
+        1,
+        "error: --stack needs --base, the git revision to compare with\n",
+    )

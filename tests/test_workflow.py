@@ -1,0 +1,79 @@
+"""The example GitHub Actions workflow: linted by actionlint, and the shape the README promises."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .conftest import ROOT
+
+WORKFLOW = ROOT / "examples" / "ci" / "github-actions" / "ack-irsa.yml"
+
+
+def actionlint() -> str:
+    found = shutil.which("actionlint", path=str(Path(sys.executable).parent)) or shutil.which("actionlint")
+    assert found, "actionlint is not installed (requirements-dev.txt)"
+    return found
+
+
+def test_actionlint_passes() -> None:
+    result = subprocess.run([actionlint(), "-no-color", str(WORKFLOW)], capture_output=True, text=True, check=False)
+    assert (result.returncode, result.stdout) == (0, "")
+
+
+def test_actionlint_catches_a_wrong_input(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(WORKFLOW.read_text().replace("comment-on-pr: true", "comment-on-prs: true"))
+    result = subprocess.run([actionlint(), "-no-color", str(broken)], capture_output=True, text=True, check=False)
+    assert result.returncode == 1
+    assert 'input "comment-on-prs" is not defined in action "pulumi/actions@v6"' in result.stdout
+
+
+def jobs() -> dict[str, Any]:
+    workflow: dict[str, Any] = yaml.safe_load(WORKFLOW.read_text())
+    return workflow["jobs"]
+
+
+def steps_using(job: dict[str, Any], action: str) -> list[dict[str, Any]]:
+    return [s for s in job["steps"] if s.get("uses", "").startswith(action)]
+
+
+def test_the_offline_job_needs_no_secret_and_works_for_forks() -> None:
+    job = jobs()["plan-diff"]
+    text = yaml.safe_dump(job)
+    assert "secrets." not in text and "role-to-assume" not in text
+    assert job["if"] == "github.event_name == 'pull_request'"
+    (plan,) = [s for s in job["steps"] if s.get("name") == "Offline plan diff of every stack"]
+    assert "python -m ack_irsa diff --stack" in plan["run"]
+    (comment,) = [s for s in job["steps"] if s.get("name") == "Comment on the pull request"]
+    assert comment["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
+
+
+def test_previews_per_stack_with_oidc_credentials_and_a_self_managed_backend() -> None:
+    job = jobs()["preview"]
+    assert [entry["stack"] for entry in job["strategy"]["matrix"]["include"]] == ["dev", "prod"]
+    assert job["permissions"]["id-token"] == "write"
+    (credentials,) = steps_using(job, "aws-actions/configure-aws-credentials@")
+    assert credentials["with"]["role-to-assume"] == "${{ vars.AWS_PREVIEW_ROLE_ARN }}"
+    (pulumi,) = steps_using(job, "pulumi/actions@")
+    assert pulumi["with"] == {
+        "command": "preview",
+        "stack-name": "${{ matrix.stack }}",
+        "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+        "secrets-provider": "passphrase",
+        "comment-on-pr": True,
+    }
+
+
+def test_up_on_main_per_environment() -> None:
+    job = jobs()["up"]
+    assert job["if"] == "github.event_name == 'push'"
+    assert job["environment"] == "${{ matrix.stack }}"
+    (pulumi,) = steps_using(job, "pulumi/actions@")
+    assert pulumi["with"]["command"] == "up"
+    assert yaml.safe_load(WORKFLOW.read_text())[True]["push"]["branches"] == ["main"]  # "on" parses as True
