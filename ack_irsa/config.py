@@ -26,6 +26,7 @@ from ack_irsa.spec import (
     DEFAULT_NAMESPACE,
     OIDC_ARGUMENTS,
     ArgsError,
+    ControllerSpec,
     OidcProviderSpec,
     Problem,
     resolve_controller,
@@ -295,6 +296,12 @@ def _problem(prefix: tuple[Any, ...], problem: Problem, renamed: Mapping[str, st
     loc = (*prefix, key(name)) if name else prefix
     message = _ARGUMENT.sub(lambda match: key(match[0]), problem.message)
     return f"{_path(loc)}{bracket}{rest}: {message}"
+
+
+def controller_specs(stack: StackConfig) -> dict[str, ControllerSpec]:
+    """Each controller's checked arguments as the program passes them, by logical name (for a parsed stack)."""
+    stand_in = _planned_provider(resolve_oidc_provider(stack.oidc_provider_args()), stack)
+    return {c.logical_name: resolve_controller(stack.controller_args(c, stand_in)) for c in stack.controllers}
 
 
 def _planned_provider(oidc: OidcProviderSpec | None, stack: StackConfig) -> SimpleNamespace:

@@ -12,6 +12,7 @@ COMMANDS = {
     "catalog": ("ack_irsa.commands.catalog", "list the ACK controllers and the policies a stack would attach"),
     "render": ("ack_irsa.commands.render", "print the offline plan of a stack (no cloud account needed)"),
     "diff": ("ack_irsa.commands.diff", "what a change to a stack file does, as Markdown for a pull request"),
+    "verify": ("ack_irsa.commands.verify", "check that each controller really runs with its role (read-only)"),
 }
 
 

@@ -1,0 +1,129 @@
+"""``python -m ack_irsa verify``: proof that each controller really runs with its role. Read-only."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ack_irsa.spec import ControllerSpec
+    from ack_irsa.verify import Kubernetes
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--stack", help="check every controller of stacks/Pulumi.<stack>.yaml")
+    source.add_argument("--cluster", help="EKS cluster name, with --service: check one controller")
+    parser.add_argument("--service", help="ACK service name, e.g. s3 (with --cluster)")
+    parser.add_argument("--namespace", help="the controller's namespace (default: ack-system)")
+    parser.add_argument("--service-account", help="the controller's ServiceAccount (default: the chart's)")
+    parser.add_argument("--role-name", help="the role (default: the name ack-irsa gives)")
+    parser.add_argument("--deployment", help="the controller's Deployment (default: the chart's)")
+    parser.add_argument("--project-dir", type=Path, default=Path(), help="directory of Pulumi.yaml (default: .)")
+    parser.add_argument("--region", help="AWS region (default: the stack's aws:region, else the AWS default)")
+    parser.add_argument("--aws-endpoint-url", help="AWS endpoint, e.g. an emulator for testing")
+    parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
+    parser.add_argument("--context", help="kubeconfig context (default: the current one)")
+    parser.add_argument("--skip-kubernetes", action="store_true", help="check the AWS side only")
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def run(args: argparse.Namespace) -> int:
+    import botocore.exceptions
+
+    from ack_irsa import verify
+
+    try:
+        cluster, issuer, region, specs = targets(args)
+        aws = _aws(region, args.aws_endpoint_url)
+        report = verify.Report()
+        if cluster:
+            check, found_issuer = aws.cluster_issuer(cluster)
+            report.cluster.append(check)
+            issuer = found_issuer or issuer
+        else:
+            report.cluster += verify.skipped(["cluster"], "the stack names no cluster (issuerUrl or oidcProviderArn)")
+        provider = None
+        if issuer:
+            check, provider = aws.provider(issuer)
+            report.cluster.append(check)
+        else:
+            report.cluster += verify.skipped(["oidc-provider"], "needs the cluster's issuer")
+        kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
+        for name, spec in specs.items():
+            report.controllers[name] = verify.verify_controller(aws, kubernetes, spec, provider, cluster)
+    except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    sys.stdout.write(report.to_json() if args.json else report.to_table())
+    return 0 if report.passed else 1
+
+
+def targets(args: argparse.Namespace) -> tuple[str | None, str | None, str | None, dict[str, ControllerSpec]]:
+    """(cluster name, issuer if the config knows it, region, the controllers to check by name)."""
+    from ack_irsa import config, stackfile
+    from ack_irsa.arns import issuer_of_provider_arn
+    from ack_irsa.policies import issuer_host
+    from ack_irsa.spec import ArgsError, resolve_controller
+
+    if args.stack:
+        raw = stackfile.load(args.project_dir, stackfile.stack_path(args.project_dir, args.stack)).config
+        stack = config.parse(raw)
+        issuer = issuer_host(stack.issuer_url) if stack.issuer_url else None
+        if stack.oidc_provider_arn:
+            issuer = issuer_of_provider_arn(stack.oidc_provider_arn)
+        return stack.cluster_name, issuer, args.region or raw.get("aws:region"), config.controller_specs(stack)
+    if not args.service:
+        raise ValueError("--cluster needs --service, the ACK service name (e.g. s3)")
+    explicit = {
+        "namespace": args.namespace,
+        "service_account_name": args.service_account,
+        "role_name": args.role_name,
+        "deployment_name": args.deployment,
+    }
+    arguments: dict[str, Any] = {"service": args.service, "oidc_provider_arn": _ANY_PROVIDER}
+    arguments |= {k: v for k, v in explicit.items() if v is not None}
+    try:
+        spec = resolve_controller(arguments)
+    except ArgsError as error:
+        raise ValueError(str(error)) from None
+    return args.cluster, None, args.region, {args.service: spec}
+
+
+# Only for checking the arguments of one controller: the real provider is looked up by its issuer.
+_ANY_PROVIDER = "arn:aws:iam::000000000000:oidc-provider/oidc.eks.region.amazonaws.com/id/ANY"
+
+
+def _aws(region: str | None, endpoint: str | None) -> Any:
+    import boto3
+
+    from ack_irsa.verify import Aws
+
+    session = boto3.Session(region_name=region)
+    return Aws(session.client("eks", endpoint_url=endpoint), session.client("iam", endpoint_url=endpoint))
+
+
+def _kubernetes_factory(args: argparse.Namespace) -> Any:
+    """Makes the Kubernetes client on first use, so the AWS side runs even when no kubeconfig exists."""
+
+    made: list[Kubernetes] = []
+
+    def make() -> Kubernetes:
+        if made:
+            return made[0]
+        import urllib3
+        from kubernetes import client, config
+
+        from ack_irsa.verify import Kubernetes
+
+        try:
+            api = config.new_client_from_config(config_file=args.kubeconfig, context=args.context)
+        except config.ConfigException as error:
+            raise ValueError(f"no usable kubeconfig ({error})") from None
+        unreachable = (urllib3.exceptions.HTTPError, OSError)
+        made.append(Kubernetes(client.CoreV1Api(api), client.AppsV1Api(api), client.ApiException, unreachable))
+        return made[0]
+
+    return make

@@ -1,0 +1,355 @@
+"""Check a live account and cluster the way the guide's step 4 does, and the whole chain before it.
+
+Read-only: every call here is a Describe, Get or List. Each check ends as ``pass``, ``fail`` (with a
+one-line fix) or ``skipped`` (with why). AWS is read with boto3, Kubernetes with its official client.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from ack_irsa.arns import aws_managed_policy_arn, parse_arn
+from ack_irsa.controller import ROLE_ARN_ANNOTATION
+from ack_irsa.limits import default_role_name
+from ack_irsa.policies import STS_AUDIENCE, WEB_IDENTITY_ACTION, has_wildcard, issuer_host
+from ack_irsa.spec import ControllerSpec
+
+Status = Literal["pass", "fail", "skipped"]
+TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    status: Status
+    detail: str
+    fix: str = ""
+
+
+@dataclass
+class Report:
+    """Checks of the cluster and its provider, then of each controller."""
+
+    cluster: list[Check] = field(default_factory=list)
+    controllers: dict[str, list[Check]] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        """True when no check failed (checks skipped on request do not count against it)."""
+        return all(c.status != "fail" for c in self.all_checks())
+
+    def all_checks(self) -> Iterable[Check]:
+        yield from self.cluster
+        for checks in self.controllers.values():
+            yield from checks
+
+    def to_json(self) -> str:
+        document = {
+            "passed": self.passed,
+            "cluster": [asdict(c) for c in self.cluster],
+            "controllers": {name: [asdict(c) for c in checks] for name, checks in self.controllers.items()},
+        }
+        return json.dumps(document, indent=2) + "\n"
+
+    def to_table(self) -> str:
+        rows = [("", c) for c in self.cluster]
+        rows += [(name, c) for name, checks in self.controllers.items() for c in checks]
+        width = max([len(f"{n} {c.name}".strip()) for n, c in rows] + [5])
+        lines = [f"{'CHECK':<{width}}  RESULT   DETAIL"]
+        for name, check in rows:
+            lines.append(f"{f'{name} {check.name}'.strip():<{width}}  {check.status:<7}  {check.detail}")
+            if check.fix:
+                lines.append(f"{'':<{width}}  {'':<7}  fix: {check.fix}")
+        verdict = "every check passed" if self.passed else "some checks failed"
+        return "\n".join([*lines, "", verdict]) + "\n"
+
+
+@dataclass(frozen=True)
+class Provider:
+    """The cluster's OIDC provider as found in the account."""
+
+    arn: str
+    issuer: str
+
+    @property
+    def partition(self) -> str:
+        return parse_arn(self.arn).partition
+
+
+# --- AWS ----------------------------------------------------------------------------------------------
+
+
+class Aws:
+    """The AWS side. ``eks`` and ``iam`` are boto3 clients."""
+
+    def __init__(self, eks: Any, iam: Any) -> None:
+        self.eks, self.iam = eks, iam
+
+    def cluster_issuer(self, cluster: str) -> tuple[Check, str | None]:
+        try:
+            described = self.eks.describe_cluster(name=cluster)["cluster"]
+        except self.eks.exceptions.ResourceNotFoundException:
+            return Check("cluster", "fail", f"no EKS cluster {cluster!r} in this account and region", _FIX_REGION), None
+        issuer = described.get("identity", {}).get("oidc", {}).get("issuer")
+        if not issuer:
+            return Check("cluster", "fail", f"cluster {cluster!r} reports no OIDC issuer", _FIX_EKS), None
+        return Check("cluster", "pass", f"{cluster} has issuer {issuer}"), issuer_host(issuer)
+
+    def provider(self, issuer: str) -> tuple[Check, Provider | None]:
+        arns = [p["Arn"] for p in self.iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
+        arn = next((a for a in arns if a.endswith(f":oidc-provider/{issuer}")), None)
+        if arn is None:
+            fix = "pulumi up a stack that creates it (clusterName), or: eksctl utils associate-iam-oidc-provider"
+            return Check("oidc-provider", "fail", f"no IAM OIDC provider for {issuer}", fix), None
+        client_ids = self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn).get("ClientIDList", [])
+        found = Provider(arn, issuer)
+        if STS_AUDIENCE not in client_ids:
+            detail = f"{arn} lists audiences {client_ids}, not {STS_AUDIENCE}"
+            fix = (
+                "aws iam add-client-id-to-open-id-connect-provider "
+                f"--open-id-connect-provider-arn {arn} --client-id {STS_AUDIENCE}"
+            )
+            return Check("oidc-provider", "fail", detail, fix), found
+        return Check("oidc-provider", "pass", f"{arn} lists {STS_AUDIENCE}"), found
+
+    def role(self, role_name: str, provider: Provider, spec: ControllerSpec) -> tuple[Check, str | None]:
+        try:
+            role = self.iam.get_role(RoleName=role_name)["Role"]
+        except self.iam.exceptions.NoSuchEntityException:
+            return Check("role-trust", "fail", f"no role {role_name!r}", "pulumi up the stack"), None
+        problem = trust_problem(role["AssumeRolePolicyDocument"], provider, spec.subjects)
+        if problem:
+            fix = "pulumi up the stack: ack-irsa writes the trust policy"
+            return Check("role-trust", "fail", f"{role_name}: {problem}", fix), role["Arn"]
+        detail = f"{role_name} admits exactly {', '.join(spec.subjects)} with aud {STS_AUDIENCE}"
+        return Check("role-trust", "pass", detail), role["Arn"]
+
+    def managed_policies(self, role_name: str, expected: Iterable[str]) -> Check:
+        pages = self.iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name)
+        attached = {p["PolicyArn"] for page in pages for p in page["AttachedPolicies"]}
+        missing = sorted(set(expected) - attached)
+        if missing:
+            return Check("managed-policies", "fail", f"not attached: {', '.join(missing)}", "pulumi up the stack")
+        extra = sorted(attached - set(expected))
+        detail = f"{len(attached) - len(extra)} expected attached" + (
+            f"; also attached: {', '.join(extra)}" if extra else ""
+        )
+        return Check("managed-policies", "pass", detail)
+
+    def inline_policy(self, role_name: str, expected: Mapping[str, Any] | None) -> Check:
+        if expected is None:
+            return Check("inline-policy", "pass", "none expected")
+        names = [
+            n
+            for page in self.iam.get_paginator("list_role_policies").paginate(RoleName=role_name)
+            for n in page["PolicyNames"]
+        ]
+        for name in names:
+            document = self.iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+            if _normalized(document) == _normalized(expected):
+                return Check("inline-policy", "pass", f"{name} holds the expected document")
+        detail = "no inline policy holds the expected document" + (f" (has: {', '.join(names)})" if names else "")
+        return Check("inline-policy", "fail", detail, "pulumi up the stack")
+
+
+def trust_problem(document: Any, provider: Provider, subjects: Iterable[str]) -> str | None:
+    """What is wrong with a trust policy for ``subjects`` through ``provider``; None when nothing is.
+    A wildcard subject is wrong unless it is one of ``subjects`` (the stack opted in to it)."""
+    statements = document.get("Statement", []) if isinstance(document, Mapping) else []
+    for statement in [statements] if isinstance(statements, Mapping) else statements:
+        trusted = provider.arn in _listed(statement.get("Principal", {}).get("Federated"))
+        allowed = statement.get("Effect") == "Allow" and WEB_IDENTITY_ACTION in _listed(statement.get("Action"))
+        if trusted and allowed:
+            return _condition_problem(statement.get("Condition", {}), provider.issuer, set(subjects))
+    return f"no statement lets {provider.arn} assume the role with {WEB_IDENTITY_ACTION}"
+
+
+def _condition_problem(condition: Mapping[str, Any], issuer: str, subjects: set[str]) -> str | None:
+    def values(operator: str, key: str) -> set[str]:
+        return set(_listed(condition.get(operator, {}).get(f"{issuer}:{key}")))
+
+    audiences = values("StringEquals", "aud")
+    if not audiences:
+        return f"the trust policy does not pin {issuer}:aud, so a token for any audience is accepted"
+    if audiences != {STS_AUDIENCE}:
+        return f"{issuer}:aud is {sorted(audiences)}, not {STS_AUDIENCE!r}"
+    admitted = values("StringEquals", "sub") | values("StringLike", "sub")
+    patterns = sorted(s for s in admitted if has_wildcard(s) and s not in subjects)
+    if patterns:
+        return f"the trust policy admits wildcard subjects {patterns}"
+    if admitted != subjects:
+        return f"the trust policy admits {sorted(admitted) or 'no subject'}, not {sorted(subjects)}"
+    return None
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _normalized(document: Any) -> Any:
+    if isinstance(document, str):
+        document = json.loads(document)
+    return json.loads(json.dumps(document, sort_keys=True))
+
+
+def expected_managed_policies(spec: ControllerSpec, partition: str) -> list[str]:
+    """The ARNs the stack attaches (deploy-time ARNs cannot be known here and are left out)."""
+    arns = []
+    for ref in spec.managed_policies.values():
+        if ref.aws_managed_name is not None:
+            arns.append(aws_managed_policy_arn(partition, ref.aws_managed_name))
+        elif isinstance(ref.arn, str):
+            arns.append(ref.arn)
+    return sorted(arns)
+
+
+def role_name_of(spec: ControllerSpec, issuer: str, cluster: str | None) -> str:
+    """The role name the program gives: the explicit one, else the default for this issuer."""
+    return spec.role_name or default_role_name(
+        spec.controller.service, issuer, spec.namespace, spec.service_account_name, cluster
+    )
+
+
+# --- Kubernetes ---------------------------------------------------------------------------------------
+
+
+class Kubernetes:
+    """The Kubernetes side. ``core`` and ``apps`` are the client's CoreV1Api and AppsV1Api."""
+
+    def __init__(
+        self, core: Any, apps: Any, api_exception: type[Exception], unreachable: tuple[type[Exception], ...]
+    ) -> None:
+        self.core, self.apps, self.api_exception = core, apps, api_exception
+        self.unreachable = unreachable
+        """Errors that mean the API server could not answer (connection, authentication)."""
+
+    def service_account(self, spec: ControllerSpec, role_arn: str) -> tuple[Check, datetime | None]:
+        where = f"{spec.namespace}/{spec.service_account_name}"
+        try:
+            account = self.core.read_namespaced_service_account(spec.service_account_name, spec.namespace)
+        except self.api_exception as error:
+            if getattr(error, "status", None) == 404:
+                fix = "install the controller's chart, or set serviceAccountMode: create"
+                return Check("service-account", "fail", f"no ServiceAccount {where}", fix), None
+            raise
+        annotation = (account.metadata.annotations or {}).get(ROLE_ARN_ANNOTATION)
+        if annotation is None:
+            return Check(
+                "service-account", "fail", f"{where} has no {ROLE_ARN_ANNOTATION} annotation", "pulumi up the stack"
+            ), None
+        if annotation != role_arn:
+            detail = f"{where} is annotated with {annotation}, not {role_arn}"
+            return Check("service-account", "fail", detail, "pulumi up the stack"), None
+        return Check("service-account", "pass", f"{where} is annotated with {role_arn}"), _annotated_at(account)
+
+    def pods(self, spec: ControllerSpec, role_arn: str, annotated_at: datetime | None) -> Check:
+        pods, source = self._controller_pods(spec)
+        if not pods:
+            return Check("pods", "fail", f"no pods of {source}", "is the controller installed and running?")
+        problems = [p for pod in pods if (p := _pod_problem(pod, role_arn, annotated_at))]
+        if problems:
+            restart = f"kubectl -n {spec.namespace} rollout restart deployment/{spec.deployment_name or '<name>'}"
+            needs_restart = any("restart needed" in p for p in problems)
+            return Check("pods", "fail", "; ".join(problems), restart if needs_restart else _FIX_WEBHOOK)
+        return Check(
+            "pods", "pass", f"{len(pods)} running pod(s) of {source} carry AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE"
+        )
+
+    def _controller_pods(self, spec: ControllerSpec) -> tuple[list[Any], str]:
+        if spec.deployment_name:
+            try:
+                deployment = self.apps.read_namespaced_deployment(spec.deployment_name, spec.namespace)
+            except self.api_exception as error:
+                if getattr(error, "status", None) != 404:
+                    raise
+            else:
+                labels = deployment.spec.selector.match_labels or {}
+                selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+                pods = self.core.list_namespaced_pod(spec.namespace, label_selector=selector).items
+                return pods, f"Deployment {spec.namespace}/{spec.deployment_name}"
+        pods = self.core.list_namespaced_pod(spec.namespace).items
+        mine = [p for p in pods if p.spec.service_account_name == spec.service_account_name]
+        return mine, f"ServiceAccount {spec.namespace}/{spec.service_account_name}"
+
+
+def _annotated_at(account: Any) -> datetime | None:
+    """When the role-arn annotation was last set, from the fields' managers (None when unrecorded)."""
+    field_key = f"f:{ROLE_ARN_ANNOTATION}"
+    times = [
+        entry.time
+        for entry in account.metadata.managed_fields or []
+        if entry.time and field_key in (entry.fields_v1 or {}).get("f:metadata", {}).get("f:annotations", {})
+    ]
+    return max(times) if times else None
+
+
+def _pod_problem(pod: Any, role_arn: str, annotated_at: datetime | None) -> str | None:
+    name = pod.metadata.name
+    if pod.status.phase != "Running":
+        return f"{name} is {pod.status.phase}"
+    for container in pod.spec.containers:
+        env = {e.name: e.value for e in container.env or []}
+        if env.get("AWS_ROLE_ARN") == role_arn and env.get("AWS_WEB_IDENTITY_TOKEN_FILE") == TOKEN_FILE:
+            continue
+        created = pod.metadata.creation_timestamp
+        if env.get("AWS_ROLE_ARN") not in (None, role_arn):
+            return f"{name}: restart needed (it runs with {env['AWS_ROLE_ARN']})"
+        if annotated_at is not None and created is not None and created < annotated_at:
+            return f"{name}: restart needed (created before the ServiceAccount was annotated)"
+        return f"{name}/{container.name}: AWS_ROLE_ARN or AWS_WEB_IDENTITY_TOKEN_FILE missing"
+    return None
+
+
+_FIX_REGION = "check --region and the account of your credentials"
+_FIX_EKS = "an EKS cluster always has an issuer: is this an EKS cluster?"
+_FIX_KUBECONFIG = "check --kubeconfig and --context, and that your credentials may read the namespace"
+_FIX_WEBHOOK = "the EKS pod identity webhook did not inject credentials: check the pod's serviceAccountName"
+
+
+def skipped(names: Iterable[str], why: str) -> list[Check]:
+    return [Check(name, "skipped", why) for name in names]
+
+
+AWS_CHECKS = ("role-trust", "managed-policies", "inline-policy")
+KUBERNETES_CHECKS = ("service-account", "pods")
+
+
+def verify_controller(
+    aws: Aws,
+    kubernetes: Callable[[], Kubernetes] | None,
+    spec: ControllerSpec,
+    provider: Provider | None,
+    cluster: str | None,
+) -> list[Check]:
+    """Every check of one controller, in order; later ones are skipped when they cannot run.
+    ``kubernetes`` makes the client on first use (None: the Kubernetes side is skipped)."""
+    if provider is None:
+        return skipped((*AWS_CHECKS, *KUBERNETES_CHECKS), "needs the cluster's OIDC provider")
+    role_name = role_name_of(spec, provider.issuer, cluster)
+    trust, role_arn = aws.role(role_name, provider, spec)
+    checks = [trust]
+    if role_arn is None:
+        return checks + skipped((*AWS_CHECKS[1:], *KUBERNETES_CHECKS), "needs the role")
+    checks.append(aws.managed_policies(role_name, expected_managed_policies(spec, provider.partition)))
+    checks.append(aws.inline_policy(role_name, spec.inline_policy if isinstance(spec.inline_policy, Mapping) else None))
+    if kubernetes is None:
+        return checks + skipped(KUBERNETES_CHECKS, "--skip-kubernetes")
+    try:
+        client = kubernetes()
+    except ValueError as error:  # no usable kubeconfig: the AWS side still stands
+        return [
+            *checks,
+            Check("service-account", "fail", str(error), _FIX_KUBECONFIG),
+            *skipped(["pods"], "needs the cluster"),
+        ]
+    try:
+        account, annotated_at = client.service_account(spec, role_arn)
+        checks += [account, client.pods(spec, role_arn, annotated_at)]
+    except client.unreachable as error:
+        checks += [Check("service-account", "fail", f"cannot read the cluster: {error}", _FIX_KUBECONFIG)]
+        checks += skipped(KUBERNETES_CHECKS[1:], "needs the cluster")
+    return checks

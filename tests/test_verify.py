@@ -1,0 +1,463 @@
+"""``python -m ack_irsa verify``: the AWS side against moto's server, the Kubernetes side against recorded
+API objects served to the real kubernetes client, both on 127.0.0.1."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import threading
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from ack_irsa import catalog
+from ack_irsa.commands import main as cli
+from ack_irsa.limits import default_role_name
+from ack_irsa.policies import TrustedIssuer, irsa_trust_policy, issuer_host
+from ack_irsa.verify import Provider, trust_problem
+
+FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
+REGION = "us-west-2"
+SUBJECT = "system:serviceaccount:ack-system:ack-s3-controller"
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # read when the IAM backend starts
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
+
+
+@pytest.fixture
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """Fresh moto state and clients; credentials that only moto accepts."""
+    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    session = boto3.Session(region_name=REGION)
+    return {
+        "url": moto_url,
+        "eks": session.client("eks", endpoint_url=moto_url),
+        "iam": session.client("iam", endpoint_url=moto_url),
+    }
+
+
+def account(
+    aws: dict[str, Any],
+    *,
+    audiences: tuple[str, ...] = ("sts.amazonaws.com",),
+    provider: bool = True,
+    subject: str = SUBJECT,
+    pin_aud: bool = True,
+    attach: bool = True,
+    inline: bool = True,
+) -> dict[str, str]:
+    """An account set up as ack-irsa would for the s3 controller on dev-eks, with the given defects."""
+    cluster = aws["eks"].create_cluster(
+        name="dev-eks", roleArn="arn:aws:iam::123456789012:role/eks", resourcesVpcConfig={"subnetIds": []}
+    )["cluster"]
+    issuer = issuer_host(cluster["identity"]["oidc"]["issuer"])
+    provider_arn = f"arn:aws:iam::123456789012:oidc-provider/{issuer}"
+    if provider:
+        provider_arn = aws["iam"].create_open_id_connect_provider(
+            Url=f"https://{issuer}",
+            ClientIDList=list(audiences),
+            ThumbprintList=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"],
+        )["OpenIDConnectProviderArn"]
+    trust = irsa_trust_policy([TrustedIssuer(provider_arn, issuer, (subject,))])
+    if not pin_aud:
+        del trust["Statement"][0]["Condition"]["StringEquals"][f"{issuer}:aud"]
+    role_name = default_role_name("s3", issuer, "ack-system", "ack-s3-controller", "dev-eks")
+    role_arn = aws["iam"].create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    if attach:
+        aws["iam"].attach_role_policy(RoleName=role_name, PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    if inline:
+        document = json.dumps(catalog.get("s3").inline_policy)
+        aws["iam"].put_role_policy(RoleName=role_name, PolicyName="ack-controller-policy", PolicyDocument=document)
+    return {"issuer": issuer, "provider_arn": provider_arn, "role_name": role_name, "role_arn": role_arn}
+
+
+def verify(capsys: pytest.CaptureFixture[str], aws: dict[str, Any], *args: str) -> tuple[int, dict[str, Any]]:
+    base = ["verify", "--region", REGION, "--aws-endpoint-url", aws["url"], "--json"]
+    code = cli([*base, *args])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def checks(report: dict[str, Any], controller: str = "s3") -> dict[str, tuple[str, str]]:
+    found = {c["name"]: (c["status"], c["detail"]) for c in report["cluster"]}
+    found |= {c["name"]: (c["status"], c["detail"]) for c in report["controllers"][controller]}
+    return found
+
+
+def aws_only(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    return verify(capsys, aws, "--cluster", "dev-eks", "--service", "s3", "--skip-kubernetes")
+
+
+def test_aws_side_all_good(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    facts = account(aws)
+    code, report = aws_only(capsys, aws)
+    assert code == 0
+    assert report["passed"] is True
+    assert checks(report) == {
+        "cluster": ("pass", f"dev-eks has issuer https://{facts['issuer']}"),
+        "oidc-provider": ("pass", f"{facts['provider_arn']} lists sts.amazonaws.com"),
+        "role-trust": ("pass", f"{facts['role_name']} admits exactly {SUBJECT} with aud sts.amazonaws.com"),
+        "managed-policies": ("pass", "1 expected attached"),
+        "inline-policy": ("pass", "ack-controller-policy holds the expected document"),
+        "service-account": ("skipped", "--skip-kubernetes"),
+        "pods": ("skipped", "--skip-kubernetes"),
+    }
+
+
+def test_no_provider(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    facts = account(aws, provider=False)
+    code, report = aws_only(capsys, aws)
+    assert code == 1
+    assert checks(report)["oidc-provider"] == ("fail", f"no IAM OIDC provider for {facts['issuer']}")
+    assert checks(report)["role-trust"] == ("skipped", "needs the cluster's OIDC provider")
+
+
+def test_provider_without_the_audience(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    facts = account(aws, audiences=("my-app",))
+    code, report = aws_only(capsys, aws)
+    assert code == 1
+    assert checks(report)["oidc-provider"] == (
+        "fail",
+        f"{facts['provider_arn']} lists audiences ['my-app'], not sts.amazonaws.com",
+    )
+    fix = next(c["fix"] for c in report["cluster"] if c["name"] == "oidc-provider")
+    assert fix.startswith("aws iam add-client-id-to-open-id-connect-provider")
+
+
+def test_trust_policy_with_a_wrong_subject(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    facts = account(aws, subject="system:serviceaccount:default:ack-s3-controller")
+    code, report = aws_only(capsys, aws)
+    assert code == 1
+    assert checks(report)["role-trust"] == (
+        "fail",
+        f"{facts['role_name']}: the trust policy admits ['system:serviceaccount:default:ack-s3-controller'], "
+        f"not ['{SUBJECT}']",
+    )
+
+
+def test_trust_policy_without_aud(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    facts = account(aws, pin_aud=False)
+    code, report = aws_only(capsys, aws)
+    assert code == 1
+    assert checks(report)["role-trust"] == (
+        "fail",
+        f"{facts['role_name']}: the trust policy does not pin {facts['issuer']}:aud, "
+        "so a token for any audience is accepted",
+    )
+
+
+def test_a_missing_attachment(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    account(aws, attach=False)
+    code, report = aws_only(capsys, aws)
+    assert code == 1
+    assert checks(report)["managed-policies"] == ("fail", "not attached: arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    assert checks(report)["inline-policy"][0] == "pass"
+
+
+def test_a_missing_inline_policy(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    account(aws, inline=False)
+    code, report = aws_only(capsys, aws)
+    assert code == 1
+    assert checks(report)["inline-policy"] == ("fail", "no inline policy holds the expected document")
+
+
+def test_no_role_and_no_cluster(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    code, report = verify(capsys, aws, "--cluster", "other", "--service", "s3", "--skip-kubernetes")
+    assert code == 1
+    assert checks(report)["cluster"] == ("fail", "no EKS cluster 'other' in this account and region")
+    assert checks(report)["oidc-provider"] == ("skipped", "needs the cluster's issuer")
+
+
+def test_the_table(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    account(aws, attach=False)
+    base = ["verify", "--region", REGION, "--aws-endpoint-url", aws["url"], "--cluster", "dev-eks", "--service", "s3"]
+    assert cli([*base, "--skip-kubernetes"]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["CHECK", "RESULT", "DETAIL"]
+    assert lines[1].split()[:2] == ["cluster", "pass"]
+    row = next(i for i, line in enumerate(lines) if line.startswith("s3 managed-policies"))
+    assert lines[row].split()[2:] == ["fail", "not", "attached:", "arn:aws:iam::aws:policy/AmazonS3FullAccess"]
+    assert lines[row + 1].split() == ["fix:", "pulumi", "up", "the", "stack"]
+    assert lines[-1] == "some checks failed"
+
+
+def test_every_controller_of_a_stack(capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path) -> None:
+    account(aws)
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: ack-irsa\nruntime: python\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: dev-eks\n"
+        "  ack-irsa:controllers:\n    - service: s3\n    - service: rds\n"
+    )
+    code, report = verify(capsys, aws, "--stack", "dev", "--project-dir", str(tmp_path), "--skip-kubernetes")
+    assert code == 1
+    assert checks(report, "s3")["role-trust"][0] == "pass"
+    assert checks(report, "rds")["role-trust"][0] == "fail"  # rds was never deployed
+    assert checks(report, "rds")["role-trust"][1].startswith("no role 'ack-rds-dev-eks-")
+
+
+def test_bad_arguments(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    assert cli(["verify", "--cluster", "dev-eks", "--aws-endpoint-url", aws["url"]]) == 1
+    assert capsys.readouterr().err == "error: --cluster needs --service, the ACK service name (e.g. s3)\n"
+    assert cli(["verify", "--cluster", "dev-eks", "--service", "s4", "--aws-endpoint-url", aws["url"]]) == 1
+    assert capsys.readouterr().err.startswith("error: service: unknown ACK service 's4'")
+
+
+@pytest.mark.parametrize(
+    ("statement", "problem"),
+    [
+        ({"Principal": {"Federated": "arn:aws:iam::1:oidc-provider/other"}}, "no statement lets"),
+        ({"Condition": {"StringEquals": {"i:sub": SUBJECT, "i:aud": "x"}}}, "i:aud is ['x'], not 'sts.amazonaws.com'"),
+        (
+            {
+                "Condition": {
+                    "StringEquals": {"i:aud": "sts.amazonaws.com"},
+                    "StringLike": {"i:sub": "system:serviceaccount:*"},
+                }
+            },
+            "the trust policy admits wildcard subjects ['system:serviceaccount:*']",
+        ),
+        (
+            {
+                "Condition": {
+                    "StringEquals": {"i:aud": "sts.amazonaws.com", "i:sub": [SUBJECT, "system:serviceaccount:a:b"]}
+                }
+            },
+            "the trust policy admits ['system:serviceaccount:a:b', "
+            "'system:serviceaccount:ack-system:ack-s3-controller'], not",
+        ),
+        ({"Condition": {"StringEquals": {"i:aud": "sts.amazonaws.com", "i:sub": SUBJECT}}}, None),
+    ],
+)
+def test_trust_problems(statement: dict[str, Any], problem: str | None) -> None:
+    base = {
+        "Effect": "Allow",
+        "Principal": {"Federated": "arn:aws:iam::1:oidc-provider/i"},
+        "Action": "sts:AssumeRoleWithWebIdentity",
+    }
+    found = trust_problem({"Statement": [base | statement]}, Provider("arn:aws:iam::1:oidc-provider/i", "i"), [SUBJECT])
+    assert (found or "").startswith(problem or "") and (found is None) == (problem is None)
+
+
+# --- the Kubernetes side ---------------------------------------------------------------------------------
+
+
+class RecordedApi(BaseHTTPRequestHandler):
+    """Answers the GETs the verify command makes with recorded objects; 404 for anything else."""
+
+    objects: ClassVar[dict[str, Any]] = {}
+
+    def do_GET(self) -> None:
+        url = urlparse(self.path)
+        found = self.objects.get(url.path)
+        if url.path.endswith("/pods") and found is not None:
+            wanted = dict(
+                pair.split("=") for pair in parse_qs(url.query).get("labelSelector", [""])[0].split(",") if pair
+            )
+            items = [p for p in found["items"] if wanted.items() <= p["metadata"]["labels"].items()]
+            found = {**found, "items": items}
+        body = json.dumps(
+            found or {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}
+        )
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(body.encode())
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def kubernetes(tmp_path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
+    """A kubeconfig for an API server on 127.0.0.1 that serves the recorded objects (edit them per test)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordedApi)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "recorded", "cluster": {"server": f"http://127.0.0.1:{server.server_port}"}}],
+                "users": [{"name": "reader", "user": {"token": "recorded"}}],
+                "contexts": [{"name": "recorded", "context": {"cluster": "recorded", "user": "reader"}}],
+                "current-context": "recorded",
+            }
+        )
+    )
+    RecordedApi.objects = {}
+    yield kubeconfig, RecordedApi.objects
+    server.shutdown()
+    server.server_close()
+
+
+def recorded(name: str, role_arn: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / f"{name}.json").read_text().replace("${ROLE_ARN}", role_arn))
+
+
+def serve(
+    objects: dict[str, Any], account_object: dict[str, Any] | None, pods: list[dict[str, Any]], role_arn: str
+) -> None:
+    if account_object is not None:
+        objects["/api/v1/namespaces/ack-system/serviceaccounts/ack-s3-controller"] = account_object
+    objects["/apis/apps/v1/namespaces/ack-system/deployments/ack-s3-controller-s3-chart"] = recorded(
+        "deployment", role_arn
+    )
+    objects["/api/v1/namespaces/ack-system/pods"] = {
+        "apiVersion": "v1",
+        "kind": "PodList",
+        "metadata": {},
+        "items": pods,
+    }
+
+
+def full(capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubeconfig: Path) -> tuple[int, dict[str, Any]]:
+    return verify(capsys, aws, "--cluster", "dev-eks", "--service", "s3", "--kubeconfig", str(kubeconfig))
+
+
+def test_kubernetes_side_all_good(capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = account(aws)["role_arn"]
+    serve(objects, recorded("serviceaccount", role_arn), [recorded("pod", role_arn)], role_arn)
+    code, report = full(capsys, aws, kubeconfig)
+    assert (code, report["passed"]) == (0, True)
+    assert checks(report)["service-account"] == ("pass", f"ack-system/ack-s3-controller is annotated with {role_arn}")
+    assert checks(report)["pods"] == (
+        "pass",
+        "1 running pod(s) of Deployment ack-system/ack-s3-controller-s3-chart carry AWS_ROLE_ARN and "
+        "AWS_WEB_IDENTITY_TOKEN_FILE",
+    )
+
+
+def test_annotation_missing(capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = account(aws)["role_arn"]
+    service_account = recorded("serviceaccount", role_arn)
+    del service_account["metadata"]["annotations"]["eks.amazonaws.com/role-arn"]
+    serve(objects, service_account, [recorded("pod", role_arn)], role_arn)
+    code, report = full(capsys, aws, kubeconfig)
+    assert code == 1
+    assert checks(report)["service-account"] == (
+        "fail",
+        "ack-system/ack-s3-controller has no eks.amazonaws.com/role-arn annotation",
+    )
+
+
+def test_annotation_pointing_to_another_role(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any
+) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = account(aws)["role_arn"]
+    other = "arn:aws:iam::123456789012:role/ack-s3-controller"
+    serve(objects, recorded("serviceaccount", other), [recorded("pod", other)], role_arn)
+    code, report = full(capsys, aws, kubeconfig)
+    assert code == 1
+    assert checks(report)["service-account"] == (
+        "fail",
+        f"ack-system/ack-s3-controller is annotated with {other}, not {role_arn}",
+    )
+
+
+def test_pods_older_than_the_annotation(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any
+) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = account(aws)["role_arn"]
+    pod = recorded("pod", role_arn)
+    pod["metadata"]["creationTimestamp"] = "2026-11-02T09:13:02Z"  # before the annotation (2026-11-20T14:03:10Z)
+    pod["spec"]["containers"][0]["env"] = pod["spec"]["containers"][0]["env"][:2]  # nothing injected then
+    serve(objects, recorded("serviceaccount", role_arn), [pod], role_arn)
+    code, report = full(capsys, aws, kubeconfig)
+    assert code == 1
+    assert checks(report)["pods"] == (
+        "fail",
+        "ack-s3-controller-s3-chart-6f9c7d8b5-x2kqp: restart needed (created before the ServiceAccount was annotated)",
+    )
+    fix = next(c["fix"] for c in report["controllers"]["s3"] if c["name"] == "pods")
+    assert fix == "kubectl -n ack-system rollout restart deployment/ack-s3-controller-s3-chart"
+
+
+def test_env_missing_on_a_new_pod(capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = account(aws)["role_arn"]
+    pod = recorded("pod", role_arn)
+    pod["spec"]["containers"][0]["env"] = [
+        e for e in pod["spec"]["containers"][0]["env"] if e["name"] != "AWS_ROLE_ARN"
+    ]
+    serve(objects, recorded("serviceaccount", role_arn), [pod], role_arn)
+    code, report = full(capsys, aws, kubeconfig)
+    assert code == 1
+    assert checks(report)["pods"] == (
+        "fail",
+        "ack-s3-controller-s3-chart-6f9c7d8b5-x2kqp/controller: AWS_ROLE_ARN or AWS_WEB_IDENTITY_TOKEN_FILE missing",
+    )
+
+
+def test_a_pod_running_with_the_old_role(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any
+) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = account(aws)["role_arn"]
+    old = "arn:aws:iam::123456789012:role/ack-s3-old"
+    serve(
+        objects,
+        recorded("serviceaccount", role_arn),
+        [recorded("pod", old), copy.deepcopy(recorded("pod", role_arn))],
+        role_arn,
+    )
+    code, report = full(capsys, aws, kubeconfig)
+    assert code == 1
+    assert (
+        checks(report)["pods"][1] == f"ack-s3-controller-s3-chart-6f9c7d8b5-x2kqp: restart needed (it runs with {old})"
+    )
+
+
+def test_no_service_account_and_no_cluster_access(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = account(aws)["role_arn"]
+    serve(objects, None, [], role_arn)
+    code, report = full(capsys, aws, kubeconfig)
+    assert code == 1
+    assert checks(report)["service-account"] == ("fail", "no ServiceAccount ack-system/ack-s3-controller")
+    unreachable = tmp_path / "unreachable"
+    unreachable.write_text(kubeconfig.read_text().replace("http://127.0.0.1:", "http://127.0.0.1:1"))
+    code, report = full(capsys, aws, unreachable)
+    assert code == 1
+    assert checks(report)["service-account"][1].startswith("cannot read the cluster: ")
+    assert checks(report)["pods"] == ("skipped", "needs the cluster")
+
+
+def test_no_kubeconfig_keeps_the_aws_side(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path
+) -> None:
+    account(aws)
+    code, report = verify(
+        capsys, aws, "--cluster", "dev-eks", "--service", "s3", "--kubeconfig", str(tmp_path / "none")
+    )
+    assert code == 1
+    assert checks(report)["role-trust"][0] == "pass"
+    status, detail = checks(report)["service-account"]
+    assert (status, detail.startswith("no usable kubeconfig (")) == ("fail", True)
+    assert checks(report)["pods"] == ("skipped", "needs the cluster")
