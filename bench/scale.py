@@ -1,0 +1,153 @@
+"""How the cost of ack-irsa grows with controllers and clusters, and what importing it costs.
+
+    python bench/scale.py [--runs 5]
+
+Builds the program under Pulumi's mocks (ack_irsa.offline) for 1, 10 and every catalog controller, on 1 and
+3 clusters, each in a fresh interpreter (so the wall time includes the interpreter's start and the imports),
+and prints a Markdown table of medians. Counts (resources, invokes) are exact; times are this machine's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+POLICY = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "sts:GetCallerIdentity", "Resource": "*"}],
+}
+
+
+def fleet(services: list[str], clusters: int) -> dict[str, Any]:
+    """The components for ``services`` on each of ``clusters`` clusters (one OIDC provider each)."""
+    from ack_irsa import ClusterOidcProvider, ControllerIrsa, catalog
+
+    for index in range(clusters):
+        oidc = ClusterOidcProvider(f"cluster-{index}", {"cluster_name": f"cluster-{index}"})
+        for service in services:
+            args: dict[str, Any] = {"service": service, "oidc_provider": oidc}
+            if not catalog.get(service).has_recommended_policy:
+                args["inline_policy"] = POLICY  # controllers without a recommendation need one
+            ControllerIrsa(f"{service}-{index}", args)  # type: ignore[arg-type]
+    return {}
+
+
+def services(count: int | None) -> list[str]:
+    from ack_irsa import catalog
+
+    every = catalog.services()
+    return every if count is None else every[:count]
+
+
+def measure_once(count: int | None, clusters: int) -> dict[str, Any]:
+    """In this process: build once and report program time, peak memory, registrations and invokes."""
+    from ack_irsa import offline
+
+    facts = offline.Facts(account_id="111122223333", region="us-west-2")
+    chosen = services(count)
+    started = time.perf_counter()
+    run = offline.run(lambda: fleet(chosen, clusters), offline.OfflineMocks(facts))
+    program = time.perf_counter() - started
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {
+        "controllers": len(chosen),
+        "clusters": clusters,
+        "program_s": program,
+        "peak_mib": peak_kib / 1024,
+        "resources": len(run.resources),
+        "invokes": len(run.invokes),
+    }
+
+
+def in_fresh_interpreter(args: list[str]) -> tuple[float, dict[str, Any]]:
+    started = time.perf_counter()
+    output = subprocess.run(
+        [sys.executable, __file__, *args], capture_output=True, text=True, check=True, cwd=ROOT, env=_env()
+    )
+    return time.perf_counter() - started, json.loads(output.stdout)
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+IMPORTS = (
+    "import ack_irsa",
+    "from ack_irsa import catalog; catalog.get('s3')",
+    "from ack_irsa import ClusterOidcProvider",
+    "from ack_irsa import ControllerIrsa",
+)
+
+
+def import_cost(statement: str, runs: int) -> tuple[float, list[str]]:
+    """Median wall time of ``statement`` in a fresh interpreter, and the Pulumi SDKs it loads."""
+    code = (
+        "import sys, time, json; t = time.perf_counter(); " + statement + "; took = time.perf_counter() - t; "
+        "print(json.dumps([took, sorted({m.split('.')[0] for m in sys.modules if m.startswith('pulumi')})]))"
+    )
+    results = [
+        json.loads(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT, env=_env()
+            ).stdout
+        )
+        for _ in range(runs)
+    ]
+    return statistics.median(r[0] for r in results), results[0][1]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="runs per scenario; medians are printed")
+    parser.add_argument("--one", nargs=2, metavar=("CONTROLLERS", "CLUSTERS"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:  # a child: one measurement, as JSON
+        controllers = None if args.one[0] == "all" else int(args.one[0])
+        print(json.dumps(measure_once(controllers, int(args.one[1]))))
+        return 0
+
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+    print(f"Machine: {machine}")
+    print(f"Median of {args.runs} runs, each in a fresh interpreter.\n")
+    print(
+        "| controllers | clusters | process wall (s) | program (s) | peak memory (MiB) | resources | invokes "
+        "| per controller (ms) |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    baseline: dict[int, float] = {}
+    for clusters in (1, 3):
+        for size in ("1", "10", "all"):
+            samples = [in_fresh_interpreter(["--one", size, str(clusters)]) for _ in range(args.runs)]
+            wall = statistics.median(s[0] for s in samples)
+            result = samples[0][1]
+            program = statistics.median(s[1]["program_s"] for s in samples)
+            peak = statistics.median(s[1]["peak_mib"] for s in samples)
+            if size == "1":
+                baseline[clusters] = program
+                marginal = "—"
+            else:
+                added = (result["controllers"] - 1) * clusters
+                marginal = f"{(program - baseline[clusters]) / added * 1000:.1f}"
+            print(
+                f"| {result['controllers']} | {clusters} | {wall:.2f} | {program:.3f} | {peak:.0f} | "
+                f"{result['resources']} | {result['invokes']} | {marginal} |"
+            )
+    print("\n| import | time (ms) | Pulumi SDKs loaded |\n| --- | ---: | --- |")
+    for statement in IMPORTS:
+        took, sdks = import_cost(statement, args.runs)
+        print(f"| `{statement}` | {took * 1000:.0f} | {', '.join(sdks) or 'none'} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,77 @@
+"""What the benchmarks measure, as counts the tests can hold exactly (times are only printed, by bench/)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections import Counter
+
+from ack_irsa import catalog, offline
+from bench.scale import fleet
+
+from .conftest import ROOT, run
+
+KIND = {
+    "aws:iam/role:Role": "role",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "attachment",
+    "aws:iam/rolePolicy:RolePolicy": "inline",
+    "kubernetes:core/v1:ServiceAccountPatch": "service-account",
+    "kubernetes:apps/v1:DeploymentPatch": "restart",
+}
+
+
+def every_controller_on(clusters: int) -> offline.OfflineRun:
+    return run(lambda: fleet(catalog.services(), clusters))
+
+
+def test_invokes_are_one_per_cluster_whatever_the_number_of_controllers() -> None:
+    assert len(run(lambda: fleet(["s3"], 1)).invokes) == 1
+    many = every_controller_on(3)
+    assert sorted(args["name"] for _, args in many.invokes) == ["cluster-0", "cluster-1", "cluster-2"]
+    assert len(many.invokes) <= 2 + 3
+
+
+def test_each_controller_registers_only_its_role_policies_service_account_and_restart() -> None:
+    result = every_controller_on(1)
+    urns = {r.urn: r.name for r in result.resources}
+    per_controller: dict[str, Counter[str]] = {}
+    for resource in result.resources:
+        parent = urns.get(resource.parent)
+        if parent and resource.type != "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            per_controller.setdefault(parent, Counter())[KIND[resource.type]] += 1
+    assert len(per_controller) == 82
+    for name, kinds in per_controller.items():
+        controller = catalog.get(name.removesuffix("-0"))
+        assert kinds == +Counter(  # unary plus drops the zero counts
+            {
+                "role": 1,
+                "attachment": len(controller.managed_policies),
+                "inline": 1 if controller.inline_policy is not None or not controller.has_recommended_policy else 0,
+                "service-account": 1,
+                "restart": 1,
+            }
+        ), name
+    assert len(result.resources) == 1 + 1 + sum(1 + sum(k.values()) for k in per_controller.values())
+
+
+def test_building_the_same_fleet_twice_gives_identical_inputs() -> None:
+    def snapshot() -> list[tuple[str, str, str]]:
+        result = every_controller_on(1)
+        return sorted((r.type, r.name, json.dumps(r.inputs, sort_keys=True)) for r in result.resources)
+
+    assert snapshot() == snapshot()
+
+
+def imported(statement: str) -> list[str]:
+    loaded = "sorted({m.split('.')[0] for m in sys.modules if m.startswith('pulumi')})"
+    code = f"import json, sys; {statement}; print(json.dumps({loaded}))"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    return list(json.loads(output.stdout))
+
+
+def test_only_the_provider_sdks_a_caller_uses_are_imported() -> None:
+    assert imported("import ack_irsa") == []
+    assert imported("from ack_irsa import catalog; catalog.get('s3')") == []
+    assert imported("from ack_irsa import ClusterOidcProvider") == ["pulumi", "pulumi_aws"]
+    assert imported("from ack_irsa import ControllerIrsa") == ["pulumi", "pulumi_aws"]  # Kubernetes: when used
