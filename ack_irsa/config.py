@@ -149,7 +149,7 @@ class StackConfig(_Model):
         args = {
             field: getattr(controller, field)
             for field in controller.model_fields_set
-            if field not in ("name", "tags") and field in _CONTROLLER_ARGUMENTS
+            if field not in ("name", "tags")  # every other field is a ControllerIrsa argument of that name
         }
         args["namespace"] = controller.namespace or self.namespace
         if self.tags or controller.tags:
@@ -160,9 +160,6 @@ class StackConfig(_Model):
             "trust_policy_max_chars": self.trust_policy_max_chars,
             "managed_policies_per_role": self.managed_policies_per_role,
         }
-
-
-_CONTROLLER_ARGUMENTS = set(ControllerConfig.model_fields) - {"name"}
 
 
 class ConfigError(ValueError):

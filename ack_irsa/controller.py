@@ -104,48 +104,14 @@ class ControllerIrsa(pulumi.ComponentResource):
         except ArgsError as error:
             raise ArgsError(error.problems, f"ControllerIrsa {name!r}: ") from None
         super().__init__(TYPE_TOKEN, name, {}, opts)
-        child = pulumi.ResourceOptions(parent=self)
 
         primary = _trust_source(args.get("oidc_provider") or args.get("oidc_provider_arn"), args.get("oidc_issuer"))
         sources = [primary, *(_trust_source(p) for p in spec.extra_oidc_providers)]
         partition = primary.apply(lambda source: partition_of(source[0]))
         cluster = getattr(args.get("oidc_provider"), "cluster_name", None)
 
-        self.role = aws.iam.Role(
-            f"{name}-role",
-            name=spec.role_name
-            or primary.apply(
-                lambda source: default_role_name(
-                    spec.controller.service, source[1], spec.namespace, spec.service_account_name, cluster
-                )
-            ),
-            path=spec.role_path,
-            assume_role_policy=pulumi.Output.all(*sources).apply(lambda resolved: _trust_policy(resolved, spec)),
-            description=f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
-            "IRSA, managed by ack-irsa",
-            max_session_duration=spec.max_session_duration,
-            permissions_boundary=_in_partition(spec.permissions_boundary, partition, "permissions_boundary"),
-            tags=spec.tags or None,
-            opts=child,
-        )
-        attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-{key}", role=self.role.name, policy_arn=_policy_arn(ref, partition), opts=child
-            )
-            for key, ref in sorted(spec.managed_policies.items())
-        ]
-        inline = (
-            aws.iam.RolePolicy(
-                f"{name}-inline",
-                role=self.role.name,
-                name=INLINE_POLICY_NAME,
-                policy=_inline_policy_json(spec.inline_policy),
-                opts=child,
-            )
-            if spec.inline_policy is not None
-            else None
-        )
-        permissions = [a.id for a in attachments] + ([inline.id] if inline else [])
+        self.role = self._role(name, spec, sources, partition, cluster)
+        permissions = self._permissions(name, spec, partition)
         self.role_arn = pulumi.Output.all(self.role.arn, *permissions).apply(lambda values: values[0])
         self.role_name = self.role.name
         self.service_account_name = pulumi.Output.from_input(spec.service_account_name)
@@ -165,6 +131,52 @@ class ControllerIrsa(pulumi.ComponentResource):
                 "namespace": self.namespace,
             }
         )
+
+    def _role(
+        self,
+        name: str,
+        spec: ControllerSpec,
+        sources: list[pulumi.Output[tuple[str, str]]],
+        partition: pulumi.Output[str],
+        cluster: str | None,
+    ) -> aws.iam.Role:
+        """The role, trusting the ServiceAccounts through every source (the first one names the role)."""
+        default_name = sources[0].apply(
+            lambda source: default_role_name(
+                spec.controller.service, source[1], spec.namespace, spec.service_account_name, cluster
+            )
+        )
+        return aws.iam.Role(
+            f"{name}-role",
+            name=spec.role_name or default_name,
+            path=spec.role_path,
+            assume_role_policy=pulumi.Output.all(*sources).apply(lambda resolved: _trust_policy(resolved, spec)),
+            description=f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
+            "IRSA, managed by ack-irsa",
+            max_session_duration=spec.max_session_duration,
+            permissions_boundary=_in_partition(spec.permissions_boundary, partition, "permissions_boundary"),
+            tags=spec.tags or None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+
+    def _permissions(self, name: str, spec: ControllerSpec, partition: pulumi.Output[str]) -> list[pulumi.Output[str]]:
+        """Attach the managed policies and put the inline one; their IDs, which resolve once each exists."""
+        child = pulumi.ResourceOptions(parent=self)
+        attachments = [
+            aws.iam.RolePolicyAttachment(
+                f"{name}-{key}", role=self.role.name, policy_arn=_policy_arn(ref, partition), opts=child
+            )
+            for key, ref in sorted(spec.managed_policies.items())
+        ]
+        ids = [attachment.id for attachment in attachments]
+        if spec.inline_policy is not None:
+            policy = _inline_policy_json(spec.inline_policy)
+            ids.append(
+                aws.iam.RolePolicy(
+                    f"{name}-inline", role=self.role.name, name=INLINE_POLICY_NAME, policy=policy, opts=child
+                ).id
+            )
+        return ids
 
     def _service_account(
         self, name: str, spec: ControllerSpec, opts: pulumi.ResourceOptions

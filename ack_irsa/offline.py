@@ -172,7 +172,7 @@ def run(
         returned.update(program() or {})
 
     # Pulumi's SDK makes many reference cycles per resource; with the cyclic collector running, its
-    # full collections over the growing heap make large runs superlinear. Paused for the run, then run once.
+    # full collections over the growing heap make large runs superlinear. Paused for the run only.
     collecting = gc.isenabled()
     gc.disable()
     try:
@@ -184,7 +184,6 @@ def run(
         _close(loop, thread_loops)
         if collecting:
             gc.enable()
-        gc.collect()
     invokes = list(getattr(mocks, "invokes", []))
     facts = getattr(mocks, "facts", Facts())
     return OfflineRun(resources=list(monitor.registrations), invokes=invokes, outputs=outputs, facts=facts)

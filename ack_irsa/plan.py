@@ -149,12 +149,6 @@ def to_json(plan: Plan) -> str:
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
-def from_json(text: str) -> Plan:
-    document = json.loads(text)
-    resources = [PlannedResource(r["type"], r["name"], r["parent"], r["inputs"]) for r in document["resources"]]
-    return Plan(document["stack"], resources, document["outputs"], document["placeholders"])
-
-
 # --- Kubernetes manifests ---------------------------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pulumi
 
-from ack_irsa.config import NAMESPACE, ConfigError, StackConfig, parse
+from ack_irsa.config import ConfigError, StackConfig, parse
 from ack_irsa.controller import ControllerIrsa
 from ack_irsa.oidc import ClusterOidcProvider
 
@@ -66,7 +66,6 @@ def _kubernetes_provider(config: StackConfig) -> pulumi.ProviderResource | None:
         return None
     import pulumi_kubernetes as k8s
 
-    kubeconfig: Any = config.kubeconfig
-    if kubeconfig is not None and pulumi.runtime.is_config_secret(f"{NAMESPACE}:kubeconfig"):
-        kubeconfig = pulumi.Output.secret(kubeconfig)
+    # A kubeconfig often carries credentials: kept secret in the state, whether or not the config was.
+    kubeconfig = pulumi.Output.secret(config.kubeconfig) if config.kubeconfig is not None else None
     return k8s.Provider("kubernetes", kubeconfig=kubeconfig, context=config.kube_context)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -83,17 +84,14 @@ def targets(args: argparse.Namespace) -> tuple[str | None, str | None, str | Non
         "role_name": args.role_name,
         "deployment_name": args.deployment,
     }
-    arguments: dict[str, Any] = {"service": args.service, "oidc_provider_arn": _ANY_PROVIDER}
+    # The provider is looked up by the cluster's issuer later; the arguments are checked without it.
+    arguments: dict[str, Any] = {"service": args.service, "oidc_provider": SimpleNamespace(arn=None)}
     arguments |= {k: v for k, v in explicit.items() if v is not None}
     try:
         spec = resolve_controller(arguments)
     except ArgsError as error:
         raise ValueError(str(error)) from None
     return args.cluster, None, args.region, {args.service: spec}
-
-
-# Only for checking the arguments of one controller: the real provider is looked up by its issuer.
-_ANY_PROVIDER = "arn:aws:iam::000000000000:oidc-provider/oidc.eks.region.amazonaws.com/id/ANY"
 
 
 def _aws(region: str | None, endpoint: str | None) -> Any:
