@@ -52,6 +52,14 @@ def partition_of_region(region: str) -> str:
     return next((partition for prefix, partition in _REGION_PARTITIONS if region.startswith(prefix)), "aws")
 
 
+def parsed_or_none(value: object) -> Arn | None:
+    """The ARN's parts, or None for anything that is not an ARN (reported by the checks that care)."""
+    try:
+        return parse_arn(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def partition_of(arn: str) -> str:
     return parse_arn(arn).partition
 

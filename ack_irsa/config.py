@@ -20,7 +20,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
 
 from ack_irsa import catalog, limits
-from ack_irsa.arns import Arn, parse_arn, partition_of_region
+from ack_irsa.arns import parsed_or_none, partition_of_region
 from ack_irsa.spec import (
     CONTROLLER_ARGUMENTS,
     DEFAULT_NAMESPACE,
@@ -347,23 +347,16 @@ def _partition_problems(
     Malformed ARNs are left to the checks that report them."""
     if region:
         partition, source = partition_of_region(region), f"aws:region {region!r}"
-    elif (provider := _parsed(stack.oidc_provider_arn)) is not None:
+    elif (provider := parsed_or_none(stack.oidc_provider_arn)) is not None:
         partition, source = provider.partition, "oidcProviderArn"
     else:
         return
     for loc, arn in _arns(stack, controllers):
-        if (parsed := _parsed(arn)) is not None and parsed.partition != partition:
+        if (parsed := parsed_or_none(arn)) is not None and parsed.partition != partition:
             yield (
                 f"{_path(loc)}: {arn!r} is in partition {parsed.partition!r}, "
                 f"but this stack's is {partition!r} (from {source})"
             )
-
-
-def _parsed(arn: str | None) -> Arn | None:
-    try:
-        return parse_arn(arn) if arn else None
-    except ValueError:
-        return None
 
 
 def _arns(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[tuple[tuple[Any, ...], str]]:

@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ack_irsa.arns import aws_managed_policy_arn, issuer_of_provider_arn, partition_of
-from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS, check_size, default_role_name
+from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS, check_size
 from ack_irsa.oidc import ClusterOidcProvider
 from ack_irsa.policies import (
     TrustedIssuer,
@@ -141,14 +141,9 @@ class ControllerIrsa(pulumi.ComponentResource):
         cluster: str | None,
     ) -> aws.iam.Role:
         """The role, trusting the ServiceAccounts through every source (the first one names the role)."""
-        default_name = sources[0].apply(
-            lambda source: default_role_name(
-                spec.controller.service, source[1], spec.namespace, spec.service_account_name, cluster
-            )
-        )
         return aws.iam.Role(
             f"{name}-role",
-            name=spec.role_name or default_name,
+            name=spec.role_name or sources[0].apply(lambda source: spec.role_name_for(source[1], cluster)),
             path=spec.role_path,
             assume_role_policy=pulumi.Output.all(*sources).apply(lambda resolved: _trust_policy(resolved, spec)),
             description=f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -237,6 +238,4 @@ def _plain(value: Any) -> Any:
 
 def _config_text(value: Any) -> str:
     """Config values as Pulumi passes them to programs: strings, structured values as JSON."""
-    import json
-
     return value if isinstance(value, str) else json.dumps(value)

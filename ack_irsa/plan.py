@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from ack_irsa import offline
-from ack_irsa.arns import issuer_of_provider_arn, parse_arn, partition_of_region
+from ack_irsa.arns import issuer_of_provider_arn, parsed_or_none, partition_of_region
 from ack_irsa.controller import RESTART_ANNOTATION, ROLE_ARN_ANNOTATION
 
 OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
@@ -66,7 +66,7 @@ def facts_for(
     """What to assume for the values a live account would give: the flags first, then what the config
     says (``aws:region``, ``issuerUrl``, ``oidcProviderArn``), then placeholders (recorded as such)."""
     region = config.get("aws:region")
-    adopted = _parsed_arn(config.get("ack-irsa:oidcProviderArn"))
+    adopted = parsed_or_none(config.get("ack-irsa:oidcProviderArn"))
     placeholders = set()
     if partition is None:
         partition = partition_of_region(region) if region else adopted.partition if adopted else None
@@ -94,13 +94,6 @@ def facts_for(
         issuer_urls=issuers,
         placeholders=frozenset(placeholders),
     )
-
-
-def _parsed_arn(value: Any) -> Any:
-    try:
-        return parse_arn(value) if isinstance(value, str) else None
-    except ValueError:
-        return None
 
 
 def plan_stack(stack: str, config: Mapping[str, Any], facts: offline.Facts) -> Plan:

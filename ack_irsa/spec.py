@@ -137,6 +137,12 @@ class ControllerSpec:
     """Other clusters' OIDC providers (ClusterOidcProvider or provider ARN) admitting the same subjects."""
     trust_policy_max_chars: int
 
+    def role_name_for(self, issuer: str, cluster: str | None) -> str:
+        """The role's name: the one given, else the default for the cluster's issuer (``ack-<svc>-…``)."""
+        return self.role_name or limits.default_role_name(
+            self.controller.service, issuer, self.namespace, self.service_account_name, cluster
+        )
+
 
 def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     """Defaults applied, every plain value checked; raises :class:`ArgsError` with all problems."""

@@ -14,7 +14,6 @@ from typing import Any, Literal
 
 from ack_irsa.arns import aws_managed_policy_arn, parse_arn
 from ack_irsa.controller import ROLE_ARN_ANNOTATION
-from ack_irsa.limits import default_role_name
 from ack_irsa.policies import STS_AUDIENCE, WEB_IDENTITY_ACTION, has_wildcard, issuer_host
 from ack_irsa.spec import ControllerSpec
 
@@ -207,13 +206,6 @@ def expected_managed_policies(spec: ControllerSpec, partition: str) -> list[str]
     return sorted(arns)
 
 
-def role_name_of(spec: ControllerSpec, issuer: str, cluster: str | None) -> str:
-    """The role name the program gives: the explicit one, else the default for this issuer."""
-    return spec.role_name or default_role_name(
-        spec.controller.service, issuer, spec.namespace, spec.service_account_name, cluster
-    )
-
-
 # --- Kubernetes ---------------------------------------------------------------------------------------
 
 
@@ -329,7 +321,7 @@ def verify_controller(
     ``kubernetes`` makes the client on first use (None: the Kubernetes side is skipped)."""
     if provider is None:
         return skipped((*AWS_CHECKS, *KUBERNETES_CHECKS), "needs the cluster's OIDC provider")
-    role_name = role_name_of(spec, provider.issuer, cluster)
+    role_name = spec.role_name_for(provider.issuer, cluster)
     trust, role_arn = aws.role(role_name, provider, spec)
     checks = [trust]
     if role_arn is None:

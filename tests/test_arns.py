@@ -101,3 +101,11 @@ def test_oidc_provider_arns_refused(value: str) -> None:
 )
 def test_partition_of_region(region: str, partition: str) -> None:
     assert partition_of_region(region) == partition
+
+
+def test_parsed_or_none() -> None:
+    from ack_irsa.arns import parsed_or_none
+
+    assert parsed_or_none("arn:aws-cn:iam::123456789012:role/x") == parse_arn("arn:aws-cn:iam::123456789012:role/x")
+    assert parsed_or_none("not-an-arn") is None
+    assert parsed_or_none(None) is None

@@ -127,3 +127,15 @@ def test_size_check_at_the_boundary() -> None:
         "the trust policy is 2049 characters; the limit is 2048 "
         "(if your account's quota is higher, set trustPolicyMaxChars)"
     )
+
+
+def test_a_controller_gets_its_given_role_name_else_the_default() -> None:
+    from ack_irsa.spec import resolve_controller
+
+    provider = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/A"
+    default = resolve_controller({"service": "s3", "oidc_provider_arn": provider})
+    assert default.role_name_for("issuer", "dev") == limits.default_role_name(
+        "s3", "issuer", "ack-system", "ack-s3-controller", "dev"
+    )
+    given = resolve_controller({"service": "s3", "oidc_provider_arn": provider, "role_name": "ack-s3"})
+    assert given.role_name_for("issuer", "dev") == "ack-s3"
