@@ -1,21 +1,35 @@
 """ARNs that follow the account's partition (``aws``, ``aws-cn``, ``aws-us-gov``, ...).
 
 ack-irsa never writes a literal partition: every ARN it builds is rendered from the partition of
-an ARN it was given (the OIDC provider's) or one the caller names. Pure functions, no Pulumi.
+an ARN it was given (the OIDC provider's) or one the caller names. Partitions and their regions
+come from botocore's own endpoint data, never from a hand-kept list. Pure functions, no Pulumi.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import re
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
+from ack_irsa.errors import shown
+
+# Every pattern is matched against the whole string (fullmatch) and in ASCII only.
 # Partitions are "aws" or "aws-" plus lowercase words (aws-cn, aws-us-gov, aws-iso-b, aws-eusc ...).
-PARTITION = re.compile(r"^aws(-[a-z]+)*$")
+PARTITION = re.compile(r"aws(-[a-z]+)*", re.ASCII)
 _ARN = re.compile(
-    r"^arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)$"
+    r"arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)", re.ASCII
 )
-_ACCOUNT = re.compile(r"^(\d{12}|aws)$")
-_POLICY_NAME = re.compile(r"^[\w+=,.@-]+$")
+ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
+_POLICY_RESOURCE = re.compile(r"policy/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}", re.ASCII)
+"""``policy/``, an optional path (printable ASCII between slashes), and the policy's name."""
+_PROVIDER_RESOURCE = re.compile(
+    r"oidc-provider/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[\x21-\x7e]+)*", re.ASCII
+)
+"""``oidc-provider/`` and the issuer: a DNS host, an optional port and a path, without spaces."""
+ISSUER_MAX_CHARS = 255 - len("https://")
 
 
 @dataclass(frozen=True)
@@ -29,27 +43,41 @@ class Arn:
 
 def parse_arn(value: str) -> Arn:
     """Split an ARN into its parts; raises ValueError with the expected form when it is not one."""
-    match = _ARN.match(value)
-    if not match or not PARTITION.match(match["partition"]):
-        raise ValueError(f"{value!r} is not an ARN (expected arn:<partition>:<service>:<region>:<account>:<resource>)")
+    match = _ARN.fullmatch(value) if isinstance(value, str) else None
+    if not match or not PARTITION.fullmatch(match["partition"]):
+        raise ValueError(
+            f"{shown(value)} is not an ARN (expected arn:<partition>:<service>:<region>:<account>:<resource>)"
+        )
     return Arn(**match.groupdict())
 
 
-# Region prefixes of the partitions other than "aws" (regions elsewhere belong to "aws").
-_REGION_PARTITIONS = (
-    ("cn-", "aws-cn"),
-    ("us-gov-", "aws-us-gov"),
-    ("us-isob-", "aws-iso-b"),
-    ("us-isof-", "aws-iso-f"),
-    ("eu-isoe-", "aws-iso-e"),
-    ("us-iso-", "aws-iso"),
-    ("eusc-", "aws-eusc"),
-)
+@cache
+def partitions() -> dict[str, tuple[str, ...]]:
+    """Every AWS partition and its regions, from botocore's endpoint data (``partitions.json``)."""
+    data = json.loads(resources.files("botocore").joinpath("data/partitions.json").read_text(encoding="utf-8"))
+    return {
+        partition["id"]: tuple(sorted(r for r in partition["regions"] if not r.endswith("-global")))
+        for partition in data["partitions"]
+    }
+
+
+def check_partition(value: str) -> str:
+    """A known partition; raises ValueError listing them."""
+    if value not in partitions():
+        raise ValueError(f"{shown(value)} is not an AWS partition ({', '.join(sorted(partitions()))})")
+    return value
 
 
 def partition_of_region(region: str) -> str:
-    """The partition a region belongs to (``us-gov-west-1`` → ``aws-us-gov``)."""
-    return next((partition for prefix, partition in _REGION_PARTITIONS if region.startswith(prefix)), "aws")
+    """The partition a known region belongs to (``us-gov-west-1`` → ``aws-us-gov``); raises ValueError
+    naming the closest regions for a region botocore does not know."""
+    for partition, regions in partitions().items():
+        if region in regions:
+            return partition
+    every = [r for regions in partitions().values() for r in regions]
+    close = difflib.get_close_matches(region, every, n=3, cutoff=0.6) if isinstance(region, str) else []
+    hint = f"; did you mean {', '.join(close)}?" if close else " (e.g. us-west-2)"
+    raise ValueError(f"{shown(region)} is not an AWS region{hint}")
 
 
 def parsed_or_none(value: object) -> Arn | None:
@@ -76,16 +104,15 @@ def oidc_provider_arn(partition: str, account: str, issuer: str) -> str:
 def check_policy_arn(value: str) -> Arn:
     """An IAM policy ARN (AWS-managed or customer-managed); raises ValueError naming the expected form."""
     arn = parse_arn(value)
-    name = arn.resource.removeprefix("policy/").rsplit("/", 1)[-1]
     if (
         arn.service != "iam"
         or arn.region
-        or not _ACCOUNT.match(arn.account)
-        or not arn.resource.startswith("policy/")
-        or not _POLICY_NAME.match(name)
+        or not (arn.account == "aws" or ACCOUNT_ID.fullmatch(arn.account))
+        or not _POLICY_RESOURCE.fullmatch(arn.resource)
     ):
         raise ValueError(
-            f"{value!r} is not an IAM policy ARN (expected arn:<partition>:iam::<account-id or aws>:policy/<path/name>)"
+            f"{shown(value)} is not an IAM policy ARN "
+            "(expected arn:<partition>:iam::<account-id or aws>:policy/<path/name>)"
         )
     return arn
 
@@ -93,9 +120,15 @@ def check_policy_arn(value: str) -> Arn:
 def check_oidc_provider_arn(value: str) -> Arn:
     """An IAM OIDC provider ARN; raises ValueError naming the expected form."""
     arn = parse_arn(value)
-    if arn.service != "iam" or arn.region or not re.match(r"^\d{12}$", arn.account) or not _has_issuer(arn):
+    if (
+        arn.service != "iam"
+        or arn.region
+        or not ACCOUNT_ID.fullmatch(arn.account)
+        or not _PROVIDER_RESOURCE.fullmatch(arn.resource)
+        or len(arn.resource) - len("oidc-provider/") > ISSUER_MAX_CHARS
+    ):
         raise ValueError(
-            f"{value!r} is not an IAM OIDC provider ARN "
+            f"{shown(value)} is not an IAM OIDC provider ARN "
             "(expected arn:<partition>:iam::<account-id>:oidc-provider/<issuer host and path>)"
         )
     return arn
@@ -115,7 +148,3 @@ def policy_key(arn: str) -> str:
     parsed = check_policy_arn(arn)
     name = parsed.resource.rsplit("/", 1)[-1]
     return name if parsed.account == "aws" else f"{parsed.account}-{name}"
-
-
-def _has_issuer(arn: Arn) -> bool:
-    return arn.resource.startswith("oidc-provider/") and len(arn.resource) > len("oidc-provider/")

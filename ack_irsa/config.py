@@ -12,15 +12,16 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from types import SimpleNamespace, UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from ack_irsa import catalog, limits
 from ack_irsa.arns import parsed_or_none, partition_of_region
+from ack_irsa.errors import SECRET_KEYS, InputError, kind_of, shown
 from ack_irsa.spec import (
     CONTROLLER_ARGUMENTS,
     DEFAULT_NAMESPACE,
@@ -35,6 +36,9 @@ from ack_irsa.spec import (
 
 NAMESPACE = "ack-irsa"
 """The config namespace (the project name): keys are ``ack-irsa:<key>``."""
+MAX_CONTROLLERS = 1000
+"""Controllers per stack. IAM's default quota is 1,000 roles per account: a larger stack would fail
+half-way through ``pulumi up``, so it is refused before anything is parsed into models."""
 
 
 M = TypeVar("M", bound=BaseModel)
@@ -93,6 +97,13 @@ class ControllerConfig(_Model):
         False, description="Accept `*` and `?` in namespaces and ServiceAccount names (`sub` uses `StringLike`)."
     )
 
+    @field_validator("inline_policy", mode="before")
+    @classmethod
+    def _document_or_text(cls, value: Any) -> Any:
+        if value is not None and not isinstance(value, dict | str):
+            raise ValueError("must be a policy document (an object) or its JSON text")
+        return value
+
     @property
     def logical_name(self) -> str:
         return self.name or self.service
@@ -117,17 +128,28 @@ class StackConfig(_Model):
     )
     namespace: str = Field(DEFAULT_NAMESPACE, description="Default namespace of the controllers.")
     kubeconfig: str | None = Field(
-        None, description="Path or contents of the kubeconfig for the cluster. Default: the ambient kubeconfig."
+        None,
+        description="Path or contents (YAML, JSON, or a map) of the kubeconfig for the cluster; never printed. "
+        "Default: the ambient kubeconfig.",
     )
     kube_context: str | None = Field(None, description="Kubeconfig context to use. Default: the current context.")
     tags: dict[str, str] = Field({}, description="Tags for every role and a created OIDC provider.")
     trust_policy_max_chars: int = Field(
-        limits.TRUST_POLICY_MAX_CHARS, description="Trust policy size limit (raise it with a raised quota)."
+        limits.TRUST_POLICY_MAX_CHARS,
+        ge=limits.TRUST_POLICY_MAX_CHARS,
+        le=limits.TRUST_POLICY_QUOTA_MAX,
+        description=f"Trust policy size limit (raise it with a raised quota; at most {limits.TRUST_POLICY_QUOTA_MAX}).",
     )
     managed_policies_per_role: int = Field(
-        limits.MANAGED_POLICIES_PER_ROLE, description="Managed policies per role (raise it with a raised quota)."
+        limits.MANAGED_POLICIES_PER_ROLE,
+        ge=limits.MANAGED_POLICIES_PER_ROLE,
+        le=limits.MANAGED_POLICIES_QUOTA_MAX,
+        description="Managed policies per role (raise it with a raised quota; at most "
+        f"{limits.MANAGED_POLICIES_QUOTA_MAX}).",
     )
-    controllers: list[ControllerConfig] = Field([], description="The ACK controllers to give a role.")
+    controllers: list[ControllerConfig] = Field(
+        [], description=f"The ACK controllers to give a role: at least one, at most {MAX_CONTROLLERS}."
+    )
 
     def oidc_provider_args(self) -> dict[str, Any]:
         """Arguments of the stack's ClusterOidcProvider."""
@@ -162,32 +184,53 @@ class StackConfig(_Model):
         }
 
 
-class ConfigError(ValueError):
+class ConfigError(InputError):
     """The stack config has problems; the message lists each on its own line, by key path."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], subject: str = "the stack config has") -> None:
         self.problems = problems
         count = f"{len(problems)} problem{'s' if len(problems) > 1 else ''}"
-        super().__init__(f"the stack config has {count}:\n" + "\n".join(f"  {p}" for p in problems))
+        super().__init__(f"{subject} {count}:\n" + "\n".join(f"  {p}" for p in problems))
 
 
-def parse(raw: Mapping[str, Any]) -> StackConfig:
+_NO_CONTROLLER = (
+    "list at least one controller, e.g. [{service: s3}] (to create only the cluster's OIDC provider, use "
+    'ClusterOidcProvider from a Pulumi program of your own: README, "Use from your own Pulumi program")'
+)
+
+
+def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> StackConfig:
     """Parse a Pulumi config map (``{"ack-irsa:clusterName": "prod", ...}``; structured values as
-    JSON text, as Pulumi passes them) into a checked :class:`StackConfig`."""
-    values = {key.split(":", 1)[1]: _decode(value) for key, value in raw.items() if key.startswith(f"{NAMESPACE}:")}
-    entries = values.pop("controllers", [])
+    JSON text, as Pulumi passes them) into a checked :class:`StackConfig`.
+
+    The values of ``secret_keys`` (and of a kubeconfig, always) are never echoed in a message."""
+    secret = {key.split(":", 1)[1] for key in secret_keys if key.startswith(f"{NAMESPACE}:")} | SECRET_KEYS
     problems: list[str] = []
-    stack = _validated(StackConfig, values, (), problems) or StackConfig()
-    if not isinstance(entries, list):
-        problems.append(f"{NAMESPACE}:controllers: must be a list of controllers, got {entries!r}")
+    values = {}
+    for key, value in raw.items():
+        if key.startswith(f"{NAMESPACE}:"):
+            name = key.split(":", 1)[1]
+            values[name] = _kubeconfig(value, problems) if name == "kubeconfig" else _decode(value, name, problems)
+    entries = values.pop("controllers", None)
+    stack = _validated(StackConfig, values, (), problems, secret) or StackConfig()
+    if entries is None or entries == []:
+        problems.append(f"{NAMESPACE}:controllers: {_NO_CONTROLLER}")
+        entries = []
+    elif not isinstance(entries, list):
+        problems.append(f"{NAMESPACE}:controllers: must be a list of controllers, got {shown(entries)}")
+        entries = []
+    elif len(entries) > MAX_CONTROLLERS:
+        problems.append(
+            f"{NAMESPACE}:controllers: {len(entries):,} controllers; a stack may have at most {MAX_CONTROLLERS:,}"
+        )
         entries = []
     parsed: dict[int, ControllerConfig] = {}
     for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             problems.append(
-                f"{_path(('controllers', index))}: must be an object such as {{service: s3}}, got {entry!r}"
+                f"{_path(('controllers', index))}: must be an object such as {{service: s3}}, got {shown(entry)}"
             )
-        elif controller := _validated(ControllerConfig, entry, ("controllers", index), problems):
+        elif controller := _validated(ControllerConfig, entry, ("controllers", index), problems, set()):
             parsed[index] = controller
     # The checks below run on every part that parsed, so one run reports every problem.
     problems += _semantic_problems(stack, parsed, region=raw.get("aws:region"))
@@ -196,12 +239,28 @@ def parse(raw: Mapping[str, Any]) -> StackConfig:
     return stack.model_copy(update={"controllers": list(parsed.values())})
 
 
-def _validated(model: type[M], data: Mapping[str, Any], prefix: tuple[Any, ...], problems: list[str]) -> M | None:
+def _kubeconfig(value: Any, problems: list[str]) -> Any:
+    """A kubeconfig path or contents. A map (or JSON text: a valid kubeconfig form) becomes the text the
+    provider reads; any other shape is refused without showing it, since it may hold a token."""
+    if isinstance(value, dict):
+        return json.dumps(value)
+    if value is None or isinstance(value, str):
+        return value
+    problems.append(
+        f"{NAMESPACE}:kubeconfig: must be a path or the kubeconfig's contents (text or a map), got "
+        f"{kind_of(value)} (not shown: a kubeconfig can hold credentials)"
+    )
+    return None
+
+
+def _validated(
+    model: type[M], data: Mapping[str, Any], prefix: tuple[Any, ...], problems: list[str], secret: set[str]
+) -> M | None:
     """``data`` as ``model``; on errors, report them and parse what remains without the faulty keys."""
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems += _shape_problems(error, model, prefix)
+        problems += _shape_problems(error, model, prefix, secret)
         faulty = {item["loc"][0] for item in error.errors() if item["loc"]}
     try:
         return model.model_validate({key: value for key, value in data.items() if key not in faulty})
@@ -209,16 +268,22 @@ def _validated(model: type[M], data: Mapping[str, Any], prefix: tuple[Any, ...],
         return None  # a required key is missing: reported above
 
 
-def _decode(value: Any) -> Any:
+def _decode(value: Any, name: str, problems: list[str]) -> Any:
+    """Structured values arrive as JSON text under ``pulumi up``; a string that is not JSON stays one."""
     if isinstance(value, str) and value[:1] in ("[", "{"):
         try:
             return json.loads(value)
         except json.JSONDecodeError:
             return value
+        except RecursionError:
+            problems.append(f"{_path((name,))}: nested too deeply to be a stack config value")
+            return None
     return value
 
 
-def _shape_problems(error: ValidationError, model: type[BaseModel], prefix: tuple[Any, ...]) -> Iterator[str]:
+def _shape_problems(
+    error: ValidationError, model: type[BaseModel], prefix: tuple[Any, ...], secret: set[str]
+) -> Iterator[str]:
     for item in error.errors():
         loc = prefix + tuple(item["loc"])
         if item["type"] == "extra_forbidden":
@@ -227,7 +292,9 @@ def _shape_problems(error: ValidationError, model: type[BaseModel], prefix: tupl
             yield f"{_path(loc)}: is required"
         else:
             message = item["msg"].removeprefix("Value error, ")
-            yield f"{_path(loc)}: {message}, got {item['input']!r}"
+            value = item["input"]
+            echo = f"{kind_of(value)} (not shown: it is secret)" if item["loc"][0] in secret else shown(value)
+            yield f"{_path(loc)}: {message}, got {echo}"
 
 
 def _suggestion(key: str, model: type[BaseModel], within: tuple[Any, ...]) -> str:
@@ -253,25 +320,29 @@ def _semantic_problems(
     try:
         oidc = resolve_oidc_provider(stack.oidc_provider_args())
     except ArgsError as error:
-        problems += [_problem((), p, _OIDC_KEYS) for p in error.problems]
+        problems += [_problem((), p, _OIDC_KEYS) for p in error.problems if p.field != "tags"]
         oidc = None
-    try:
-        limits.check_dns_label(stack.namespace)
-    except ValueError as error:
-        problems.append(f"{_path(('namespace',))}: {error}")
+    for key, check, value in (
+        ("namespace", limits.check_dns_label, stack.namespace),
+        ("tags", limits.check_tags, stack.tags),
+    ):
+        try:
+            check(value)
+        except ValueError as error:
+            problems.append(f"{_path((key,))}: {error}")
     stand_in = _planned_provider(oidc, stack)
     for index, controller in controllers.items():
         try:
             resolve_controller(stack.controller_args(controller, stand_in))
         except ArgsError as error:
-            own_namespace = controller.namespace is not None  # else the stack's, reported above
-            problems += [
-                _problem(("controllers", index), p, {})
-                for p in error.problems
-                if own_namespace or p.field != "namespace"
-            ]
+            # A stack-wide value is reported once, above, not again for every controller that inherits it.
+            inherited = {"namespace"} if controller.namespace is None else set()
+            inherited |= {"tags"} if not controller.tags else set()
+            problems += [_problem(("controllers", index), p, {}) for p in error.problems if p.field not in inherited]
     problems += _duplicates(stack, controllers)
-    problems += _partition_problems(stack, controllers, region)
+    partition, region_problems = _stack_partition(stack, region)
+    problems += region_problems
+    problems += _partition_problems(stack, controllers, partition)
     return problems
 
 
@@ -319,7 +390,7 @@ def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig])
         where = _path(("controllers", index))
         if (first := seen_names.setdefault(controller.logical_name, index)) != index:
             yield (
-                f"{where}: the name {controller.logical_name!r} is taken by controllers[{first}]; "
+                f"{where}: the name {shown(controller.logical_name)} is taken by controllers[{first}]; "
                 "give one of them a distinct `name`"
             )
         namespace = controller.namespace or stack.namespace
@@ -330,7 +401,7 @@ def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig])
                 f"(controllers[{first}])"
             )
         if controller.role_name and (first := seen_roles.setdefault(controller.role_name, index)) != index:
-            yield f"{where}.roleName: {controller.role_name!r} is the role name of controllers[{first}] too"
+            yield f"{where}.roleName: {shown(controller.role_name)} is the role name of controllers[{first}] too"
 
 
 def _default_account(controller: ControllerConfig) -> str:
@@ -340,21 +411,33 @@ def _default_account(controller: ControllerConfig) -> str:
         return ""  # an unknown service is reported on its own
 
 
+def _stack_partition(stack: StackConfig, region: Any) -> tuple[tuple[str, str] | None, list[str]]:
+    """(the stack's partition and where it comes from: aws:region, else the adopted provider's ARN), and
+    what is wrong with aws:region."""
+    if region is not None:
+        try:
+            if not isinstance(region, str):
+                raise ValueError(f"must be a region name such as us-west-2, got {shown(region)}")
+            return (partition_of_region(region), f"aws:region {region!r}"), []
+        except ValueError as error:
+            return None, [f"aws:region: {error}"]
+    if (provider := parsed_or_none(stack.oidc_provider_arn)) is not None:
+        return (provider.partition, "oidcProviderArn"), []
+    return None, []
+
+
 def _partition_problems(
-    stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: str | None
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], stack_partition: tuple[str, str] | None
 ) -> Iterator[str]:
-    """Every ARN in the stack must lie in the stack's partition (from aws:region, else the provider ARN).
-    Malformed ARNs are left to the checks that report them."""
-    if region:
-        partition, source = partition_of_region(region), f"aws:region {region!r}"
-    elif (provider := parsed_or_none(stack.oidc_provider_arn)) is not None:
-        partition, source = provider.partition, "oidcProviderArn"
-    else:
+    """Every ARN in the stack must lie in the stack's partition. Malformed ARNs are left to the checks
+    that report them."""
+    if stack_partition is None:
         return
+    partition, source = stack_partition
     for loc, arn in _arns(stack, controllers):
         if (parsed := parsed_or_none(arn)) is not None and parsed.partition != partition:
             yield (
-                f"{_path(loc)}: {arn!r} is in partition {parsed.partition!r}, "
+                f"{_path(loc)}: {shown(arn)} is in partition {parsed.partition!r}, "
                 f"but this stack's is {partition!r} (from {source})"
             )
 

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ack_irsa import catalog, limits
-from ack_irsa.arns import check_oidc_provider_arn, check_policy_arn, issuer_of_provider_arn, policy_key
+from ack_irsa.arns import (
+    check_oidc_provider_arn,
+    check_policy_arn,
+    issuer_of_provider_arn,
+    parsed_or_none,
+    policy_key,
+)
+from ack_irsa.errors import shown
 from ack_irsa.policies import (
     STS_AUDIENCE,
     TrustedIssuer,
@@ -64,7 +71,7 @@ OIDC_ARGUMENTS = ("cluster_name", "issuer_url", "provider_arn", "client_ids", "t
 _CREATE_ONLY = ("client_ids", "thumbprints", "retain_on_delete", "tags")
 
 WILDCARD_REFUSED = (
-    "{value!r} contains a wildcard, which would let every matching ServiceAccount assume the role; "
+    "{value} contains a wildcard, which would let every matching ServiceAccount assume the role; "
     "set allow_wildcard_subject to true to accept it (then only sub uses StringLike, aud stays StringEquals)"
 )
 
@@ -97,11 +104,22 @@ class _Problems(list[Problem]):
             return False
         return True
 
+    def plain(self, field: str, value: Any, kind: type | tuple[type, ...], form: str) -> bool:
+        """``value`` is of ``kind`` and known now: a Pulumi Output or another type is a problem."""
+        if isinstance(value, bool) if kind is bool else isinstance(value, kind) and not isinstance(value, bool):
+            return True
+        if _deploy_time(value):
+            self.add(field, f"must be {form} known before deploying, not a Pulumi Output (it is checked up front)")
+        else:
+            self.add(field, f"must be {form}, got {shown(value)}")
+        return False
+
     def unknown_arguments(self, args: Mapping[str, Any], known: Sequence[str]) -> None:
         for name in args:
             if name not in known:
-                close = difflib.get_close_matches(name, known, n=1)
-                self.add(name, "unknown argument" + (f"; did you mean {close[0]!r}?" if close else ""))
+                close = difflib.get_close_matches(str(name), known, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(known)})"
+                self.add(str(name), "unknown argument" + hint)
 
 
 @dataclass(frozen=True)
@@ -144,14 +162,28 @@ class ControllerSpec:
         )
 
 
+def _deploy_time(value: Any) -> bool:
+    """A Pulumi Output (or another awaitable input), known only at deploy time."""
+    return hasattr(value, "apply") and hasattr(value, "future")
+
+
+def _mapping(args: Any, component: str) -> Mapping[str, Any]:
+    if not isinstance(args, Mapping):
+        raise ArgsError([Problem("", f"the arguments must be a mapping such as {component}, got {shown(args)}")])
+    return args
+
+
 def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     """Defaults applied, every plain value checked; raises :class:`ArgsError` with all problems."""
+    args = _mapping(args, "{'service': 's3', 'oidc_provider': oidc}")
     problems = _Problems()
     problems.unknown_arguments(args, CONTROLLER_ARGUMENTS)
     service = args.get("service")
     try:
-        if not isinstance(service, str) or not service:
+        if service is None or service == "":
             raise ValueError("is required (an ACK service name such as 's3')")
+        if not isinstance(service, str):
+            raise ValueError(f"must be an ACK service name such as 's3', got {shown(service)}")
         controller = catalog.get(service)
     except ValueError as error:
         raise ArgsError([*problems, Problem("service", str(error))]) from None
@@ -159,23 +191,26 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     namespace, service_account, mode, deployment, subjects = _identity(args, controller, problems)
     managed, inline = _permissions(args, controller, problems)
     role_name = args.get("role_name")
-    if role_name is not None:
+    if role_name is not None and problems.plain("role_name", role_name, str, "a role name"):
         problems.check("role_name", limits.check_role_name, role_name)
     role_path = args.get("role_path", DEFAULT_ROLE_PATH)
-    problems.check("role_path", limits.check_role_path, role_path)
+    if problems.plain("role_path", role_path, str, "an IAM path such as /ack/"):
+        problems.check("role_path", limits.check_role_path, role_path)
     boundary = args.get("permissions_boundary")
     if isinstance(boundary, str):
         problems.check("permissions_boundary", check_policy_arn, boundary)
+    elif boundary is not None and not _deploy_time(boundary):
+        problems.add("permissions_boundary", f"must be an IAM policy ARN, got {shown(boundary)}")
     duration = args.get("max_session_duration", DEFAULT_SESSION_DURATION)
-    problems.check("max_session_duration", limits.check_session_duration, duration)
-    tags = dict(args.get("tags") or {})
-    problems.check("tags", limits.check_tags, tags)
+    if problems.plain("max_session_duration", duration, int, "a whole number of seconds"):
+        problems.check("max_session_duration", limits.check_session_duration, duration)
+    tags = _tags(args.get("tags"), problems)
 
-    extra_providers = tuple(args.get("extra_oidc_providers", ()))
-    for index, provider in enumerate(extra_providers):
-        problems.check(f"extra_oidc_providers[{index}]", _check_extra_provider, provider)
+    extra_providers = _extra_providers(args, problems)
     _check_oidc_source(args, problems)
-    trust_max = args.get("trust_policy_max_chars", limits.TRUST_POLICY_MAX_CHARS)
+    trust_max = _quota(
+        args, "trust_policy_max_chars", limits.TRUST_POLICY_MAX_CHARS, limits.TRUST_POLICY_QUOTA_MAX, problems
+    )
     if not problems:  # sizing needs well-formed ARNs and subjects
         sources = [_primary_source(args), *(_oidc_source(p) for p in extra_providers)]
         problems.check("", _trust_size_check(sources, subjects, trust_max), None)
@@ -200,6 +235,23 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     )
 
 
+def _tags(value: Any, problems: _Problems) -> dict[str, str]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        problems.plain("tags", value, dict, "a mapping of tag keys to values")
+        return {}
+    problems.check("tags", limits.check_tags, value)
+    return dict(value)
+
+
+def _quota(args: Mapping[str, Any], name: str, default: int, maximum: int, problems: _Problems) -> int:
+    value = args.get(name, default)
+    what = name.removesuffix("_max_chars").removesuffix("_per_role").replace("_", " ")
+    problems.check(name, limits.quota_check(default, maximum, what), value)
+    return value if isinstance(value, int) else default
+
+
 def _identity(
     args: Mapping[str, Any], controller: catalog.Controller, problems: _Problems
 ) -> tuple[str, str, ServiceAccountMode, str, list[str]]:
@@ -207,9 +259,11 @@ def _identity(
     namespace = args.get("namespace", DEFAULT_NAMESPACE)
     service_account = args.get("service_account_name", controller.service_account_name)
     mode = args.get("service_account_mode", "patch")
-    allow_wildcard = bool(args.get("allow_wildcard_subject", False))
+    allow_wildcard = args.get("allow_wildcard_subject", False)
+    if not problems.plain("allow_wildcard_subject", allow_wildcard, bool, "true or false"):
+        allow_wildcard = False
     if mode not in SERVICE_ACCOUNT_MODES:
-        problems.add("service_account_mode", f"{mode!r} is not one of 'patch', 'create' or 'none'")
+        problems.add("service_account_mode", f"{shown(mode)} is not one of 'patch', 'create' or 'none'")
     ok = problems.check("namespace", _subject_part(limits.check_dns_label, allow_wildcard), namespace)
     ok &= problems.check(
         "service_account_name", _subject_part(limits.check_dns_subdomain, allow_wildcard), service_account
@@ -221,32 +275,44 @@ def _identity(
     deployment = args.get("deployment_name", controller.deployment_name)
     if mode == "none" or pattern:
         deployment = ""  # nothing on the cluster is touched
-    elif deployment:
+    elif deployment != "" and problems.plain("deployment_name", deployment, str, "a Deployment name"):
         problems.check("deployment_name", limits.check_dns_subdomain, deployment)
 
-    subjects = [service_account_subject(namespace, service_account)]
-    for index, pair in enumerate(args.get("extra_service_accounts", ())):
+    subjects = [service_account_subject(str(namespace), str(service_account))]
+    for index, pair in enumerate(_list(args, "extra_service_accounts", "'namespace:name' pairs", problems)):
         where = f"extra_service_accounts[{index}]"
         if problems.check(where, _pair_check(allow_wildcard), pair):
             subject = service_account_subject(*pair.split(":", 1))
             if subject in subjects:
-                problems.add(where, f"{pair!r} is listed twice")
+                problems.add(where, f"{shown(pair)} is listed twice")
             else:
                 subjects.append(subject)
     return namespace, service_account, mode, deployment, subjects
+
+
+def _list(args: Mapping[str, Any], name: str, form: str, problems: _Problems) -> tuple[Any, ...]:
+    """A list argument; a string or another single value is a problem (not a list of its characters)."""
+    value = args.get(name, ())
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        problems.add(name, f"must be a list of {form}, got {shown(value)}")
+        return ()
+    return tuple(value)
 
 
 def _permissions(
     args: Mapping[str, Any], controller: catalog.Controller, problems: _Problems
 ) -> tuple[dict[str, PolicyRef], Any]:
     """Managed policies to attach (keyed) and the inline policy, recommended ones unless replaced."""
+    reported = len(problems)
     if "policy_arns" in args:
         managed = _policy_refs(args["policy_arns"], "policy_arns", problems)
     else:
         managed = {name.rsplit("/", 1)[-1]: PolicyRef(aws_managed_name=name) for name in controller.managed_policies}
     for key, ref in _policy_refs(args.get("extra_policy_arns", ()), "extra_policy_arns", problems).items():
         managed.setdefault(key, ref)  # already attached (a recommended policy): once is enough
-    quota = args.get("managed_policies_per_role", limits.MANAGED_POLICIES_PER_ROLE)
+    quota = _quota(
+        args, "managed_policies_per_role", limits.MANAGED_POLICIES_PER_ROLE, limits.MANAGED_POLICIES_QUOTA_MAX, problems
+    )
     if len(managed) > quota:
         problems.add(
             "extra_policy_arns" if "extra_policy_arns" in args else "policy_arns",
@@ -255,7 +321,7 @@ def _permissions(
         )
 
     inline = _inline_policy(args, controller, problems)
-    if not managed and inline is None:
+    if not managed and inline is None and len(problems) == reported:  # else a knock-on of what was reported
         problems.add("policy_arns", _no_policy_message(controller))
     return managed, inline
 
@@ -264,12 +330,14 @@ def _subject_part(checker: Callable[[str], None], allow_wildcard: bool) -> Calla
     """A namespace or ServiceAccount name check that knows about wildcard patterns."""
 
     def check(value: Any) -> None:
+        if _deploy_time(value):
+            raise ValueError("must be a plain string known before deploying, not a Pulumi Output")
         if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a string")
+            raise ValueError(f"{shown(value)} is not a string")
         if not has_wildcard(value):
             checker(value)
         elif not allow_wildcard:
-            raise ValueError(WILDCARD_REFUSED.format(value=value))
+            raise ValueError(WILDCARD_REFUSED.format(value=shown(value)))
         else:
             checker(value.replace("*", "x").replace("?", "x"))
 
@@ -280,7 +348,7 @@ def _pair_check(allow_wildcard: bool) -> Callable[[Any], None]:
     def check(pair: Any) -> None:
         namespace, _, name = pair.partition(":") if isinstance(pair, str) else ("", "", "")
         if not namespace or not name:
-            raise ValueError(f"{pair!r} is not a 'namespace:serviceaccount' pair")
+            raise ValueError(f"{shown(pair)} is not a 'namespace:serviceaccount' pair")
         _subject_part(limits.check_dns_label, allow_wildcard)(namespace)
         _subject_part(limits.check_dns_subdomain, allow_wildcard)(name)
 
@@ -291,14 +359,14 @@ def _policy_refs(value: Any, name: str, problems: _Problems) -> dict[str, Policy
     refs: dict[str, PolicyRef] = {}
     if isinstance(value, Mapping):
         for key, arn in value.items():
-            where = f"{name}[{key!r}]"
-            if not isinstance(key, str) or not limits.POLICY_KEY.match(key):
+            where = f"{name}[{shown(key)}]"
+            if not isinstance(key, str) or not limits.POLICY_KEY.fullmatch(key):
                 problems.add(where, "keys must be letters, digits and +=,.@_- only")
-            elif not isinstance(arn, str) or problems.check(where, check_policy_arn, arn):
+            elif _deploy_time(arn) or problems.check(where, check_policy_arn, arn):
                 refs[key] = PolicyRef(arn=arn)
         return refs
-    if isinstance(value, str) or not isinstance(value, Sequence):
-        problems.add(name, f"must be a list of IAM policy ARNs, got {value!r}")
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        problems.add(name, f"must be a list of IAM policy ARNs, got {shown(value)}")
         return refs
     for index, arn in enumerate(value):
         where = f"{name}[{index}]"
@@ -308,7 +376,7 @@ def _policy_refs(value: Any, name: str, problems: _Problems) -> dict[str, Policy
             )
         elif problems.check(where, check_policy_arn, arn):
             if (key := policy_key(arn)) in refs:
-                problems.add(where, f"{arn!r} is listed twice")
+                problems.add(where, f"{shown(arn)} is listed twice")
             refs[key] = PolicyRef(arn=arn)
     return refs
 
@@ -350,20 +418,48 @@ def _check_oidc_source(args: Mapping[str, Any], problems: _Problems) -> None:
         problems.add("oidc_provider", "give either oidc_provider or oidc_provider_arn/oidc_issuer, not both")
     elif arn is None and issuer is not None:
         problems.add("oidc_issuer", "goes with oidc_provider_arn")
+    elif provider is not None and not hasattr(provider, "arn"):
+        problems.add("oidc_provider", f"must be a ClusterOidcProvider, got {shown(provider)}")
+    elif not all(v is None or isinstance(v, str) or _deploy_time(v) for v in (arn, issuer)):
+        for name, value in (("oidc_provider_arn", arn), ("oidc_issuer", issuer)):
+            if value is not None and not _deploy_time(value):
+                problems.plain(name, value, str, "a string")
     elif (
         isinstance(arn, str)
         and problems.check("oidc_provider_arn", check_oidc_provider_arn, arn)
         and isinstance(issuer, str)
         and issuer_host(issuer) != issuer_of_provider_arn(arn)
     ):
-        problems.add("oidc_issuer", f"{issuer!r} is not the issuer of {arn!r}")
+        problems.add("oidc_issuer", f"{shown(issuer)} is not the issuer of {shown(arn)}")
+
+
+def _extra_providers(args: Mapping[str, Any], problems: _Problems) -> tuple[Any, ...]:
+    """Other clusters' providers: well-formed, each listed once, none the primary one again, and all
+    in the primary's partition where the ARNs are known now."""
+    providers = _list(args, "extra_oidc_providers", "OIDC provider ARNs or ClusterOidcProviders", problems)
+    primary_arn, _ = _primary_source(args)
+    seen = {primary_arn: "the cluster's own provider"} if isinstance(primary_arn, str) else {}
+    primary = parsed_or_none(primary_arn)
+    for index, provider in enumerate(providers):
+        where = f"extra_oidc_providers[{index}]"
+        arn = _oidc_source(provider)[0]
+        if not problems.check(where, _check_extra_provider, provider) or not isinstance(arn, str):
+            continue
+        if arn in seen:
+            problems.add(where, f"{shown(arn)} is already trusted ({seen[arn]})")
+        elif primary is not None and (partition := parsed_or_none(arn)) and partition.partition != primary.partition:
+            problems.add(
+                where, f"{shown(arn)} is in partition {partition.partition!r}, the cluster's is {primary.partition!r}"
+            )
+        seen.setdefault(arn, f"extra_oidc_providers[{index}]")
+    return providers
 
 
 def _check_extra_provider(provider: Any) -> None:
     if isinstance(provider, str):
         check_oidc_provider_arn(provider)
-    elif not hasattr(provider, "arn"):
-        raise ValueError(f"{provider!r} is neither a ClusterOidcProvider nor an OIDC provider ARN")
+    elif not hasattr(provider, "arn") and not _deploy_time(provider):
+        raise ValueError(f"{shown(provider)} is neither a ClusterOidcProvider nor an OIDC provider ARN")
 
 
 def _primary_source(args: Mapping[str, Any]) -> tuple[Any, Any]:
@@ -423,36 +519,28 @@ class OidcProviderSpec:
 
 def resolve_oidc_provider(args: Mapping[str, Any]) -> OidcProviderSpec:
     """Defaults applied and every plain value checked; raises :class:`ArgsError` with all problems."""
+    args = _mapping(args, "{'cluster_name': 'prod-eks'}")
     problems = _Problems()
     problems.unknown_arguments(args, OIDC_ARGUMENTS)
     cluster, url, arn = args.get("cluster_name"), args.get("issuer_url"), args.get("provider_arn")
-    if cluster is None and url is None and arn is None:
-        problems.add("cluster_name", "give cluster_name, issuer_url or provider_arn")
-    elif cluster is not None and url is not None:
-        problems.add("issuer_url", "give cluster_name or issuer_url, not both")
-    if cluster is not None:
-        problems.check("cluster_name", limits.check_cluster_name, cluster)
-    known_issuer = None
-    if isinstance(url, str) and problems.check("issuer_url", limits.check_issuer_url, url):
-        known_issuer = issuer_host(url)
-    if isinstance(arn, str) and problems.check("provider_arn", check_oidc_provider_arn, arn):
-        if known_issuer not in (None, issuer_of_provider_arn(arn)):
-            problems.add("provider_arn", f"{arn!r} is not the provider of issuer {url!r}")
-        known_issuer = issuer_of_provider_arn(arn)
+    known_issuer = _provider_source(cluster, url, arn, problems)
     if arn is not None:
         for name in (n for n in _CREATE_ONLY if n in args):
             problems.add(name, "applies only to a provider ack-irsa creates, not to an adopted one")
+    retain = args.get("retain_on_delete", True)
+    problems.plain("retain_on_delete", retain, bool, "true or false")
 
-    client_ids = tuple(args.get("client_ids", (STS_AUDIENCE,)))
-    if STS_AUDIENCE not in client_ids:
+    client_ids = _list({"client_ids": (STS_AUDIENCE,), **args}, "client_ids", "client IDs", problems)
+    if client_ids and STS_AUDIENCE not in client_ids:
         problems.add("client_ids", f"must include {STS_AUDIENCE!r}, the audience every IRSA role trusts")
     problems.check("client_ids", limits.count_check(limits.OIDC_CLIENT_IDS_MAX, "client IDs"), client_ids)
-    thumbprints = tuple(args.get("thumbprints", ()))
+    for index, client_id in enumerate(client_ids):
+        problems.check(f"client_ids[{index}]", limits.check_client_id, client_id)
+    thumbprints = _list(args, "thumbprints", "certificate thumbprints", problems)
     problems.check("thumbprints", limits.count_check(limits.OIDC_THUMBPRINTS_MAX, "thumbprints"), thumbprints)
     for index, thumbprint in enumerate(thumbprints):
         problems.check(f"thumbprints[{index}]", limits.check_thumbprint, thumbprint)
-    tags = dict(args.get("tags") or {})
-    problems.check("tags", limits.check_tags, tags)
+    tags = _tags(args.get("tags"), problems)
     if problems:
         raise ArgsError(problems)
     return OidcProviderSpec(
@@ -461,7 +549,28 @@ def resolve_oidc_provider(args: Mapping[str, Any]) -> OidcProviderSpec:
         provider_arn=arn,
         client_ids=client_ids,
         thumbprints=thumbprints,
-        retain_on_delete=bool(args.get("retain_on_delete", True)),
+        retain_on_delete=bool(retain),
         tags=tags,
         known_issuer=known_issuer,
     )
+
+
+def _provider_source(cluster: Any, url: Any, arn: Any, problems: _Problems) -> str | None:
+    """Checks where the provider comes from; returns its issuer when known without a lookup."""
+    if cluster is None and url is None and arn is None:
+        problems.add("cluster_name", "give cluster_name, issuer_url or provider_arn")
+    elif cluster is not None and url is not None:
+        problems.add("issuer_url", "give cluster_name or issuer_url, not both")
+    if cluster is not None:
+        problems.check("cluster_name", limits.check_cluster_name, cluster)
+    for name, value, form in (("issuer_url", url, "an issuer URL"), ("provider_arn", arn, "an OIDC provider ARN")):
+        if value is not None and not _deploy_time(value):
+            problems.plain(name, value, str, form)
+    known_issuer = None
+    if isinstance(url, str) and problems.check("issuer_url", limits.check_issuer_url, url):
+        known_issuer = issuer_host(url)
+    if isinstance(arn, str) and problems.check("provider_arn", check_oidc_provider_arn, arn):
+        if known_issuer not in (None, issuer_of_provider_arn(arn)):
+            problems.add("provider_arn", f"{shown(arn)} is not the provider of issuer {shown(url)}")
+        known_issuer = issuer_of_provider_arn(arn)
+    return known_issuer

@@ -4,17 +4,36 @@ Offline counterpart of what the Pulumi CLI does before running a program: projec
 from ``Pulumi.yaml``, overridden by the stack file's ``config:``; keys without a namespace belong
 to the project. Encrypted values cannot be read without the stack's secrets provider: they become
 ``<secret>`` and are listed in :attr:`StackFile.secret_keys`.
+
+This is the one way files come in, for every command, and it never lets a file end in a traceback:
+a missing file, a directory, bytes that are not UTF-8, a YAML error (with its line and column),
+a duplicate key, an unsupported tag, an alias bomb or nesting too deep is an :class:`InputError`
+naming the file. Dates stay the text they were written as, as Pulumi passes config values.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from ack_irsa.errors import InputError, shown
+
 SECRET_PLACEHOLDER = "<secret>"
+MAX_FILE_BYTES = 1024 * 1024
+"""A project or stack file larger than this is refused unread."""
+MAX_VALUES = 100_000
+"""Values (scalars, lists and maps) a file may hold once its YAML aliases are expanded."""
+MAX_DEPTH = 32
+"""Levels of nesting a file may have; a stack file needs six."""
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}", re.ASCII)
+
+_YAML = "tag:yaml.org,2002:"
+_PLAIN_TAGS = {f"{_YAML}{kind}" for kind in ("str", "int", "float", "bool", "null", "map", "seq", "merge")}
 
 
 @dataclass(frozen=True)
@@ -27,26 +46,71 @@ class StackFile:
 
 def read_project(project_dir: Path) -> dict[str, Any]:
     path = project_dir / "Pulumi.yaml"
-    return parse_project(path.read_text() if path.is_file() else "", str(path))
+    if not path.exists() and not (project_dir / "Pulumi.yml").exists():
+        raise InputError(
+            f"{project_dir}: no Pulumi.yaml here; run in the project's directory or give --project-dir, "
+            "the directory that holds its Pulumi.yaml"
+        )
+    return parse_project(read_text(path), str(path))
 
 
 def parse_project(text: str, where: str = "Pulumi.yaml") -> dict[str, Any]:
-    project = yaml.safe_load(text)
-    if not isinstance(project, dict) or "name" not in project:
-        raise ValueError(f"{where}: not a Pulumi project file (it needs at least a name)")
+    project = load_yaml(text, where)
+    if not isinstance(project, dict) or not isinstance(project.get("name"), str):
+        raise InputError(f"{where}: not a Pulumi project file (it needs at least `name: <project>`)")
+    if not isinstance(project.get("config") or {}, dict):
+        raise InputError(f"{where}: `config:` must be a mapping of keys to declarations")
     return project
 
 
 def stack_path(project_dir: Path, stack: str) -> Path:
+    """The stack file of ``stack``; it must exist: a misspelt name never starts a new stack."""
+    if not STACK_NAME.fullmatch(stack):
+        raise InputError(f"--stack: {shown(stack)} is not a stack name (letters, digits, '_', '.' and '-')")
     project = read_project(project_dir)
-    return project_dir / project.get("stackConfigDir", ".") / f"Pulumi.{stack}.yaml"
+    folder = project_dir / str(project.get("stackConfigDir", "."))
+    path = folder / f"Pulumi.{stack}.yaml"
+    if not path.exists():
+        known = ", ".join(stack_names(folder)) or "none"
+        raise InputError(f"{path}: no such stack file (stacks here: {known})")
+    return path
+
+
+def stack_names(folder: Path) -> list[str]:
+    """The stacks that have a file in ``folder``, sorted."""
+    names = (p.name.removeprefix("Pulumi.").removesuffix(".yaml") for p in folder.glob("Pulumi.*.yaml"))
+    return sorted(n for n in names if STACK_NAME.fullmatch(n))
+
+
+def stack_folder(project_dir: Path) -> Path:
+    return project_dir / str(read_project(project_dir).get("stackConfigDir", "."))
 
 
 def load(project_dir: Path, stack_file: Path) -> StackFile:
     """The config of ``stack_file`` as the program of the project in ``project_dir`` would see it."""
-    if not stack_file.is_file():
-        raise ValueError(f"{stack_file}: no such stack file")
-    return config_of(read_project(project_dir), stack_file.read_text(), str(stack_file))
+    project = read_project(project_dir)
+    return config_of(project, read_text(stack_file), str(stack_file))
+
+
+def read_text(path: Path) -> str:
+    """A file's text; every way of not being a readable UTF-8 file is told apart."""
+    try:
+        if path.is_dir():
+            raise InputError(f"{path}: is a directory, not a file")
+        if not path.exists():
+            raise InputError(f"{path}: no such file")
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(f"{path}: {size:,} bytes; a stack or project file may have at most {MAX_FILE_BYTES:,}")
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: cannot be read ({error.strerror or error})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{path}: not UTF-8 text (byte 0x{data[error.start]:02x} at offset {error.start}); save it as UTF-8"
+        ) from None
 
 
 def config_of(project: dict[str, Any], stack_text: str, where: str) -> StackFile:
@@ -57,11 +121,17 @@ def config_of(project: dict[str, Any], stack_text: str, where: str) -> StackFile
         value = declaration.get("default", declaration.get("value")) if isinstance(declaration, dict) else declaration
         if value is not None:
             config[_namespaced(name, key)] = value
-    document = yaml.safe_load(stack_text) or {}
-    if not isinstance(document, dict) or not isinstance(document.get("config", {}), dict):
-        raise ValueError(f"{where}: expected a mapping with a 'config:' mapping")
+    document = load_yaml(stack_text, where)
+    if not isinstance(document, dict) or "config" not in document:
+        raise InputError(
+            f"{where}: has no `config:` section; a stack file holds its settings under it, e.g.\n"
+            "  config:\n    aws:region: us-west-2\n    ack-irsa:clusterName: dev-eks\n"
+            "    ack-irsa:controllers:\n      - service: s3"
+        )
+    if not isinstance(document["config"], dict):
+        raise InputError(f"{where}: `config:` must be a mapping of keys such as ack-irsa:clusterName to values")
     secrets = []
-    for key, value in (document.get("config") or {}).items():
+    for key, value in document["config"].items():
         full_key = _namespaced(name, key)
         encrypted = isinstance(value, dict) and set(value) == {"secure"}
         config[full_key] = SECRET_PLACEHOLDER if encrypted else value
@@ -72,3 +142,127 @@ def config_of(project: dict[str, Any], stack_text: str, where: str) -> StackFile
 
 def _namespaced(project: str, key: str) -> str:
     return key if ":" in key else f"{project}:{key}"
+
+
+# --- YAML, bounded ------------------------------------------------------------------------------------
+
+
+class _Loader(yaml.SafeLoader):
+    """The safe loader without YAML 1.1 timestamps: a date stays the text it was written as."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != f"{_YAML}timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def load_yaml(text: str, where: str) -> Any:
+    """One YAML document of plain values, or an :class:`InputError` with the file, line and column."""
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as error:
+        line, column = _line_column(text, error.position)
+        raise InputError(
+            f"{where}, line {line}, column {column}: the control character U+{error.character:04X} is not "
+            "allowed in YAML"
+        ) from None
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_nodes(node, where)
+        return loader.construct_document(node)
+    except yaml.MarkedYAMLError as error:
+        raise InputError(_marked(where, error)) from None
+    except yaml.YAMLError as error:
+        raise InputError(f"{where}: not valid YAML ({str(error).splitlines()[0]})") from None
+    except RecursionError:
+        raise InputError(f"{where}: values are nested more than {MAX_DEPTH} levels deep") from None
+    finally:
+        loader.dispose()
+
+
+def _marked(where: str, error: yaml.MarkedYAMLError) -> str:
+    mark = error.problem_mark or error.context_mark
+    position = f", line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+    problem = error.problem or error.context or "not valid YAML"
+    context = ""
+    if error.context and error.problem and error.context_mark:
+        context = f" ({error.context} at line {error.context_mark.line + 1})"
+    return f"{where}{position}: {problem}{context}"
+
+
+def _line_column(text: str, position: int) -> tuple[int, int]:
+    before = text[:position]
+    return before.count("\n") + 1, position - (before.rfind("\n") + 1) + 1
+
+
+def _at(where: str, node: yaml.Node) -> str:
+    return f"{where}, line {node.start_mark.line + 1}, column {node.start_mark.column + 1}"
+
+
+def _children(node: yaml.Node) -> Iterator[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        yield from node.value
+    elif isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            yield key
+            yield value
+
+
+def _check_nodes(root: yaml.Node, where: str) -> None:
+    """Before anything is constructed: only plain tags, string keys, no duplicate keys, and a bounded
+    size and depth with every alias expanded (walked without recursion, each node once)."""
+    sizes: dict[int, int] = {}
+    heights: dict[int, int] = {}
+    on_path: set[int] = set()
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, finished = pending.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            children = list(_children(node))
+            sizes[key] = 1 + sum(sizes[id(c)] for c in children)
+            heights[key] = 1 + max((heights[id(c)] for c in children), default=0)
+            if sizes[key] > MAX_VALUES:
+                raise InputError(
+                    f"{_at(where, node)}: this value expands to more than {MAX_VALUES:,} values "
+                    "(YAML aliases are expanded); a stack file may hold at most that many"
+                )
+            if heights[key] > MAX_DEPTH:
+                raise InputError(f"{_at(where, node)}: values are nested more than {MAX_DEPTH} levels deep")
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise InputError(f"{_at(where, node)}: an alias refers to a value that contains it")
+        _check_node(node, where)
+        on_path.add(key)
+        pending.append((node, True))
+        pending += [(child, False) for child in _children(node) if id(child) not in sizes]
+
+
+def _check_node(node: yaml.Node, where: str) -> None:
+    if node.tag not in _PLAIN_TAGS:
+        raise InputError(
+            f"{_at(where, node)}: the YAML tag {node.tag.replace(_YAML, '!!')} is not supported; a stack file "
+            "holds strings, numbers, booleans, lists and maps"
+        )
+    if not isinstance(node, yaml.MappingNode):
+        return
+    seen: dict[str, yaml.Node] = {}
+    for key, _ in node.value:
+        if key.tag == f"{_YAML}merge":
+            continue
+        if not isinstance(key, yaml.ScalarNode) or key.tag != f"{_YAML}str":
+            text = key.value if isinstance(key, yaml.ScalarNode) else "a list or map"
+            raise InputError(f"{_at(where, key)}: the key {text[:80]} is not a string; quote it if it is a name")
+        if key.value in seen:
+            first = seen[key.value].start_mark.line + 1
+            raise InputError(
+                f"{_at(where, key)}: the key {shown(key.value)} appears twice (lines {first} and "
+                f"{key.start_mark.line + 1}); keep one"
+            )
+        seen[key.value] = key

@@ -343,7 +343,8 @@ def test_extra_providers_as_components_and_arns_each_get_a_statement() -> None:
 def test_a_trust_policy_over_the_limit_fails_before_anything_is_created() -> None:
     def program() -> dict[str, Any]:
         oidc = ClusterOidcProvider("cluster", {"issuer_url": ISSUER_URL})
-        irsa = ControllerIrsa("s3", {"service": "s3", "oidc_provider": oidc, "trust_policy_max_chars": 300})
+        accounts = [f"team-{n}:ack-s3-controller" for n in range(40)]
+        irsa = ControllerIrsa("s3", {"service": "s3", "oidc_provider": oidc, "extra_service_accounts": accounts})
         return {"role_arn": irsa.role_arn}
 
     # the issuer is known, but not the provider's ARN (nor its partition): sized as the longest
