@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import SimpleNamespace, UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -199,11 +199,12 @@ _NO_CONTROLLER = (
 )
 
 
-def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> StackConfig:
+def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), partition: str | None = None) -> StackConfig:
     """Parse a Pulumi config map (``{"ack-irsa:clusterName": "prod", ...}``; structured values as
     JSON text, as Pulumi passes them) into a checked :class:`StackConfig`.
 
-    The values of ``secret_keys`` (and of a kubeconfig, always) are never echoed in a message."""
+    The values of ``secret_keys`` (and of a kubeconfig, always) are never echoed in a message.
+    ``partition``: the stack's partition where ``aws:region`` does not say it (an offline flag)."""
     secret = {key.split(":", 1)[1] for key in secret_keys if key.startswith(f"{NAMESPACE}:")} | SECRET_KEYS
     problems: list[str] = []
     values = {}
@@ -233,7 +234,7 @@ def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = ()) -> StackConfi
         elif controller := _validated(ControllerConfig, entry, ("controllers", index), problems, set()):
             parsed[index] = controller
     # The checks below run on every part that parsed, so one run reports every problem.
-    problems += _semantic_problems(stack, parsed, region=raw.get("aws:region"))
+    problems += _semantic_problems(stack, parsed, raw.get("aws:region"), partition)
     if problems:
         raise ConfigError(problems)
     return stack.model_copy(update={"controllers": list(parsed.values())})
@@ -313,7 +314,7 @@ def _path(loc: tuple[Any, ...]) -> str:
 
 
 def _semantic_problems(
-    stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: str | None
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: Any, partition: str | None
 ) -> list[str]:
     """The components' own checks on the plain values, and the checks that span controllers."""
     problems: list[str] = []
@@ -322,10 +323,11 @@ def _semantic_problems(
     except ArgsError as error:
         problems += [_problem((), p, _OIDC_KEYS) for p in error.problems if p.field != "tags"]
         oidc = None
-    for key, check, value in (
+    stack_wide: tuple[tuple[str, Callable[[Any], None], Any], ...] = (
         ("namespace", limits.check_dns_label, stack.namespace),
         ("tags", limits.check_tags, stack.tags),
-    ):
+    )
+    for key, check, value in stack_wide:
         try:
             check(value)
         except ValueError as error:
@@ -340,9 +342,9 @@ def _semantic_problems(
             inherited |= {"tags"} if not controller.tags else set()
             problems += [_problem(("controllers", index), p, {}) for p in error.problems if p.field not in inherited]
     problems += _duplicates(stack, controllers)
-    partition, region_problems = _stack_partition(stack, region)
+    stack_partition, region_problems = _stack_partition(stack, region, partition)
     problems += region_problems
-    problems += _partition_problems(stack, controllers, partition)
+    problems += _partition_problems(stack, controllers, stack_partition)
     return problems
 
 
@@ -411,9 +413,11 @@ def _default_account(controller: ControllerConfig) -> str:
         return ""  # an unknown service is reported on its own
 
 
-def _stack_partition(stack: StackConfig, region: Any) -> tuple[tuple[str, str] | None, list[str]]:
-    """(the stack's partition and where it comes from: aws:region, else the adopted provider's ARN), and
-    what is wrong with aws:region."""
+def _stack_partition(
+    stack: StackConfig, region: Any, partition: str | None
+) -> tuple[tuple[str, str] | None, list[str]]:
+    """(the stack's partition and where it comes from: aws:region, else the ``partition`` given, else the
+    adopted provider's ARN), and what is wrong with aws:region."""
     if region is not None:
         try:
             if not isinstance(region, str):
@@ -421,6 +425,8 @@ def _stack_partition(stack: StackConfig, region: Any) -> tuple[tuple[str, str] |
             return (partition_of_region(region), f"aws:region {region!r}"), []
         except ValueError as error:
             return None, [f"aws:region: {error}"]
+    if partition is not None:
+        return (partition, "--partition"), []
     if (provider := parsed_or_none(stack.oidc_provider_arn)) is not None:
         return (provider.partition, "oidcProviderArn"), []
     return None, []

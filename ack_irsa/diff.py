@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ack_irsa.plan import ROLE, Plan, PlannedResource, walk
+from ack_irsa.plan import CONTROLLER, ROLE, Plan, PlannedResource, controller_section, walk
 
 # Inputs whose change makes Pulumi replace the resource (create the new one, delete the old).
 REPLACED_BY = {
@@ -95,6 +95,8 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         lines += [f"> Rendered offline with placeholders: {values}.", ""]
     if diff.added:
         lines += ["### Added", "", *(_resource_line(r) for r in diff.added), ""]
+        for controller in (r for r in diff.added if r.type == CONTROLLER):
+            lines += controller_section(head, controller.name, heading="### New controller")
     if diff.changed:
         lines += ["### Changed", ""]
         for change in diff.changed:

@@ -9,15 +9,24 @@ byte-identical output.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
 from ack_irsa import offline
-from ack_irsa.arns import issuer_of_provider_arn, parsed_or_none, partition_of_region
+from ack_irsa.arns import (
+    ACCOUNT_ID,
+    check_partition,
+    issuer_of_provider_arn,
+    parsed_or_none,
+    partition_of_region,
+    partitions,
+)
 from ack_irsa.controller import RESTART_ANNOTATION, ROLE_ARN_ANNOTATION
+from ack_irsa.errors import shown
+from ack_irsa.limits import check_issuer_url
 
 OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 ROLE = "aws:iam/role:Role"
@@ -62,11 +71,27 @@ def facts_for(
     account_id: str | None = None,
     partition: str | None = None,
     issuer_url: str | None = None,
+    secret_keys: Iterable[str] = (),
 ) -> offline.Facts:
     """What to assume for the values a live account would give: the flags first, then what the config
-    says (``aws:region``, ``issuerUrl``, ``oidcProviderArn``), then placeholders (recorded as such)."""
+    says (``aws:region``, ``issuerUrl``, ``oidcProviderArn``), then placeholders (recorded as such).
+
+    The flags and the whole config are checked first, and every problem of either is reported at once
+    (:class:`~ack_irsa.config.ConfigError`): nothing is rendered from a bad value."""
+    from ack_irsa.config import ConfigError, parse
+
     region = config.get("aws:region")
-    adopted = parsed_or_none(config.get("ack-irsa:oidcProviderArn"))
+    flag_problems = list(_flag_problems(account_id, partition, issuer_url, region))
+    flag_partition = partition if partition and not any(p.startswith("--partition") for p in flag_problems) else None
+    try:
+        stack = parse(config, secret_keys, partition=flag_partition)
+    except ConfigError as error:
+        subject = "the stack config and the flags have" if flag_problems else "the stack config has"
+        raise ConfigError(error.problems + flag_problems, subject) from None
+    if flag_problems:
+        raise ConfigError(flag_problems, "the flags have")
+
+    adopted = parsed_or_none(stack.oidc_provider_arn)
     placeholders = set()
     if partition is None:
         partition = partition_of_region(region) if region else adopted.partition if adopted else None
@@ -80,10 +105,10 @@ def facts_for(
     if not region:
         region = "<region>"
         placeholders.add("region")
-    issuer = issuer_url or config.get("ack-irsa:issuerUrl")
-    if issuer is None and adopted is not None:
-        issuer = "https://" + issuer_of_provider_arn(config["ack-irsa:oidcProviderArn"])
-    cluster = config.get("ack-irsa:clusterName")
+    issuer = issuer_url or stack.issuer_url
+    if issuer is None and stack.oidc_provider_arn is not None:
+        issuer = "https://" + issuer_of_provider_arn(stack.oidc_provider_arn)
+    cluster = stack.cluster_name
     issuers = {cluster: issuer} if cluster and issuer else {}
     if cluster and not issuer:
         placeholders.add("issuer")
@@ -94,6 +119,28 @@ def facts_for(
         issuer_urls=issuers,
         placeholders=frozenset(placeholders),
     )
+
+
+def _flag_problems(account_id: str | None, partition: str | None, issuer: str | None, region: Any) -> Iterator[str]:
+    if account_id is not None and not ACCOUNT_ID.fullmatch(account_id):
+        yield f"--account-id: {shown(account_id)} is not an AWS account ID (12 digits)"
+    if partition is not None:
+        try:
+            check_partition(partition)
+        except ValueError as error:
+            yield f"--partition: {error}"
+        else:
+            home = next((p for p, regions in partitions().items() if region in regions), partition)
+            if home != partition:
+                yield (
+                    f"--partition: {partition!r} does not hold the stack's aws:region {region!r} (partition "
+                    f"{home!r}); drop the flag or correct aws:region"
+                )
+    if issuer is not None:
+        try:
+            check_issuer_url(issuer)
+        except ValueError as error:
+            yield f"--issuer-url: {error}"
 
 
 def plan_stack(stack: str, config: Mapping[str, Any], facts: offline.Facts) -> Plan:
@@ -178,7 +225,7 @@ def to_markdown(plan: Plan) -> str:
         lines.append("")
     lines += _oidc_section(plan)
     for controller in (r for r in plan.resources if r.type == CONTROLLER):
-        lines += _controller_section(plan, controller.name)
+        lines += controller_section(plan, controller.name)
     lines += ["## Every resource", "", "| type | name | parent |", "| --- | --- | --- |"]
     lines += [f"| `{r.type}` | `{r.name}` | {f'`{r.parent}`' if r.parent else '—'} |" for r in plan.resources]
     return "\n".join(lines) + "\n"
@@ -197,7 +244,8 @@ def _oidc_section(plan: Plan) -> list[str]:
     return [*lines, ""]
 
 
-def _controller_section(plan: Plan, name: str) -> list[str]:
+def controller_section(plan: Plan, name: str, heading: str = "## Controller") -> list[str]:
+    """The whole identity of one controller: role, trust, managed and inline policies, ServiceAccount."""
     children = {r.type: r for r in plan.children(name)}
     role = children[ROLE].inputs
     output = plan.outputs.get("controllers", {}).get(name, {})
@@ -213,7 +261,7 @@ def _controller_section(plan: Plan, name: str) -> list[str]:
         ("ServiceAccount", _service_account_text(account, output)),
         ("Restart", _restart_text(restart)),
     ]
-    lines = [f"## Controller `{name}`", "", "| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows), ""]
+    lines = [f"{heading} `{name}`", "", "| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows), ""]
     lines += ["Trust policy:", "", "```json", _pretty(role["assumeRolePolicy"]), "```", ""]
     attachments = sorted(r.inputs["policyArn"] for r in plan.children(name) if r.type == ATTACHMENT)
     lines += ["Managed policies:", "", *(f"- `{arn}`" for arn in attachments or ["none"]), ""]

@@ -54,13 +54,17 @@ def test_a_new_controller_is_added_whole(capsys: pytest.CaptureFixture[str], bas
     assert out.startswith(
         "## ack-irsa plan diff: stack `dev`\n\n**5 to add, 0 to change (0 replaced), 0 to remove.**\n"
     )
-    assert out.split("### Added\n\n")[1].strip().splitlines() == [
+    assert out.split("### Added\n\n")[1].split("\n\n")[0].splitlines() == [
         "- `ecr` (`ack-irsa:index:ControllerIrsa`)",
         "- `ecr-role` (`aws:iam/role:Role`) in `ecr`",
         "- `ecr-AmazonEC2ContainerRegistryFullAccess` (`aws:iam/rolePolicyAttachment:RolePolicyAttachment`) in `ecr`",
         "- `ecr-restart` (`kubernetes:apps/v1:DeploymentPatch`) in `ecr`",
         "- `ecr-service-account` (`kubernetes:core/v1:ServiceAccountPatch`) in `ecr`",
     ]
+    identity = out.split("### New controller `ecr`\n")[1]  # the whole identity, as the plan shows it
+    assert "| ServiceAccount | `ack-system/ack-ecr-controller` annotated in place (patch)" in identity
+    assert "Trust policy:\n\n```json\n" in identity
+    assert "Managed policies:\n\n- `arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryFullAccess`\n" in identity
 
 
 def test_a_changed_extra_policy_is_one_attachment_out_and_one_in(
@@ -128,8 +132,19 @@ def test_a_bad_head_exits_1(capsys: pytest.CaptureFixture[str], base: Path, tmp_
     code, out = diff(capsys, base, head)
     assert code == 1
     assert out == (
-        "error: the stack config has 1 problem:\n"
+        f"error: head {head}: the stack config has 1 problem:\n"
         "  ack-irsa:controllers[0].serviceAccountMode: Input should be 'patch', 'create' or 'none', got 'patched'\n"
+    )
+
+
+def test_a_bad_base_says_it_is_the_base(capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path) -> None:
+    head = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3"}])
+    base.write_text("config:\n  ack-irsa:clusterName: [dev\n")
+    code, out = diff(capsys, base, head)
+    assert code == 1
+    assert (
+        out == f"error: base {base}: {base}, line 3, column 1: expected ',' or ']', but got '<stream end>' "
+        "(while parsing a flow sequence at line 2)\n"
     )
 
 
@@ -174,14 +189,48 @@ def test_a_stack_new_since_the_revision(capsys: pytest.CaptureFixture[str], repo
     )
     code, out = diff_in(capsys, repository, "--stack", "staging", "--base", "HEAD")
     assert code == 2
-    assert out.startswith("The stack file is new: it is not in HEAD.\n\n## ack-irsa plan diff: stack `staging`\n")
+    assert out.startswith(
+        "The stack is new: there is no base HEAD:stacks/Pulumi.staging.yaml.\n\n## ack-irsa plan diff: stack `staging`\n"
+    )
+    assert "### New controller `s3`" in out
     assert "to change (0 replaced), 0 to remove.**" in out
 
 
 def test_a_bad_revision_or_missing_base_exits_1(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
     code, out = diff_in(capsys, repository, "--stack", "dev", "--base", "no-such-branch")
-    assert (code, out) == (1, f"error: 'no-such-branch' is not a git revision of {repository.resolve()}\n")
+    assert (code, out) == (1, f"error: --base: 'no-such-branch' is not a git revision of {repository.resolve()}\n")
     assert diff_in(capsys, repository, "--stack", "dev") == (
         1,
-        "error: --stack needs --base, the git revision to compare with\n",
+        "error: --base is needed: the git revision to compare with, e.g. origin/main\n",
+    )
+
+
+def test_every_stack_against_a_revision(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
+    """Without --stack: every stack at the head or at the base; a shared default shows in each stack."""
+    shutil.copy(ROOT / "stacks" / "Pulumi.dev.yaml", repository / "stacks" / "Pulumi.qa.yaml")
+    git(repository, "add", ".")
+    git(repository, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "qa")
+    assert diff_in(capsys, repository, "--base", "HEAD") == (
+        0,
+        "# ack-irsa: 2 stacks compared with `HEAD`; changed: none\n\n"
+        "## ack-irsa plan diff: stack `dev`\n\nNo changes.\n\n"
+        "## ack-irsa plan diff: stack `qa`\n\nNo changes.\n",
+    )
+    project = repository / "Pulumi.yaml"
+    project.write_text(project.read_text().replace("default: ack-system", "default: ack-controllers"))
+    (repository / "stacks" / "Pulumi.qa.yaml").unlink()
+    code, out = diff_in(capsys, repository, "--base", "HEAD")
+    assert code == 2
+    assert out.startswith("# ack-irsa: 2 stacks compared with `HEAD`; changed: `dev`, `qa`\n")
+    dev = out.split("## ack-irsa plan diff: stack `dev`")[1].split("## ack-irsa plan diff: stack `qa`")[0]
+    assert '`metadata.namespace` | `"ack-system"` | `"ack-controllers"` |' in dev
+    assert "The stack is removed: there is no head " in out
+    assert "0 to add, 0 to change (0 replaced), 13 to remove." in out.split("stack `qa`")[1]
+
+
+def test_a_misspelt_stack_is_refused(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
+    code, out = diff_in(capsys, repository, "--stack", "deev", "--base", "HEAD")
+    assert (code, out) == (
+        1,
+        f"error: {repository / 'stacks' / 'Pulumi.deev.yaml'}: no such stack file (stacks here: dev)\n",
     )

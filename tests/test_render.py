@@ -83,14 +83,16 @@ def test_json_lists_every_resource_with_type_name_parent_and_inputs(capsys: pyte
     assert document["outputs"]["oidcIssuer"] == PROD_ISSUER
 
 
-def test_flags_replace_the_placeholders(capsys: pytest.CaptureFixture[str]) -> None:
-    issuer = "https://oidc.eks.us-west-2.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+def test_flags_replace_the_placeholders(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    issuer = "https://oidc.eks.us-gov-west-1.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF"
+    stack = tmp_path / "Pulumi.gov.yaml"
+    stack.write_text("config:\n  ack-irsa:clusterName: gov\n  ack-irsa:controllers: [{service: s3}, {service: rds}]\n")
     code, out, _ = render(
-        capsys, "--stack", "dev", "--format", "json", "--account-id", "444455556666", "--issuer-url", issuer,
+        capsys, "--config-file", str(stack), "--format", "json", "--account-id", "444455556666", "--issuer-url", issuer,
         "--partition", "aws-us-gov",
     )  # fmt: skip
     document = json.loads(out)
-    assert (code, document["placeholders"]) == (0, {})
+    assert (code, document["placeholders"]) == (0, {"region": "<region>"})
     assert document["outputs"]["oidcProviderArn"] == f"arn:aws-us-gov:iam::444455556666:oidc-provider/{issuer[8:]}"
     attachments = [
         r["inputs"]["policyArn"] for r in document["resources"] if r["type"].endswith("RolePolicyAttachment")
@@ -99,6 +101,32 @@ def test_flags_replace_the_placeholders(capsys: pytest.CaptureFixture[str]) -> N
         "arn:aws-us-gov:iam::aws:policy/AmazonRDSFullAccess",
         "arn:aws-us-gov:iam::aws:policy/AmazonS3FullAccess",
     ]
+
+
+def test_bad_flags_are_refused_with_the_config_problems(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    stack = tmp_path / "Pulumi.bad.yaml"
+    stack.write_text("config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: c\n  ack-irsa:controllers: []\n")
+    code, out, err = render(
+        capsys, "--config-file", str(stack), "--account-id", "12345", "--issuer-url", "not-a-url",
+        "--partition", "aws-cn",
+    )  # fmt: skip
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [
+        "error: the stack config and the flags have 4 problems:",
+        "  ack-irsa:controllers: list at least one controller, e.g. [{service: s3}] (to create only the cluster's "
+        'OIDC provider, use ClusterOidcProvider from a Pulumi program of your own: README, "Use from your own '
+        'Pulumi program")',
+        "  --account-id: '12345' is not an AWS account ID (12 digits)",
+        "  --partition: 'aws-cn' does not hold the stack's aws:region 'us-west-2' (partition 'aws'); drop the flag "
+        "or correct aws:region",
+        "  --issuer-url: 'not-a-url' is not an OIDC issuer URL (expected https://oidc.eks.<region>.amazonaws.com/id/<id>)",
+    ]
+    code, _, err = render(capsys, "--stack", "dev", "--partition", "foo")
+    assert (code, err) == (
+        1,
+        "error: the flags have 1 problem:\n  --partition: 'foo' is not an AWS partition (aws, aws-cn, aws-eusc, "
+        "aws-iso, aws-iso-b, aws-iso-e, aws-iso-f, aws-us-gov)\n",
+    )
 
 
 def test_an_unknown_partition_is_marked_as_assumed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -175,9 +203,7 @@ def test_a_bad_config_exits_1_with_the_message_and_no_traceback(
     )
 
 
-def test_a_deploy_time_failure_exits_1_with_the_innermost_message(
-    capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
+def test_a_partition_mismatch_is_refused_before_rendering(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     stack = tmp_path / "Pulumi.gov.yaml"
     stack.write_text(
         "config:\n  ack-irsa:clusterName: c\n  ack-irsa:controllers:\n    - service: s3\n"
@@ -186,14 +212,34 @@ def test_a_deploy_time_failure_exits_1_with_the_innermost_message(
     code, _, err = render(capsys, "--config-file", str(stack), "--partition", "aws-us-gov")
     assert code == 1
     assert err == (
-        "error: policy ARN 'arn:aws:iam::111122223333:policy/x' is not in partition 'aws-us-gov', the cluster's\n"
+        "error: the stack config has 1 problem:\n  ack-irsa:controllers[0].extraPolicyArns[0]: "
+        "'arn:aws:iam::111122223333:policy/x' is in partition 'aws', but this stack's is 'aws-us-gov' (from --partition)\n"
+    )
+
+
+def test_a_deploy_time_failure_exits_1_with_the_innermost_message(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An issuer given by flag that is not the adopted provider's fails only when the values resolve."""
+    stack = tmp_path / "Pulumi.adopt.yaml"
+    provider = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AAAA"
+    stack.write_text(
+        f"config:\n  ack-irsa:clusterName: c\n  ack-irsa:oidcProviderArn: {provider}\n"
+        "  ack-irsa:controllers: [{service: s3}]\n"
+    )
+    other = "https://oidc.eks.us-west-2.amazonaws.com/id/BBBB"
+    code, _, err = render(capsys, "--config-file", str(stack), "--issuer-url", other)
+    assert code == 1
+    assert err == (
+        "error: provider_arn names issuer 'oidc.eks.us-west-2.amazonaws.com/id/AAAA', but the cluster's issuer is "
+        "'oidc.eks.us-west-2.amazonaws.com/id/BBBB'\n"
     )
 
 
 def test_a_missing_stack_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = render(capsys, "--stack", "staging")
     assert code == 1
-    assert err == f"error: {ROOT / 'stacks' / 'Pulumi.staging.yaml'}: no such stack file\n"
+    assert err == f"error: {ROOT / 'stacks' / 'Pulumi.staging.yaml'}: no such stack file (stacks here: dev, prod)\n"
 
 
 def test_kubeconfig_contents_are_never_printed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

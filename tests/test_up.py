@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,48 +44,141 @@ def fake_pulumi(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, whoami: int = 0
     return log
 
 
+VERSION = {
+    "major": "1",
+    "minor": "31",
+    "gitVersion": "v1.31.0-eks-1",
+    "gitCommit": "0",
+    "gitTreeState": "clean",
+    "buildDate": "2026-01-01T00:00:00Z",
+    "goVersion": "go1.22",
+    "compiler": "gc",
+    "platform": "linux/amd64",
+}
+
+
+class VersionApi(BaseHTTPRequestHandler):
+    """An API server that answers only GET /version, as a reachable cluster does."""
+
+    def do_GET(self) -> None:
+        found = self.path == "/version/"
+        self.send_response(200 if found else 404)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(VERSION).encode())
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet."""
+
+
+def kubeconfig_for(path: Path, server: str) -> Path:
+    path.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "c", "cluster": {"server": server}}],
+                "users": [{"name": "u", "user": {"token": "hunter2-secret"}}],
+                "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
+                "current-context": "c",
+            }
+        )
+    )
+    return path
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An ambient kubeconfig ($KUBECONFIG) whose cluster answers on 127.0.0.1."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), VersionApi)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    kubeconfig = kubeconfig_for(tmp_path / "kubeconfig", f"http://127.0.0.1:{server.server_port}")
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
+    yield kubeconfig
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def unreachable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An ambient kubeconfig whose cluster does not answer (a closed port on 127.0.0.1)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), VersionApi)
+    port = server.server_port
+    server.server_close()
+    monkeypatch.setenv("KUBECONFIG", str(kubeconfig_for(tmp_path / "kubeconfig", f"http://127.0.0.1:{port}")))
+
+
 def up(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     code = cli(["up", "--stack", "dev", "--project-dir", str(ROOT), *args])
     captured = capsys.readouterr()
     return code, captured.out, captured.err
 
 
-@pytest.mark.usefixtures("no_aws")
-def test_without_the_pulumi_cli_it_prints_the_offline_plan(
+NO_CLI = "no Pulumi CLI on PATH (https://www.pulumi.com/docs/install/)"
+NO_LOGIN = "the Pulumi CLI is not logged in to a backend (pulumi login, or pulumi login --local)"
+NO_AWS = "no AWS credentials (aws configure, aws sso login, or AWS_PROFILE)"
+FOLLOWS = "The offline plan of stack 'dev' follows."
+
+
+def reasons(err: str) -> list[str]:
+    lines = err.splitlines()
+    assert lines[0] == "Not running pulumi up:"
+    assert lines[-1] == FOLLOWS
+    return [line.removeprefix("  - ") for line in lines[1:-1]]
+
+
+@pytest.mark.usefixtures("no_aws", "unreachable")
+def test_every_missing_prerequisite_is_listed(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))  # nothing on it
     code, out, err = up(capsys)
     assert code == 0
-    assert err == "Not running pulumi up (no Pulumi CLI on PATH); the offline plan of stack 'dev' follows.\n"
+    assert reasons(err) == [
+        NO_CLI,
+        NO_AWS,
+        "the ambient kubeconfig ($KUBECONFIG or ~/.kube/config) does not reach the cluster (MaxRetryError)",
+    ]
+    assert "hunter2" not in err
     assert out.startswith("# ack-irsa plan: stack `dev`\n")
 
 
-@pytest.mark.usefixtures("no_aws")
+@pytest.mark.usefixtures("no_aws", "cluster")
 def test_without_a_backend_login(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     log = fake_pulumi(monkeypatch, tmp_path, whoami=1)
     code, out, err = up(capsys)
     assert (code, out.startswith("# ack-irsa plan")) == (0, True)
-    assert err.startswith("Not running pulumi up (the Pulumi CLI is not logged in to a backend (pulumi login))")
+    assert reasons(err) == [NO_LOGIN, NO_AWS]
     assert log.read_text().split("\n")[:-1] == [f"--cwd {ROOT} whoami"]
 
 
-@pytest.mark.usefixtures("no_aws")
+@pytest.mark.usefixtures("no_aws", "cluster")
 def test_without_aws_credentials(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     fake_pulumi(monkeypatch, tmp_path)
-    monkeypatch.delenv("AWS_ACCESS_KEY_ID", raising=False)
-    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY", raising=False)
     code, out, err = up(capsys, "--format", "json")
     assert code == 0
-    assert err == "Not running pulumi up (no AWS credentials); the offline plan of stack 'dev' follows.\n"
+    assert reasons(err) == [NO_AWS]
     assert out.startswith("{\n")
 
 
 @pytest.mark.usefixtures("no_aws")
+def test_a_kubeconfig_that_is_not_usable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    fake_pulumi(monkeypatch, tmp_path)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example")
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-such-kubeconfig"))
+    code, _, err = up(capsys)
+    assert code == 0
+    assert reasons(err) == ["the ambient kubeconfig ($KUBECONFIG or ~/.kube/config) is not usable (ConfigException)"]
+
+
+@pytest.mark.usefixtures("no_aws", "cluster")
 def test_with_everything_in_place_it_runs_pulumi_up(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -96,7 +194,7 @@ def test_with_everything_in_place_it_runs_pulumi_up(
     ]
 
 
-@pytest.mark.usefixtures("no_aws")
+@pytest.mark.usefixtures("no_aws", "cluster")
 def test_pulumi_failing_is_the_exit_code(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -109,5 +207,18 @@ def test_pulumi_failing_is_the_exit_code(
 def test_offline_forces_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = up(capsys, "--offline")
     assert code == 0
-    assert err == "Not running pulumi up (--offline was given); the offline plan of stack 'dev' follows.\n"
+    assert reasons(err) == ["--offline was given"]
     assert out.startswith("# ack-irsa plan: stack `dev`")
+
+
+@pytest.mark.usefixtures("no_aws")
+def test_a_misspelt_stack_never_starts_a_new_one(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    log = fake_pulumi(monkeypatch, tmp_path, code=0)
+    code = cli(["up", "--stack", "deb", "--project-dir", str(ROOT)])
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"error: {ROOT / 'stacks' / 'Pulumi.deb.yaml'}: no such stack file (stacks here: dev, prod)\n"
+    )
+    assert not log.exists()  # pulumi was never called

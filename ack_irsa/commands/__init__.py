@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
+import traceback
 from importlib import import_module
+from pathlib import Path
 
 # Subcommands and their modules; a module is imported only when its command runs.
 COMMANDS = {
@@ -14,6 +17,8 @@ COMMANDS = {
     "diff": ("ack_irsa.commands.diff", "what a change to a stack file does, as Markdown for a pull request"),
     "verify": ("ack_irsa.commands.verify", "check that each controller really runs with its role (read-only)"),
 }
+DEBUG = "ACK_IRSA_DEBUG"
+"""Set to 1 to see the traceback of an internal error."""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,9 +28,27 @@ def main(argv: list[str] | None = None) -> int:
         sub = commands.add_parser(name, help=summary, description=summary)
         sub.set_defaults(module=module)
         import_module(module).add_arguments(sub)
-    args = parser.parse_args(argv)
+    args = parser.parse_args(argv)  # a usage error exits 2, as argparse does
+    from ack_irsa.errors import InputError
+
     try:
         return int(import_module(args.module).run(args))
     except BrokenPipeError:  # e.g. `| head`
         sys.stderr.close()
         return 0
+    except InputError as error:  # bad input: one error block, exit 1, nothing created
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except Exception as error:  # a defect of ack-irsa: one line, never a traceback that may quote a secret
+        if os.environ.get(DEBUG):
+            raise
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        where = f"{Path(frame.filename).name}:{frame.lineno}"
+        print(
+            f"error: internal error ({type(error).__name__} at {where}); please report it "
+            f"({DEBUG}=1 shows the traceback)",
+            file=sys.stderr,
+        )
+        return 1

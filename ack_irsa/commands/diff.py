@@ -1,6 +1,8 @@
-"""``python -m ack_irsa diff``: what a change to a stack file does, as Markdown for a pull request.
+"""``python -m ack_irsa diff``: what a change to stack files does, as Markdown for a pull request.
 
-Exit code 0 when nothing changes, 2 when something does, 1 on error (like ``terraform plan
+``--base REF`` alone compares every stack (a change to a shared default in ``Pulumi.yaml`` shows in
+each stack it touches); ``--stack NAME --base REF`` one stack; ``--base-file``/``--head-file`` two files.
+Exit code 0 when nothing changes, 2 when something does, 1 on bad input (like ``terraform plan
 -detailed-exitcode``). Both sides are rendered with the ack-irsa code at hand.
 """
 
@@ -9,75 +11,142 @@ from __future__ import annotations
 import argparse
 import subprocess
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
-from ack_irsa.commands.render import RenderError, add_fact_arguments, render_config
+from ack_irsa.commands.render import add_fact_arguments, render_config, stack_name
+from ack_irsa.errors import InputError
+
+if TYPE_CHECKING:
+    from ack_irsa.plan import Plan
+    from ack_irsa.stackfile import StackFile
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--stack", help="stack name: compares stacks/Pulumi.<stack>.yaml with its version at --base")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--stack", help="one stack: stacks/Pulumi.<stack>.yaml against its version at --base")
     source.add_argument("--base-file", type=Path, help="the stack file before the change (with --head-file)")
-    parser.add_argument("--base", help="git revision to compare with (with --stack), e.g. origin/main")
+    parser.add_argument(
+        "--base", help="git revision to compare with, e.g. origin/main; without --stack, every stack is compared"
+    )
     parser.add_argument("--head-file", type=Path, help="the stack file after the change (with --base-file)")
     add_fact_arguments(parser)
 
 
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: where it was read from, and the stack file (None: the stack is not there)."""
+
+    label: str
+    stack_file: StackFile | None
+
+
 def run(args: argparse.Namespace) -> int:
-    from ack_irsa import diff, plan
+    from ack_irsa import diff
 
+    comparisons = _comparisons(args)
+    sections, errors, changed = [], [], []
+    for stack, base, head in comparisons:
+        try:
+            before, after = _plan(stack, base, args), _plan(stack, head, args)
+        except InputError as error:
+            errors.append(str(error))
+            continue
+        changes = diff.diff_plans(before, after)
+        if not changes.empty:
+            changed.append(stack)
+        note = ""
+        if base.stack_file is None:
+            note = f"The stack is new: there is no {base.label}.\n\n"
+        elif head.stack_file is None:
+            note = f"The stack is removed: there is no {head.label}.\n\n"
+        sections.append(note + diff.to_markdown(changes, stack, after))
+    if len(comparisons) > 1:
+        summary = ", ".join(f"`{s}`" for s in changed) or "none"
+        sections.insert(0, f"# ack-irsa: {len(comparisons)} stacks compared with `{args.base}`; changed: {summary}\n")
+    sys.stdout.write("\n".join(sections))
+    if errors:
+        raise InputError("\n".join(errors))
+    return 2 if changed else 0
+
+
+def _plan(stack: str, side: Side, args: argparse.Namespace) -> Plan:
+    from ack_irsa import plan
+
+    if side.stack_file is None:
+        return plan.Plan(stack, [], {})
     try:
-        stack, base_config, head_config = _configs(args)
-        head = render_config(stack, head_config, args)
-        base = render_config(stack, base_config, args) if base_config is not None else plan.Plan(stack, [], {})
-    except (RenderError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    changes = diff.diff_plans(base, head)
-    if base_config is None:
-        print(f"The stack file is new: it is not in {args.base}.\n")
-    sys.stdout.write(diff.to_markdown(changes, stack, head))
-    return 0 if changes.empty else 2
+        return render_config(stack, side.stack_file.config, args, side.stack_file.secret_keys)
+    except InputError as error:
+        raise InputError(f"{side.label}: {error}") from None
 
 
-def _configs(args: argparse.Namespace) -> tuple[str, dict[str, Any] | None, dict[str, Any]]:
-    """(stack name, base config or None for a new stack, head config)."""
+def _comparisons(args: argparse.Namespace) -> list[tuple[str, Side, Side]]:
+    """(stack, base side, head side) for each stack compared."""
     from ack_irsa import stackfile
 
+    if args.base_file or args.head_file:
+        if not (args.base_file and args.head_file):
+            raise InputError("--base-file and --head-file go together: the stack file before and after the change")
+        return [
+            (
+                stack_name(args.head_file),
+                _side(f"base {args.base_file}", lambda: stackfile.load(args.project_dir, args.base_file)),
+                _side(f"head {args.head_file}", lambda: stackfile.load(args.project_dir, args.head_file)),
+            )
+        ]
+    if not args.base:
+        raise InputError("--base is needed: the git revision to compare with, e.g. origin/main")
+    folder = stackfile.stack_folder(args.project_dir)
+    relative = folder.relative_to(args.project_dir)
     if args.stack:
-        if not args.base:
-            raise ValueError("--stack needs --base, the git revision to compare with")
-        path = stackfile.stack_path(args.project_dir, args.stack)
-        head = stackfile.load(args.project_dir, path).config
-        project_text = _git_show(args.project_dir, args.base, "Pulumi.yaml")
-        stack_text = _git_show(args.project_dir, args.base, str(path.relative_to(args.project_dir)))
-        if project_text is None:
-            raise ValueError(f"there is no Pulumi.yaml at {args.base}")
-        base = None
-        if stack_text is not None:
-            base = stackfile.config_of(
-                stackfile.parse_project(project_text), stack_text, f"{args.base}:{path.name}"
-            ).config
-        return args.stack, base, head
-    if not args.head_file:
-        raise ValueError("--base-file needs --head-file, the stack file after the change")
-    stack = args.head_file.name.removeprefix("Pulumi.").removesuffix(".yaml")
-    base = stackfile.load(args.project_dir, args.base_file).config
-    return stack, base, stackfile.load(args.project_dir, args.head_file).config
+        stackfile.stack_path(args.project_dir, args.stack)  # the head's stack file must exist
+        names = [args.stack]
+    else:
+        at_base = [stack_name(Path(f)) for f in _git_files(args.project_dir, args.base, relative)]
+        names = sorted(set(stackfile.stack_names(folder)) | {n for n in at_base if stackfile.STACK_NAME.fullmatch(n)})
+    project_text = _git_show(args.project_dir, args.base, "Pulumi.yaml")
+    if project_text is None:
+        raise InputError(f"base {args.base}: there is no Pulumi.yaml")
+    base_project = stackfile.parse_project(project_text, f"{args.base}:Pulumi.yaml")
+    comparisons = []
+    for name in names:
+        path = folder / f"Pulumi.{name}.yaml"
+        at = f"{args.base}:{relative / path.name}"
+        text = _git_show(args.project_dir, args.base, str(relative / path.name))
+        base = Side(f"base {at}", None if text is None else stackfile.config_of(base_project, text, at))
+        head = Side(f"head {path}", stackfile.load(args.project_dir, path) if path.exists() else None)
+        comparisons.append((name, base, head))
+    return comparisons
+
+
+def _side(label: str, load: Callable[[], StackFile]) -> Side:
+    try:
+        return Side(label, load())
+    except InputError as error:
+        raise InputError(f"{label}: {error}") from None
+
+
+def _git(directory: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(["git", "-C", str(directory), *arguments], capture_output=True, text=True, check=False)
+
+
+def _check_revision(directory: Path, revision: str) -> None:
+    if _git(directory, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode != 0:
+        raise InputError(f"--base: {revision!r} is not a git revision of {directory.resolve()}")
 
 
 def _git_show(directory: Path, revision: str, path: str) -> str | None:
-    """A file's text at ``revision``; None when the file is not there; ValueError for a bad revision."""
-    check = subprocess.run(
-        ["git", "-C", str(directory), "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if check.returncode != 0:
-        raise ValueError(f"{revision!r} is not a git revision of {directory.resolve()}")
-    shown = subprocess.run(
-        ["git", "-C", str(directory), "show", f"{revision}:./{path}"], capture_output=True, text=True, check=False
-    )
+    """A file's text at ``revision``; None when the file is not there."""
+    _check_revision(directory, revision)
+    shown = _git(directory, "show", f"{revision}:./{path}")
     return shown.stdout if shown.returncode == 0 else None
+
+
+def _git_files(directory: Path, revision: str, folder: Path) -> list[str]:
+    """Stack files in ``folder`` at ``revision``."""
+    _check_revision(directory, revision)
+    listed = _git(directory, "ls-tree", "--name-only", f"{revision}:./{folder}")
+    return [name for name in listed.stdout.splitlines() if name.startswith("Pulumi.") and name.endswith(".yaml")]

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ack_irsa.errors import InputError
+
 if TYPE_CHECKING:
     from ack_irsa.plan import Plan
+    from ack_irsa.stackfile import StackFile
 
 FORMATS = ("markdown", "json", "manifests")
-
-
-class RenderError(Exception):
-    """The stack could not be planned: its files are unreadable, its config is bad, or the program failed."""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,34 +36,44 @@ def add_fact_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ack_irsa import plan, stackfile
+    from ack_irsa import plan
 
-    try:
-        path = args.config_file or stackfile.stack_path(args.project_dir, args.stack)
-        stack = args.stack or path.name.removeprefix("Pulumi.").removesuffix(".yaml")
-        config = stackfile.load(args.project_dir, path).config
-        result = render_config(stack, config, args)
-    except (RenderError, ValueError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    stack, stack_file = load_stack(args)
+    result = render_config(stack, stack_file.config, args, stack_file.secret_keys)
     renderer = {"markdown": plan.to_markdown, "json": plan.to_json, "manifests": plan.to_manifests}[args.format]
     sys.stdout.write(renderer(result))
     return 0
 
 
-def render_config(stack: str, config: dict[str, Any], args: argparse.Namespace) -> Plan:
-    """The plan of ``config`` under the facts the flags and the config give."""
+def load_stack(args: argparse.Namespace) -> tuple[str, StackFile]:
+    """(stack name, its file read as the program sees it) from ``--stack`` or ``--config-file``."""
+    from ack_irsa import stackfile
+
+    path = args.config_file or stackfile.stack_path(args.project_dir, args.stack)
+    return args.stack or stack_name(path), stackfile.load(args.project_dir, path)
+
+
+def stack_name(path: Path) -> str:
+    """``Pulumi.dev.yaml`` → ``dev``."""
+    return path.name.removeprefix("Pulumi.").removesuffix(".yaml")
+
+
+def render_config(
+    stack: str, config: dict[str, Any], args: argparse.Namespace, secret_keys: Sequence[str] = ()
+) -> Plan:
+    """The plan of ``config`` under the facts the flags and the config give. Bad flags or config are an
+    :class:`InputError` with every problem; a check that fails only when values resolve is one too."""
     import pulumi
 
     from ack_irsa import plan
 
-    facts = plan.facts_for(config, args.account_id, args.partition, args.issuer_url)
+    facts = plan.facts_for(config, args.account_id, args.partition, args.issuer_url, secret_keys)
     try:
         return plan.plan_stack(stack, config, facts)
     except pulumi.RunError as error:
-        raise RenderError(str(error)) from None
+        raise InputError(str(error)) from None
     except Exception as error:  # a deploy-time check failed: report it, not a traceback
-        raise RenderError(_innermost(error)) from None
+        raise InputError(_innermost(error)) from None
 
 
 def _innermost(error: BaseException) -> str:

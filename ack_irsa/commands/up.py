@@ -1,18 +1,25 @@
 """``python -m ack_irsa up``: the main job. ``pulumi up`` where it can run, the offline plan where not.
 
-``pulumi up`` needs the Pulumi CLI, a logged-in backend and AWS credentials; without any of them the
-command says which is missing and prints the offline plan of the stack instead, changing nothing.
-``pulumi up`` itself shows the preview and asks before it changes anything.
+``pulumi up`` needs the Pulumi CLI, a logged-in backend, AWS credentials and, for a stack that touches
+the cluster, a kubeconfig and context that reach it. Without any of them the command lists every one
+that is missing and prints the offline plan of the stack instead, changing nothing. ``pulumi up``
+itself shows the preview and asks before it changes anything. The stack file must exist: a misspelt
+stack name never creates a new, empty stack.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
+from typing import Any
 
 from ack_irsa.commands import render
+
+CLUSTER_TIMEOUT_SECONDS = 5
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,27 +30,73 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    missing = "--offline was given" if args.offline else why_not_live(args)
-    if missing is None:
+    args.config_file = None
+    stack, stack_file = render.load_stack(args)  # the stack file must exist, and read cleanly
+    missing = ["--offline was given"] if args.offline else missing_prerequisites(args, stack_file.config)
+    if not missing:
         pulumi = ["pulumi", "--cwd", str(args.project_dir)]
-        select = subprocess.run([*pulumi, "stack", "select", "--create", args.stack], check=False)
+        select = subprocess.run([*pulumi, "stack", "select", "--create", stack], check=False)
         if select.returncode != 0:
             return select.returncode
-        return subprocess.run([*pulumi, "up", "--stack", args.stack], check=False).returncode
-    print(f"Not running pulumi up ({missing}); the offline plan of stack {args.stack!r} follows.", file=sys.stderr)
-    args.config_file = None
+        return subprocess.run([*pulumi, "up", "--stack", stack], check=False).returncode
+    reasons = "".join(f"\n  - {reason}" for reason in missing)
+    print(f"Not running pulumi up:{reasons}\nThe offline plan of stack {stack!r} follows.", file=sys.stderr)
     return render.run(args)
 
 
-def why_not_live(args: argparse.Namespace) -> str | None:
-    """What keeps ``pulumi up`` from running here, or None when everything is in place."""
+def missing_prerequisites(args: argparse.Namespace, config: dict[str, Any]) -> list[str]:
+    """Everything that keeps ``pulumi up`` from running here; empty when everything is in place."""
+    missing = []
     if shutil.which("pulumi") is None:
-        return "no Pulumi CLI on PATH"
-    whoami = subprocess.run(["pulumi", "--cwd", str(args.project_dir), "whoami"], capture_output=True, check=False)
-    if whoami.returncode != 0:
-        return "the Pulumi CLI is not logged in to a backend (pulumi login)"
-    import boto3
+        missing.append("no Pulumi CLI on PATH (https://www.pulumi.com/docs/install/)")
+    else:
+        whoami = subprocess.run(["pulumi", "--cwd", str(args.project_dir), "whoami"], capture_output=True, check=False)
+        if whoami.returncode != 0:
+            missing.append("the Pulumi CLI is not logged in to a backend (pulumi login, or pulumi login --local)")
+    import botocore.session
 
-    if boto3.Session().get_credentials() is None:
-        return "no AWS credentials"
+    if botocore.session.get_session().get_credentials() is None:
+        missing.append("no AWS credentials (aws configure, aws sso login, or AWS_PROFILE)")
+    if (cluster := cluster_unreachable(config)) is not None:
+        missing.append(cluster)
+    return missing
+
+
+def cluster_unreachable(config: dict[str, Any]) -> str | None:
+    """Why the kubeconfig and context the stack uses do not reach its cluster; None when they do, or when
+    the stack does not touch the cluster. Never quotes the kubeconfig: it can hold a token."""
+    from ack_irsa.config import ConfigError, parse
+    from ack_irsa.stackfile import SECRET_PLACEHOLDER
+
+    try:
+        stack = parse(config)
+    except ConfigError:
+        return None  # the offline plan reports every problem
+    if all(c.service_account_mode == "none" for c in stack.controllers) or stack.kubeconfig == SECRET_PLACEHOLDER:
+        return None  # nothing on the cluster, or a kubeconfig only pulumi can decrypt
+    where = "the stack's kubeconfig" if stack.kubeconfig else "the ambient kubeconfig ($KUBECONFIG or ~/.kube/config)"
+    context = f" with context {stack.kube_context!r}" if stack.kube_context else ""
+    try:
+        api = _api_client(stack.kubeconfig, stack.kube_context)
+    except Exception as error:  # the client's errors for a bad or absent kubeconfig vary by kind
+        return f"{where}{context} is not usable ({type(error).__name__})"
+    from kubernetes import client
+
+    try:
+        client.VersionApi(api).get_code(_request_timeout=CLUSTER_TIMEOUT_SECONDS)
+    except Exception as error:  # connection refused, timeout, TLS, 401/403: all mean "does not reach it"
+        return f"{where}{context} does not reach the cluster ({type(error).__name__})"
     return None
+
+
+def _api_client(kubeconfig: str | None, context: str | None) -> Any:
+    """A client from a kubeconfig path or its contents (YAML or JSON), else the ambient one."""
+    import yaml
+    from kubernetes import config
+
+    if kubeconfig is None:  # read now: the client takes $KUBECONFIG once, when it is imported
+        ambient = os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
+        return config.new_client_from_config(config_file=ambient, context=context)
+    if "\n" not in kubeconfig and not kubeconfig.lstrip().startswith("{"):
+        return config.new_client_from_config(config_file=kubeconfig, context=context)
+    return config.new_client_from_config_dict(yaml.safe_load(kubeconfig), context=context)
