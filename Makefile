@@ -9,12 +9,14 @@ PYTHON := $(VENV)/bin/python
 STACK ?= dev
 FORMAT ?= markdown
 
-.PHONY: venv run plan test lint typecheck pytest clean
+.PHONY: venv run plan test lint typecheck pytest mutation clean
 
-$(VENV)/.runtime: requirements.txt
+$(VENV)/.runtime: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
 	$(PYTHON) -m pip install --quiet --upgrade pip
 	$(PYTHON) -m pip install --quiet -r requirements.txt
+	# the package itself, editable: `ack-irsa` and `python -m ack_irsa` work from any directory
+	$(PYTHON) -m pip install --quiet --no-deps --editable .
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt

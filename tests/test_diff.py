@@ -190,7 +190,8 @@ def test_a_stack_new_since_the_revision(capsys: pytest.CaptureFixture[str], repo
     code, out = diff_in(capsys, repository, "--stack", "staging", "--base", "HEAD")
     assert code == 2
     assert out.startswith(
-        "The stack is new: there is no base HEAD:stacks/Pulumi.staging.yaml.\n\n## ack-irsa plan diff: stack `staging`\n"
+        "The stack is new: there is no base HEAD:stacks/Pulumi.staging.yaml.\n\n"
+        "## ack-irsa plan diff: stack `staging`\n"
     )
     assert "### New controller `s3`" in out
     assert "to change (0 replaced), 0 to remove.**" in out

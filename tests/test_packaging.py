@@ -26,10 +26,16 @@ def requirement_ranges(lines: list[str]) -> dict[str, str]:
 
 def test_package_dependencies_use_the_same_ranges_as_requirements() -> None:
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    declared = requirement_ranges(pyproject["dependencies"] + pyproject["optional-dependencies"]["verify"])
+    extras = pyproject["optional-dependencies"]
+    declared = requirement_ranges(pyproject["dependencies"] + extras["verify"] + extras["eks"])
     required = requirement_ranges((ROOT / "requirements.txt").read_text().splitlines())
-    assert declared == {name: required[name] for name in declared}
-    assert set(required) - set(declared) == {"pulumi-eks"}  # only the example needs it
+    assert declared == required
+    assert requirement_ranges(extras["eks"]) == {"pulumi-eks": ">=4.0,<5"}  # only the example needs it
+
+
+def test_the_console_script_is_the_cli() -> None:
+    scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"ack-irsa": "ack_irsa.commands:main"}
 
 
 def test_requirements_bound_the_pulumi_majors() -> None:

@@ -213,7 +213,8 @@ def test_a_partition_mismatch_is_refused_before_rendering(capsys: pytest.Capture
     assert code == 1
     assert err == (
         "error: the stack config has 1 problem:\n  ack-irsa:controllers[0].extraPolicyArns[0]: "
-        "'arn:aws:iam::111122223333:policy/x' is in partition 'aws', but this stack's is 'aws-us-gov' (from --partition)\n"
+        "'arn:aws:iam::111122223333:policy/x' is in partition 'aws', but this stack's is 'aws-us-gov' "
+        "(from --partition)\n"
     )
 
 
