@@ -213,7 +213,8 @@ def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), partition: st
             name = key.split(":", 1)[1]
             values[name] = _kubeconfig(value, problems) if name == "kubeconfig" else _decode(value, name, problems)
     entries = values.pop("controllers", None)
-    stack = _validated(StackConfig, values, (), problems, secret) or StackConfig()
+    faulty: list[str] = []  # key paths whose values were refused (and left out) by the schema
+    stack = _validated(StackConfig, values, (), problems, secret, faulty) or StackConfig()
     if entries is None or entries == []:
         problems.append(f"{NAMESPACE}:controllers: {_NO_CONTROLLER}")
         entries = []
@@ -231,10 +232,11 @@ def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), partition: st
             problems.append(
                 f"{_path(('controllers', index))}: must be an object such as {{service: s3}}, got {shown(entry)}"
             )
-        elif controller := _validated(ControllerConfig, entry, ("controllers", index), problems, set()):
+        elif controller := _validated(ControllerConfig, entry, ("controllers", index), problems, set(), faulty):
             parsed[index] = controller
     # The checks below run on every part that parsed, so one run reports every problem.
-    problems += _semantic_problems(stack, parsed, raw.get("aws:region"), partition)
+    semantic = _semantic_problems(stack, parsed, raw.get("aws:region"), partition)
+    problems += [p for p in semantic if not any(p.startswith((f"{f}:", f"{f}[", f"{f}.")) for f in faulty)]
     if problems:
         raise ConfigError(problems)
     return stack.model_copy(update={"controllers": list(parsed.values())})
@@ -245,24 +247,32 @@ def _kubeconfig(value: Any, problems: list[str]) -> Any:
     provider reads; any other shape is refused without showing it, since it may hold a token."""
     if isinstance(value, dict):
         return json.dumps(value)
-    if value is None or isinstance(value, str):
+    listed = isinstance(value, str) and value.lstrip().startswith("[")  # JSON text of a list, as Pulumi passes it
+    if value is None or (isinstance(value, str) and not listed):
         return value
     problems.append(
         f"{NAMESPACE}:kubeconfig: must be a path or the kubeconfig's contents (text or a map), got "
-        f"{kind_of(value)} (not shown: a kubeconfig can hold credentials)"
+        f"{'a list' if listed else kind_of(value)} (not shown: a kubeconfig can hold credentials)"
     )
     return None
 
 
-def _validated(
-    model: type[M], data: Mapping[str, Any], prefix: tuple[Any, ...], problems: list[str], secret: set[str]
+def _validated(  # noqa: PLR0917 - the schema's errors go to three lists, one per use
+    model: type[M],
+    data: Mapping[str, Any],
+    prefix: tuple[Any, ...],
+    problems: list[str],
+    secret: set[str],
+    faulty_paths: list[str],
 ) -> M | None:
-    """``data`` as ``model``; on errors, report them and parse what remains without the faulty keys."""
+    """``data`` as ``model``; on errors, report them and parse what remains without the faulty keys (whose
+    paths go to ``faulty_paths``: what the later checks find there is a knock-on, not a problem of its own)."""
     try:
         return model.model_validate(data)
     except ValidationError as error:
         problems += _shape_problems(error, model, prefix, secret)
         faulty = {item["loc"][0] for item in error.errors() if item["loc"]}
+        faulty_paths += [_path((*prefix, key)) for key in faulty]
     try:
         return model.model_validate({key: value for key, value in data.items() if key not in faulty})
     except ValidationError:

@@ -104,6 +104,8 @@ class ControllerIrsa(pulumi.ComponentResource):
         except ArgsError as error:
             raise ArgsError(error.problems, f"ControllerIrsa {name!r}: ") from None
         super().__init__(TYPE_TOKEN, name, {}, opts)
+        for warning in spec.warnings:  # shown by pulumi preview, and in the offline plan
+            pulumi.log.warn(warning, resource=self)
 
         primary = _trust_source(args.get("oidc_provider") or args.get("oidc_provider_arn"), args.get("oidc_issuer"))
         sources = [primary, *(_trust_source(p) for p in spec.extra_oidc_providers)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import json
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -25,6 +24,7 @@ from pulumi.runtime.stack import run_pulumi_func
 
 from ack_irsa.arns import oidc_provider_arn
 from ack_irsa.policies import issuer_host
+from ack_irsa.stackfile import pulumi_value
 
 ACCOUNT_PLACEHOLDER = "<account-id>"
 CLUSTER_ID_PLACEHOLDER = "<cluster-id>"
@@ -70,6 +70,8 @@ class OfflineRun:
     invokes: list[tuple[str, dict[str, Any]]]
     outputs: dict[str, Any]
     facts: Facts
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    """(URN of the resource, message) of every ``pulumi.log.warn``, as ``pulumi preview`` shows them."""
 
     def of_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_token]
@@ -147,6 +149,19 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         return response
 
 
+class _RecordingEngine:
+    """The engine's log service: keeps the warnings, with the resource each is about."""
+
+    def __init__(self) -> None:
+        self.warnings: list[tuple[str, str]] = []
+
+    def Log(self, request: Any) -> None:
+        from pulumi.runtime.proto import engine_pb2
+
+        if request.severity == engine_pb2.WARNING:
+            self.warnings.append((request.urn, request.message))
+
+
 def run(
     program: Callable[[], Mapping[str, Any] | None],
     mocks: pulumi.runtime.Mocks,
@@ -161,12 +176,14 @@ def run(
     """
     loop, thread_loops = _new_loop()
     monitor = _RecordingMonitor(mocks)
-    pulumi.runtime.set_all_config({k: _config_text(v) for k, v in (config or {}).items()}, [])
+    pulumi.runtime.set_all_config({k: pulumi_value(v) for k, v in (config or {}).items()}, [])
     # Process-wide state of earlier runs: their root stack (and its exports), and the tasks a failed
     # run left behind on its closed loop.
     ROOT.set(None)
     SETTINGS.outputs.clear()
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=False, monitor=monitor)
+    engine = _RecordingEngine()
+    SETTINGS.engine = engine
     returned: dict[str, Any] = {}
 
     def body() -> None:
@@ -187,7 +204,9 @@ def run(
             gc.enable()
     invokes = list(getattr(mocks, "invokes", []))
     facts = getattr(mocks, "facts", Facts())
-    return OfflineRun(resources=list(monitor.registrations), invokes=invokes, outputs=outputs, facts=facts)
+    return OfflineRun(
+        resources=list(monitor.registrations), invokes=invokes, outputs=outputs, facts=facts, warnings=engine.warnings
+    )
 
 
 def _new_loop() -> tuple[asyncio.AbstractEventLoop, list[asyncio.AbstractEventLoop]]:
@@ -234,8 +253,3 @@ def _plain(value: Any) -> Any:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
-
-
-def _config_text(value: Any) -> str:
-    """Config values as Pulumi passes them to programs: strings, structured values as JSON."""
-    return value if isinstance(value, str) else json.dumps(value)

@@ -27,6 +27,7 @@ from ack_irsa.arns import (
 from ack_irsa.controller import RESTART_ANNOTATION, ROLE_ARN_ANNOTATION
 from ack_irsa.errors import shown
 from ack_irsa.limits import check_issuer_url
+from ack_irsa.policies import allowed_actions, summary
 
 OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 ROLE = "aws:iam/role:Role"
@@ -58,6 +59,8 @@ class Plan:
     outputs: dict[str, Any]
     placeholders: dict[str, str] = field(default_factory=dict)
     """Fact name → the placeholder used for it (account ID, partition, region, issuer)."""
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+    """Resource name → the warnings its component logs (``pulumi preview`` shows the same)."""
 
     def by_key(self) -> dict[tuple[str, str], PlannedResource]:
         return {r.key: r for r in self.resources}
@@ -158,7 +161,10 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
     ]
     resources.sort(key=lambda r: (r.parent or "", r.type, r.name))
     placeholders = {name: _placeholder_text(name, result.facts) for name in sorted(result.facts.placeholders)}
-    return Plan(stack=stack, resources=resources, outputs=result.outputs, placeholders=placeholders)
+    warnings: dict[str, list[str]] = {}
+    for urn, message in result.warnings:
+        warnings.setdefault(names.get(urn, urn), []).append(message)
+    return Plan(stack, resources, result.outputs, placeholders, {k: warnings[k] for k in sorted(warnings)})
 
 
 def _redacted(type_token: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -179,10 +185,11 @@ def _placeholder_text(name: str, facts: offline.Facts) -> str:
 
 
 def to_json(plan: Plan) -> str:
-    """``{"stack", "placeholders", "resources": [{"type", "name", "parent", "inputs"}], "outputs"}``."""
+    """``{"stack", "placeholders", "warnings", "resources": [{"type", "name", "parent", "inputs"}], "outputs"}``."""
     document = {
         "stack": plan.stack,
         "placeholders": plan.placeholders,
+        "warnings": [{"resource": name, "message": m} for name, messages in plan.warnings.items() for m in messages],
         "resources": [{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs} for r in plan.resources],
         "outputs": plan.outputs,
     }
@@ -258,19 +265,36 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
         ("Role ARN", f"`{output.get('roleArn', '')}`"),
         ("Permissions boundary", _code(role.get("permissionsBoundary"))),
         ("Tags", ", ".join(f"`{k}={v}`" for k, v in sorted((role.get("tags") or {}).items())) or "—"),
+        ("Permissions", _permissions_text(plan, name)),
         ("ServiceAccount", _service_account_text(account, output)),
         ("Restart", _restart_text(restart)),
     ]
-    lines = [f"{heading} `{name}`", "", "| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows), ""]
+    lines = [f"{heading} `{name}`", ""]
+    lines += [f"> ⚠️ {warning}" for warning in plan.warnings.get(name, [])]
+    lines += [""] if name in plan.warnings else []
+    lines += ["| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows), ""]
     lines += ["Trust policy:", "", "```json", _pretty(role["assumeRolePolicy"]), "```", ""]
     attachments = sorted(r.inputs["policyArn"] for r in plan.children(name) if r.type == ATTACHMENT)
-    lines += ["Managed policies:", "", *(f"- `{arn}`" for arn in attachments or ["none"]), ""]
+    if attachments:
+        lines += ["Managed policies:", "", *(f"- `{arn}`" for arn in attachments), ""]
+    else:
+        lines += ["Managed policies: none", ""]
     if INLINE in children:
         inline = children[INLINE].inputs
         lines += [f"Inline policy `{inline['name']}`:", "", "```json", _pretty(inline["policy"]), "```", ""]
     else:
         lines += ["Inline policy: none", ""]
     return lines
+
+
+def _permissions_text(plan: Plan, name: str) -> str:
+    """The effective permissions in one line: every managed policy and what the inline policy allows."""
+    managed = sorted(r.inputs["policyArn"].rsplit("/", 1)[-1] for r in plan.children(name) if r.type == ATTACHMENT)
+    parts = [f"managed {summary(managed)}"] if managed else ["no managed policy"]
+    inline = next((r for r in plan.children(name) if r.type == INLINE), None)
+    if inline is not None:
+        parts.append(f"inline allows {summary(allowed_actions(json.loads(inline.inputs['policy'])))}")
+    return "; ".join(parts)
 
 
 def _service_account_text(resource: PlannedResource | None, output: Mapping[str, Any]) -> str:

@@ -72,6 +72,27 @@ def _statement(trusted: TrustedIssuer, audience: str) -> dict[str, Any]:
     }
 
 
+def allowed_actions(document: Mapping[str, Any]) -> list[str]:
+    """The actions a policy's Allow statements name, in order, each once (``NotAction`` shown as
+    ``all but <action>``): what a reviewer needs to see of an inline policy at a glance."""
+    statements = document.get("Statement", [])
+    found: dict[str, None] = {}
+    for statement in [statements] if isinstance(statements, Mapping) else statements:
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        for key, prefix in (("Action", ""), ("NotAction", "all but ")):
+            value = statement.get(key, [])
+            for action in [value] if isinstance(value, str) else value:
+                found[f"{prefix}{action}"] = None
+    return list(found)
+
+
+def summary(items: Sequence[str], shown: int = 6) -> str:
+    """``a``, ``b`` and 3 more: a list cut for a one-line summary."""
+    head = ", ".join(f"`{item}`" for item in items[:shown])
+    return head + (f" and {len(items) - shown} more" if len(items) > shown else "")
+
+
 def to_json(document: Mapping[str, Any]) -> str:
     """Compact JSON: what IAM stores and counts (IAM does not count whitespace)."""
     return json.dumps(document, separators=(",", ":"))

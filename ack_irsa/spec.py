@@ -10,7 +10,7 @@ shared by the Python API and the stack config, so both give the same answers.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -26,12 +26,14 @@ from ack_irsa.errors import shown
 from ack_irsa.policies import (
     STS_AUDIENCE,
     TrustedIssuer,
+    allowed_actions,
     has_wildcard,
     irsa_trust_policy,
     issuer_host,
     parse_policy_document,
     policy_size,
     service_account_subject,
+    summary,
 )
 
 ServiceAccountMode = Literal["patch", "create", "none"]
@@ -154,6 +156,8 @@ class ControllerSpec:
     extra_oidc_providers: tuple[Any, ...]
     """Other clusters' OIDC providers (ClusterOidcProvider or provider ARN) admitting the same subjects."""
     trust_policy_max_chars: int
+    warnings: tuple[str, ...] = ()
+    """What a reviewer should know: half of the recommendation replaced while the other half stays."""
 
     def role_name_for(self, issuer: str, cluster: str | None) -> str:
         """The role's name: the one given, else the default for the cluster's issuer (``ack-<svc>-…``)."""
@@ -190,6 +194,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
 
     namespace, service_account, mode, deployment, subjects = _identity(args, controller, problems)
     managed, inline = _permissions(args, controller, problems)
+    warnings = tuple(_half_replaced(args, controller))
     role_name = args.get("role_name")
     if role_name is not None and problems.plain("role_name", role_name, str, "a role name"):
         problems.check("role_name", limits.check_role_name, role_name)
@@ -232,6 +237,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         subjects=tuple(subjects),
         extra_oidc_providers=extra_providers,
         trust_policy_max_chars=trust_max,
+        warnings=warnings,
     )
 
 
@@ -324,6 +330,24 @@ def _permissions(
     if not managed and inline is None and len(problems) == reported:  # else a knock-on of what was reported
         problems.add("policy_arns", _no_policy_message(controller))
     return managed, inline
+
+
+def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:
+    """Replacing the recommended managed policies leaves the recommended inline policy in place, and the
+    other way round (s3's inline policy allows s3:* whatever managed policies replace AmazonS3FullAccess):
+    say so where the decision is reviewed."""
+    if "policy_arns" in args and "inline_policy" not in args and controller.inline_policy is not None:
+        actions = summary(allowed_actions(controller.inline_policy))
+        yield (
+            f"the managed policies are given, but the recommended inline policy stays and allows {actions}; "
+            "give an inline policy to replace it, or an empty one to drop it"
+        )
+    if "inline_policy" in args and "policy_arns" not in args and controller.managed_policies:
+        yield (
+            f"the inline policy is given, but the recommended managed policies stay: "
+            f"{summary(list(controller.managed_policies))}; give the managed policies to replace them, or "
+            "an empty list to drop them"
+        )
 
 
 def _subject_part(checker: Callable[[str], None], allow_wildcard: bool) -> Callable[[Any], None]:

@@ -13,6 +13,7 @@ naming the file. Dates stay the text they were written as, as Pulumi passes conf
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -39,8 +40,9 @@ _PLAIN_TAGS = {f"{_YAML}{kind}" for kind in ("str", "int", "float", "bool", "nul
 @dataclass(frozen=True)
 class StackFile:
     project: str
-    config: dict[str, Any]
-    """Namespaced keys (``ack-irsa:clusterName``, ``aws:region``) to plain values."""
+    config: dict[str, str]
+    """Namespaced keys (``ack-irsa:clusterName``, ``aws:region``) to values as Pulumi hands them to the
+    program: scalars as their text (``5`` → ``"5"``), lists and maps as JSON text."""
     secret_keys: tuple[str, ...]
 
 
@@ -116,11 +118,11 @@ def read_text(path: Path) -> str:
 def config_of(project: dict[str, Any], stack_text: str, where: str) -> StackFile:
     """Project-level defaults, overridden by the stack file's ``config:``."""
     name = project["name"]
-    config: dict[str, Any] = {}
+    config: dict[str, str] = {}
     for key, declaration in (project.get("config") or {}).items():
         value = declaration.get("default", declaration.get("value")) if isinstance(declaration, dict) else declaration
         if value is not None:
-            config[_namespaced(name, key)] = value
+            config[_namespaced(name, key)] = pulumi_value(value)
     document = load_yaml(stack_text, where)
     if not isinstance(document, dict) or "config" not in document:
         raise InputError(
@@ -134,10 +136,15 @@ def config_of(project: dict[str, Any], stack_text: str, where: str) -> StackFile
     for key, value in document["config"].items():
         full_key = _namespaced(name, key)
         encrypted = isinstance(value, dict) and set(value) == {"secure"}
-        config[full_key] = SECRET_PLACEHOLDER if encrypted else value
+        config[full_key] = SECRET_PLACEHOLDER if encrypted else pulumi_value(value)
         if encrypted:
             secrets.append(full_key)
     return StackFile(project=name, config=config, secret_keys=tuple(secrets))
+
+
+def pulumi_value(value: Any) -> str:
+    """A config value as Pulumi passes it to a program: text as it is, anything else as JSON text."""
+    return value if isinstance(value, str) else json.dumps(value)
 
 
 def _namespaced(project: str, key: str) -> str:
@@ -257,8 +264,11 @@ def _check_node(node: yaml.Node, where: str) -> None:
         if key.tag == f"{_YAML}merge":
             continue
         if not isinstance(key, yaml.ScalarNode) or key.tag != f"{_YAML}str":
-            text = key.value if isinstance(key, yaml.ScalarNode) else "a list or map"
-            raise InputError(f"{_at(where, key)}: the key {text[:80]} is not a string; quote it if it is a name")
+            if isinstance(key, yaml.ScalarNode):
+                raise InputError(
+                    f"{_at(where, key)}: the key {key.value[:80]} is not a string; quote it if it is a name"
+                )
+            raise InputError(f"{_at(where, key)}: a key is a list or a map; keys are names")
         if key.value in seen:
             first = seen[key.value].start_mark.line + 1
             raise InputError(

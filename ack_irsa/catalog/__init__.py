@@ -71,7 +71,8 @@ class Controller:
     flags: tuple[str, ...]
     """Keys of :data:`FLAG_DESCRIPTIONS` that apply."""
     notes: tuple[str, ...]
-    """Why a flag applies, and other facts worth knowing."""
+    """Why a flag applies: the reviewed corrections, written for users. (How upstream's facts were read
+    stays in ``upstream.json`` for maintainers and is not shown.)"""
     repository: str
     commit: str | None
     """Commit of the controller repository the facts were read at."""
@@ -133,7 +134,7 @@ def _controller(service: str, entry: Mapping[str, Any], correction: Mapping[str,
     arns = entry.get("recommended_policy_arns")
     inline = entry.get("recommended_inline_policy")
     flags: list[str] = []
-    notes = [entry["notes"]] if entry.get("notes") else []
+    notes = []
     if arns is None and inline is None and "recommended_inline_policy_raw" not in entry:
         flags.append("policy-unknown")
     managed = [_policy_name(arn) for arn in arns or []]
@@ -141,7 +142,7 @@ def _controller(service: str, entry: Mapping[str, Any], correction: Mapping[str,
         managed = correction.get("managed_policies", managed)
         inline = correction.get("inline_policy", inline)
         flags += correction.get("flags", [])
-        notes.insert(0, correction["reason"])
+        notes.append(correction["reason"])
     if not managed and inline is None:
         flags.append("needs-policy")
     return Controller(

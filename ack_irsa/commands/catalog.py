@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Mapping
+from typing import Any
 
 from ack_irsa import catalog
 from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS
@@ -41,7 +43,7 @@ def listing(controllers: list[catalog.Controller]) -> str:
             c.service,
             c.service_account_name,
             ",".join(c.managed_policies) or "-",
-            f"{len(c.inline_policy['Statement'])} statements" if c.inline_policy else "-",
+            _statements(c.inline_policy) if c.inline_policy else "-",
             c.status,
             ",".join(c.flags) or "-",
         )
@@ -51,6 +53,12 @@ def listing(controllers: list[catalog.Controller]) -> str:
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) for row in [header, *rows]]
     legend = [f"  {flag}: {text}" for flag, text in catalog.FLAG_DESCRIPTIONS.items()]
     return "\n".join([*lines, "", f"{len(rows)} controllers. Flags:", *legend]) + "\n"
+
+
+def _statements(document: Mapping[str, Any]) -> str:
+    statements = document["Statement"]
+    count = len(statements) if isinstance(statements, list) else 1
+    return f"{count} statement{'' if count == 1 else 's'}"
 
 
 def show(controller: catalog.Controller, partition: str) -> str:
