@@ -372,10 +372,12 @@ def _problem(prefix: tuple[Any, ...], problem: Problem, renamed: Mapping[str, st
     def key(name: str) -> str:
         return renamed.get(name) or to_camel(name)
 
-    name, bracket, rest = problem.field.partition("[")
+    # The field is an argument name, then an index or a path inside its value: extra_policy_arns[1],
+    # inline_policy.Statement[0].Effect.
+    name = re.match(r"[a-z_]*", problem.field)[0]  # type: ignore[index]
     loc = (*prefix, key(name)) if name else prefix
     message = _ARGUMENT.sub(lambda match: key(match[0]), problem.message)
-    return f"{_path(loc)}{bracket}{rest}: {message}"
+    return f"{_path(loc)}{problem.field[len(name) :]}: {message}"
 
 
 def controller_specs(stack: StackConfig) -> dict[str, ControllerSpec]:

@@ -178,6 +178,11 @@ def check_size(size: int, limit: int, what: str, setting: str | None = None, est
         raise ValueError(f"{what} {verb} {size} characters; the limit is {limit}{raise_hint}")
 
 
+def size_check(limit: int, what: str) -> Callable[[int], None]:
+    """:func:`check_size` of a size against ``limit``, as a check function."""
+    return lambda size: check_size(size, limit, what)
+
+
 def default_role_name(service: str, issuer: str, namespace: str, service_account: str, cluster: str | None) -> str:
     """A role name that is deterministic, readable, at most 64 characters and unique per cluster.
 

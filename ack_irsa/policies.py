@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ack_irsa.grammar import identity_policy_problems
+
 STS_AUDIENCE = "sts.amazonaws.com"
 """The audience the EKS pod identity webhook requests tokens for (``eks.amazonaws.com/audience`` default)."""
 
@@ -103,17 +105,26 @@ def policy_size(document: Mapping[str, Any]) -> int:
     return len(to_json(document))
 
 
+class PolicyGrammarError(ValueError):
+    """An identity policy IAM would refuse; ``problems`` holds (path in the document, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{path}: {message}" if path else message for path, message in problems))
+
+
 def parse_policy_document(value: str | Mapping[str, Any]) -> dict[str, Any]:
-    """A policy document from a JSON string or a mapping; raises ValueError naming the expected form."""
+    """An identity policy document from a JSON string or a mapping, checked against IAM's policy grammar;
+    raises ValueError naming the expected form (:class:`PolicyGrammarError` with every grammar problem)."""
     if isinstance(value, str):
         try:
             value = json.loads(value)
         except json.JSONDecodeError as error:
             raise ValueError(f"is not valid JSON ({error.msg} at line {error.lineno} column {error.colno})") from None
+        except RecursionError:
+            raise ValueError("is nested too deeply to be a policy document") from None
     if not isinstance(value, Mapping):
         raise ValueError("must be a policy document (a JSON object with Version and Statement)")
-    document = dict(value)
-    statements = document.get("Statement")
-    if document.get("Version") != POLICY_VERSION or not isinstance(statements, list | Mapping) or not statements:
-        raise ValueError(f'must be a policy document with "Version": "{POLICY_VERSION}" and a non-empty "Statement"')
-    return document
+    if problems := identity_policy_problems(value):
+        raise PolicyGrammarError(problems)
+    return dict(value)

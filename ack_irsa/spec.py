@@ -25,6 +25,7 @@ from ack_irsa.arns import (
 from ack_irsa.errors import shown
 from ack_irsa.policies import (
     STS_AUDIENCE,
+    PolicyGrammarError,
     TrustedIssuer,
     allowed_actions,
     has_wildcard,
@@ -414,11 +415,22 @@ def _inline_policy(args: Mapping[str, Any], controller: catalog.Controller, prob
     if not isinstance(value, str | Mapping):
         return value  # a deploy-time value, checked when it resolves
 
-    def check(document: Any) -> None:
-        size = policy_size(parse_policy_document(document))
-        limits.check_size(size, limits.INLINE_POLICIES_MAX_CHARS, "the inline policy")
+    return _checked_document(value, problems)
 
-    return parse_policy_document(value) if problems.check("inline_policy", check, value) else None
+
+def _checked_document(value: str | Mapping[str, Any], problems: _Problems) -> dict[str, Any] | None:
+    """The inline policy, parsed and checked against IAM's grammar and size limit; None after problems."""
+    try:
+        document = parse_policy_document(value)
+    except PolicyGrammarError as error:
+        for path, message in error.problems:
+            problems.add(f"inline_policy.{path}" if path else "inline_policy", message)
+        return None
+    except ValueError as error:
+        problems.add("inline_policy", str(error))
+        return None
+    size_check = limits.size_check(limits.INLINE_POLICIES_MAX_CHARS, "the inline policy")
+    return document if problems.check("inline_policy", size_check, policy_size(document)) else None
 
 
 def _no_policy_message(controller: catalog.Controller) -> str:

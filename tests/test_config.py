@@ -207,8 +207,9 @@ BAD_CONFIGS: list[tuple[str, dict[str, Any], list[str]]] = [
         "inline policy without Version",
         config({"service": "s3", "inlinePolicy": {"Statement": [{"Effect": "Allow"}]}}),
         [
-            "ack-irsa:controllers[0].inlinePolicy: must be a policy document with "
-            '"Version": "2012-10-17" and a non-empty "Statement"'
+            "ack-irsa:controllers[0].inlinePolicy.Version: must be '2012-10-17', the current policy language, got None",
+            "ack-irsa:controllers[0].inlinePolicy.Statement[0]: must have exactly one of Action and NotAction",
+            "ack-irsa:controllers[0].inlinePolicy.Statement[0]: must have exactly one of Resource and NotResource",
         ],
     ),
     (
@@ -501,3 +502,134 @@ def test_values_from_pulumi_arrive_as_text_and_are_typed() -> None:
     )
     assert (parsed.retain_oidc_provider, parsed.trust_policy_max_chars) == (False, 4096)
     assert parsed.controllers[0].max_session_duration == 7200
+
+
+def statement(**fields: Any) -> dict[str, Any]:
+    """An inline policy of one statement: a valid one, with ``fields`` changed (None removes a field)."""
+    base: dict[str, Any] = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
+    merged = {k: v for k, v in {**base, **fields}.items() if v is not None}
+    return {"Version": "2012-10-17", "Statement": [merged]}
+
+
+S0 = "ack-irsa:controllers[0].inlinePolicy.Statement[0]"
+MALFORMED_INLINE_POLICIES: list[tuple[str, Any, list[str]]] = [
+    ("Effect misspelt", statement(Effect="Alow"), [f"{S0}.Effect: must be 'Allow' or 'Deny', got 'Alow'"]),
+    ("Effect Maybe", statement(Effect="Maybe"), [f"{S0}.Effect: must be 'Allow' or 'Deny', got 'Maybe'"]),
+    ("no Effect", statement(Effect=None), [f"{S0}.Effect: must be 'Allow' or 'Deny', got None"]),
+    (
+        "Actions for Action",
+        statement(Action=None, Actions="s3:GetObject"),
+        [
+            f"{S0}.Actions: is not a statement key (Sid, Effect, Action, NotAction, Resource, NotResource, Condition)",
+            f"{S0}: must have exactly one of Action and NotAction",
+        ],
+    ),
+    ("no Resource", statement(Resource=None), [f"{S0}: must have exactly one of Resource and NotResource"]),
+    (
+        "Resource and NotResource",
+        statement(NotResource="arn:aws:s3:::b"),
+        [f"{S0}: must have exactly one of Resource and NotResource, has Resource and NotResource"],
+    ),
+    (
+        "Principal in an identity policy",
+        statement(Principal={"AWS": "*"}),
+        [f"{S0}.Principal: belongs in a trust or resource policy, not in a role's own policy"],
+    ),
+    (
+        "action without a service",
+        statement(Action=["s3:GetObject", "GetObject"]),
+        [f"{S0}.Action[1]: 'GetObject' is not an action (service:Action, e.g. s3:GetObject, or *)"],
+    ),
+    (
+        "action with a trailing space",
+        statement(Action="s3:GetObject "),
+        [f"{S0}.Action: 's3:GetObject ' is not an action (service:Action, e.g. s3:GetObject, or *)"],
+    ),
+    (
+        "action a number",
+        statement(Action=[5]),
+        [f"{S0}.Action[0]: 5 is not an action (service:Action, e.g. s3:GetObject, or *)"],
+    ),
+    (
+        "empty action list",
+        statement(Action=[]),
+        [f"{S0}.Action: must be a string or a non-empty list of strings, got []"],
+    ),
+    (
+        "resource that is no ARN",
+        statement(Resource="my-bucket"),
+        [f"{S0}.Resource: 'my-bucket' is not a resource (an ARN, which may hold wildcards, or *)"],
+    ),
+    (
+        "unknown condition operator",
+        statement(Condition={"StringEqual": {"aws:RequestedRegion": "us-west-2"}}),
+        [
+            f"{S0}.Condition.StringEqual: is not a condition operator (e.g. StringEquals, ArnLike, BoolIfExists, "
+            "ForAnyValue:StringLike)"
+        ],
+    ),
+    (
+        "NullIfExists",
+        statement(Condition={"NullIfExists": {"aws:TagKeys": "true"}}),
+        [
+            f"{S0}.Condition.NullIfExists: is not a condition operator (e.g. StringEquals, ArnLike, BoolIfExists, "
+            "ForAnyValue:StringLike)"
+        ],
+    ),
+    (
+        "condition value an object",
+        statement(Condition={"StringEquals": {"aws:RequestedRegion": {"a": 1}}}),
+        [
+            f"{S0}.Condition.StringEquals.aws:RequestedRegion: must be a string, number or boolean, or a list of "
+            "them, got {'a': 1}"
+        ],
+    ),
+    (
+        "statements that are a number and a string",
+        {"Version": "2012-10-17", "Statement": [5, "x"]},
+        [
+            f"{S0}: must be an object with Effect, Action and Resource, got 5",
+            "ack-irsa:controllers[0].inlinePolicy.Statement[1]: must be an object with Effect, Action and Resource, "
+            "got 'x'",
+        ],
+    ),
+    (
+        "Sid with a dash, twice",
+        {
+            "Version": "2012-10-17",
+            "Statement": [statement(Sid="a-b")["Statement"][0], statement(Sid="a-b")["Statement"][0]],
+        },
+        [
+            f"{S0}.Sid: must be letters and digits only, got 'a-b'",
+            "ack-irsa:controllers[0].inlinePolicy.Statement[1].Sid: must be letters and digits only, got 'a-b'",
+            "ack-irsa:controllers[0].inlinePolicy.Statement[1].Sid: 'a-b' is the Sid of Statement[0] too; Sids must "
+            "be unique",
+        ],
+    ),
+    (
+        "unknown document key",
+        {**statement(), "Statment": []},
+        ["ack-irsa:controllers[0].inlinePolicy.Statment: is not a policy document key (Version, Id, Statement)"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "document", "problems"), MALFORMED_INLINE_POLICIES, ids=[c for c, _, _ in MALFORMED_INLINE_POLICIES]
+)
+def test_a_malformed_inline_policy_is_refused_by_key_path(case: str, document: Any, problems: list[str]) -> None:
+    for given in (document, json.dumps(document)):  # an object, or its JSON text
+        with pytest.raises(ConfigError) as raised:
+            parse(config({"service": "s3", "inlinePolicy": given}))
+        assert raised.value.problems == problems
+
+
+def test_well_formed_inline_policies_pass() -> None:
+    for document in (
+        statement(),
+        statement(Effect="Deny", Action=None, NotAction=["iam:*"], Resource=None, NotResource="arn:aws:s3:::b/*"),
+        statement(Sid="ReadOnly1", Condition={"ForAnyValue:StringLikeIfExists": {"aws:TagKeys": ["a*", "b"]}}),
+        statement(Condition={"Null": {"aws:TagKeys": False}, "NumericLessThan": {"s3:max-keys": 10}}),
+        {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}},
+    ):
+        parse(config({"service": "s3", "inlinePolicy": document}))

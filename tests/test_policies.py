@@ -104,15 +104,16 @@ def test_parse_policy_document_accepts_json_text_and_mappings() -> None:
         ('["a list"]', "must be a policy document (a JSON object with Version and Statement)"),
         (
             '{"Statement": [{"Effect": "Allow"}]}',
-            'must be a policy document with "Version": "2012-10-17" and a non-empty "Statement"',
+            "Version: must be '2012-10-17', the current policy language, got None; Statement[0]: must have exactly "
+            "one of Action and NotAction; Statement[0]: must have exactly one of Resource and NotResource",
         ),
         (
             '{"Version": "2012-10-17", "Statement": []}',
-            'must be a policy document with "Version": "2012-10-17" and a non-empty "Statement"',
+            "Statement: must be a statement or a non-empty list of statements, got []",
         ),
         (
-            '{"Version": "2008-10-17", "Statement": [{}]}',
-            'must be a policy document with "Version": "2012-10-17" and a non-empty "Statement"',
+            '{"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}',
+            "Version: must be '2012-10-17', the current policy language, got '2008-10-17'",
         ),
     ],
 )
