@@ -143,7 +143,7 @@ def test_a_bad_base_says_it_is_the_base(capsys: pytest.CaptureFixture[str], base
     code, out = diff(capsys, base, head)
     assert code == 1
     assert (
-        out == f"error: base {base}: {base}, line 3, column 1: expected ',' or ']', but got '<stream end>' "
+        out == f"error: base: {base}, line 3, column 1: expected ',' or ']', but got '<stream end>' "
         "(while parsing a flow sequence at line 2)\n"
     )
 

@@ -13,8 +13,9 @@ import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ack_irsa.commands.render import add_fact_arguments, render_config, stack_name
 from ack_irsa.errors import InputError
@@ -80,7 +81,7 @@ def _plan(stack: str, side: Side, args: argparse.Namespace) -> Plan:
     try:
         return render_config(stack, side.stack_file.config, args, side.stack_file.secret_keys)
     except InputError as error:
-        raise InputError(f"{side.label}: {error}") from None
+        raise InputError(f"{side.label}: {error}") from None  # the config's problems do not name the file
 
 
 def _comparisons(args: argparse.Namespace) -> list[tuple[str, Side, Side]]:
@@ -93,8 +94,8 @@ def _comparisons(args: argparse.Namespace) -> list[tuple[str, Side, Side]]:
         return [
             (
                 stack_name(args.head_file),
-                _side(f"base {args.base_file}", lambda: stackfile.load(args.project_dir, args.base_file)),
-                _side(f"head {args.head_file}", lambda: stackfile.load(args.project_dir, args.head_file)),
+                _side("base", args.base_file, lambda: stackfile.load(args.project_dir, args.base_file)),
+                _side("head", args.head_file, lambda: stackfile.load(args.project_dir, args.head_file)),
             )
         ]
     if not args.base:
@@ -116,17 +117,30 @@ def _comparisons(args: argparse.Namespace) -> list[tuple[str, Side, Side]]:
         path = folder / f"Pulumi.{name}.yaml"
         at = f"{args.base}:{relative / path.name}"
         text = _git_show(args.project_dir, args.base, str(relative / path.name))
-        base = Side(f"base {at}", None if text is None else stackfile.config_of(base_project, text, at))
-        head = Side(f"head {path}", stackfile.load(args.project_dir, path) if path.exists() else None)
+        base = _side("base", at, partial(_from_text, base_project, text, at))
+        head = _side("head", path, partial(_from_file, args.project_dir, path))
         comparisons.append((name, base, head))
     return comparisons
 
 
-def _side(label: str, load: Callable[[], StackFile]) -> Side:
+def _from_text(project: dict[str, Any], text: str | None, where: str) -> StackFile | None:
+    from ack_irsa import stackfile
+
+    return None if text is None else stackfile.config_of(project, text, where)
+
+
+def _from_file(project_dir: Path, path: Path) -> StackFile | None:
+    from ack_irsa import stackfile
+
+    return stackfile.load(project_dir, path) if path.exists() else None
+
+
+def _side(which: str, where: object, load: Callable[[], StackFile | None]) -> Side:
+    """One side, read; an error in reading it says which side (its message already names the file)."""
     try:
-        return Side(label, load())
+        return Side(f"{which} {where}", load())
     except InputError as error:
-        raise InputError(f"{label}: {error}") from None
+        raise InputError(f"{which}: {error}") from None
 
 
 def _git(directory: Path, *arguments: str) -> subprocess.CompletedProcess[str]:
