@@ -8,6 +8,7 @@ from typing import Any, Literal, Required, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ack_irsa.apidoc import document_arguments
 from ack_irsa.arns import aws_managed_policy_arn, issuer_of_provider_arn, partition_of
 from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS, check_size
 from ack_irsa.oidc import ClusterOidcProvider
@@ -86,6 +87,9 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """Trust policy size limit, for accounts whose quota was raised. Default 2048."""
     managed_policies_per_role: int
     """Managed policies per role, for accounts whose quota was raised. Default 10."""
+
+
+document_arguments(ControllerIrsaArgs)
 
 
 class ControllerIrsa(pulumi.ComponentResource):

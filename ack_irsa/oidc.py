@@ -8,6 +8,7 @@ from typing import TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ack_irsa.apidoc import document_arguments
 from ack_irsa.arns import issuer_of_provider_arn
 from ack_irsa.policies import issuer_host, issuer_url
 from ack_irsa.spec import ArgsError, OidcProviderSpec, resolve_oidc_provider
@@ -38,6 +39,9 @@ class ClusterOidcProviderArgs(TypedDict, total=False):
     IRSA workload on the cluster depends on it, not only ACK's."""
     tags: Mapping[str, str]
     """Tags of a created provider. Default: none."""
+
+
+document_arguments(ClusterOidcProviderArgs)
 
 
 class ClusterOidcProvider(pulumi.ComponentResource):

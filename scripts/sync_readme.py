@@ -1,7 +1,8 @@
-"""Write the generated stack config reference into README.md (between its markers).
+"""Write the generated references: the stack config into README.md (between its markers), and the
+Python API's arguments into docs/api.md.
 
-python scripts/sync_readme.py          # rewrite the block
-python scripts/sync_readme.py --check  # exit 1 when the README is out of date
+python scripts/sync_readme.py          # rewrite both
+python scripts/sync_readme.py --check  # exit 1 when either is out of date
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ack_irsa.config import reference
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+ROOT = Path(__file__).resolve().parent.parent
+README = ROOT / "README.md"
+API = ROOT / "docs" / "api.md"
 START, END = "<!-- config-reference:start -->", "<!-- config-reference:end -->"
 
 
@@ -23,11 +26,20 @@ def synced(text: str) -> str:
     return f"{before}{START}\n{reference()}{END}{after}"
 
 
+def api() -> str:
+    from ack_irsa import apidoc
+    from ack_irsa.controller import ControllerIrsaArgs
+    from ack_irsa.oidc import ClusterOidcProviderArgs
+
+    return apidoc.markdown([ClusterOidcProviderArgs, ControllerIrsaArgs])
+
+
 def main(argv: list[str]) -> int:
     text = README.read_text()
     if "--check" in argv:
-        return 0 if synced(text) == text else 1
+        return 0 if synced(text) == text and API.read_text() == api() else 1
     README.write_text(synced(text))
+    API.write_text(api())
     return 0
 
 

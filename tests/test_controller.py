@@ -451,3 +451,78 @@ def test_bad_arguments_fail_before_anything_is_registered(args: ControllerIrsaAr
 
     assert run(program).resources == []
     assert errors == [message]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (None, "the arguments must be a mapping such as {'service': 's3', 'oidc_provider': oidc}, got None"),
+        (
+            {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "max_session_duration": "7200"},
+            "max_session_duration: must be a whole number of seconds, got '7200'",
+        ),
+        (
+            {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "role_path": 5},
+            "role_path: must be an IAM path such as /ack/, got 5",
+        ),
+        (
+            {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "tags": ["a"]},
+            "tags: must be a mapping of tag keys to values, got ['a']",
+        ),
+        (
+            {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "extra_service_accounts": "team-a:sa"},
+            "extra_service_accounts: must be a list of 'namespace:name' pairs, got 'team-a:sa'",
+        ),
+        (
+            {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "allow_wildcard_subject": "yes"},
+            "allow_wildcard_subject: must be true or false, got 'yes'",
+        ),
+        (
+            {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "zzz": 1},
+            "zzz: unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, "
+            "service_account_name, service_account_mode, deployment_name, policy_arns, extra_policy_arns, "
+            "inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, "
+            "extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, "
+            "managed_policies_per_role)",
+        ),
+        ({"service": 5, "oidc_provider_arn": PROVIDER_ARN}, "service: must be an ACK service name such as 's3', got 5"),
+    ],
+)
+def test_python_arguments_of_the_wrong_kind_get_the_same_clear_messages(args: Any, message: str) -> None:
+    def program() -> None:
+        ControllerIrsa("s3", args)
+
+    with pytest.raises(ArgsError) as raised:
+        run(program)
+    assert str(raised.value) == f"ControllerIrsa 's3': {message}"
+
+
+def test_an_output_where_a_plain_value_is_needed_says_so() -> None:
+    def program() -> None:
+        namespace = pulumi.Output.from_input("ack-system")
+        ControllerIrsa(
+            "s3",
+            {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "namespace": namespace, "role_name": namespace},  # type: ignore[typeddict-item]
+        )
+
+    with pytest.raises(ArgsError) as raised:
+        run(program)
+    assert str(raised.value).splitlines() == [
+        "ControllerIrsa 's3': namespace: must be a plain string known before deploying, not a Pulumi Output",
+        "ControllerIrsa 's3': role_name: must be a role name known before deploying, not a Pulumi Output "
+        "(it is checked up front)",
+    ]
+    assert "pulumi.output.Output object" not in str(raised.value)
+
+
+def test_the_oidc_provider_refuses_arguments_of_the_wrong_kind() -> None:
+    def program() -> None:
+        ClusterOidcProvider("cluster", {"issuer_url": 5, "retain_on_delete": "no", "client_ids": "sts.amazonaws.com"})  # type: ignore[typeddict-item]
+
+    with pytest.raises(ArgsError) as raised:
+        run(program)
+    assert str(raised.value).splitlines() == [
+        "ClusterOidcProvider 'cluster': issuer_url: must be an issuer URL, got 5",
+        "ClusterOidcProvider 'cluster': retain_on_delete: must be true or false, got 'no'",
+        "ClusterOidcProvider 'cluster': client_ids: must be a list of client IDs, got 'sts.amazonaws.com'",
+    ]

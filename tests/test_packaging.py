@@ -80,3 +80,25 @@ def test_importing_the_package_loads_no_provider_sdk() -> None:
     code = "import sys, ack_irsa; print(sorted(m for m in sys.modules if m.startswith('pulumi')))"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     assert output.stdout.strip() == "[]"
+
+
+def test_api_reference_is_generated_from_the_source() -> None:
+    from ack_irsa import apidoc
+    from ack_irsa.controller import ControllerIrsaArgs
+    from ack_irsa.oidc import ClusterOidcProviderArgs
+
+    expected = apidoc.markdown([ClusterOidcProviderArgs, ControllerIrsaArgs])
+    assert (ROOT / "docs" / "api.md").read_text() == expected, "run: python scripts/sync_readme.py"
+
+
+def test_help_shows_every_argument_with_its_documentation() -> None:
+    from ack_irsa.controller import ControllerIrsaArgs
+    from ack_irsa.oidc import ClusterOidcProviderArgs
+
+    for cls in (ControllerIrsaArgs, ClusterOidcProviderArgs):
+        doc = cls.__doc__ or ""
+        for name in cls.__annotations__:
+            assert f"\n{name}: " in doc, (cls.__name__, name)
+    assert "max_session_duration: int\n    Maximum session length in seconds, 3600 to 43200. Default 3600.\n" in (
+        ControllerIrsaArgs.__doc__ or ""
+    )
