@@ -62,6 +62,8 @@ class Registration:
     """Reference of the explicit provider a custom resource uses (empty: the default provider)."""
     dependencies: tuple[str, ...]
     retain_on_delete: bool
+    state: dict[str, Any] = field(default_factory=dict)
+    """What the mocks answered for a custom resource (its ARN, say); empty for a component."""
 
 
 @dataclass
@@ -143,6 +145,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 provider=request.provider,
                 dependencies=tuple(request.dependencies),
                 retain_on_delete=request.retainOnDelete,
+                state=_plain(rpc.deserialize_properties(response.object)) if request.custom else {},
             )
             with self._lock:
                 self.registrations.append(registration)

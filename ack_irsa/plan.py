@@ -46,6 +46,8 @@ class PlannedResource:
     parent: str | None
     """Logical name of the parent resource; None for a resource of the stack itself."""
     inputs: dict[str, Any]
+    arn: str | None = None
+    """The ARN the resource would have (from the offline facts), where it has one."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -157,7 +159,8 @@ def plan_stack(stack: str, config: Mapping[str, Any], facts: offline.Facts) -> P
 def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
     names = {r.urn: r.name for r in result.resources}
     resources = [
-        PlannedResource(r.type, r.name, names.get(r.parent), _redacted(r.type, r.inputs)) for r in result.resources
+        PlannedResource(r.type, r.name, names.get(r.parent), _redacted(r.type, r.inputs), r.state.get("arn"))
+        for r in result.resources
     ]
     resources.sort(key=lambda r: (r.parent or "", r.type, r.name))
     placeholders = {name: _placeholder_text(name, result.facts) for name in sorted(result.facts.placeholders)}
@@ -262,7 +265,7 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
     restart = children.get("kubernetes:apps/v1:DeploymentPatch")
     rows = [
         ("Role", f"`{role['name']}` — path `{role.get('path', '/')}`, sessions up to {role['maxSessionDuration']} s"),
-        ("Role ARN", f"`{output.get('roleArn', '')}`"),
+        ("Role ARN", f"`{output.get('roleArn') or children[ROLE].arn}`"),
         ("Permissions boundary", _code(role.get("permissionsBoundary"))),
         ("Tags", ", ".join(f"`{k}={v}`" for k, v in sorted((role.get("tags") or {}).items())) or "—"),
         ("Permissions", _permissions_text(plan, name)),

@@ -4,7 +4,9 @@
 
 Builds the program under Pulumi's mocks (ack_irsa.offline) for 1, 10 and every catalog controller, on 1 and
 3 clusters, each in a fresh interpreter (so the wall time includes the interpreter's start and the imports),
-and prints a Markdown table of medians. Counts (resources, invokes) are exact; times are this machine's.
+and prints Markdown tables of medians with the range over the runs. Then renders generated stack files of
+up to the 1,000 controllers a stack may have (and one over the limit) with ``ack-irsa render``. Counts
+(resources, invokes) are exact; times are this machine's.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import resource
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -106,9 +109,53 @@ def import_cost(statement: str, runs: int) -> tuple[float, list[str]]:
     return statistics.median(r[0] for r in results), results[0][1]
 
 
+def _range(values: list[float], digits: int) -> str:
+    """``median (min–max)``: the spread over the runs, not the best run."""
+    return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
+
+
+def stack_file(controllers: int, directory: Path) -> Path:
+    """A stack file with ``controllers`` entries, each its own ServiceAccount (catalog services in turn)."""
+    from ack_irsa import catalog
+
+    usable = [c.service for c in catalog.controllers() if c.has_recommended_policy]
+    entries = [
+        {"service": usable[n % len(usable)], "name": f"c{n}", "namespace": f"team-{n // len(usable)}"}
+        for n in range(controllers)
+    ]
+    config = {"aws:region": "us-west-2", "ack-irsa:clusterName": "bench", "ack-irsa:controllers": entries}
+    path = directory / f"Pulumi.bench{controllers}.yaml"
+    path.write_text(json.dumps({"config": config}))  # JSON is YAML
+    return path
+
+
+def render_cost(controllers: int, runs: int, directory: Path) -> tuple[list[float], list[float], int]:
+    """Wall times and peak memories of ``ack-irsa render`` over a generated stack file; its exit code."""
+    path = stack_file(controllers, directory)
+    walls, peaks, code = [], [], 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        done = subprocess.run(
+            [sys.executable, "-c", RENDER, str(path)], capture_output=True, text=True, check=False, cwd=ROOT, env=_env()
+        )
+        walls.append(time.perf_counter() - started)
+        code, peak = json.loads(done.stdout.strip().splitlines()[-1])
+        peaks.append(peak / 1024)
+    return walls, peaks, code
+
+
+RENDER = (
+    "import io, json, resource, sys, contextlib\n"
+    "from ack_irsa.commands import main\n"
+    "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+    "    code = main(['render', '--format', 'json', '--config-file', sys.argv[1]])\n"
+    "print(json.dumps([code, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))\n"
+)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="runs per scenario; medians are printed")
+    parser.add_argument("--runs", type=int, default=5, help="runs per scenario; medians and ranges are printed")
     parser.add_argument("--one", nargs=2, metavar=("CONTROLLERS", "CLUSTERS"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:  # a child: one measurement, as JSON
@@ -118,7 +165,7 @@ def main() -> int:
 
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     print(f"Machine: {machine}")
-    print(f"Median of {args.runs} runs, each in a fresh interpreter.\n")
+    print(f"Median (and range) of {args.runs} runs, each in a fresh interpreter.\n")
     print(
         "| controllers | clusters | process wall (s) | program (s) | peak memory (MiB) | resources | invokes "
         "| per controller (ms) |"
@@ -128,9 +175,10 @@ def main() -> int:
     for clusters in (1, 3):
         for size in ("1", "10", "all"):
             samples = [in_fresh_interpreter(["--one", size, str(clusters)]) for _ in range(args.runs)]
-            wall = statistics.median(s[0] for s in samples)
+            wall = _range([s[0] for s in samples], 2)
             result = samples[0][1]
             program = statistics.median(s[1]["program_s"] for s in samples)
+            program_range = _range([s[1]["program_s"] for s in samples], 3)
             peak = statistics.median(s[1]["peak_mib"] for s in samples)
             if size == "1":
                 baseline[clusters] = program
@@ -139,13 +187,19 @@ def main() -> int:
                 added = (result["controllers"] - 1) * clusters
                 marginal = f"{(program - baseline[clusters]) / added * 1000:.1f}"
             print(
-                f"| {result['controllers']} | {clusters} | {wall:.2f} | {program:.3f} | {peak:.0f} | "
+                f"| {result['controllers']} | {clusters} | {wall} | {program_range} | {peak:.0f} | "
                 f"{result['resources']} | {result['invokes']} | {marginal} |"
             )
     print("\n| import | time (ms) | Pulumi SDKs loaded |\n| --- | ---: | --- |")
     for statement in IMPORTS:
         took, sdks = import_cost(statement, args.runs)
         print(f"| `{statement}` | {took * 1000:.0f} | {', '.join(sdks) or 'none'} |")
+    print("\n| controllers in the stack file | `ack-irsa render` wall (s) | peak memory (MiB) | exit |")
+    print("| ---: | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as directory:
+        for controllers in (100, 500, 1000, 1001):
+            walls, peaks, code = render_cost(controllers, args.runs, Path(directory))
+            print(f"| {controllers:,} | {_range(walls, 2)} | {statistics.median(peaks):.0f} | {code} |")
     return 0
 
 

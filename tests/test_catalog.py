@@ -383,3 +383,20 @@ def test_refresh_from_the_facts_file_reproduces_the_pinned_file(
     output.write_text((ROOT / "ack_irsa" / "catalog" / "upstream.json").read_text())
     assert refresh_catalog.main(["--facts", str(facts_file), "--output", str(output), "--check"]) == 0
     assert capsys.readouterr().out == "no changes\n"
+
+
+def test_users_see_the_reviewed_notes_once_and_no_maintainer_notes(capsys: pytest.CaptureFixture[str]) -> None:
+    for service in ("applicationautoscaling", "cloudwatch"):
+        assert cli(["catalog", "show", service]) == 0
+        notes = [line for line in capsys.readouterr().out.splitlines() if line.startswith("note:")]
+        assert len(notes) == 1, notes
+    assert cli(["catalog", "show", "glue"]) == 0
+    out = capsys.readouterr().out
+    assert "note:" not in out and "snapshot" not in out
+
+
+def test_the_listing_counts_statements_in_good_english(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli(["catalog"]) == 0
+    out = capsys.readouterr().out
+    assert " 1 statements " not in out
+    assert " 1 statement " in out and " 2 statements " in out

@@ -6,6 +6,7 @@ import runpy
 from typing import Any
 
 import pulumi
+import pytest
 
 from ack_irsa import offline
 
@@ -56,3 +57,14 @@ def offline_trust(result: offline.OfflineRun, service: str) -> dict[str, Any]:
     import json
 
     return json.loads(result.named(f"{service}-role").inputs["assumeRolePolicy"])["Statement"][0]
+
+
+def test_the_readme_offline_plan_of_your_own_program_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("<!-- own-program:start -->\n```python\n", 1)[1].split("```\n<!-- own-program:end -->")[0]
+    exec(compile(block, "README.md", "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out
+    assert out.startswith("# ack-irsa plan: stack `prod`\n")
+    assert "## Controller `rds`" in out
+    assert "| Role ARN | `arn:aws:iam::111122223333:role/ack-s3-prod-eks-" in out
+    assert "oidc.eks.us-east-1.amazonaws.com/id/5C7D1E9A3B2F4E6D8A0C1B3D5F7E9A2C:sub" in out

@@ -139,3 +139,34 @@ def test_a_controller_gets_its_given_role_name_else_the_default() -> None:
     )
     given = resolve_controller({"service": "s3", "oidc_provider_arn": provider, "role_name": "ack-s3"})
     assert given.role_name_for("issuer", "dev") == "ack-s3"
+
+
+# Pinned: a change to the hash input (separators, order, length) renames every role, which replaces every
+# role and restarts every controller on the next `pulumi up`. Such a change must be deliberate.
+WEST = "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+EAST = "oidc.eks.us-east-1.amazonaws.com/id/5C7D1E9A3B2F4E6D8A0C1B3D5F7E9A2C"
+LONG_CLUSTER = ("a-very-long-cluster-name-" * 4)[:100]
+GOLDEN_ROLE_NAMES = [
+    (("s3", WEST, "ack-system", "ack-s3-controller", "dev-eks"), "ack-s3-dev-eks-e740175b"),
+    (("rds", EAST, "ack-system", "ack-rds-controller", "prod-eks"), "ack-rds-prod-eks-bead736e"),
+    (("s3", WEST, "team-a", "ack-s3-controller", "dev-eks"), "ack-s3-dev-eks-f68a6cba"),
+    (
+        (
+            "cognito-identity",
+            "oidc.eks.cn-north-1.amazonaws.com.cn/id/ABC",
+            "ack-system",
+            "ack-cognitoidentity-controller",
+            None,
+        ),
+        "ack-cognito-identity-a854224d",
+    ),
+    (
+        ("bedrockagentcorecontrol", "oidc.eks.eu-west-1.amazonaws.com/id/X", "ack-system", "sa", LONG_CLUSTER),
+        "ack-bedrockagentcorecontrol-a-very-long-cluster-name-a-632fe8a3",
+    ),
+]
+
+
+@pytest.mark.parametrize(("inputs", "name"), GOLDEN_ROLE_NAMES, ids=[n for _, n in GOLDEN_ROLE_NAMES])
+def test_default_role_names_are_pinned(inputs: tuple[str, str, str, str, str | None], name: str) -> None:
+    assert limits.default_role_name(*inputs) == name

@@ -255,3 +255,36 @@ def test_kubeconfig_contents_are_never_printed(capsys: pytest.CaptureFixture[str
     assert "hunter2" not in out
     provider = next(r for r in json.loads(out)["resources"] if r["type"] == "pulumi:providers:kubernetes")
     assert provider["inputs"]["kubeconfig"] == "<redacted>"
+
+
+def test_no_managed_policy_reads_none_and_permissions_are_summed_up(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    stack = tmp_path / "Pulumi.narrow.yaml"
+    stack.write_text(
+        "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: c\n  ack-irsa:controllers:\n"
+        "    - service: s3\n      policyArns: []\n"
+        "    - service: rds\n      inlinePolicy: {Version: '2012-10-17', Statement: "
+        "[{Effect: Allow, Action: ['rds:Describe*', 'rds:CreateDBInstance'], Resource: '*'}]}\n"
+    )
+    code, out, err = render(capsys, "--config-file", str(stack))
+    assert (code, err) == (0, "")
+    s3 = out.split("## Controller `s3`")[1].split("## ")[0]
+    assert "Managed policies: none\n" in s3
+    assert "- `none`" not in s3
+    assert (
+        "| Permissions | no managed policy; inline allows `s3:*`, `s3-object-lambda:*`, `s3express:*`, `iam:PassRole` |"
+        in s3
+    )
+    assert (
+        "> ⚠️ the managed policies are given, but the recommended inline policy stays and allows `s3:*`, "
+        "`s3-object-lambda:*`, `s3express:*`, `iam:PassRole`; give an inline policy to replace it, or an empty one "
+        "to drop it\n"
+    ) in s3
+    rds = out.split("## Controller `rds`")[1].split("## ")[0]
+    assert (
+        "| Permissions | managed `AmazonRDSFullAccess`; inline allows `rds:Describe*`, `rds:CreateDBInstance` |" in rds
+    )
+    assert "> ⚠️ the inline policy is given, but the recommended managed policies stay: `AmazonRDSFullAccess`" in rds
+    document = json.loads(render(capsys, "--config-file", str(stack), "--format", "json")[1])
+    assert [w["resource"] for w in document["warnings"]] == ["rds", "s3"]

@@ -49,7 +49,7 @@ def test_the_offline_job_needs_no_secret_and_works_for_forks() -> None:
     assert "secrets." not in text and "role-to-assume" not in text
     assert job["if"] == "github.event_name == 'pull_request'"
     (plan,) = [s for s in job["steps"] if s.get("name") == "Offline plan diff of every stack"]
-    assert "python -m ack_irsa diff --stack" in plan["run"]
+    assert '.venv/bin/ack-irsa diff --base "origin/$BASE_REF" > plan-diff.md' in plan["run"]  # every stack
     (comment,) = [s for s in job["steps"] if s.get("name") == "Comment on the pull request"]
     assert comment["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
 
