@@ -161,23 +161,41 @@ class ControllerIrsa(pulumi.ComponentResource):
         )
 
     def _permissions(self, name: str, spec: ControllerSpec, partition: pulumi.Output[str]) -> list[pulumi.Output[str]]:
-        """Attach the managed policies and put the inline one; their IDs, which resolve once each exists."""
+        """Attach the managed policies and put the inline one, then claim both sets exclusively; the IDs of
+        all of them, which resolve once each exists.
+
+        The exclusive sets remove, at every ``pulumi up``, any policy someone attached or put by hand (seen
+        after a refresh). The per-policy resources stay: the exclusive ones alone would leave the
+        attachments behind on destroy, and IAM refuses to delete a role that still has them."""
         child = pulumi.ResourceOptions(parent=self)
-        attachments = [
-            aws.iam.RolePolicyAttachment(
-                f"{name}-{key}", role=self.role.name, policy_arn=_policy_arn(ref, partition), opts=child
-            )
-            for key, ref in sorted(spec.managed_policies.items())
+        arns = {key: _policy_arn(ref, partition) for key, ref in sorted(spec.managed_policies.items())}
+        attachments: list[pulumi.CustomResource] = [
+            aws.iam.RolePolicyAttachment(f"{name}-{key}", role=self.role.name, policy_arn=arn, opts=child)
+            for key, arn in arns.items()
         ]
-        ids = [attachment.id for attachment in attachments]
+        inline: list[pulumi.CustomResource] = []
         if spec.inline_policy is not None:
             policy = _inline_policy_json(spec.inline_policy)
-            ids.append(
+            inline.append(
                 aws.iam.RolePolicy(
                     f"{name}-inline", role=self.role.name, name=INLINE_POLICY_NAME, policy=policy, opts=child
-                ).id
+                )
             )
-        return ids
+        only_these: list[pulumi.CustomResource] = [
+            aws.iam.RolePolicyAttachmentsExclusive(
+                f"{name}-managed-policies",
+                role_name=self.role.name,
+                policy_arns=list(arns.values()),
+                opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
+            ),
+            aws.iam.RolePoliciesExclusive(
+                f"{name}-inline-policies",
+                role_name=self.role.name,
+                policy_names=[INLINE_POLICY_NAME] if inline else [],
+                opts=pulumi.ResourceOptions(parent=self, depends_on=inline),
+            ),
+        ]
+        return [resource.id for resource in [*attachments, *inline, *only_these]]
 
     def _service_account(
         self, name: str, spec: ControllerSpec, opts: pulumi.ResourceOptions

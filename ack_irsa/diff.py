@@ -19,6 +19,8 @@ REPLACED_BY = {
     "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ("url",),
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
     "aws:iam/rolePolicy:RolePolicy": ("role", "name"),
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": ("roleName",),
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": ("roleName",),
     "kubernetes:core/v1:ServiceAccount": ("metadata.name", "metadata.namespace"),
     "kubernetes:core/v1:ServiceAccountPatch": ("metadata.name", "metadata.namespace"),
     "kubernetes:apps/v1:DeploymentPatch": ("metadata.name", "metadata.namespace"),

@@ -27,6 +27,10 @@ from .conftest import (
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 INLINE = "aws:iam/rolePolicy:RolePolicy"
+MANAGED_SET = "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive"
+INLINE_SET = "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive"
+SETS = [MANAGED_SET, INLINE_SET]
+"""Every role claims its managed and inline policies exclusively."""
 SERVICE_ACCOUNT = "kubernetes:core/v1:ServiceAccount"
 SERVICE_ACCOUNT_PATCH = "kubernetes:core/v1:ServiceAccountPatch"
 RESTART = "kubernetes:apps/v1:DeploymentPatch"
@@ -66,7 +70,7 @@ def test_trust_policy_admits_exactly_the_service_account_with_sub_and_aud() -> N
 
 def test_patch_mode_is_the_default_and_creates_no_service_account() -> None:
     result = run(controller)
-    assert types(result, "s3") == sorted([ROLE, ATTACHMENT, INLINE, SERVICE_ACCOUNT_PATCH, RESTART])
+    assert types(result, "s3") == sorted([ROLE, ATTACHMENT, INLINE, *SETS, SERVICE_ACCOUNT_PATCH, RESTART])
     assert result.of_type(SERVICE_ACCOUNT) == []
     role_arn = result.outputs["role_arn"]
     assert result.named("s3-service-account").inputs == {
@@ -110,7 +114,7 @@ def test_role_policies_are_the_recommended_ones_for_the_partition() -> None:
 
 def test_create_mode_creates_the_annotated_service_account() -> None:
     result = run(lambda: controller("rds", service_account_mode="create", namespace="ack-rds"))
-    assert types(result, "rds") == sorted([ROLE, ATTACHMENT, SERVICE_ACCOUNT, RESTART])
+    assert types(result, "rds") == sorted([ROLE, ATTACHMENT, *SETS, SERVICE_ACCOUNT, RESTART])
     assert result.of_type(SERVICE_ACCOUNT_PATCH) == []
     assert result.named("rds-service-account").inputs["metadata"] == {
         "name": "ack-rds-controller",
@@ -125,13 +129,13 @@ def test_create_mode_creates_the_annotated_service_account() -> None:
 
 def test_none_mode_touches_nothing_on_the_cluster() -> None:
     result = run(lambda: controller("eks", service_account_mode="none"))
-    assert types(result, "eks") == sorted([ROLE, INLINE])
+    assert types(result, "eks") == sorted([ROLE, INLINE, *SETS])
     assert not [r for r in result.resources if r.type.startswith("kubernetes:")]
 
 
 def test_an_empty_deployment_name_disables_the_restart() -> None:
     result = run(lambda: controller("ec2", deployment_name=""))
-    assert types(result, "ec2") == sorted([ROLE, ATTACHMENT, SERVICE_ACCOUNT_PATCH])
+    assert types(result, "ec2") == sorted([ROLE, ATTACHMENT, *SETS, SERVICE_ACCOUNT_PATCH])
     assert result.of_type(RESTART) == []
 
 
@@ -266,7 +270,7 @@ def test_explicit_providers_in_a_list_reach_every_child() -> None:
     result = run(program)
     aws_urn, k8s_urn = result.named("aws-west").urn, result.named("cluster-k8s").urn
     custom = [r for r in result.resources if r.custom and not r.type.startswith("pulumi:providers:")]
-    assert len(custom) == 6
+    assert len(custom) == 8
     for resource in custom:
         expected = k8s_urn if resource.type.startswith("kubernetes:") else aws_urn
         assert resource.provider.startswith(expected + "::"), resource.name
@@ -526,3 +530,28 @@ def test_the_oidc_provider_refuses_arguments_of_the_wrong_kind() -> None:
         "ClusterOidcProvider 'cluster': retain_on_delete: must be true or false, got 'no'",
         "ClusterOidcProvider 'cluster': client_ids: must be a list of client IDs, got 'sts.amazonaws.com'",
     ]
+
+
+def test_the_role_claims_its_policies_exclusively_so_drift_is_removed() -> None:
+    result = run(controller)
+    attachments = {r.urn for r in result.of_type(ATTACHMENT)}
+    (inline,) = result.of_type(INLINE)
+    (managed_set,) = result.of_type(MANAGED_SET)
+    (inline_set,) = result.of_type(INLINE_SET)
+    role_name = result.outputs["role_name"]
+    assert managed_set.inputs == {"roleName": role_name, "policyArns": ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]}
+    assert inline_set.inputs == {"roleName": role_name, "policyNames": ["ack-controller-policy"]}
+    # created after the policies they list (so they remove nothing of ours), deleted before them
+    assert attachments <= set(managed_set.dependencies)
+    assert inline.urn in inline_set.dependencies
+    # the ServiceAccount is annotated only once drift is gone
+    account = result.named("s3-service-account")
+    assert {managed_set.urn, inline_set.urn} <= set(account.dependencies)
+
+
+def test_a_role_without_inline_policy_claims_an_empty_set() -> None:
+    def program() -> None:
+        ControllerIrsa("rds", {"service": "rds", "oidc_provider_arn": PROVIDER_ARN})
+
+    (inline_set,) = run(program).of_type(INLINE_SET)
+    assert inline_set.inputs["policyNames"] == []

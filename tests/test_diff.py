@@ -52,12 +52,14 @@ def test_a_new_controller_is_added_whole(capsys: pytest.CaptureFixture[str], bas
     code, out = diff(capsys, base, head)
     assert code == 2
     assert out.startswith(
-        "## ack-irsa plan diff: stack `dev`\n\n**5 to add, 0 to change (0 replaced), 0 to remove.**\n"
+        "## ack-irsa plan diff: stack `dev`\n\n**7 to add, 0 to change (0 replaced), 0 to remove.**\n"
     )
     assert out.split("### Added\n\n")[1].split("\n\n")[0].splitlines() == [
         "- `ecr` (`ack-irsa:index:ControllerIrsa`)",
         "- `ecr-role` (`aws:iam/role:Role`) in `ecr`",
+        "- `ecr-inline-policies` (`aws:iam/rolePoliciesExclusive:RolePoliciesExclusive`) in `ecr`",
         "- `ecr-AmazonEC2ContainerRegistryFullAccess` (`aws:iam/rolePolicyAttachment:RolePolicyAttachment`) in `ecr`",
+        "- `ecr-managed-policies` (`aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive`) in `ecr`",
         "- `ecr-restart` (`kubernetes:apps/v1:DeploymentPatch`) in `ecr`",
         "- `ecr-service-account` (`kubernetes:core/v1:ServiceAccountPatch`) in `ecr`",
     ]
@@ -78,7 +80,7 @@ def test_a_changed_extra_policy_is_one_attachment_out_and_one_in(
         stack_file(tmp_path / "head" / "Pulumi.dev.yaml", after),
     )
     assert code == 2
-    assert "**1 to add, 0 to change (0 replaced), 1 to remove.**" in out
+    assert "**1 to add, 1 to change (0 replaced), 1 to remove.**" in out  # the exclusive set lists the new one
     assert (
         "### Added\n\n- `s3-111122223333-kms-b` (`aws:iam/rolePolicyAttachment:RolePolicyAttachment`) in `s3`\n" in out
     )
@@ -95,7 +97,7 @@ def test_a_renamed_role_is_called_out_as_a_replacement(
     )
     code, out = diff(capsys, base, head)
     assert code == 2
-    assert "**0 to add, 5 to change (3 replaced), 0 to remove.**" in out
+    assert "**0 to add, 7 to change (5 replaced), 0 to remove.**" in out
     assert (
         "> ⚠️ **Role `s3-role` will be replaced** (`name` changes): the role gets a new ARN, so the controller's " in out
     )
@@ -180,7 +182,7 @@ def test_against_a_git_revision(capsys: pytest.CaptureFixture[str], repository: 
     stack.write_text(stack.read_text() + "    - service: sqs\n")
     code, out = diff_in(capsys, repository, "--stack", "dev", "--base", "HEAD")
     assert code == 2
-    assert "**5 to add, 0 to change (0 replaced), 0 to remove.**" in out
+    assert "**7 to add, 0 to change (0 replaced), 0 to remove.**" in out
 
 
 def test_a_stack_new_since_the_revision(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
@@ -226,7 +228,7 @@ def test_every_stack_against_a_revision(capsys: pytest.CaptureFixture[str], repo
     dev = out.split("## ack-irsa plan diff: stack `dev`")[1].split("## ack-irsa plan diff: stack `qa`")[0]
     assert '`metadata.namespace` | `"ack-system"` | `"ack-controllers"` |' in dev
     assert "The stack is removed: there is no head " in out
-    assert "0 to add, 0 to change (0 replaced), 13 to remove." in out.split("stack `qa`")[1]
+    assert "0 to add, 0 to change (0 replaced), 17 to remove." in out.split("stack `qa`")[1]
 
 
 def test_a_misspelt_stack_is_refused(capsys: pytest.CaptureFixture[str], repository: Path) -> None:

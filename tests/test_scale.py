@@ -16,6 +16,8 @@ KIND = {
     "aws:iam/role:Role": "role",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "attachment",
     "aws:iam/rolePolicy:RolePolicy": "inline",
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "exclusive",
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": "exclusive",
     "kubernetes:core/v1:ServiceAccountPatch": "service-account",
     "kubernetes:apps/v1:DeploymentPatch": "restart",
 }
@@ -48,6 +50,7 @@ def test_each_controller_registers_only_its_role_policies_service_account_and_re
                 "role": 1,
                 "attachment": len(controller.managed_policies),
                 "inline": 1 if controller.inline_policy is not None or not controller.has_recommended_policy else 0,
+                "exclusive": 2,  # the managed and the inline set, claimed exclusively
                 "service-account": 1,
                 "restart": 1,
             }

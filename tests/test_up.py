@@ -190,7 +190,7 @@ def test_with_everything_in_place_it_runs_pulumi_up(
     assert log.read_text().splitlines() == [
         f"--cwd {ROOT} whoami",
         f"--cwd {ROOT} stack select --create dev",
-        f"--cwd {ROOT} up --stack dev",
+        f"--cwd {ROOT} up --refresh --stack dev",
     ]
 
 

@@ -76,4 +76,5 @@ def test_up_on_main_per_environment() -> None:
     assert job["environment"] == "${{ matrix.stack }}"
     (pulumi,) = steps_using(job, "pulumi/actions@")
     assert pulumi["with"]["command"] == "up"
+    assert pulumi["with"]["refresh"] is True  # drift on the roles is seen, and removed
     assert yaml.safe_load(WORKFLOW.read_text())[True]["push"]["branches"] == ["main"]  # "on" parses as True

@@ -38,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
         select = subprocess.run([*pulumi, "stack", "select", "--create", stack], check=False)
         if select.returncode != 0:
             return select.returncode
-        return subprocess.run([*pulumi, "up", "--stack", stack], check=False).returncode
+        # --refresh: read the account first, so a policy attached to a controller role by hand is seen and
+        # removed (the roles claim their policy sets exclusively)
+        return subprocess.run([*pulumi, "up", "--refresh", "--stack", stack], check=False).returncode
     reasons = "".join(f"\n  - {reason}" for reason in missing)
     print(f"Not running pulumi up:{reasons}\nThe offline plan of stack {stack!r} follows.", file=sys.stderr)
     return render.run(args)
