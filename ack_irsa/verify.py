@@ -13,11 +13,12 @@ from datetime import datetime
 from typing import Any, Literal
 
 from ack_irsa.arns import aws_managed_policy_arn, parse_arn
-from ack_irsa.controller import ROLE_ARN_ANNOTATION
+from ack_irsa.controller import INLINE_POLICY_NAME, ROLE_ARN_ANNOTATION
 from ack_irsa.policies import STS_AUDIENCE, WEB_IDENTITY_ACTION, has_wildcard, issuer_host
 from ack_irsa.spec import ControllerSpec
 
-Status = Literal["pass", "fail", "skipped"]
+Status = Literal["pass", "fail", "warn", "skipped"]
+"""``warn``: something the stack did not ask for, accepted because ``--allow-extra`` was given."""
 TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
 
 
@@ -83,10 +84,16 @@ class Provider:
 
 
 class Aws:
-    """The AWS side. ``eks`` and ``iam`` are boto3 clients."""
+    """The AWS side. ``eks`` and ``iam`` are boto3 clients. With ``allow_extra``, what the stack did not ask
+    for (another policy, another trust statement) is a warning instead of a failure."""
 
-    def __init__(self, eks: Any, iam: Any) -> None:
-        self.eks, self.iam = eks, iam
+    def __init__(self, eks: Any, iam: Any, allow_extra: bool = False) -> None:
+        self.eks, self.iam, self.allow_extra = eks, iam, allow_extra
+
+    def _extra(self, name: str, detail: str, fix: str) -> Check:
+        if self.allow_extra:
+            return Check(name, "warn", f"{detail} (allowed by --allow-extra)")
+        return Check(name, "fail", detail, fix)
 
     def cluster_issuer(self, cluster: str) -> tuple[Check, str | None]:
         try:
@@ -120,11 +127,16 @@ class Aws:
             role = self.iam.get_role(RoleName=role_name)["Role"]
         except self.iam.exceptions.NoSuchEntityException:
             return Check("role-trust", "fail", f"no role {role_name!r}", "pulumi up the stack"), None
-        problem = trust_problem(role["AssumeRolePolicyDocument"], provider, spec.subjects)
-        if problem:
-            fix = "pulumi up the stack: ack-irsa writes the trust policy"
-            return Check("role-trust", "fail", f"{role_name}: {problem}", fix), role["Arn"]
+        extra_providers = [arn for arn in spec.extra_oidc_providers if isinstance(arn, str)]
+        wrong, extra = trust_problems(role["AssumeRolePolicyDocument"], provider, spec.subjects, extra_providers)
+        fix = "pulumi up the stack: ack-irsa writes the whole trust policy"
+        if wrong or (extra and not self.allow_extra):
+            return Check("role-trust", "fail", f"{role_name}: {'; '.join(wrong + extra)}", fix), role["Arn"]
         detail = f"{role_name} admits exactly {', '.join(spec.subjects)} with aud {STS_AUDIENCE}"
+        if extra:
+            return Check("role-trust", "warn", f"{detail}; also: {'; '.join(extra)} (allowed by --allow-extra)"), role[
+                "Arn"
+            ]
         return Check("role-trust", "pass", detail), role["Arn"]
 
     def managed_policies(self, role_name: str, expected: Iterable[str]) -> Check:
@@ -134,37 +146,92 @@ class Aws:
         if missing:
             return Check("managed-policies", "fail", f"not attached: {', '.join(missing)}", "pulumi up the stack")
         extra = sorted(attached - set(expected))
-        detail = f"{len(attached) - len(extra)} expected attached" + (
-            f"; also attached: {', '.join(extra)}" if extra else ""
-        )
-        return Check("managed-policies", "pass", detail)
+        if extra:
+            detail = f"attached, but not asked for by the stack: {', '.join(extra)}"
+            fix = "pulumi up --refresh removes them; attach policies through the stack (extraPolicyArns)"
+            return self._extra("managed-policies", detail, fix)
+        return Check("managed-policies", "pass", f"{len(attached)} expected attached, nothing else")
 
     def inline_policy(self, role_name: str, expected: Mapping[str, Any] | None) -> Check:
-        if expected is None:
-            return Check("inline-policy", "pass", "none expected")
+        """The role's inline policies are exactly ack-irsa's one (or none, when none is expected)."""
         names = [
             n
             for page in self.iam.get_paginator("list_role_policies").paginate(RoleName=role_name)
             for n in page["PolicyNames"]
         ]
-        for name in names:
-            document = self.iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
-            if _normalized(document) == _normalized(expected):
-                return Check("inline-policy", "pass", f"{name} holds the expected document")
-        detail = "no inline policy holds the expected document" + (f" (has: {', '.join(names)})" if names else "")
-        return Check("inline-policy", "fail", detail, "pulumi up the stack")
+        if expected is not None:
+            if INLINE_POLICY_NAME not in names:
+                detail = f"no inline policy {INLINE_POLICY_NAME}" + (f" (has: {', '.join(names)})" if names else "")
+                return Check("inline-policy", "fail", detail, "pulumi up the stack")
+            document = self.iam.get_role_policy(RoleName=role_name, PolicyName=INLINE_POLICY_NAME)["PolicyDocument"]
+            if _normalized(document) != _normalized(expected):
+                return Check(
+                    "inline-policy", "fail", f"{INLINE_POLICY_NAME} differs from the stack's", "pulumi up the stack"
+                )
+        extra = sorted(set(names) - ({INLINE_POLICY_NAME} if expected is not None else set()))
+        if extra:
+            detail = f"inline policies the stack did not ask for: {', '.join(extra)}"
+            return self._extra("inline-policy", detail, "pulumi up --refresh removes them")
+        return Check(
+            "inline-policy",
+            "pass",
+            f"{INLINE_POLICY_NAME} holds the expected document" if expected else "none, as expected",
+        )
 
 
 def trust_problem(document: Any, provider: Provider, subjects: Iterable[str]) -> str | None:
-    """What is wrong with a trust policy for ``subjects`` through ``provider``; None when nothing is.
-    A wildcard subject is wrong unless it is one of ``subjects`` (the stack opted in to it)."""
+    """Everything wrong with a trust policy for ``subjects`` through ``provider``, in one line; None when
+    nothing is (see :func:`trust_problems`)."""
+    wrong, extra = trust_problems(document, provider, subjects)
+    return "; ".join(wrong + extra) or None
+
+
+def trust_problems(
+    document: Any, provider: Provider, subjects: Iterable[str], extra_providers: Iterable[str] = ()
+) -> tuple[list[str], list[str]]:
+    """(what is wrong with the statements the stack asked for, the statements it did not ask for).
+
+    Every statement is evaluated, not the first that matches: an Allow for the cluster's provider (or one
+    of ``extra_providers``) must pin exactly ``subjects`` and the audience; any other Allow — another
+    principal, another action, a second provider — is one the stack did not ask for. A wildcard subject
+    is wrong unless it is one of ``subjects`` (the stack opted in to it). Deny statements only narrow."""
+    from ack_irsa.arns import issuer_of_provider_arn
+
+    trusted = {provider.arn: provider.issuer, **{arn: issuer_of_provider_arn(arn) for arn in extra_providers}}
     statements = document.get("Statement", []) if isinstance(document, Mapping) else []
-    for statement in [statements] if isinstance(statements, Mapping) else statements:
-        trusted = provider.arn in _listed(statement.get("Principal", {}).get("Federated"))
-        allowed = statement.get("Effect") == "Allow" and WEB_IDENTITY_ACTION in _listed(statement.get("Action"))
-        if trusted and allowed:
-            return _condition_problem(statement.get("Condition", {}), provider.issuer, set(subjects))
-    return f"no statement lets {provider.arn} assume the role with {WEB_IDENTITY_ACTION}"
+    wrong: list[str] = []
+    extra: list[str] = []
+    found = set()
+    listed = [statements] if isinstance(statements, Mapping) else statements if isinstance(statements, list) else []
+    for index, statement in enumerate(listed):
+        if not isinstance(statement, Mapping) or statement.get("Effect") == "Deny":
+            continue
+        principal = statement.get("Principal")
+        federated = _listed(principal.get("Federated")) if isinstance(principal, Mapping) else []
+        ours = (
+            isinstance(principal, Mapping)
+            and set(principal) == {"Federated"}
+            and len(federated) == 1
+            and federated[0] in trusted
+            and _listed(statement.get("Action")) == [WEB_IDENTITY_ACTION]
+            and "NotPrincipal" not in statement
+            and "NotAction" not in statement
+        )
+        if not ours:
+            extra.append(f"statement {index} allows {_who(statement)}, which the stack did not ask for")
+            continue
+        found.add(federated[0])
+        if problem := _condition_problem(statement.get("Condition") or {}, trusted[federated[0]], set(subjects)):
+            wrong.append(f"statement {index}: {problem}" if len(listed) > 1 else problem)
+    if provider.arn not in found:
+        wrong.insert(0, f"no statement lets {provider.arn} assume the role with {WEB_IDENTITY_ACTION}")
+    return wrong, extra
+
+
+def _who(statement: Mapping[str, Any]) -> str:
+    principal = statement.get("Principal", statement.get("NotPrincipal"))
+    actions = _listed(statement.get("Action", statement.get("NotAction")))
+    return f"{json.dumps(principal, sort_keys=True)} to {', '.join(map(str, actions)) or 'nothing'}"
 
 
 def _condition_problem(condition: Mapping[str, Any], issuer: str, subjects: set[str]) -> str | None:

@@ -115,7 +115,7 @@ def test_aws_side_all_good(capsys: pytest.CaptureFixture[str], aws: dict[str, An
         "cluster": ("pass", f"dev-eks has issuer https://{facts['issuer']}"),
         "oidc-provider": ("pass", f"{facts['provider_arn']} lists sts.amazonaws.com"),
         "role-trust": ("pass", f"{facts['role_name']} admits exactly {SUBJECT} with aud sts.amazonaws.com"),
-        "managed-policies": ("pass", "1 expected attached"),
+        "managed-policies": ("pass", "1 expected attached, nothing else"),
         "inline-policy": ("pass", "ack-controller-policy holds the expected document"),
         "service-account": ("skipped", "--skip-kubernetes"),
         "pods": ("skipped", "--skip-kubernetes"),
@@ -176,7 +176,102 @@ def test_a_missing_inline_policy(capsys: pytest.CaptureFixture[str], aws: dict[s
     account(aws, inline=False)
     code, report = aws_only(capsys, aws)
     assert code == 1
-    assert checks(report)["inline-policy"] == ("fail", "no inline policy holds the expected document")
+    assert checks(report)["inline-policy"] == ("fail", "no inline policy ack-controller-policy")
+
+
+# --- drift: what someone added by hand fails, every trust statement is evaluated ----------------------------
+
+
+def trust_of(aws: dict[str, Any], role_name: str) -> dict[str, Any]:
+    document: dict[str, Any] = aws["iam"].get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+    return document  # boto3 decodes it
+
+
+def test_a_policy_attached_by_hand_fails(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    facts = account(aws)
+    aws["iam"].attach_role_policy(RoleName=facts["role_name"], PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    code, report = aws_only(capsys, aws)
+    assert code == 1
+    assert checks(report)["managed-policies"] == (
+        "fail",
+        "attached, but not asked for by the stack: arn:aws:iam::aws:policy/AdministratorAccess",
+    )
+    fix = next(c["fix"] for c in report["controllers"]["s3"] if c["name"] == "managed-policies")
+    assert fix.startswith("pulumi up --refresh removes them")
+
+
+def test_an_inline_policy_put_by_hand_fails(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    facts = account(aws)
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    aws["iam"].put_role_policy(RoleName=facts["role_name"], PolicyName="debug", PolicyDocument=json.dumps(everything))
+    code, report = aws_only(capsys, aws)
+    assert code == 1
+    assert checks(report)["inline-policy"] == ("fail", "inline policies the stack did not ask for: debug")
+
+
+def test_a_changed_inline_policy_fails(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    facts = account(aws)
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    aws["iam"].put_role_policy(
+        RoleName=facts["role_name"], PolicyName="ack-controller-policy", PolicyDocument=json.dumps(everything)
+    )
+    code, report = aws_only(capsys, aws)
+    assert (code, checks(report)["inline-policy"]) == (1, ("fail", "ack-controller-policy differs from the stack's"))
+
+
+def test_a_second_trust_statement_fails_even_after_a_good_one(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any]
+) -> None:
+    facts = account(aws)
+    trust = trust_of(aws, facts["role_name"])
+    trust["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"Federated": facts["provider_arn"]},
+            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Condition": {"StringLike": {f"{facts['issuer']}:sub": "system:serviceaccount:*:*"}},
+        }
+    )
+    trust["Statement"].append({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
+    aws["iam"].update_assume_role_policy(RoleName=facts["role_name"], PolicyDocument=json.dumps(trust))
+    code, report = aws_only(capsys, aws)
+    assert code == 1
+    assert checks(report)["role-trust"] == (
+        "fail",
+        f"{facts['role_name']}: statement 1: the trust policy does not pin {facts['issuer']}:aud, so a token for any "
+        'audience is accepted; statement 2 allows {"AWS": "*"} to sts:AssumeRole, which the stack did not ask for',
+    )
+
+
+def test_allow_extra_turns_what_was_added_into_warnings(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any]
+) -> None:
+    facts = account(aws)
+    aws["iam"].attach_role_policy(RoleName=facts["role_name"], PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
+    trust = trust_of(aws, facts["role_name"])
+    trust["Statement"].append(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    )
+    aws["iam"].update_assume_role_policy(RoleName=facts["role_name"], PolicyDocument=json.dumps(trust))
+    code, report = verify(capsys, aws, "--cluster", "dev-eks", "--service", "s3", "--skip-kubernetes", "--allow-extra")
+    assert code == 0
+    assert checks(report)["managed-policies"] == (
+        "warn",
+        "attached, but not asked for by the stack: arn:aws:iam::aws:policy/ReadOnlyAccess (allowed by --allow-extra)",
+    )
+    status, detail = checks(report)["role-trust"]
+    assert status == "warn"
+    assert detail.endswith(
+        'also: statement 1 allows {"Service": "ec2.amazonaws.com"} to sts:AssumeRole, which the stack did not ask '
+        "for (allowed by --allow-extra)"
+    )
+
+
+def test_allow_extra_never_excuses_a_wrong_statement(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
+    account(aws, pin_aud=False)
+    code, report = verify(capsys, aws, "--cluster", "dev-eks", "--service", "s3", "--skip-kubernetes", "--allow-extra")
+    assert code == 1
+    assert checks(report)["role-trust"][0] == "fail"
 
 
 def test_no_role_and_no_cluster(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:

@@ -28,6 +28,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--kubeconfig", help="kubeconfig file (default: $KUBECONFIG or ~/.kube/config)")
     parser.add_argument("--context", help="kubeconfig context (default: the current one)")
     parser.add_argument("--skip-kubernetes", action="store_true", help="check the AWS side only")
+    parser.add_argument(
+        "--allow-extra",
+        action="store_true",
+        help="policies and trust statements the stack did not ask for are warnings, not failures",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -38,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         cluster, issuer, region, specs = targets(args)
-        aws = _aws(region, args.aws_endpoint_url)
+        aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
         report = verify.Report()
         if cluster:
             check, found_issuer = aws.cluster_issuer(cluster)
@@ -94,13 +99,14 @@ def targets(args: argparse.Namespace) -> tuple[str | None, str | None, str | Non
     return args.cluster, None, args.region, {args.service: spec}
 
 
-def _aws(region: str | None, endpoint: str | None) -> Any:
+def _aws(region: str | None, endpoint: str | None, allow_extra: bool) -> Any:
     import boto3
 
     from ack_irsa.verify import Aws
 
     session = boto3.Session(region_name=region)
-    return Aws(session.client("eks", endpoint_url=endpoint), session.client("iam", endpoint_url=endpoint))
+    eks, iam = session.client("eks", endpoint_url=endpoint), session.client("iam", endpoint_url=endpoint)
+    return Aws(eks, iam, allow_extra)
 
 
 def _kubernetes_factory(args: argparse.Namespace) -> Any:
