@@ -43,5 +43,12 @@ typecheck: $(VENV)/.dev
 pytest: $(VENV)/.dev
 	$(PYTHON) -m pytest
 
+# Mutation testing of the pure modules against their fast tests (about 15 minutes on 2 cores; not part of
+# `make test`). Prints the score per module; docs/mutation.md lists the survivors judged equivalent.
+mutation: $(VENV)/.dev
+	rm -rf mutants
+	$(VENV)/bin/mutmut run --max-children 2 > /dev/null || true
+	$(PYTHON) scripts/mutation_score.py
+
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -83,7 +83,7 @@ def partition_of_region(region: str) -> str:
 def parsed_or_none(value: object) -> Arn | None:
     """The ARN's parts, or None for anything that is not an ARN (reported by the checks that care)."""
     try:
-        return parse_arn(value) if isinstance(value, str) else None
+        return parse_arn(value)  # type: ignore[arg-type]
     except ValueError:
         return None
 

@@ -395,7 +395,7 @@ def _policy_refs(value: Any, name: str, problems: _Problems) -> dict[str, Policy
         return refs
     for index, arn in enumerate(value):
         where = f"{name}[{index}]"
-        if not isinstance(arn, str):
+        if _deploy_time(arn):
             problems.add(
                 where, "an ARN known only at deploy time needs a stable key: pass {key: arn} instead of a list"
             )
@@ -412,8 +412,11 @@ def _inline_policy(args: Mapping[str, Any], controller: catalog.Controller, prob
     value = args["inline_policy"]
     if value is None or value == "" or (isinstance(value, Mapping) and not value):
         return None  # an empty value drops the recommended inline policy
+    if _deploy_time(value):
+        return value  # checked when it resolves
     if not isinstance(value, str | Mapping):
-        return value  # a deploy-time value, checked when it resolves
+        problems.add("inline_policy", f"must be a policy document or its JSON text, got {shown(value)}")
+        return None
 
     return _checked_document(value, problems)
 
@@ -447,25 +450,31 @@ def _no_policy_message(controller: catalog.Controller) -> str:
 
 
 def _check_oidc_source(args: Mapping[str, Any], problems: _Problems) -> None:
+    """The cluster's provider: a ClusterOidcProvider, or a provider ARN with the issuer it names, optionally."""
     provider, arn, issuer = args.get("oidc_provider"), args.get("oidc_provider_arn"), args.get("oidc_issuer")
-    if provider is None and arn is None:
+    if provider is not None:
+        if arn is not None or issuer is not None:
+            problems.add("oidc_provider", "give either oidc_provider or oidc_provider_arn/oidc_issuer, not both")
+        elif not hasattr(provider, "arn"):
+            problems.add("oidc_provider", f"must be a ClusterOidcProvider, got {shown(provider)}")
+        return
+    if arn is None:
         problems.add("oidc_provider", "is required: give a ClusterOidcProvider, or oidc_provider_arn")
-    elif provider is not None and (arn is not None or issuer is not None):
-        problems.add("oidc_provider", "give either oidc_provider or oidc_provider_arn/oidc_issuer, not both")
-    elif arn is None and issuer is not None:
-        problems.add("oidc_issuer", "goes with oidc_provider_arn")
-    elif provider is not None and not hasattr(provider, "arn"):
-        problems.add("oidc_provider", f"must be a ClusterOidcProvider, got {shown(provider)}")
-    elif not all(v is None or isinstance(v, str) or _deploy_time(v) for v in (arn, issuer)):
-        for name, value in (("oidc_provider_arn", arn), ("oidc_issuer", issuer)):
-            if value is not None and not _deploy_time(value):
-                problems.plain(name, value, str, "a string")
-    elif (
-        isinstance(arn, str)
-        and problems.check("oidc_provider_arn", check_oidc_provider_arn, arn)
-        and isinstance(issuer, str)
-        and issuer_host(issuer) != issuer_of_provider_arn(arn)
+        if issuer is not None:
+            problems.add("oidc_issuer", "goes with oidc_provider_arn")
+        return
+    plain = [
+        problems.plain(name, value, str, "a string")
+        for name, value in (("oidc_provider_arn", arn), ("oidc_issuer", issuer))
+        if value is not None and not _deploy_time(value)
+    ]
+    if (
+        not all(plain)
+        or not isinstance(arn, str)
+        or not problems.check("oidc_provider_arn", check_oidc_provider_arn, arn)
     ):
+        return
+    if isinstance(issuer, str) and issuer_host(issuer) != issuer_of_provider_arn(arn):
         problems.add("oidc_issuer", f"{shown(issuer)} is not the issuer of {shown(arn)}")
 
 

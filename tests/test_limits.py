@@ -170,3 +170,81 @@ GOLDEN_ROLE_NAMES = [
 @pytest.mark.parametrize(("inputs", "name"), GOLDEN_ROLE_NAMES, ids=[n for _, n in GOLDEN_ROLE_NAMES])
 def test_default_role_names_are_pinned(inputs: tuple[str, str, str, str, str | None], name: str) -> None:
     assert limits.default_role_name(*inputs) == name
+
+
+def test_tags_at_their_boundaries() -> None:
+    limits.check_tags({"k" * 128: "v" * 256})
+    limits.check_tags({f"t{n}": "" for n in range(50)})
+    limits.check_tags({"owner name": "Zoë Ünal", "path": "a/b:c=d+e-f@g_h.i", "thin space": "a\u2009b"})
+    for tags, message in [
+        ({"k" * 129: "v"}, "tag key"),
+        ({"": "v"}, "tag key"),
+        ({"AWS:x": "v"}, "tag key"),
+        ({"k\tx": "v"}, "tag key"),
+        ({5: "v"}, "tag key 5 is not valid"),
+        ({"k": "v" * 257}, "which is not valid"),
+        ({"k": "a\nb"}, "which is not valid"),
+        ({"k": 5}, "tag 'k' has value 5, which is not valid"),
+        ({f"t{n}": "" for n in range(51)}, "51 tags; IAM allows at most 50 per role"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            limits.check_tags(tags)  # type: ignore[arg-type]
+
+
+def test_client_ids_at_their_boundaries() -> None:
+    limits.check_client_id("x")
+    limits.check_client_id("x" * 255)
+    for value in ("", "x" * 256, "a\nb", 5):
+        with pytest.raises(ValueError) as raised:
+            limits.check_client_id(value)  # type: ignore[arg-type]
+        assert str(raised.value).endswith(" is not a client ID (1 to 255 printable characters, e.g. sts.amazonaws.com)")
+
+
+def test_issuer_urls_at_their_boundaries() -> None:
+    prefix = "https://oidc.eks.us-west-2.amazonaws.com/id/"
+    limits.check_issuer_url(prefix + "A" * (255 - len(prefix)))
+    limits.check_issuer_url(prefix + "A/")  # a trailing slash is tolerated
+    with pytest.raises(ValueError) as raised:
+        limits.check_issuer_url(prefix + "A" * (256 - len(prefix)))
+    assert str(raised.value) == "the issuer URL is 256 characters long; IAM allows at most 255"
+    for value in ("https://oidc.eks.us-west-2.amazonaws.com", "https://a b/id/A", "https://öidc/id/A", "oidc/id/A", 5):
+        with pytest.raises(ValueError, match="is not an OIDC issuer URL"):
+            limits.check_issuer_url(value)  # type: ignore[arg-type]
+
+
+def test_quotas_take_the_default_to_the_maximum() -> None:
+    check = limits.quota_check(10, 20, "managed policies")
+    check(10)
+    check(20)
+    for value in (9, 21, "12", True, 12.0):
+        with pytest.raises(ValueError) as raised:
+            check(value)  # type: ignore[arg-type]
+        assert str(raised.value).endswith(
+            " is not a number from 10 (the default quota) to 20 (the most AWS raises managed policies to)"
+        )
+
+
+def test_counts_at_their_boundaries() -> None:
+    check = limits.count_check(5, "thumbprints")
+    check([1] * 5)
+    with pytest.raises(ValueError) as raised:
+        check([1] * 6)
+    assert str(raised.value) == "6 thumbprints; IAM allows at most 5"
+
+
+def test_session_duration_refuses_what_is_not_a_whole_number() -> None:
+    for value in (True, 3600.0, "3600"):
+        with pytest.raises(ValueError, match=r"is out of range \(seconds, 3600 to 43200\)"):
+            limits.check_session_duration(value)  # type: ignore[arg-type]
+
+
+def test_default_role_names_replace_what_iam_refuses_in_the_readable_part() -> None:
+    name = limits.default_role_name("s3", "issuer", "ns", "sa", "dev/eks:1")
+    assert name.startswith("ack-s3-dev-eks-1-") and len(name) == len("ack-s3-dev-eks-1-") + 8
+    assert limits.default_role_name("s3", "issuer", "ns", "sa", "") == limits.default_role_name(
+        "s3", "issuer", "ns", "sa", None
+    )
+    exact = limits.default_role_name("s" * 43, "issuer", "ns", "sa", "c")  # 'ack-' + 43 + '-c' = 49 + 9 = 58
+    assert exact.startswith("ack-" + "s" * 43 + "-c-")
+    cut = limits.default_role_name("s" * 60, "issuer", "ns", "sa", None)
+    assert len(cut) == 64 and cut[:55] == "ack-" + "s" * 51 and cut[55] == "-"

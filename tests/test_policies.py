@@ -121,3 +121,59 @@ def test_parse_policy_document_refuses(value: str, message: str) -> None:
     with pytest.raises(ValueError) as raised:
         parse_policy_document(value)
     assert str(raised.value) == message
+
+
+def test_allowed_actions_of_allow_statements_in_order_and_once() -> None:
+    from ack_irsa.policies import allowed_actions
+
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"},
+            {"Effect": "Allow", "NotAction": ["iam:*", "organizations:*"], "Resource": "*"},
+            "not a statement",
+        ],
+    }
+    assert allowed_actions(document) == ["s3:GetObject", "s3:PutObject", "all but iam:*", "all but organizations:*"]
+    single = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}}
+    assert allowed_actions(single) == ["sqs:*"]
+    assert allowed_actions({"Version": "2012-10-17"}) == []
+
+
+def test_summary_cuts_long_lists() -> None:
+    from ack_irsa.policies import summary
+
+    assert summary([]) == ""
+    assert summary(["a"]) == "`a`"
+    assert summary(list("abcdef")) == "`a`, `b`, `c`, `d`, `e`, `f`"
+    assert summary(list("abcdefgh")) == "`a`, `b`, `c`, `d`, `e`, `f` and 2 more"
+    assert summary(list("abc"), shown=2) == "`a`, `b` and 1 more"
+
+
+def test_issuer_host_and_url() -> None:
+    from ack_irsa.policies import issuer_host, issuer_url
+
+    assert issuer_host(" https://oidc.eks.us-west-2.amazonaws.com/id/A/ ") == "oidc.eks.us-west-2.amazonaws.com/id/A"
+    assert issuer_host("oidc.eks.us-west-2.amazonaws.com/id/A") == "oidc.eks.us-west-2.amazonaws.com/id/A"
+    assert issuer_url("oidc.eks.us-west-2.amazonaws.com/id/A/") == "https://oidc.eks.us-west-2.amazonaws.com/id/A"
+
+
+def test_grammar_errors_list_every_problem_with_its_path() -> None:
+    from ack_irsa.policies import PolicyGrammarError
+
+    with pytest.raises(PolicyGrammarError) as raised:
+        parse_policy_document({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "x"}]})
+    assert raised.value.problems == [
+        ("Statement[0].Action", "'x' is not an action (service:Action, e.g. s3:GetObject, or *)"),
+        ("Statement[0]", "must have exactly one of Resource and NotResource"),
+    ]
+    assert str(raised.value) == (
+        "Statement[0].Action: 'x' is not an action (service:Action, e.g. s3:GetObject, or *); "
+        "Statement[0]: must have exactly one of Resource and NotResource"
+    )
+    assert str(PolicyGrammarError([("", "must be a policy document")])) == "must be a policy document"
+    with pytest.raises(ValueError) as deep:
+        parse_policy_document("[" * 100_000 + "]" * 100_000)
+    assert str(deep.value) == "is nested too deeply to be a policy document"
