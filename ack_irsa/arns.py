@@ -75,7 +75,7 @@ def partition_of_region(region: str) -> str:
         if region in regions:
             return partition
     every = [r for regions in partitions().values() for r in regions]
-    close = difflib.get_close_matches(region, every, n=3, cutoff=0.6) if isinstance(region, str) else []
+    close = difflib.get_close_matches(region, every) if isinstance(region, str) else []  # the 3 closest
     hint = f"; did you mean {', '.join(close)}?" if close else " (e.g. us-west-2)"
     raise ValueError(f"{shown(region)} is not an AWS region{hint}")
 
@@ -146,5 +146,5 @@ def policy_key(arn: str) -> str:
     account and name (policy names are unique within an account, whatever their path).
     """
     parsed = check_policy_arn(arn)
-    name = parsed.resource.rsplit("/", 1)[-1]
+    name = parsed.resource.rpartition("/")[2]
     return name if parsed.account == "aws" else f"{parsed.account}-{name}"

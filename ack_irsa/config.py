@@ -96,6 +96,11 @@ class ControllerConfig(_Model):
     allow_wildcard_subject: bool = Field(
         False, description="Accept `*` and `?` in namespaces and ServiceAccount names (`sub` uses `StringLike`)."
     )
+    acknowledge_risks: list[str] = Field(
+        [],
+        description="Risk ids of this controller's policies that were reviewed and accepted, e.g. "
+        "`[privilege-escalation]`: shown as acknowledged, not as new.",
+    )
 
     @field_validator("inline_policy", mode="before")
     @classmethod

@@ -87,6 +87,10 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """Trust policy size limit, for accounts whose quota was raised. Default 2048."""
     managed_policies_per_role: int
     """Managed policies per role, for accounts whose quota was raised. Default 10."""
+    acknowledge_risks: Sequence[str]
+    """Ids of risks of this role's policies (``privilege-escalation``, ``pass-role-unrestricted``,
+    ``all-actions``, ``service-wide-access``, ``broad-managed-policy``) that were reviewed and accepted: they
+    are reported as acknowledged instead of as warnings. Each must be a risk the role has. Default: none."""
 
 
 document_arguments(ControllerIrsaArgs)
@@ -101,6 +105,8 @@ class ControllerIrsa(pulumi.ComponentResource):
     role_name: pulumi.Output[str]
     service_account_name: pulumi.Output[str]
     namespace: pulumi.Output[str]
+    risks: list[dict[str, Any]]
+    """Broad grants of the role's policies: ``{"id", "source", "detail", "acknowledged"}`` each."""
 
     def __init__(self, name: str, args: ControllerIrsaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         try:
@@ -110,6 +116,10 @@ class ControllerIrsa(pulumi.ComponentResource):
         super().__init__(TYPE_TOKEN, name, {}, opts)
         for warning in spec.warnings:  # shown by pulumi preview, and in the offline plan
             pulumi.log.warn(warning, resource=self)
+        for risk in spec.risks:
+            if not risk.acknowledged:
+                pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)
+        self.risks = [risk.to_json() for risk in spec.risks]
 
         primary = _trust_source(args.get("oidc_provider") or args.get("oidc_provider_arn"), args.get("oidc_issuer"))
         sources = [primary, *(_trust_source(p) for p in spec.extra_oidc_providers)]
@@ -135,6 +145,7 @@ class ControllerIrsa(pulumi.ComponentResource):
                 "role_name": self.role_name,
                 "service_account_name": self.service_account_name,
                 "namespace": self.namespace,
+                "risks": self.risks,
             }
         )
 

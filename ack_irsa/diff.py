@@ -53,6 +53,8 @@ class PlanDiff:
     added: list[PlannedResource] = field(default_factory=list)
     removed: list[PlannedResource] = field(default_factory=list)
     changed: list[Change] = field(default_factory=list)
+    new_risks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """(controller, risk) for each risk of the head that the base did not have and nobody acknowledged."""
 
     @property
     def empty(self) -> bool:
@@ -69,6 +71,13 @@ def diff_plans(base: Plan, head: Plan) -> PlanDiff:
         fields = field_changes(before[key].inputs, after[key].inputs)
         if fields or before[key].parent != after[key].parent:
             result.changed.append(Change(before[key], after[key], fields))
+    known = {(name, r["id"], r["source"]) for name, risks in base.risks.items() for r in risks}
+    result.new_risks = [
+        (name, risk)
+        for name, risks in head.risks.items()
+        for risk in risks
+        if (name, risk["id"], risk["source"]) not in known and not risk["acknowledged"]
+    ]
     return result
 
 
@@ -90,6 +99,11 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         f"**{len(diff.added)} to add, {len(diff.changed)} to change ({len(replaced)} replaced), "
         f"{len(diff.removed)} to remove.**",
         "",
+    ]
+    lines += [
+        f"> ⚠️ **New risk `{risk['id']}`** on controller `{name}`, in {risk['source']}: {risk['detail']}. It widens "
+        "what the controller can do: review it, and acknowledge it (`acknowledgeRisks`) if it is intended.\n"
+        for name, risk in diff.new_risks
     ]
     lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
     if head.placeholders:

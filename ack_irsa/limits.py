@@ -131,8 +131,8 @@ def check_cluster_name(value: str) -> None:
 
 
 def check_issuer_url(value: str) -> None:
-    host = value.removeprefix("https://").rstrip("/") if isinstance(value, str) else ""
-    if not isinstance(value, str) or not value.startswith("https://") or not ISSUER_HOST.fullmatch(host):
+    host = value.removeprefix("https://").rstrip("/") if isinstance(value, str) else None
+    if host is None or not value.startswith("https://") or not ISSUER_HOST.fullmatch(host):
         raise ValueError(
             f"{shown(value)} is not an OIDC issuer URL (expected https://oidc.eks.<region>.amazonaws.com/id/<id>)"
         )

@@ -74,6 +74,8 @@ class OfflineRun:
     facts: Facts
     warnings: list[tuple[str, str]] = field(default_factory=list)
     """(URN of the resource, message) of every ``pulumi.log.warn``, as ``pulumi preview`` shows them."""
+    component_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """URN of each component → the outputs it registered (``register_outputs``)."""
 
     def of_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_token]
@@ -130,7 +132,14 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
     def __init__(self, mocks: pulumi.runtime.Mocks) -> None:
         super().__init__(mocks)
         self.registrations: list[Registration] = []
+        self.component_outputs: dict[str, dict[str, Any]] = {}
         self._lock = threading.Lock()
+
+    def RegisterResourceOutputs(self, request: Any) -> Any:
+        outputs = _plain(rpc.deserialize_properties(request.outputs))
+        with self._lock:
+            self.component_outputs[request.urn] = outputs
+        return super().RegisterResourceOutputs(request)
 
     def RegisterResource(self, request: Any) -> Any:
         response = super().RegisterResource(request)
@@ -208,7 +217,12 @@ def run(
     invokes = list(getattr(mocks, "invokes", []))
     facts = getattr(mocks, "facts", Facts())
     return OfflineRun(
-        resources=list(monitor.registrations), invokes=invokes, outputs=outputs, facts=facts, warnings=engine.warnings
+        resources=list(monitor.registrations),
+        invokes=invokes,
+        outputs=outputs,
+        facts=facts,
+        warnings=engine.warnings,
+        component_outputs=monitor.component_outputs,
     )
 
 

@@ -63,6 +63,8 @@ class Plan:
     """Fact name → the placeholder used for it (account ID, partition, region, issuer)."""
     warnings: dict[str, list[str]] = field(default_factory=dict)
     """Resource name → the warnings its component logs (``pulumi preview`` shows the same)."""
+    risks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Controller name → the broad grants of its role (:mod:`ack_irsa.risks`), as the component reports them."""
 
     def by_key(self) -> dict[tuple[str, str], PlannedResource]:
         return {r.key: r for r in self.resources}
@@ -166,8 +168,21 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
     placeholders = {name: _placeholder_text(name, result.facts) for name in sorted(result.facts.placeholders)}
     warnings: dict[str, list[str]] = {}
     for urn, message in result.warnings:
-        warnings.setdefault(names.get(urn, urn), []).append(message)
-    return Plan(stack, resources, result.outputs, placeholders, {k: warnings[k] for k in sorted(warnings)})
+        if not message.startswith("risk "):  # risks are listed on their own, with their ids
+            warnings.setdefault(names.get(urn, urn), []).append(message)
+    risks = {
+        names[urn]: outputs["risks"]
+        for urn, outputs in result.component_outputs.items()
+        if urn in names and outputs.get("risks")
+    }
+    return Plan(
+        stack,
+        resources,
+        result.outputs,
+        placeholders,
+        {k: warnings[k] for k in sorted(warnings)},
+        {k: risks[k] for k in sorted(risks)},
+    )
 
 
 def _redacted(type_token: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -193,6 +208,7 @@ def to_json(plan: Plan) -> str:
         "stack": plan.stack,
         "placeholders": plan.placeholders,
         "warnings": [{"resource": name, "message": m} for name, messages in plan.warnings.items() for m in messages],
+        "risks": [{"controller": name, **risk} for name, risks in plan.risks.items() for risk in risks],
         "resources": [{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs} for r in plan.resources],
         "outputs": plan.outputs,
     }
@@ -276,6 +292,8 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
     lines += [f"> ⚠️ {warning}" for warning in plan.warnings.get(name, [])]
     lines += [""] if name in plan.warnings else []
     lines += ["| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows), ""]
+    if risks := plan.risks.get(name):
+        lines += ["Risks:", "", *(f"- {_risk_text(r)}" for r in risks), ""]
     lines += ["Trust policy:", "", "```json", _pretty(role["assumeRolePolicy"]), "```", ""]
     attachments = sorted(r.inputs["policyArn"] for r in plan.children(name) if r.type == ATTACHMENT)
     if attachments:
@@ -298,6 +316,11 @@ def _permissions_text(plan: Plan, name: str) -> str:
     if inline is not None:
         parts.append(f"inline allows {summary(allowed_actions(json.loads(inline.inputs['policy'])))}")
     return "; ".join(parts)
+
+
+def _risk_text(risk: Mapping[str, Any]) -> str:
+    state = " (acknowledged)" if risk["acknowledged"] else ""
+    return f"⚠️ `{risk['id']}`{state} in {risk['source']}: {risk['detail']}"
 
 
 def _service_account_text(resource: PlannedResource | None, output: Mapping[str, Any]) -> str:

@@ -78,15 +78,14 @@ def allowed_actions(document: Mapping[str, Any]) -> list[str]:
     """The actions a policy's Allow statements name, in order, each once (``NotAction`` shown as
     ``all but <action>``): what a reviewer needs to see of an inline policy at a glance."""
     statements = document.get("Statement", [])
-    found: dict[str, None] = {}
+    found: list[str] = []
     for statement in [statements] if isinstance(statements, Mapping) else statements:
         if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
             continue
         for key, prefix in (("Action", ""), ("NotAction", "all but ")):
             value = statement.get(key, [])
-            for action in [value] if isinstance(value, str) else value:
-                found[f"{prefix}{action}"] = None
-    return list(found)
+            found += [f"{prefix}{a}" for a in ([value] if isinstance(value, str) else value)]
+    return list(dict.fromkeys(found))
 
 
 def summary(items: Sequence[str], shown: int = 6) -> str:

@@ -36,6 +36,13 @@ from ack_irsa.policies import (
     service_account_subject,
     summary,
 )
+from ack_irsa.risks import (
+    RISKS,
+    Risk,
+    aws_managed_policy_risks,
+    document_risks,
+    recommended_inline_risks,
+)
 
 ServiceAccountMode = Literal["patch", "create", "none"]
 SERVICE_ACCOUNT_MODES: tuple[ServiceAccountMode, ...] = ("patch", "create", "none")
@@ -69,6 +76,7 @@ CONTROLLER_ARGUMENTS = (
     "allow_wildcard_subject",
     "trust_policy_max_chars",
     "managed_policies_per_role",
+    "acknowledge_risks",
 )
 OIDC_ARGUMENTS = ("cluster_name", "issuer_url", "provider_arn", "client_ids", "thumbprints", "retain_on_delete", "tags")
 _CREATE_ONLY = ("client_ids", "thumbprints", "retain_on_delete", "tags")
@@ -159,6 +167,8 @@ class ControllerSpec:
     trust_policy_max_chars: int
     warnings: tuple[str, ...] = ()
     """What a reviewer should know: half of the recommendation replaced while the other half stays."""
+    risks: tuple[Risk, ...] = ()
+    """Broad grants of the role's policies (:mod:`ack_irsa.risks`), acknowledged or not."""
 
     def role_name_for(self, issuer: str, cluster: str | None) -> str:
         """The role's name: the one given, else the default for the cluster's issuer (``ack-<svc>-…``)."""
@@ -196,6 +206,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     namespace, service_account, mode, deployment, subjects = _identity(args, controller, problems)
     managed, inline = _permissions(args, controller, problems)
     warnings = tuple(_half_replaced(args, controller))
+    risks = _risks(args, controller, managed, inline, problems)
     role_name = args.get("role_name")
     if role_name is not None and problems.plain("role_name", role_name, str, "a role name"):
         problems.check("role_name", limits.check_role_name, role_name)
@@ -239,6 +250,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         extra_oidc_providers=extra_providers,
         trust_policy_max_chars=trust_max,
         warnings=warnings,
+        risks=risks,
     )
 
 
@@ -314,7 +326,7 @@ def _permissions(
     if "policy_arns" in args:
         managed = _policy_refs(args["policy_arns"], "policy_arns", problems)
     else:
-        managed = {name.rsplit("/", 1)[-1]: PolicyRef(aws_managed_name=name) for name in controller.managed_policies}
+        managed = {name.rpartition("/")[2]: PolicyRef(aws_managed_name=name) for name in controller.managed_policies}
     for key, ref in _policy_refs(args.get("extra_policy_arns", ()), "extra_policy_arns", problems).items():
         managed.setdefault(key, ref)  # already attached (a recommended policy): once is enough
     quota = _quota(
@@ -331,6 +343,40 @@ def _permissions(
     if not managed and inline is None and len(problems) == reported:  # else a knock-on of what was reported
         problems.add("policy_arns", _no_policy_message(controller))
     return managed, inline
+
+
+def _risks(
+    args: Mapping[str, Any],
+    controller: catalog.Controller,
+    managed: Mapping[str, PolicyRef],
+    inline: Any,
+    problems: _Problems,
+) -> tuple[Risk, ...]:
+    """The broad grants of the role's policies, and which of them the caller acknowledged."""
+    found: list[tuple[str, str, str]] = []
+    for ref in managed.values():
+        if name := ref.aws_managed_name or _aws_managed_name(ref.arn):
+            found += [(i, f"managed policy {name}", d) for i, d in aws_managed_policy_risks(name.rpartition("/")[2])]
+    if "inline_policy" not in args:
+        found += [(i, "the inline policy", d) for i, d in recommended_inline_risks(controller.service)]
+    elif isinstance(inline, Mapping):
+        found += [(i, "the inline policy", d) for i, d in document_risks(inline)]
+    ids = sorted({i for i, _, _ in found})
+    acknowledged = _list(args, "acknowledge_risks", "risk ids", problems)
+    for index, risk in enumerate(acknowledged):
+        where = f"acknowledge_risks[{index}]"
+        if risk not in RISKS:
+            problems.add(where, f"{shown(risk)} is not a risk id ({', '.join(RISKS)})")
+        elif risk not in ids:
+            has = f"its risks: {', '.join(ids)}" if ids else "it has none"
+            problems.add(where, f"{risk!r} is not a risk of this controller ({has}); drop it")
+    return tuple(Risk(i, source, detail, i in acknowledged) for i, source, detail in found)
+
+
+def _aws_managed_name(arn: Any) -> str | None:
+    """The name (with its path) of an AWS-managed policy given by ARN; None for any other policy."""
+    parsed = parsed_or_none(arn)
+    return parsed.resource.removeprefix("policy/") if parsed and parsed.account == "aws" else None
 
 
 def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:
@@ -371,8 +417,8 @@ def _subject_part(checker: Callable[[str], None], allow_wildcard: bool) -> Calla
 
 def _pair_check(allow_wildcard: bool) -> Callable[[Any], None]:
     def check(pair: Any) -> None:
-        namespace, _, name = pair.partition(":") if isinstance(pair, str) else ("", "", "")
-        if not namespace or not name:
+        namespace, _, name = str(pair).partition(":")
+        if not isinstance(pair, str) or not namespace or not name:
             raise ValueError(f"{shown(pair)} is not a 'namespace:serviceaccount' pair")
         _subject_part(limits.check_dns_label, allow_wildcard)(namespace)
         _subject_part(limits.check_dns_subdomain, allow_wildcard)(name)
@@ -426,14 +472,16 @@ def _checked_document(value: str | Mapping[str, Any], problems: _Problems) -> di
     try:
         document = parse_policy_document(value)
     except PolicyGrammarError as error:
-        for path, message in error.problems:
-            problems.add(f"inline_policy.{path}" if path else "inline_policy", message)
+        for path, message in error.problems:  # a mapping by now: every problem has a path in it
+            problems.add(f"inline_policy.{path}", message)
         return None
     except ValueError as error:
         problems.add("inline_policy", str(error))
         return None
-    size_check = limits.size_check(limits.INLINE_POLICIES_MAX_CHARS, "the inline policy")
-    return document if problems.check("inline_policy", size_check, policy_size(document)) else None
+    problems.check(
+        "inline_policy", limits.size_check(limits.INLINE_POLICIES_MAX_CHARS, "the inline policy"), policy_size(document)
+    )
+    return document
 
 
 def _no_policy_message(controller: catalog.Controller) -> str:
@@ -483,7 +531,7 @@ def _extra_providers(args: Mapping[str, Any], problems: _Problems) -> tuple[Any,
     in the primary's partition where the ARNs are known now."""
     providers = _list(args, "extra_oidc_providers", "OIDC provider ARNs or ClusterOidcProviders", problems)
     primary_arn, _ = _primary_source(args)
-    seen = {primary_arn: "the cluster's own provider"} if isinstance(primary_arn, str) else {}
+    seen = {primary_arn: "the cluster's own provider"}
     primary = parsed_or_none(primary_arn)
     for index, provider in enumerate(providers):
         where = f"extra_oidc_providers[{index}]"

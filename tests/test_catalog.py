@@ -19,6 +19,7 @@ from ack_irsa import catalog
 from ack_irsa.commands import main as cli
 from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS
 from ack_irsa.policies import parse_policy_document, policy_size
+from ack_irsa.risks import RISKS
 from ack_irsa.spec import ArgsError, resolve_controller
 
 from .conftest import PROVIDER_ARN, ROOT
@@ -206,10 +207,14 @@ def test_opensearchserverless_glue_policy_is_not_shipped() -> None:
     )
 
 
-def test_power_user_access_is_flagged_broad() -> None:
+def test_power_user_access_is_a_computed_risk_not_a_flag() -> None:
+    from ack_irsa.commands.catalog import recommended_risks
+
     controller = catalog.get("applicationautoscaling")
-    assert (controller.managed_policies, controller.flags) == (("PowerUserAccess",), ("broad-policy",))
-    assert [c.service for c in catalog.controllers() if "broad-policy" in c.flags] == ["applicationautoscaling"]
+    assert (controller.managed_policies, controller.flags) == (("PowerUserAccess",), ())
+    assert [(i, source) for i, source, _ in recommended_risks(controller)] == [
+        ("broad-managed-policy", "managed policy PowerUserAccess")
+    ]
 
 
 NEEDS_POLICY = sorted(c.service for c in catalog.controllers() if "needs-policy" in c.flags)
@@ -276,16 +281,21 @@ def test_the_listing(capsys: pytest.CaptureFixture[str]) -> None:
         "INLINE",
         "STATUS",
         "FLAGS",
+        "RISKS",
     ]
     rows = {re.split(r"\s{2,}", line)[0]: re.split(r"\s{2,}", line) for line in lines[1:83]}
-    assert rows["s3"] == ["s3", "ack-s3-controller", "AmazonS3FullAccess", "2 statements", "GA", "-"]
-    assert rows["applicationautoscaling"][-1] == "broad-policy"
-    assert rows["opensearchserverless"][2:] == ["-", "-", "unknown", "corrected,needs-policy"]
-    assert rows["appconfig"][-1] == "policy-unknown,needs-policy"
+    assert rows["s3"] == [
+        "s3", "ack-s3-controller", "AmazonS3FullAccess", "2 statements", "GA", "-", "service-wide-access",
+    ]  # fmt: skip
+    assert rows["applicationautoscaling"][-2:] == ["-", "broad-managed-policy"]
+    assert rows["opensearchserverless"][2:] == ["-", "-", "unknown", "corrected,needs-policy", "-"]
+    assert rows["appconfig"][-2:] == ["policy-unknown,needs-policy", "-"]
     assert lines[83:] == [
         "",
         "82 controllers. Flags:",
         *(f"  {flag}: {text}" for flag, text in catalog.FLAG_DESCRIPTIONS.items()),
+        "Risks, computed from the policy documents:",
+        *(f"  {risk}: {text}" for risk, text in RISKS.items()),
     ]
 
 

@@ -248,3 +248,15 @@ def test_default_role_names_replace_what_iam_refuses_in_the_readable_part() -> N
     assert exact.startswith("ack-" + "s" * 43 + "-c-")
     cut = limits.default_role_name("s" * 60, "issuer", "ns", "sa", None)
     assert len(cut) == 64 and cut[:55] == "ack-" + "s" * 51 and cut[55] == "-"
+
+
+def test_the_trailing_slash_of_an_issuer_url_does_not_count() -> None:
+    prefix = "https://oidc.eks.us-west-2.amazonaws.com/id/"
+    limits.check_issuer_url(prefix + "A" * (255 - len(prefix)) + "/")
+
+
+def test_default_role_names_are_ascii_and_cut_only_dashes() -> None:
+    assert limits.default_role_name("s3", "i", "ns", "sa", "dév").startswith("ack-s3-d-v-")
+    cluster = "a" * 47 + "X" + "bbb"  # the cut falls right after the X: it stays
+    name = limits.default_role_name("s3", "i", "ns", "sa", cluster)
+    assert name[:56] == "ack-s3-" + "a" * 47 + "X-"

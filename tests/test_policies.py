@@ -177,3 +177,11 @@ def test_grammar_errors_list_every_problem_with_its_path() -> None:
     with pytest.raises(ValueError) as deep:
         parse_policy_document("[" * 100_000 + "]" * 100_000)
     assert str(deep.value) == "is nested too deeply to be a policy document"
+
+
+def test_issuer_host_strips_only_slashes() -> None:
+    from ack_irsa.policies import issuer_host
+
+    assert issuer_host("https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLEX/") == (
+        "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLEX"
+    )

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ack_irsa.spec import ArgsError, resolve_controller, resolve_oidc_provider
+from ack_irsa.spec import ArgsError, Problem, resolve_controller, resolve_oidc_provider
 
 A = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AAAA"
 B = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/BBBB"
@@ -134,6 +134,71 @@ CONTROLLER_CASES: dict[str, Any] = {
     "extra provider component": {**base, "extra_oidc_providers": [prov]},
     "extra provider output": {**base, "extra_oidc_providers": [OUT]},
     "extra with component primary": {"service": "s3", "oidc_provider": prov, "extra_oidc_providers": [A, B]},
+    "risks of the recommendation": {"service": "iam", "oidc_provider_arn": A},
+    "risks acknowledged": {"service": "iam", "oidc_provider_arn": A, "acknowledge_risks": ["privilege-escalation"]},
+    "risk id unknown": {"service": "iam", "oidc_provider_arn": A, "acknowledge_risks": ["root-access"]},
+    "risk not this controller's": {
+        "service": "rds",
+        "oidc_provider_arn": A,
+        "acknowledge_risks": ["privilege-escalation"],
+    },
+    "risk of none": {
+        "service": "glue",
+        "oidc_provider_arn": A,
+        "policy_arns": ["arn:aws:iam::111122223333:policy/glue"],
+        "acknowledge_risks": ["all-actions"],
+    },
+    "risk acknowledgements a string": {
+        "service": "iam",
+        "oidc_provider_arn": A,
+        "acknowledge_risks": "privilege-escalation",
+    },
+    "risks of a given AWS-managed policy": {
+        **base,
+        "policy_arns": ["arn:aws:iam::aws:policy/AdministratorAccess"],
+        "inline_policy": "",
+    },
+    "risks of a given inline policy": {
+        **base,
+        "inline_policy": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"},
+                {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "*"},
+            ],
+        },
+    },
+    "a conditioned PassRole is no risk": {
+        **base,
+        "inline_policy": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "iam:PassRole",
+                    "Resource": "*",
+                    "Condition": {"StringEquals": {"iam:PassedToService": "s3.amazonaws.com"}},
+                }
+            ],
+        },
+    },
+    "not quite an output": {**base, "namespace": SimpleNamespace(apply=1)},
+    "boundary output": {**base, "permissions_boundary": OUT},
+    "wildcard flag string and a wildcard": {**base, "allow_wildcard_subject": "yes", "namespace": "team-*"},
+    "both halves replaced": {
+        **base,
+        "policy_arns": ["arn:aws:iam::111122223333:policy/s3"],
+        "inline_policy": {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+        },
+    },
+    "extra providers invalid twice": {**base, "extra_oidc_providers": ["x", "x"]},
+    "a recommended policy with a path": {
+        "service": "s3",
+        "oidc_provider_arn": A,
+        "extra_policy_arns": ["arn:aws:iam::aws:policy/service-role/AmazonEKSClusterPolicy"],
+    },
     "unknown argument close": {**base, "nmespace": "x"},
     "unknown argument far": {**base, "zzz": 1, 7: 1},
     # the trust policy's size at the limit: exactly 2,048 characters pass, 2,049 fail; with the issuer unknown
@@ -159,6 +224,29 @@ CONTROLLER_CASES: dict[str, Any] = {
         "oidc_provider": UNKNOWN,
         "namespace": "a" * 47,
         "extra_service_accounts": [f"team-{i}:ack-s3-controller" for i in range(30)],
+    },
+    # sized with what is known: another provider's ARN, an issuer given beside an ARN known only at deploy
+    # time, a component whose issuer is known but not its ARN (sizing them at their longest would refuse these)
+    "trust at the limit with another provider": {
+        **base,
+        "namespace": "a" * 6,
+        "extra_oidc_providers": [B],
+        "extra_service_accounts": [f"team-{i}:ack-s3-controller" for i in range(13)],
+    },
+    "trust at the limit, issuer beside a deploy-time ARN": {
+        "service": "s3",
+        "oidc_provider_arn": OUT,
+        "oidc_issuer": "https://oidc.eks.us-west-2.amazonaws.com/id/AAAA",
+        "namespace": "a" * 4,
+        "extra_service_accounts": [f"team-{i}:ack-s3-controller" for i in range(33)],
+    },
+    "trust at the limit, component with a known issuer": {
+        "service": "s3",
+        "oidc_provider": SimpleNamespace(
+            arn=OUT, known_arn=None, known_issuer="oidc.eks.us-west-2.amazonaws.com/id/AAAA", cluster_name=None
+        ),
+        "namespace": "a" * 4,
+        "extra_service_accounts": [f"team-{i}:ack-s3-controller" for i in range(33)],
     },
     "trust over, raised quota": {
         "service": "s3",
@@ -195,9 +283,23 @@ OIDC_CASES: dict[str, Any] = {
     "thumbprints string": {"cluster_name": "dev", "thumbprints": "a" * 40},
     "tags list": {"cluster_name": "dev", "tags": ["x"]},
     "unknown": {"cluster_name": "dev", "clustr_name": "x"},
+    "issuer url output": {"issuer_url": OUT},
+    "issuer known from the URL": {"issuer_url": "https://oidc.eks.us-west-2.amazonaws.com/id/AAAA/"},
+    "issuer known from the ARN": {"provider_arn": A},
+    "issuer matching URL and ARN": {
+        "issuer_url": "https://oidc.eks.us-west-2.amazonaws.com/id/AAAA",
+        "provider_arn": A,
+    },
+    "created with every option": {
+        "cluster_name": "dev",
+        "client_ids": ["sts.amazonaws.com", "other"],
+        "thumbprints": ["a" * 40],
+        "retain_on_delete": False,
+        "tags": {"team": "platform"},
+    },
 }
 
-CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
+CONTROLLER_OUTCOMES: dict[str, tuple[str, Any]] = {
     "args none": (
         "problems",
         [("", "the arguments must be a mapping such as {'service': 's3', 'oidc_provider': oidc}, got None")],
@@ -330,7 +432,19 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
         "problems",
         [("service_account_mode", "must be 'none' when the ServiceAccount is a wildcard pattern")],
     ),
-    "wildcard allowed none": ("ok", []),
+    "wildcard allowed none": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:team-?:ack-*"],
+            "deployment": "",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
     "wildcard flag string": ("problems", [("allow_wildcard_subject", "must be true or false, got 'yes'")]),
     "namespace output": (
         "problems",
@@ -347,8 +461,32 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
             )
         ],
     ),
-    "deployment empty": ("ok", []),
-    "mode none drops deployment": ("ok", []),
+    "deployment empty": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
+    "mode none drops deployment": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
     "extra sa string": (
         "problems",
         [("extra_service_accounts", "must be a list of 'namespace:name' pairs, got 'team-a:sa'")],
@@ -381,7 +519,19 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
             )
         ],
     ),
-    "extra sa wildcard allowed": ("ok", []),
+    "extra sa wildcard allowed": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller", "system:serviceaccount:team-*:s?"],
+            "deployment": "",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
     "policy arns string": (
         "problems",
         [("policy_arns", "must be a list of IAM policy ARNs, got 'arn:aws:iam::aws:policy/X'")],
@@ -413,23 +563,53 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
     ),
     "policy map output": (
         "ok",
-        [
-            "the managed policies are given, but the recommended inline policy stays and allows `s3:*`, `s3-object-lambda:*`, `s3express:*`, `iam:PassRole`; give an inline policy to replace it, or an empty one to drop it"
-        ],
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["k"],
+            "warnings": [
+                "the managed policies are given, but the recommended inline policy stays and allows `s3:*`, `s3-object-lambda:*`, `s3express:*`, `iam:PassRole`; give an inline policy to replace it, or an empty one to drop it"
+            ],
+            "risks": [("service-wide-access", "the inline policy", False)],
+        },
     ),
     "policy map plain": (
         "ok",
-        [
-            "the managed policies are given, but the recommended inline policy stays and allows `s3:*`, `s3-object-lambda:*`, `s3express:*`, `iam:PassRole`; give an inline policy to replace it, or an empty one to drop it"
-        ],
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["k"],
+            "warnings": [
+                "the managed policies are given, but the recommended inline policy stays and allows `s3:*`, `s3-object-lambda:*`, `s3express:*`, `iam:PassRole`; give an inline policy to replace it, or an empty one to drop it"
+            ],
+            "risks": [("service-wide-access", "the inline policy", False)],
+        },
     ),
     "two level path": (
         "ok",
-        [
-            "the managed policies are given, but the recommended inline policy stays and allows `s3:*`, `s3-object-lambda:*`, `s3express:*`, `iam:PassRole`; give an inline policy to replace it, or an empty one to drop it"
-        ],
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["111122223333-name"],
+            "warnings": [
+                "the managed policies are given, but the recommended inline policy stays and allows `s3:*`, `s3-object-lambda:*`, `s3express:*`, `iam:PassRole`; give an inline policy to replace it, or an empty one to drop it"
+            ],
+            "risks": [("service-wide-access", "the inline policy", False)],
+        },
     ),
-    "extra policy of recommended": ("ok", []),
+    "extra policy of recommended": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
     "no permissions": (
         "problems",
         [("policy_arns", "the role would have no permissions: give policy_arns, extra_policy_arns or inline_policy")],
@@ -487,9 +667,15 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
     "inline too big": ("problems", [("inline_policy", "the inline policy is 11283 characters; the limit is 10240")]),
     "inline output": (
         "ok",
-        [
-            "the inline policy is given, but the recommended managed policies stay: `AmazonS3FullAccess`; give the managed policies to replace them, or an empty list to drop them"
-        ],
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [
+                "the inline policy is given, but the recommended managed policies stay: `AmazonS3FullAccess`; give the managed policies to replace them, or an empty list to drop them"
+            ],
+            "risks": [("service-wide-access", "managed policy AmazonS3FullAccess", False)],
+        },
     ),
     "tags list": ("problems", [("tags", "must be a mapping of tag keys to values, got ['a']")]),
     "tags bad": (
@@ -547,7 +733,19 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
             )
         ],
     ),
-    "extra provider output": ("ok", []),
+    "extra provider output": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
     "extra with component primary": (
         "problems",
         [
@@ -557,21 +755,216 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
             )
         ],
     ),
+    "risks of the recommendation": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-iam-controller"],
+            "deployment": "ack-iam-controller-iam-chart",
+            "managed": [],
+            "warnings": [],
+            "risks": [("privilege-escalation", "the inline policy", False)],
+        },
+    ),
+    "risks acknowledged": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-iam-controller"],
+            "deployment": "ack-iam-controller-iam-chart",
+            "managed": [],
+            "warnings": [],
+            "risks": [("privilege-escalation", "the inline policy", True)],
+        },
+    ),
+    "risk id unknown": (
+        "problems",
+        [
+            (
+                "acknowledge_risks[0]",
+                "'root-access' is not a risk id (privilege-escalation, pass-role-unrestricted, all-actions, service-wide-access, broad-managed-policy)",
+            )
+        ],
+    ),
+    "risk not this controller's": (
+        "problems",
+        [
+            (
+                "acknowledge_risks[0]",
+                "'privilege-escalation' is not a risk of this controller (its risks: service-wide-access); drop it",
+            )
+        ],
+    ),
+    "risk of none": (
+        "problems",
+        [("acknowledge_risks[0]", "'all-actions' is not a risk of this controller (it has none); drop it")],
+    ),
+    "risk acknowledgements a string": (
+        "problems",
+        [("acknowledge_risks", "must be a list of risk ids, got 'privilege-escalation'")],
+    ),
+    "risks of a given AWS-managed policy": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AdministratorAccess"],
+            "warnings": [],
+            "risks": [
+                ("broad-managed-policy", "managed policy AdministratorAccess", False),
+                ("pass-role-unrestricted", "managed policy AdministratorAccess", False),
+            ],
+        },
+    ),
+    "risks of a given inline policy": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [
+                "the inline policy is given, but the recommended managed policies stay: `AmazonS3FullAccess`; give the managed policies to replace them, or an empty list to drop them"
+            ],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("privilege-escalation", "the inline policy", False),
+                ("pass-role-unrestricted", "the inline policy", False),
+                ("all-actions", "the inline policy", False),
+            ],
+        },
+    ),
+    "a conditioned PassRole is no risk": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [
+                "the inline policy is given, but the recommended managed policies stay: `AmazonS3FullAccess`; give the managed policies to replace them, or an empty list to drop them"
+            ],
+            "risks": [("service-wide-access", "managed policy AmazonS3FullAccess", False)],
+        },
+    ),
+    "not quite an output": ("problems", [("namespace", "namespace(apply=1) is not a string")]),
+    "boundary output": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
+    "wildcard flag string and a wildcard": (
+        "problems",
+        [
+            ("allow_wildcard_subject", "must be true or false, got 'yes'"),
+            (
+                "namespace",
+                "'team-*' contains a wildcard, which would let every matching ServiceAccount assume the role; set allow_wildcard_subject to true to accept it (then only sub uses StringLike, aud stays StringEquals)",
+            ),
+        ],
+    ),
+    "both halves replaced": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["111122223333-s3"],
+            "warnings": [],
+            "risks": [],
+        },
+    ),
+    "extra providers invalid twice": (
+        "problems",
+        [
+            (
+                "extra_oidc_providers[0]",
+                "'x' is not an ARN (expected arn:<partition>:<service>:<region>:<account>:<resource>)",
+            ),
+            (
+                "extra_oidc_providers[1]",
+                "'x' is not an ARN (expected arn:<partition>:<service>:<region>:<account>:<resource>)",
+            ),
+        ],
+    ),
+    "a recommended policy with a path": (
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-s3-controller"],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonEKSClusterPolicy", "AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
     "unknown argument close": ("problems", [("nmespace", "unknown argument; did you mean 'namespace'?")]),
     "unknown argument far": (
         "problems",
         [
             (
                 "zzz",
-                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role)",
+                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks)",
             ),
             (
                 "7",
-                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role)",
+                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks)",
             ),
         ],
     ),
-    "trust at the limit, issuer known": ("ok", []),
+    "trust at the limit, issuer known": (
+        "ok",
+        {
+            "subjects": [
+                "system:serviceaccount:aaaaaaaaaaa:ack-s3-controller",
+                "system:serviceaccount:team-0:ack-s3-controller",
+                "system:serviceaccount:team-1:ack-s3-controller",
+                "system:serviceaccount:team-2:ack-s3-controller",
+                "system:serviceaccount:team-3:ack-s3-controller",
+                "system:serviceaccount:team-4:ack-s3-controller",
+                "system:serviceaccount:team-5:ack-s3-controller",
+                "system:serviceaccount:team-6:ack-s3-controller",
+                "system:serviceaccount:team-7:ack-s3-controller",
+                "system:serviceaccount:team-8:ack-s3-controller",
+                "system:serviceaccount:team-9:ack-s3-controller",
+                "system:serviceaccount:team-10:ack-s3-controller",
+                "system:serviceaccount:team-11:ack-s3-controller",
+                "system:serviceaccount:team-12:ack-s3-controller",
+                "system:serviceaccount:team-13:ack-s3-controller",
+                "system:serviceaccount:team-14:ack-s3-controller",
+                "system:serviceaccount:team-15:ack-s3-controller",
+                "system:serviceaccount:team-16:ack-s3-controller",
+                "system:serviceaccount:team-17:ack-s3-controller",
+                "system:serviceaccount:team-18:ack-s3-controller",
+                "system:serviceaccount:team-19:ack-s3-controller",
+                "system:serviceaccount:team-20:ack-s3-controller",
+                "system:serviceaccount:team-21:ack-s3-controller",
+                "system:serviceaccount:team-22:ack-s3-controller",
+                "system:serviceaccount:team-23:ack-s3-controller",
+                "system:serviceaccount:team-24:ack-s3-controller",
+                "system:serviceaccount:team-25:ack-s3-controller",
+                "system:serviceaccount:team-26:ack-s3-controller",
+                "system:serviceaccount:team-27:ack-s3-controller",
+                "system:serviceaccount:team-28:ack-s3-controller",
+                "system:serviceaccount:team-29:ack-s3-controller",
+                "system:serviceaccount:team-30:ack-s3-controller",
+                "system:serviceaccount:team-31:ack-s3-controller",
+                "system:serviceaccount:team-32:ack-s3-controller",
+            ],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
     "trust one over, issuer known": (
         "problems",
         [
@@ -581,7 +974,51 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
             )
         ],
     ),
-    "trust at the limit, issuer unknown": ("ok", []),
+    "trust at the limit, issuer unknown": (
+        "ok",
+        {
+            "subjects": [
+                "system:serviceaccount:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:ack-s3-controller",
+                "system:serviceaccount:team-0:ack-s3-controller",
+                "system:serviceaccount:team-1:ack-s3-controller",
+                "system:serviceaccount:team-2:ack-s3-controller",
+                "system:serviceaccount:team-3:ack-s3-controller",
+                "system:serviceaccount:team-4:ack-s3-controller",
+                "system:serviceaccount:team-5:ack-s3-controller",
+                "system:serviceaccount:team-6:ack-s3-controller",
+                "system:serviceaccount:team-7:ack-s3-controller",
+                "system:serviceaccount:team-8:ack-s3-controller",
+                "system:serviceaccount:team-9:ack-s3-controller",
+                "system:serviceaccount:team-10:ack-s3-controller",
+                "system:serviceaccount:team-11:ack-s3-controller",
+                "system:serviceaccount:team-12:ack-s3-controller",
+                "system:serviceaccount:team-13:ack-s3-controller",
+                "system:serviceaccount:team-14:ack-s3-controller",
+                "system:serviceaccount:team-15:ack-s3-controller",
+                "system:serviceaccount:team-16:ack-s3-controller",
+                "system:serviceaccount:team-17:ack-s3-controller",
+                "system:serviceaccount:team-18:ack-s3-controller",
+                "system:serviceaccount:team-19:ack-s3-controller",
+                "system:serviceaccount:team-20:ack-s3-controller",
+                "system:serviceaccount:team-21:ack-s3-controller",
+                "system:serviceaccount:team-22:ack-s3-controller",
+                "system:serviceaccount:team-23:ack-s3-controller",
+                "system:serviceaccount:team-24:ack-s3-controller",
+                "system:serviceaccount:team-25:ack-s3-controller",
+                "system:serviceaccount:team-26:ack-s3-controller",
+                "system:serviceaccount:team-27:ack-s3-controller",
+                "system:serviceaccount:team-28:ack-s3-controller",
+                "system:serviceaccount:team-29:ack-s3-controller",
+            ],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
     "trust one over, issuer unknown": (
         "problems",
         [
@@ -591,9 +1028,177 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
             )
         ],
     ),
-    "trust over, raised quota": ("ok", []),
+    "trust at the limit with another provider": (
+        "ok",
+        {
+            "subjects": [
+                "system:serviceaccount:aaaaaa:ack-s3-controller",
+                "system:serviceaccount:team-0:ack-s3-controller",
+                "system:serviceaccount:team-1:ack-s3-controller",
+                "system:serviceaccount:team-2:ack-s3-controller",
+                "system:serviceaccount:team-3:ack-s3-controller",
+                "system:serviceaccount:team-4:ack-s3-controller",
+                "system:serviceaccount:team-5:ack-s3-controller",
+                "system:serviceaccount:team-6:ack-s3-controller",
+                "system:serviceaccount:team-7:ack-s3-controller",
+                "system:serviceaccount:team-8:ack-s3-controller",
+                "system:serviceaccount:team-9:ack-s3-controller",
+                "system:serviceaccount:team-10:ack-s3-controller",
+                "system:serviceaccount:team-11:ack-s3-controller",
+                "system:serviceaccount:team-12:ack-s3-controller",
+            ],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
+    "trust at the limit, issuer beside a deploy-time ARN": (
+        "ok",
+        {
+            "subjects": [
+                "system:serviceaccount:aaaa:ack-s3-controller",
+                "system:serviceaccount:team-0:ack-s3-controller",
+                "system:serviceaccount:team-1:ack-s3-controller",
+                "system:serviceaccount:team-2:ack-s3-controller",
+                "system:serviceaccount:team-3:ack-s3-controller",
+                "system:serviceaccount:team-4:ack-s3-controller",
+                "system:serviceaccount:team-5:ack-s3-controller",
+                "system:serviceaccount:team-6:ack-s3-controller",
+                "system:serviceaccount:team-7:ack-s3-controller",
+                "system:serviceaccount:team-8:ack-s3-controller",
+                "system:serviceaccount:team-9:ack-s3-controller",
+                "system:serviceaccount:team-10:ack-s3-controller",
+                "system:serviceaccount:team-11:ack-s3-controller",
+                "system:serviceaccount:team-12:ack-s3-controller",
+                "system:serviceaccount:team-13:ack-s3-controller",
+                "system:serviceaccount:team-14:ack-s3-controller",
+                "system:serviceaccount:team-15:ack-s3-controller",
+                "system:serviceaccount:team-16:ack-s3-controller",
+                "system:serviceaccount:team-17:ack-s3-controller",
+                "system:serviceaccount:team-18:ack-s3-controller",
+                "system:serviceaccount:team-19:ack-s3-controller",
+                "system:serviceaccount:team-20:ack-s3-controller",
+                "system:serviceaccount:team-21:ack-s3-controller",
+                "system:serviceaccount:team-22:ack-s3-controller",
+                "system:serviceaccount:team-23:ack-s3-controller",
+                "system:serviceaccount:team-24:ack-s3-controller",
+                "system:serviceaccount:team-25:ack-s3-controller",
+                "system:serviceaccount:team-26:ack-s3-controller",
+                "system:serviceaccount:team-27:ack-s3-controller",
+                "system:serviceaccount:team-28:ack-s3-controller",
+                "system:serviceaccount:team-29:ack-s3-controller",
+                "system:serviceaccount:team-30:ack-s3-controller",
+                "system:serviceaccount:team-31:ack-s3-controller",
+                "system:serviceaccount:team-32:ack-s3-controller",
+            ],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
+    "trust at the limit, component with a known issuer": (
+        "ok",
+        {
+            "subjects": [
+                "system:serviceaccount:aaaa:ack-s3-controller",
+                "system:serviceaccount:team-0:ack-s3-controller",
+                "system:serviceaccount:team-1:ack-s3-controller",
+                "system:serviceaccount:team-2:ack-s3-controller",
+                "system:serviceaccount:team-3:ack-s3-controller",
+                "system:serviceaccount:team-4:ack-s3-controller",
+                "system:serviceaccount:team-5:ack-s3-controller",
+                "system:serviceaccount:team-6:ack-s3-controller",
+                "system:serviceaccount:team-7:ack-s3-controller",
+                "system:serviceaccount:team-8:ack-s3-controller",
+                "system:serviceaccount:team-9:ack-s3-controller",
+                "system:serviceaccount:team-10:ack-s3-controller",
+                "system:serviceaccount:team-11:ack-s3-controller",
+                "system:serviceaccount:team-12:ack-s3-controller",
+                "system:serviceaccount:team-13:ack-s3-controller",
+                "system:serviceaccount:team-14:ack-s3-controller",
+                "system:serviceaccount:team-15:ack-s3-controller",
+                "system:serviceaccount:team-16:ack-s3-controller",
+                "system:serviceaccount:team-17:ack-s3-controller",
+                "system:serviceaccount:team-18:ack-s3-controller",
+                "system:serviceaccount:team-19:ack-s3-controller",
+                "system:serviceaccount:team-20:ack-s3-controller",
+                "system:serviceaccount:team-21:ack-s3-controller",
+                "system:serviceaccount:team-22:ack-s3-controller",
+                "system:serviceaccount:team-23:ack-s3-controller",
+                "system:serviceaccount:team-24:ack-s3-controller",
+                "system:serviceaccount:team-25:ack-s3-controller",
+                "system:serviceaccount:team-26:ack-s3-controller",
+                "system:serviceaccount:team-27:ack-s3-controller",
+                "system:serviceaccount:team-28:ack-s3-controller",
+                "system:serviceaccount:team-29:ack-s3-controller",
+                "system:serviceaccount:team-30:ack-s3-controller",
+                "system:serviceaccount:team-31:ack-s3-controller",
+                "system:serviceaccount:team-32:ack-s3-controller",
+            ],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
+    "trust over, raised quota": (
+        "ok",
+        {
+            "subjects": [
+                "system:serviceaccount:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa:ack-s3-controller",
+                "system:serviceaccount:team-0:ack-s3-controller",
+                "system:serviceaccount:team-1:ack-s3-controller",
+                "system:serviceaccount:team-2:ack-s3-controller",
+                "system:serviceaccount:team-3:ack-s3-controller",
+                "system:serviceaccount:team-4:ack-s3-controller",
+                "system:serviceaccount:team-5:ack-s3-controller",
+                "system:serviceaccount:team-6:ack-s3-controller",
+                "system:serviceaccount:team-7:ack-s3-controller",
+                "system:serviceaccount:team-8:ack-s3-controller",
+                "system:serviceaccount:team-9:ack-s3-controller",
+                "system:serviceaccount:team-10:ack-s3-controller",
+                "system:serviceaccount:team-11:ack-s3-controller",
+                "system:serviceaccount:team-12:ack-s3-controller",
+                "system:serviceaccount:team-13:ack-s3-controller",
+                "system:serviceaccount:team-14:ack-s3-controller",
+                "system:serviceaccount:team-15:ack-s3-controller",
+                "system:serviceaccount:team-16:ack-s3-controller",
+                "system:serviceaccount:team-17:ack-s3-controller",
+                "system:serviceaccount:team-18:ack-s3-controller",
+                "system:serviceaccount:team-19:ack-s3-controller",
+                "system:serviceaccount:team-20:ack-s3-controller",
+                "system:serviceaccount:team-21:ack-s3-controller",
+                "system:serviceaccount:team-22:ack-s3-controller",
+                "system:serviceaccount:team-23:ack-s3-controller",
+                "system:serviceaccount:team-24:ack-s3-controller",
+                "system:serviceaccount:team-25:ack-s3-controller",
+                "system:serviceaccount:team-26:ack-s3-controller",
+                "system:serviceaccount:team-27:ack-s3-controller",
+                "system:serviceaccount:team-28:ack-s3-controller",
+                "system:serviceaccount:team-29:ack-s3-controller",
+            ],
+            "deployment": "ack-s3-controller-s3-chart",
+            "managed": ["AmazonS3FullAccess"],
+            "warnings": [],
+            "risks": [
+                ("service-wide-access", "managed policy AmazonS3FullAccess", False),
+                ("service-wide-access", "the inline policy", False),
+            ],
+        },
+    ),
 }
-OIDC_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
+OIDC_OUTCOMES: dict[str, tuple[str, Any]] = {
     "none": ("problems", [("", "the arguments must be a mapping such as {'cluster_name': 'prod-eks'}, got None")]),
     "nothing": ("problems", [("cluster_name", "give cluster_name, issuer_url or provider_arn")]),
     "cluster and url": ("problems", [("issuer_url", "give cluster_name or issuer_url, not both")]),
@@ -681,15 +1286,79 @@ OIDC_OUTCOMES: dict[str, tuple[str, list[Any]]] = {
     ),
     "tags list": ("problems", [("tags", "must be a mapping of tag keys to values, got ['x']")]),
     "unknown": ("problems", [("clustr_name", "unknown argument; did you mean 'cluster_name'?")]),
+    "issuer url output": (
+        "ok",
+        {"known_issuer": None, "client_ids": ["sts.amazonaws.com"], "thumbprints": [], "retain": True, "tags": {}},
+    ),
+    "issuer known from the URL": (
+        "ok",
+        {
+            "known_issuer": "oidc.eks.us-west-2.amazonaws.com/id/AAAA",
+            "client_ids": ["sts.amazonaws.com"],
+            "thumbprints": [],
+            "retain": True,
+            "tags": {},
+        },
+    ),
+    "issuer known from the ARN": (
+        "ok",
+        {
+            "known_issuer": "oidc.eks.us-west-2.amazonaws.com/id/AAAA",
+            "client_ids": ["sts.amazonaws.com"],
+            "thumbprints": [],
+            "retain": True,
+            "tags": {},
+        },
+    ),
+    "issuer matching URL and ARN": (
+        "ok",
+        {
+            "known_issuer": "oidc.eks.us-west-2.amazonaws.com/id/AAAA",
+            "client_ids": ["sts.amazonaws.com"],
+            "thumbprints": [],
+            "retain": True,
+            "tags": {},
+        },
+    ),
+    "created with every option": (
+        "ok",
+        {
+            "known_issuer": None,
+            "client_ids": ["sts.amazonaws.com", "other"],
+            "thumbprints": ["aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],
+            "retain": False,
+            "tags": {"team": "platform"},
+        },
+    ),
 }
 
 
-def outcome(resolve: Any, args: Any) -> tuple[str, list[Any]]:
+def outcome(resolve: Any, args: Any) -> tuple[str, Any]:
     try:
         spec = resolve(args)
     except ArgsError as error:
         return "problems", [(p.field, p.message) for p in error.problems]
-    return "ok", list(getattr(spec, "warnings", ()))
+    if hasattr(spec, "subjects"):
+        return "ok", {
+            "subjects": list(spec.subjects),
+            "deployment": spec.deployment_name,
+            "managed": sorted(spec.managed_policies),
+            "warnings": list(spec.warnings),
+            "risks": [(r.id, r.source, r.acknowledged) for r in spec.risks],
+        }
+    return "ok", {
+        "known_issuer": spec.known_issuer,
+        "client_ids": list(spec.client_ids),
+        "thumbprints": list(spec.thumbprints),
+        "retain": spec.retain_on_delete,
+        "tags": spec.tags,
+    }
+
+
+def test_an_error_without_a_place_is_just_its_problems() -> None:
+    error = ArgsError([Problem("namespace", "bad"), Problem("", "both")])
+    assert str(error) == "namespace: bad\nboth"
+    assert str(ArgsError([Problem("tags", "bad")], "ControllerIrsa 'x': ")) == "ControllerIrsa 'x': tags: bad"
 
 
 @pytest.mark.parametrize("case", CONTROLLER_CASES)

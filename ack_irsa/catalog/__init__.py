@@ -28,7 +28,6 @@ _STATUS = {"GA": "GA", "PREVIEW": "preview", "PROPOSED": "preview", "DEPRECATED"
 
 # Flags shown in the catalog listing.
 FLAG_DESCRIPTIONS = {
-    "broad-policy": "the recommended policy grants far more than the controller needs",
     "corrected": "upstream's recommended policy is defective; the note says what ack-irsa ships instead",
     "needs-policy": "no usable recommended policy: the stack must give policyArns or inlinePolicy",
     "policy-unknown": "upstream's policy files could not be read; nothing is recommended",

