@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any, Literal, Required, TypedDict
 
@@ -20,7 +21,7 @@ from ack_irsa.policies import (
     policy_size,
     to_json,
 )
-from ack_irsa.spec import ArgsError, ControllerSpec, PolicyRef, resolve_controller
+from ack_irsa.spec import ArgsError, ControllerSpec, PolicyRef, Problem, resolve_controller
 
 TYPE_TOKEN = "ack-irsa:index:ControllerIrsa"
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -111,6 +112,7 @@ class ControllerIrsa(pulumi.ComponentResource):
     def __init__(self, name: str, args: ControllerIrsaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         try:
             spec = resolve_controller(args)
+            _claim_service_account(name, spec, args.get("oidc_provider") or args.get("oidc_provider_arn"))
         except ArgsError as error:
             raise ArgsError(error.problems, f"ControllerIrsa {name!r}: ") from None
         super().__init__(TYPE_TOKEN, name, {}, opts)
@@ -243,6 +245,32 @@ class ControllerIrsa(pulumi.ComponentResource):
         )
 
 
+# Per program run (its root stack): which ControllerIrsa annotates which ServiceAccount of which cluster.
+_CLAIMED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str, str], str]] = weakref.WeakKeyDictionary()
+
+
+def _claim_service_account(name: str, spec: ControllerSpec, provider: Any) -> None:
+    """Two components annotating one ServiceAccount on one cluster would fight over its annotation (the
+    stack config refuses this as well). The cluster is told by its ClusterOidcProvider or provider ARN."""
+    root = pulumi.runtime.get_root_resource()
+    if spec.service_account_mode == "none" or root is None or not isinstance(provider, ClusterOidcProvider | str):
+        return
+    cluster = provider if isinstance(provider, str) else id(provider)
+    claims = _CLAIMED.setdefault(root, {})
+    other = claims.setdefault((cluster, spec.namespace, spec.service_account_name), name)
+    if other != name:
+        account = f"{spec.namespace}/{spec.service_account_name}"
+        raise ArgsError(
+            [
+                Problem(
+                    "service_account_name",
+                    f"{account} on this cluster is annotated by ControllerIrsa {other!r} already; two roles would "
+                    "fight over its annotation (give one of them service_account_mode 'none')",
+                )
+            ]
+        )
+
+
 def _trust_source(source: Any, issuer: pulumi.Input[str] | None = None) -> pulumi.Output[tuple[str, str]]:
     """(provider ARN, issuer) of a ClusterOidcProvider or of a provider ARN (plain or Output)."""
     if isinstance(source, ClusterOidcProvider):
@@ -260,6 +288,12 @@ def _trust_source(source: Any, issuer: pulumi.Input[str] | None = None) -> pulum
 
 
 def _trust_policy(sources: Sequence[tuple[str, str]], spec: ControllerSpec) -> str:
+    """The trust policy once every provider's ARN is known; what could not be checked before is checked now."""
+    arns = [arn for arn, _ in sources]
+    if len(set(arns)) != len(arns):
+        raise ValueError(f"extra_oidc_providers lists a provider the role trusts already: {sorted(arns)}")
+    if len({partition_of(arn) for arn in arns}) > 1:
+        raise ValueError(f"extra_oidc_providers are in another partition than the cluster's provider: {arns}")
     document = irsa_trust_policy([TrustedIssuer(arn, issuer, spec.subjects) for arn, issuer in sources])
     check_size(policy_size(document), spec.trust_policy_max_chars, "the trust policy", "trust_policy_max_chars")
     return to_json(document)

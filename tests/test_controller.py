@@ -555,3 +555,48 @@ def test_a_role_without_inline_policy_claims_an_empty_set() -> None:
 
     (inline_set,) = run(program).of_type(INLINE_SET)
     assert inline_set.inputs["policyNames"] == []
+
+
+def test_two_components_may_not_annotate_one_service_account_of_one_cluster() -> None:
+    def program() -> None:
+        oidc = ClusterOidcProvider("cluster", {"issuer_url": ISSUER_URL})
+        ControllerIrsa("s3", {"service": "s3", "oidc_provider": oidc})
+        ControllerIrsa("s3-again", {"service": "s3", "oidc_provider": oidc, "role_name": "other"})
+
+    with pytest.raises(ArgsError) as raised:
+        run(program)
+    assert str(raised.value) == (
+        "ControllerIrsa 's3-again': service_account_name: ack-system/ack-s3-controller on this cluster is annotated "
+        "by ControllerIrsa 's3' already; two roles would fight over its annotation (give one of them "
+        "service_account_mode 'none')"
+    )
+
+
+def test_one_service_account_on_two_clusters_or_trusted_only_is_fine() -> None:
+    def program() -> None:
+        one = ClusterOidcProvider("one", {"issuer_url": ISSUER_URL})
+        two = ClusterOidcProvider("two", {"provider_arn": OTHER_PROVIDER_ARN})
+        ControllerIrsa("s3-one", {"service": "s3", "oidc_provider": one})
+        ControllerIrsa("s3-two", {"service": "s3", "oidc_provider": two})
+        ControllerIrsa("s3-trust", {"service": "s3", "oidc_provider": one, "service_account_mode": "none"})
+        ControllerIrsa("s3-arn", {"service": "s3", "oidc_provider_arn": PROVIDER_ARN})
+
+    assert len(run(program).of_type(ROLE)) == 4
+
+
+def test_a_deploy_time_provider_of_another_partition_fails_when_it_resolves() -> None:
+    china = "arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/CCCC"
+
+    def program() -> dict[str, Any]:
+        irsa = ControllerIrsa(
+            "s3",
+            {
+                "service": "s3",
+                "oidc_provider_arn": PROVIDER_ARN,
+                "extra_oidc_providers": [pulumi.Output.from_input(china)],
+            },
+        )
+        return {"role_arn": irsa.role_arn}
+
+    with pytest.raises(Exception, match="extra_oidc_providers are in another partition than the cluster's provider"):
+        run(program)

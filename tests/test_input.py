@@ -357,3 +357,34 @@ def test_every_command_reports_a_malformed_file_in_one_line(
         f"error: {where}{path}, line 5, column 1: expected ',' or ']', but got '<stream end>' (while parsing a "
         "flow sequence at line 4)\n"
     )
+
+
+@pytest.mark.parametrize("shape", [*KUBECONFIGS, "a list"])
+@pytest.mark.parametrize("valid", [True, False])
+def test_no_command_prints_a_kubeconfig(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, shape: str, valid: bool
+) -> None:
+    """render (every format), diff (the token changes between the sides), up, verify: on success and on error."""
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    value = KUBECONFIGS.get(shape, f"[{{token: {TOKEN}}}]")
+    namespace = "" if valid else "  ack-irsa:namespace: Bad\n"
+    head = project / "stacks" / "Pulumi.dev.yaml"
+    head.write_text(HEAD + f"  ack-irsa:kubeconfig: {value}\n" + namespace + S3)
+    base = tmp_path / "Pulumi.dev.yaml"
+    base.write_text(head.read_text().replace(TOKEN, "older-" + TOKEN))
+    runs = [
+        ["render", "--stack", "dev", "--format", "markdown"],
+        ["render", "--stack", "dev", "--format", "json"],
+        ["render", "--stack", "dev", "--format", "manifests"],
+        ["diff", "--base-file", str(base), "--head-file", str(head)],
+        ["up", "--stack", "dev", "--offline"],
+        ["verify", "--stack", "dev", "--skip-kubernetes", "--aws-endpoint-url", "http://127.0.0.1:9"],
+    ]
+    for arguments in runs:
+        code = cli([*arguments, "--project-dir", str(project)])
+        captured = capsys.readouterr()
+        assert TOKEN not in captured.out + captured.err, arguments
+        assert "Traceback" not in captured.err
+        assert code in (0, 1, 2), arguments
