@@ -43,6 +43,19 @@ half-way through ``pulumi up``, so it is refused before anything is parsed into 
 
 M = TypeVar("M", bound=BaseModel)
 
+IdentityKey = Literal["irsa", "podIdentity", "both"]
+IDENTITY_KEYS: tuple[IdentityKey, ...] = ("irsa", "podIdentity", "both")
+"""The identity modes as the stack config spells them; the Python API says ``pod_identity``."""
+
+
+def _identity_key(value: Any) -> Any:
+    """A misspelt identity mode gets the closest one suggested (``podidentity`` → ``podIdentity``)."""
+    if value is None or value in IDENTITY_KEYS:
+        return value
+    close = difflib.get_close_matches(str(value), IDENTITY_KEYS, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else ""
+    raise ValueError(f"must be 'irsa', 'podIdentity' or 'both'{hint}")
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True)
@@ -101,6 +114,19 @@ class ControllerConfig(_Model):
         description="Risk ids of this controller's policies that were reviewed and accepted, e.g. "
         "`[privilege-escalation]`: shown as acknowledged, not as new.",
     )
+    identity: IdentityKey | None = Field(
+        None,
+        description="`irsa`, `podIdentity` (an EKS Pod Identity association) or `both` (the migration step). "
+        "Default: the stack's `identity`.",
+    )
+    extra_cluster_names: list[str] = Field(
+        [], description="Pod Identity: other clusters whose associations for this ServiceAccount the role admits."
+    )
+
+    @field_validator("identity", mode="before")
+    @classmethod
+    def _known_identity(cls, value: Any) -> Any:
+        return _identity_key(value)
 
     @field_validator("inline_policy", mode="before")
     @classmethod
@@ -155,6 +181,34 @@ class StackConfig(_Model):
     controllers: list[ControllerConfig] = Field(
         [], description=f"The ACK controllers to give a role: at least one, at most {MAX_CONTROLLERS}."
     )
+    identity: IdentityKey = Field(
+        "irsa",
+        description="How the controllers' pods get their role: `irsa`, `podIdentity` (EKS Pod Identity, needs "
+        "`clusterName`) or `both` (the migration step).",
+    )
+    pod_identity_agent: Literal["present", "install"] = Field(
+        "present",
+        description="`present`: the eks-pod-identity-agent add-on is installed already (EKS Auto Mode has it); "
+        "`install`: the stack installs it (kept on destroy).",
+    )
+
+    @field_validator("identity", mode="before")
+    @classmethod
+    def _known_identity(cls, value: Any) -> Any:
+        return _identity_key(value)
+
+    def identity_of(self, controller: ControllerConfig) -> str:
+        """The controller's identity mode in the Python API's words (``pod_identity``)."""
+        key = controller.identity or self.identity
+        return "pod_identity" if key == "podIdentity" else key
+
+    @property
+    def needs_oidc_provider(self) -> bool:
+        return any(self.identity_of(c) != "pod_identity" for c in self.controllers)
+
+    @property
+    def uses_pod_identity(self) -> bool:
+        return any(self.identity_of(c) != "irsa" for c in self.controllers)
 
     def oidc_provider_args(self) -> dict[str, Any]:
         """Arguments of the stack's ClusterOidcProvider."""
@@ -181,9 +235,15 @@ class StackConfig(_Model):
         args["namespace"] = controller.namespace or self.namespace
         if self.tags or controller.tags:
             args["tags"] = {**self.tags, **controller.tags}
+        args["identity"] = self.identity_of(controller)
+        if args["identity"] == "irsa":
+            del args["identity"]  # the default: an existing stack's components get what they always got
+        elif self.cluster_name is not None:
+            args["cluster_name"] = self.cluster_name
+        if oidc_provider is not None and args.get("identity") != "pod_identity":
+            args["oidc_provider"] = oidc_provider
         return {
             **args,
-            "oidc_provider": oidc_provider,
             "trust_policy_max_chars": self.trust_policy_max_chars,
             "managed_policies_per_role": self.managed_policies_per_role,
         }
@@ -307,10 +367,10 @@ def _shape_problems(
         elif item["type"] == "missing":
             yield f"{_path(loc)}: is required"
         else:
-            message = item["msg"].removeprefix("Value error, ")
+            message, _, hint = item["msg"].removeprefix("Value error, ").partition("; did you mean")
             value = item["input"]
             echo = f"{kind_of(value)} (not shown: it is secret)" if item["loc"][0] in secret else shown(value)
-            yield f"{_path(loc)}: {message}, got {echo}"
+            yield f"{_path(loc)}: {message}, got {echo}" + (f"; did you mean{hint}" if hint else "")
 
 
 def _suggestion(key: str, model: type[BaseModel], within: tuple[Any, ...]) -> str:
@@ -353,9 +413,10 @@ def _semantic_problems(
             resolve_controller(stack.controller_args(controller, stand_in))
         except ArgsError as error:
             # A stack-wide value is reported once, above, not again for every controller that inherits it.
-            inherited = {"namespace"} if controller.namespace is None else set()
+            inherited = {"namespace", "cluster_name"} if controller.namespace is None else {"cluster_name"}
             inherited |= {"tags"} if not controller.tags else set()
             problems += [_problem(("controllers", index), p, {}) for p in error.problems if p.field not in inherited]
+    problems += _pod_identity_problems(stack, controllers)
     problems += _duplicates(stack, controllers)
     stack_partition, region_problems = _stack_partition(stack, region, partition)
     problems += region_problems
@@ -401,10 +462,26 @@ def _planned_provider(oidc: OidcProviderSpec | None, stack: StackConfig) -> Simp
     )
 
 
+def _pod_identity_problems(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """Pod Identity associates by the cluster's name: a stack that uses it must name its cluster."""
+    users = [f"controllers[{i}]" for i, c in controllers.items() if stack.identity_of(c) != "irsa"]
+    if users and stack.cluster_name is None:
+        yield (
+            f"{_path(('clusterName',))}: is required for identity 'podIdentity' or 'both' (an EKS Pod Identity "
+            f"association names its cluster), which {', '.join(users)} use"
+        )
+    if stack.pod_identity_agent == "install" and stack.cluster_name is None:
+        yield (
+            f"{_path(('podIdentityAgent',))}: 'install' needs clusterName, the cluster the add-on is installed on "
+            "(a stack that only adopts a provider names no cluster)"
+        )
+
+
 def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
     seen_names: dict[str, int] = {}
     seen_accounts: dict[tuple[str, str, str], int] = {}
     seen_roles: dict[str, int] = {}
+    seen_associations: dict[tuple[str, str], int] = {}
     for index, controller in controllers.items():
         where = _path(("controllers", index))
         if (first := seen_names.setdefault(controller.logical_name, index)) != index:
@@ -421,6 +498,13 @@ def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig])
             )
         if controller.role_name and (first := seen_roles.setdefault(controller.role_name, index)) != index:
             yield f"{where}.roleName: {shown(controller.role_name)} is the role name of controllers[{first}] too"
+        if stack.identity_of(controller) != "irsa" and controller.service_account_mode != "none":
+            associated = (namespace, account[2])
+            if (first := seen_associations.setdefault(associated, index)) != index:
+                yield (
+                    f"{where}: controllers[{first}] has a Pod Identity association for the ServiceAccount "
+                    f"{namespace}/{account[2]} already; EKS allows one per ServiceAccount"
+                )
 
 
 def _default_account(controller: ControllerConfig) -> str:

@@ -13,21 +13,17 @@ from ack_irsa.apidoc import document_arguments
 from ack_irsa.arns import aws_managed_policy_arn, issuer_of_provider_arn, partition_of
 from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS, check_size
 from ack_irsa.oidc import ClusterOidcProvider
-from ack_irsa.policies import (
-    TrustedIssuer,
-    irsa_trust_policy,
-    issuer_host,
-    parse_policy_document,
-    policy_size,
-    to_json,
-)
+from ack_irsa.policies import issuer_host, parse_policy_document, policy_size, to_json
 from ack_irsa.spec import ArgsError, ControllerSpec, PolicyRef, Problem, resolve_controller
+from ack_irsa.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 
 TYPE_TOKEN = "ack-irsa:index:ControllerIrsa"
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 """The ServiceAccount annotation the EKS pod identity webhook reads."""
 RESTART_ANNOTATION = "ack-irsa/role-arn"
 """Pod-template annotation on the controller's Deployment; a new value rolls its pods."""
+ASSOCIATION_ANNOTATION = "ack-irsa/pod-identity-association"
+"""Pod-template annotation with the Pod Identity association's ID: a new association rolls the pods too."""
 INLINE_POLICY_NAME = "ack-controller-policy"
 
 PolicyArns = Sequence[str] | Mapping[str, pulumi.Input[str]]
@@ -88,6 +84,18 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """Trust policy size limit, for accounts whose quota was raised. Default 2048."""
     managed_policies_per_role: int
     """Managed policies per role, for accounts whose quota was raised. Default 10."""
+    identity: Identity
+    """How the controller's pods get the role: ``"irsa"`` (default; the ServiceAccount annotation and the
+    cluster's OIDC provider), ``"pod_identity"`` (an EKS Pod Identity association; no OIDC provider is
+    needed) or ``"both"`` (the migration step: both trusts, the association and the annotation; pods
+    restarted in this state run on Pod Identity, which the EKS webhook prefers)."""
+    cluster_name: pulumi.Input[str]
+    """The EKS cluster of the Pod Identity association. Default: the ``oidc_provider``'s ``cluster_name``.
+    Required for ``"pod_identity"`` and ``"both"``."""
+    extra_cluster_names: Sequence[str]
+    """Other clusters whose Pod Identity associations for the same ServiceAccount the role admits (one role
+    for several clusters: Pod Identity needs no per-cluster trust). Their associations are made by their
+    own stacks. Default: none."""
     acknowledge_risks: Sequence[str]
     """Ids of risks of this role's policies (``privilege-escalation``, ``pass-role-unrestricted``,
     ``all-actions``, ``service-wide-access``, ``broad-managed-policy``) that were reviewed and accepted: they
@@ -123,9 +131,14 @@ class ControllerIrsa(pulumi.ComponentResource):
                 pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)
         self.risks = [risk.to_json() for risk in spec.risks]
 
-        primary = _trust_source(args.get("oidc_provider") or args.get("oidc_provider_arn"), args.get("oidc_issuer"))
-        sources = [primary, *(_trust_source(p) for p in spec.extra_oidc_providers)]
-        partition = primary.apply(lambda source: partition_of(source[0]))
+        sources: list[pulumi.Output[tuple[str, str]]] = []
+        if spec.uses_irsa:
+            provider = args.get("oidc_provider") or args.get("oidc_provider_arn")
+            sources = [_trust_source(provider, args.get("oidc_issuer"))]
+            sources += [_trust_source(p) for p in spec.extra_oidc_providers]
+            partition = sources[0].apply(lambda source: partition_of(source[0]))
+        else:
+            partition = _stack_partition()
         cluster = getattr(args.get("oidc_provider"), "cluster_name", None)
 
         self.role = self._role(name, spec, sources, partition, cluster)
@@ -138,9 +151,11 @@ class ControllerIrsa(pulumi.ComponentResource):
         # Children do not inherit a component's depends_on; the Kubernetes children take it over,
         # so they can wait for a Namespace or Helm release created in the same program.
         kubernetes_opts = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
+        association = self._association(name, spec)
         service_account = self._service_account(name, spec, kubernetes_opts)
-        if spec.deployment_name and service_account is not None:
-            self._restart(name, spec, kubernetes_opts.merge(pulumi.ResourceOptions(depends_on=[service_account])))
+        waits_for = [r for r in (service_account, association) if r is not None]
+        if spec.deployment_name and waits_for:
+            self._restart(name, spec, association, kubernetes_opts.merge(pulumi.ResourceOptions(depends_on=waits_for)))
         self.register_outputs(
             {
                 "role_arn": self.role_arn,
@@ -159,14 +174,24 @@ class ControllerIrsa(pulumi.ComponentResource):
         partition: pulumi.Output[str],
         cluster: str | None,
     ) -> aws.iam.Role:
-        """The role, trusting the ServiceAccounts through every source (the first one names the role)."""
+        """The role, trusting the ServiceAccount through every OIDC source (the first one names the role) and
+        through EKS Pod Identity, as the identity mode says."""
+        if spec.role_name:
+            role_name: pulumi.Input[str] = spec.role_name
+        elif sources:
+            role_name = sources[0].apply(lambda source: spec.role_name_for(source[1], cluster))
+        else:
+            role_name = pulumi.Output.from_input(spec.cluster_name).apply(lambda c: spec.role_name_for(None, c))
+        how = {"irsa": "IRSA", "pod_identity": "EKS Pod Identity", "both": "IRSA and EKS Pod Identity"}[spec.identity]
         return aws.iam.Role(
             f"{name}-role",
-            name=spec.role_name or sources[0].apply(lambda source: spec.role_name_for(source[1], cluster)),
+            name=role_name,
             path=spec.role_path,
-            assume_role_policy=pulumi.Output.all(*sources).apply(lambda resolved: _trust_policy(resolved, spec)),
+            assume_role_policy=pulumi.Output.all(pulumi.Output.from_input(spec.cluster_name), *sources).apply(
+                lambda resolved: _trust_policy(resolved[1:], resolved[0], spec)
+            ),
             description=f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
-            "IRSA, managed by ack-irsa",
+            f"{how}, managed by ack-irsa",
             max_session_duration=spec.max_session_duration,
             permissions_boundary=_in_partition(spec.permissions_boundary, partition, "permissions_boundary"),
             tags=spec.tags or None,
@@ -210,33 +235,59 @@ class ControllerIrsa(pulumi.ComponentResource):
         ]
         return [resource.id for resource in [*attachments, *inline, *only_these]]
 
+    def _association(self, name: str, spec: ControllerSpec) -> aws.eks.PodIdentityAssociation | None:
+        """The Pod Identity association of the ServiceAccount, once the role has its permissions. EKS allows
+        one per ServiceAccount, so a replacement deletes the old one first."""
+        if not spec.uses_pod_identity or spec.service_account_mode == "none":
+            return None
+        return aws.eks.PodIdentityAssociation(
+            f"{name}-pod-identity",
+            cluster_name=spec.cluster_name,
+            namespace=spec.namespace,
+            service_account=spec.service_account_name,
+            role_arn=self.role_arn,
+            tags=spec.tags or None,
+            opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
+        )
+
     def _service_account(
         self, name: str, spec: ControllerSpec, opts: pulumi.ResourceOptions
     ) -> pulumi.CustomResource | None:
-        if spec.service_account_mode == "none":
+        """IRSA: the ServiceAccount annotated with the role ARN (patched, or created). Pod Identity alone: a
+        created ServiceAccount carries no annotation, and a patched one is left alone, so a stack moved off
+        IRSA releases the annotation it had set."""
+        if spec.service_account_mode == "none" or (spec.service_account_mode == "patch" and not spec.uses_irsa):
             return None
         from pulumi_kubernetes.core.v1 import ServiceAccount, ServiceAccountPatch
         from pulumi_kubernetes.meta.v1 import ObjectMetaArgs, ObjectMetaPatchArgs
 
         account, namespace = spec.service_account_name, spec.namespace
-        annotations = {ROLE_ARN_ANNOTATION: self.role_arn}
+        annotations = {ROLE_ARN_ANNOTATION: self.role_arn} if spec.uses_irsa else None
         if spec.service_account_mode == "patch":
             patch = ObjectMetaPatchArgs(name=account, namespace=namespace, annotations=annotations)
             return ServiceAccountPatch(f"{name}-service-account", metadata=patch, opts=opts)
         created = ObjectMetaArgs(name=account, namespace=namespace, annotations=annotations)
         return ServiceAccount(f"{name}-service-account", metadata=created, opts=opts)
 
-    def _restart(self, name: str, spec: ControllerSpec, opts: pulumi.ResourceOptions) -> None:
-        """Roll the controller's pods when the role ARN changes: credentials are injected only into
-        pods created after the ServiceAccount annotation exists. The annotation's value is the ARN
-        itself, so a second ``pulumi up`` changes nothing and a new role restarts exactly once."""
+    def _restart(
+        self,
+        name: str,
+        spec: ControllerSpec,
+        association: aws.eks.PodIdentityAssociation | None,
+        opts: pulumi.ResourceOptions,
+    ) -> None:
+        """Roll the controller's pods when what they need changes: credentials are injected only into
+        pods created after the annotation or association exists. The annotations' values are the role ARN
+        and the association's ID themselves, so a second ``pulumi up`` changes nothing and a new role or
+        association restarts exactly once."""
         from pulumi_kubernetes.apps.v1 import DeploymentPatch, DeploymentSpecPatchArgs
         from pulumi_kubernetes.core.v1 import PodTemplateSpecPatchArgs
         from pulumi_kubernetes.meta.v1 import ObjectMetaPatchArgs
 
-        template = PodTemplateSpecPatchArgs(
-            metadata=ObjectMetaPatchArgs(annotations={RESTART_ANNOTATION: self.role_arn})
-        )
+        annotations: dict[str, pulumi.Input[str]] = {RESTART_ANNOTATION: self.role_arn}
+        if association is not None:
+            annotations[ASSOCIATION_ANNOTATION] = association.association_id
+        template = PodTemplateSpecPatchArgs(metadata=ObjectMetaPatchArgs(annotations=annotations))
         DeploymentPatch(
             f"{name}-restart",
             metadata=ObjectMetaPatchArgs(name=spec.deployment_name, namespace=spec.namespace),
@@ -245,7 +296,20 @@ class ControllerIrsa(pulumi.ComponentResource):
         )
 
 
-# Per program run (its root stack): which ControllerIrsa annotates which ServiceAccount of which cluster.
+# Per program run (its root stack): the partition, looked up once for the roles of Pod Identity alone (IRSA
+# roles take it from their provider's ARN); and which ControllerIrsa claims which ServiceAccount where.
+_PARTITION: weakref.WeakKeyDictionary[Any, pulumi.Output[str]] = weakref.WeakKeyDictionary()
+
+
+def _stack_partition() -> pulumi.Output[str]:
+    root = pulumi.runtime.get_root_resource()
+    if root is None:
+        return aws.get_partition_output().partition
+    if root not in _PARTITION:
+        _PARTITION[root] = aws.get_partition_output().partition
+    return _PARTITION[root]
+
+
 _CLAIMED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str, str], str]] = weakref.WeakKeyDictionary()
 
 
@@ -253,6 +317,8 @@ def _claim_service_account(name: str, spec: ControllerSpec, provider: Any) -> No
     """Two components annotating one ServiceAccount on one cluster would fight over its annotation (the
     stack config refuses this as well). The cluster is told by its ClusterOidcProvider or provider ARN."""
     root = pulumi.runtime.get_root_resource()
+    if spec.uses_pod_identity and isinstance(spec.cluster_name, str):
+        provider = f"eks:{spec.cluster_name}"  # one association per ServiceAccount of the cluster
     if spec.service_account_mode == "none" or root is None or not isinstance(provider, ClusterOidcProvider | str):
         return
     cluster = provider if isinstance(provider, str) else id(provider)
@@ -287,14 +353,19 @@ def _trust_source(source: Any, issuer: pulumi.Input[str] | None = None) -> pulum
     return pulumi.Output.all(arn, issuer).apply(checked)
 
 
-def _trust_policy(sources: Sequence[tuple[str, str]], spec: ControllerSpec) -> str:
-    """The trust policy once every provider's ARN is known; what could not be checked before is checked now."""
+def _trust_policy(sources: Sequence[tuple[str, str]], cluster: str | None, spec: ControllerSpec) -> str:
+    """The trust policy once every provider's ARN and the cluster's name are known; what could not be
+    checked before is checked now."""
     arns = [arn for arn, _ in sources]
     if len(set(arns)) != len(arns):
         raise ValueError(f"extra_oidc_providers lists a provider the role trusts already: {sorted(arns)}")
     if len({partition_of(arn) for arn in arns}) > 1:
         raise ValueError(f"extra_oidc_providers are in another partition than the cluster's provider: {arns}")
-    document = irsa_trust_policy([TrustedIssuer(arn, issuer, spec.subjects) for arn, issuer in sources])
+    association = None
+    if spec.uses_pod_identity:
+        clusters = (str(cluster), *spec.extra_cluster_names)
+        association = TrustedAssociation(spec.namespace, spec.service_account_name, clusters)
+    document = trust_policy([TrustedIssuer(arn, issuer, spec.subjects) for arn, issuer in sources], association)
     check_size(policy_size(document), spec.trust_policy_max_chars, "the trust policy", "trust_policy_max_chars")
     return to_json(document)
 

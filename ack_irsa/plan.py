@@ -34,6 +34,7 @@ ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 INLINE = "aws:iam/rolePolicy:RolePolicy"
 CONTROLLER = "ack-irsa:index:ControllerIrsa"
+ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 REDACTED = "<redacted>"
 # Provider inputs that can hold credentials: never printed (a plan is posted on pull requests).
 _SENSITIVE_INPUTS = {"pulumi:providers:kubernetes": ("kubeconfig",)}
@@ -261,6 +262,8 @@ def _oidc_section(plan: Plan) -> list[str]:
     lines = ["## OIDC provider", ""]
     created = [r for r in plan.resources if r.type == OIDC_PROVIDER]
     arn = plan.outputs.get("oidcProviderArn", "")
+    if not created and not arn:
+        return [*lines, "None: every controller uses EKS Pod Identity, which needs no OIDC provider.", ""]
     if created:
         inputs = created[0].inputs
         lines.append(f"Created for `{inputs['url']}`, audiences {_codes(inputs['clientIdLists'])}.")
@@ -279,13 +282,16 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
         "kubernetes:core/v1:ServiceAccount"
     )
     restart = children.get("kubernetes:apps/v1:DeploymentPatch")
+    association = children.get(ASSOCIATION)
     rows = [
         ("Role", f"`{role['name']}` — path `{role.get('path', '/')}`, sessions up to {role['maxSessionDuration']} s"),
         ("Role ARN", f"`{output.get('roleArn') or children[ROLE].arn}`"),
         ("Permissions boundary", _code(role.get("permissionsBoundary"))),
         ("Tags", ", ".join(f"`{k}={v}`" for k, v in sorted((role.get("tags") or {}).items())) or "—"),
         ("Permissions", _permissions_text(plan, name)),
-        ("ServiceAccount", _service_account_text(account, output)),
+        ("Identity", _identity_text(role)),
+        ("Pod Identity association", _association_text(association)),
+        ("ServiceAccount", _service_account_text(account, output, association)),
         ("Restart", _restart_text(restart)),
     ]
     lines = [f"{heading} `{name}`", ""]
@@ -323,11 +329,38 @@ def _risk_text(risk: Mapping[str, Any]) -> str:
     return f"⚠️ `{risk['id']}`{state} in {risk['source']}: {risk['detail']}"
 
 
-def _service_account_text(resource: PlannedResource | None, output: Mapping[str, Any]) -> str:
+def _identity_text(role: Mapping[str, Any]) -> str:
+    """What the trust policy admits, read from the document itself."""
+    statements = json.loads(role["assumeRolePolicy"])["Statement"]
+    web = any("Federated" in s.get("Principal", {}) for s in statements)
+    pods = [s for s in statements if s.get("Principal", {}).get("Service") == "pods.eks.amazonaws.com"]
+    if pods:
+        pinned = ", ".join(
+            f"`{k.removeprefix('aws:RequestTag/')}={v}`" for k, v in pods[0]["Condition"]["StringEquals"].items()
+        )
+        text = f"EKS Pod Identity (`pods.eks.amazonaws.com`, session tags pinned: {pinned})"
+        return f"IRSA and {text}: the migration step; pods restarted now run on Pod Identity" if web else text
+    return "IRSA (the ServiceAccount's token, through the cluster's OIDC provider)"
+
+
+def _association_text(resource: PlannedResource | None) -> str:
+    if resource is None:
+        return "—"
+    inputs = resource.inputs
+    return f"`{inputs['clusterName']}`: `{inputs['namespace']}/{inputs['serviceAccount']}` → the role"
+
+
+def _service_account_text(
+    resource: PlannedResource | None, output: Mapping[str, Any], association: PlannedResource | None
+) -> str:
+    if resource is None and association is not None:
+        return f"`{output.get('serviceAccount', '')}` left as it is: Pod Identity needs no annotation"
     if resource is None:
         return f"`{output.get('serviceAccount', '')}` trusted; not touched (mode `none`)"
-    verb = "annotated in place (patch)" if resource.type.endswith("Patch") else "created"
     metadata = resource.inputs["metadata"]
+    if not metadata.get("annotations"):
+        return f"`{metadata['namespace']}/{metadata['name']}` created, without annotation (Pod Identity)"
+    verb = "annotated in place (patch)" if resource.type.endswith("Patch") else "created"
     return f"`{metadata['namespace']}/{metadata['name']}` {verb}: `{ROLE_ARN_ANNOTATION}`"
 
 

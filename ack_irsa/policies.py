@@ -1,34 +1,17 @@
-"""IAM policy documents for IRSA: trust policies, inline policies, and their sizes.
+"""IAM identity policy documents: parsed and checked, summed up, and sized as IAM counts them.
 
-Pure functions over plain values; the components call them inside ``Output.apply`` once the
-provider ARN and issuer are known, so no document is ever built from unresolved Outputs.
+Pure functions over plain values. Trust policies, of both identity modes, are in :mod:`ack_irsa.trust`.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ack_irsa.grammar import identity_policy_problems
 
-STS_AUDIENCE = "sts.amazonaws.com"
-"""The audience the EKS pod identity webhook requests tokens for (``eks.amazonaws.com/audience`` default)."""
-
-WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
 POLICY_VERSION = "2012-10-17"
-
-
-@dataclass(frozen=True)
-class TrustedIssuer:
-    """One OIDC provider a role trusts, and the ServiceAccount subjects it admits from it."""
-
-    provider_arn: str
-    issuer: str
-    """Issuer URL without ``https://`` (the prefix of the condition keys)."""
-    subjects: tuple[str, ...]
-    """``system:serviceaccount:<namespace>:<name>`` values; ``*`` and ``?`` only with wildcards allowed."""
 
 
 def issuer_host(url: str) -> str:
@@ -38,40 +21,6 @@ def issuer_host(url: str) -> str:
 
 def issuer_url(issuer: str) -> str:
     return f"https://{issuer_host(issuer)}"
-
-
-def service_account_subject(namespace: str, name: str) -> str:
-    return f"system:serviceaccount:{namespace}:{name}"
-
-
-def has_wildcard(value: str) -> bool:
-    return "*" in value or "?" in value
-
-
-def irsa_trust_policy(trusted: Sequence[TrustedIssuer], audience: str = STS_AUDIENCE) -> dict[str, Any]:
-    """The role trust policy: one statement per provider, each pinning ``sub`` and ``aud``.
-
-    ``sub`` is pinned to exact ServiceAccounts because any pod on the cluster can request a token
-    for its own ServiceAccount; without the pin, every workload could assume the role. ``aud`` is
-    pinned so that tokens minted for another audience are refused. ``StringEquals`` treats ``*``
-    literally, so a subject with a wildcard moves ``sub`` alone to ``StringLike``.
-    """
-    return {"Version": POLICY_VERSION, "Statement": [_statement(t, audience) for t in trusted]}
-
-
-def _statement(trusted: TrustedIssuer, audience: str) -> dict[str, Any]:
-    sub_key, aud_key = f"{trusted.issuer}:sub", f"{trusted.issuer}:aud"
-    subjects: str | list[str] = trusted.subjects[0] if len(trusted.subjects) == 1 else list(trusted.subjects)
-    if any(has_wildcard(s) for s in trusted.subjects):
-        condition = {"StringEquals": {aud_key: audience}, "StringLike": {sub_key: subjects}}
-    else:
-        condition = {"StringEquals": {sub_key: subjects, aud_key: audience}}
-    return {
-        "Effect": "Allow",
-        "Principal": {"Federated": trusted.provider_arn},
-        "Action": WEB_IDENTITY_ACTION,
-        "Condition": condition,
-    }
 
 
 def allowed_actions(document: Mapping[str, Any]) -> list[str]:

@@ -33,10 +33,17 @@ def stack_config() -> dict[str, Any]:
 
 
 def build(config: StackConfig) -> dict[str, Any]:
-    """Register every resource of the stack; returns the stack outputs."""
+    """Register every resource of the stack; returns the stack outputs.
+
+    The cluster's OIDC provider is created (or adopted) only when a controller uses IRSA: a stack whose
+    controllers are all on EKS Pod Identity looks nothing up. The Pod Identity agent add-on is installed
+    when the stack says so, and the controllers' Kubernetes objects wait for it."""
     kubernetes = _kubernetes_provider(config)
-    opts = pulumi.ResourceOptions(providers=[kubernetes]) if kubernetes else None
-    oidc = ClusterOidcProvider("cluster", config.oidc_provider_args())  # type: ignore[arg-type]
+    agent = _pod_identity_agent(config)
+    opts = pulumi.ResourceOptions(
+        providers=[kubernetes] if kubernetes else None, depends_on=[agent] if agent is not None else None
+    )
+    oidc = ClusterOidcProvider("cluster", config.oidc_provider_args()) if config.needs_oidc_provider else None  # type: ignore[arg-type]
     controllers = {
         entry.logical_name: ControllerIrsa(
             entry.logical_name,
@@ -45,9 +52,9 @@ def build(config: StackConfig) -> dict[str, Any]:
         )
         for entry in config.controllers
     }
+    outputs: dict[str, Any] = {"oidcProviderArn": oidc.arn, "oidcIssuer": oidc.issuer} if oidc else {}
     return {
-        "oidcProviderArn": oidc.arn,
-        "oidcIssuer": oidc.issuer,
+        **outputs,
         "controllers": {
             name: {
                 "roleArn": controller.role_arn,
@@ -57,6 +64,21 @@ def build(config: StackConfig) -> dict[str, Any]:
             for name, controller in controllers.items()
         },
     }
+
+
+def _pod_identity_agent(config: StackConfig) -> pulumi.CustomResource | None:
+    """The eks-pod-identity-agent add-on, when the stack installs it. Kept on destroy, like the OIDC
+    provider: other workloads on the cluster use it."""
+    if config.pod_identity_agent != "install" or not config.uses_pod_identity:
+        return None
+    import pulumi_aws as aws
+
+    return aws.eks.Addon(
+        "pod-identity-agent",
+        cluster_name=config.cluster_name,
+        addon_name="eks-pod-identity-agent",
+        opts=pulumi.ResourceOptions(retain_on_delete=True),
+    )
 
 
 def _kubernetes_provider(config: StackConfig) -> pulumi.ProviderResource | None:

@@ -24,16 +24,11 @@ from ack_irsa.arns import (
 )
 from ack_irsa.errors import shown
 from ack_irsa.policies import (
-    STS_AUDIENCE,
     PolicyGrammarError,
-    TrustedIssuer,
     allowed_actions,
-    has_wildcard,
-    irsa_trust_policy,
     issuer_host,
     parse_policy_document,
     policy_size,
-    service_account_subject,
     summary,
 )
 from ack_irsa.risks import (
@@ -42,6 +37,16 @@ from ack_irsa.risks import (
     aws_managed_policy_risks,
     document_risks,
     recommended_inline_risks,
+)
+from ack_irsa.trust import (
+    IDENTITIES,
+    STS_AUDIENCE,
+    Identity,
+    TrustedAssociation,
+    TrustedIssuer,
+    has_wildcard,
+    service_account_subject,
+    trust_policy,
 )
 
 ServiceAccountMode = Literal["patch", "create", "none"]
@@ -53,6 +58,8 @@ DEFAULT_SESSION_DURATION = 3600
 # Sizes a trust policy whose issuer is not known yet: the longest issuer EKS hands out
 # (China regions end in .amazonaws.com.cn; the longest region names have 14 characters).
 WORST_CASE_ISSUER = "oidc.eks.ap-southeast-4.amazonaws.com.cn/id/" + "0" * 32
+LONGEST_CLUSTER_NAME = "x" * 100
+"""Sizes a Pod Identity trust whose cluster name is known only at deploy time (EKS allows 100 characters)."""
 
 CONTROLLER_ARGUMENTS = (
     "service",
@@ -77,6 +84,9 @@ CONTROLLER_ARGUMENTS = (
     "trust_policy_max_chars",
     "managed_policies_per_role",
     "acknowledge_risks",
+    "identity",
+    "cluster_name",
+    "extra_cluster_names",
 )
 OIDC_ARGUMENTS = ("cluster_name", "issuer_url", "provider_arn", "client_ids", "thumbprints", "retain_on_delete", "tags")
 _CREATE_ONLY = ("client_ids", "thumbprints", "retain_on_delete", "tags")
@@ -169,11 +179,28 @@ class ControllerSpec:
     """What a reviewer should know: half of the recommendation replaced while the other half stays."""
     risks: tuple[Risk, ...] = ()
     """Broad grants of the role's policies (:mod:`ack_irsa.risks`), acknowledged or not."""
+    identity: Identity = "irsa"
+    """How the controller's pods get the role: IRSA, EKS Pod Identity, or both (the migration step)."""
+    cluster_name: Any = None
+    """The cluster of the Pod Identity association (plain or an Output); None for IRSA alone."""
+    extra_cluster_names: tuple[str, ...] = ()
+    """Other clusters whose Pod Identity associations for the same ServiceAccount the role admits."""
 
-    def role_name_for(self, issuer: str, cluster: str | None) -> str:
-        """The role's name: the one given, else the default for the cluster's issuer (``ack-<svc>-…``)."""
+    @property
+    def uses_irsa(self) -> bool:
+        return self.identity in ("irsa", "both")
+
+    @property
+    def uses_pod_identity(self) -> bool:
+        return self.identity in ("pod_identity", "both")
+
+    def role_name_for(self, issuer: str | None, cluster: str | None) -> str:
+        """The role's name: the one given, else the default for the cluster (``ack-<svc>-…``): its hash is over
+        the cluster's issuer when the role uses IRSA, else over the cluster's name (no issuer is looked up
+        for Pod Identity alone)."""
+        unique = issuer if issuer is not None else f"pod-identity:{cluster}"
         return self.role_name or limits.default_role_name(
-            self.controller.service, issuer, self.namespace, self.service_account_name, cluster
+            self.controller.service, unique, self.namespace, self.service_account_name, cluster
         )
 
 
@@ -203,7 +230,8 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     except ValueError as error:
         raise ArgsError([*problems, Problem("service", str(error))]) from None
 
-    namespace, service_account, mode, deployment, subjects = _identity(args, controller, problems)
+    identity, cluster_name, extra_clusters = _identity_mode(args, problems)
+    namespace, service_account, mode, deployment, subjects = _service_account(args, controller, problems)
     managed, inline = _permissions(args, controller, problems)
     warnings = tuple(_half_replaced(args, controller))
     risks = _risks(args, controller, managed, inline, problems)
@@ -224,13 +252,16 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     tags = _tags(args.get("tags"), problems)
 
     extra_providers = _extra_providers(args, problems)
-    _check_oidc_source(args, problems)
+    if identity == "pod_identity":
+        _pod_identity_only(args, namespace, service_account, problems)
+    else:
+        _check_oidc_source(args, problems)
     trust_max = _quota(
         args, "trust_policy_max_chars", limits.TRUST_POLICY_MAX_CHARS, limits.TRUST_POLICY_QUOTA_MAX, problems
     )
     if not problems:  # sizing needs well-formed ARNs and subjects
-        sources = [_primary_source(args), *(_oidc_source(p) for p in extra_providers)]
-        problems.check("", _trust_size_check(sources, subjects, trust_max), None)
+        association = _sized_association(identity, namespace, service_account, cluster_name, extra_clusters)
+        _check_trust_size(args, identity, subjects, extra_providers, association, trust_max, problems)
     if problems:
         raise ArgsError(problems)
     return ControllerSpec(
@@ -251,6 +282,9 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         trust_policy_max_chars=trust_max,
         warnings=warnings,
         risks=risks,
+        identity=identity,
+        cluster_name=cluster_name if identity != "irsa" else None,
+        extra_cluster_names=extra_clusters,
     )
 
 
@@ -271,7 +305,57 @@ def _quota(args: Mapping[str, Any], name: str, default: int, maximum: int, probl
     return value if isinstance(value, int) else default
 
 
-def _identity(
+def _identity_mode(args: Mapping[str, Any], problems: _Problems) -> tuple[Identity, Any, tuple[str, ...]]:
+    """(identity mode, the cluster's name for Pod Identity, other clusters the role admits)."""
+    identity = args.get("identity", "irsa")
+    if identity not in IDENTITIES:
+        close = difflib.get_close_matches(str(identity), IDENTITIES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        problems.add("identity", f"{shown(identity)} is not one of 'irsa', 'pod_identity' or 'both'{hint}")
+        identity = "irsa"
+    cluster = args.get("cluster_name", getattr(args.get("oidc_provider"), "cluster_name", None))
+    extras = _list(args, "extra_cluster_names", "EKS cluster names", problems)
+    if identity == "irsa":
+        if extras:
+            problems.add("extra_cluster_names", "applies to Pod Identity only (identity 'pod_identity' or 'both')")
+        return identity, None, ()
+    if cluster is None:
+        problems.add(
+            "cluster_name",
+            f"is required for identity {identity!r}: Pod Identity associates a ServiceAccount of a cluster, "
+            "named by cluster_name (or a ClusterOidcProvider made with cluster_name)",
+        )
+    elif not _deploy_time(cluster):
+        problems.check("cluster_name", limits.check_cluster_name, cluster)
+    for index, extra in enumerate(extras):
+        if problems.check(f"extra_cluster_names[{index}]", limits.check_cluster_name, extra) and (
+            extra == cluster or extras.index(extra) != index
+        ):
+            problems.add(f"extra_cluster_names[{index}]", f"{shown(extra)} is listed already")
+    return identity, cluster, tuple(extras)
+
+
+def _pod_identity_only(args: Mapping[str, Any], namespace: Any, service_account: Any, problems: _Problems) -> None:
+    """What means nothing when the role trusts EKS Pod Identity alone: say so rather than ignore it."""
+    if args.get("extra_oidc_providers"):
+        problems.add(
+            "extra_oidc_providers",
+            "means nothing for identity 'pod_identity': the role trusts EKS Pod Identity, not OIDC providers; "
+            "list other clusters in extra_cluster_names",
+        )
+    if args.get("extra_service_accounts"):
+        problems.add(
+            "extra_service_accounts",
+            "means nothing for identity 'pod_identity': an association admits exactly one ServiceAccount",
+        )
+    if any(isinstance(v, str) and has_wildcard(v) for v in (namespace, service_account)):
+        problems.add(
+            "service_account_name",
+            "a wildcard means nothing for identity 'pod_identity': an association names one ServiceAccount",
+        )
+
+
+def _service_account(
     args: Mapping[str, Any], controller: catalog.Controller, problems: _Problems
 ) -> tuple[str, str, ServiceAccountMode, str, list[str]]:
     """Namespace, ServiceAccount, mode, Deployment to restart, and every trusted subject."""
@@ -568,15 +652,45 @@ def _oidc_source(source: Any) -> tuple[Any, Any]:
     return getattr(source, "known_arn", None), getattr(source, "known_issuer", None)
 
 
-def _trust_size_check(sources: Sequence[tuple[Any, Any]], subjects: Sequence[str], limit: int) -> Callable[[Any], None]:
+def _sized_association(
+    identity: Identity, namespace: str, service_account: str, cluster: Any, extras: tuple[str, ...]
+) -> TrustedAssociation | None:
+    """The Pod Identity part of the trust, for sizing: a cluster name known only at deploy time counts as
+    the longest EKS allows."""
+    if identity == "irsa":
+        return None
+    clusters = (cluster if isinstance(cluster, str) else LONGEST_CLUSTER_NAME, *extras)
+    return TrustedAssociation(namespace, service_account, clusters)
+
+
+def _check_trust_size(  # noqa: PLR0917 - the parts of the trust policy, resolved above
+    args: Mapping[str, Any],
+    identity: Identity,
+    subjects: Sequence[str],
+    extra_providers: Sequence[Any],
+    association: TrustedAssociation | None,
+    limit: int,
+    problems: _Problems,
+) -> None:
+    sources = [_primary_source(args), *(_oidc_source(p) for p in extra_providers)] if identity != "pod_identity" else []
+    problems.check("", _trust_size_check(sources, subjects, association, limit), None)
+
+
+def _trust_size_check(
+    sources: Sequence[tuple[Any, Any]],
+    subjects: Sequence[str],
+    association: TrustedAssociation | None,
+    limit: int,
+) -> Callable[[Any], None]:
     """Sizes the trust policy with what is known before deploying; what is not (a provider's ARN, an
-    issuer) is sized at its longest, and the message then says "would be up to"."""
+    issuer, a cluster's name) is sized at its longest, and the message then says "would be up to"."""
 
     def check(_: Any) -> None:
         sized = [_sizing(arn, issuer) for arn, issuer in sources]
         trusted = [TrustedIssuer(arn, issuer, tuple(subjects)) for arn, issuer, _ in sized]
-        size = policy_size(irsa_trust_policy(trusted))
+        size = policy_size(trust_policy(trusted, association))
         estimate = any(estimated for _, _, estimated in sized)
+        estimate |= association is not None and LONGEST_CLUSTER_NAME in association.clusters
         limits.check_size(size, limit, "the trust policy", "trust_policy_max_chars", estimate=estimate)
 
     return check

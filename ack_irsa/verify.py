@@ -14,8 +14,9 @@ from typing import Any, Literal
 
 from ack_irsa.arns import aws_managed_policy_arn, parse_arn
 from ack_irsa.controller import INLINE_POLICY_NAME, ROLE_ARN_ANNOTATION
-from ack_irsa.policies import STS_AUDIENCE, WEB_IDENTITY_ACTION, has_wildcard, issuer_host
+from ack_irsa.policies import issuer_host
 from ack_irsa.spec import ControllerSpec
+from ack_irsa.trust import STS_AUDIENCE, WEB_IDENTITY_ACTION, has_wildcard
 
 Status = Literal["pass", "fail", "warn", "skipped"]
 """``warn``: something the stack did not ask for, accepted because ``--allow-extra`` was given."""

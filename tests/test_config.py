@@ -30,9 +30,9 @@ NOT_A_PROVIDER = (
     "is not an IAM OIDC provider ARN (expected arn:<partition>:iam::<account-id>:oidc-provider/<issuer host and path>)"
 )
 CONTROLLER_KEYS = (
-    "acknowledgeRisks, allowWildcardSubject, deploymentName, extraOidcProviders, extraPolicyArns, "
-    "extraServiceAccounts, inlinePolicy, maxSessionDuration, name, namespace, permissionsBoundary, policyArns, "
-    "roleName, rolePath, service, "
+    "acknowledgeRisks, allowWildcardSubject, deploymentName, extraClusterNames, extraOidcProviders, "
+    "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, maxSessionDuration, name, namespace, "
+    "permissionsBoundary, policyArns, roleName, rolePath, service, "
     "serviceAccountMode, serviceAccountName, tags"
 )
 

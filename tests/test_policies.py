@@ -2,14 +2,8 @@ import json
 
 import pytest
 
-from ack_irsa.policies import (
-    TrustedIssuer,
-    irsa_trust_policy,
-    issuer_host,
-    parse_policy_document,
-    policy_size,
-    to_json,
-)
+from ack_irsa.policies import issuer_host, parse_policy_document, policy_size, to_json
+from ack_irsa.trust import TrustedIssuer, irsa_trust_policy
 
 from .conftest import ISSUER_HOST, OTHER_ISSUER_HOST, OTHER_PROVIDER_ARN, PROVIDER_ARN
 

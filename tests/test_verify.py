@@ -21,7 +21,8 @@ from moto.server import ThreadedMotoServer
 from ack_irsa import catalog
 from ack_irsa.commands import main as cli
 from ack_irsa.limits import default_role_name
-from ack_irsa.policies import TrustedIssuer, irsa_trust_policy, issuer_host
+from ack_irsa.policies import issuer_host
+from ack_irsa.trust import TrustedIssuer, irsa_trust_policy
 from ack_irsa.verify import Provider, trust_problem
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
