@@ -52,7 +52,7 @@ def _identity_key(value: Any) -> Any:
     """A misspelt identity mode gets the closest one suggested (``podidentity`` → ``podIdentity``)."""
     if value is None or value in IDENTITY_KEYS:
         return value
-    close = difflib.get_close_matches(str(value), IDENTITY_KEYS, n=1, cutoff=0.5)
+    close = difflib.get_close_matches(str(value), IDENTITY_KEYS, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     raise ValueError(f"must be 'irsa', 'podIdentity' or 'both'{hint}")
 

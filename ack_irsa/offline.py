@@ -96,22 +96,9 @@ class OfflineMocks(pulumi.runtime.Mocks):
         self._lock = threading.Lock()
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        inputs, facts = dict(args.inputs), self.facts
-        if args.typ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
-            arn = oidc_provider_arn(facts.partition, facts.account_id, issuer_host(inputs["url"]))
-            return arn, {**inputs, "arn": arn}
-        if args.typ == "aws:iam/role:Role":
-            arn = f"arn:{facts.partition}:iam::{facts.account_id}:role{inputs.get('path', '/')}{inputs['name']}"
-            return inputs["name"], {**inputs, "arn": arn, "uniqueId": "AROA" + "0" * 17}
-        if args.typ == "aws:iam/policy:Policy":
-            name = inputs.get("name", args.name)
-            arn = f"arn:{facts.partition}:iam::{facts.account_id}:policy{inputs.get('path', '/')}{name}"
-            return arn, {**inputs, "arn": arn, "name": name}
-        if args.typ == "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
-            return f"{inputs['role']}-{inputs['policyArn'].rsplit('/', 1)[-1]}", inputs
-        if args.typ == "aws:iam/rolePolicy:RolePolicy":
-            return f"{inputs['role']}:{inputs['name']}", inputs
-        return f"{args.name}-id", inputs
+        inputs = dict(args.inputs)
+        answer = _ANSWERS.get(args.typ)
+        return answer(self.facts, args.name, inputs) if answer else (f"{args.name}-id", inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         with self._lock:
@@ -127,6 +114,46 @@ class OfflineMocks(pulumi.runtime.Mocks):
             suffix = "amazonaws.com.cn" if self.facts.partition == "aws-cn" else "amazonaws.com"
             return {"partition": self.facts.partition, "dnsSuffix": suffix, "id": self.facts.partition}
         raise NotImplementedError(f"offline run: unexpected invoke {args.token}")
+
+
+def _provider(facts: Facts, _: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    arn = oidc_provider_arn(facts.partition, facts.account_id, issuer_host(inputs["url"]))
+    return arn, {**inputs, "arn": arn}
+
+
+def _role(facts: Facts, _: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    arn = f"arn:{facts.partition}:iam::{facts.account_id}:role{inputs.get('path', '/')}{inputs['name']}"
+    return inputs["name"], {**inputs, "arn": arn, "uniqueId": "AROA" + "0" * 17}
+
+
+def _policy(facts: Facts, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = inputs.get("name", name)
+    arn = f"arn:{facts.partition}:iam::{facts.account_id}:policy{inputs.get('path', '/')}{name}"
+    return arn, {**inputs, "arn": arn, "name": name}
+
+
+def _association(facts: Facts, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    association = f"a-{name}"
+    arn = (
+        f"arn:{facts.partition}:eks:{facts.region}:{facts.account_id}:podidentityassociation/"
+        f"{inputs['clusterName']}/{association}"
+    )
+    return association, {**inputs, "associationId": association, "associationArn": arn}
+
+
+# What AWS would answer for the resources whose outputs the components read (ID, outputs); any other
+# resource gets its inputs back.
+_ANSWERS: dict[str, Callable[[Facts, str, dict[str, Any]], tuple[str, dict[str, Any]]]] = {
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": _provider,
+    "aws:iam/role:Role": _role,
+    "aws:iam/policy:Policy": _policy,
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": lambda _f, _n, i: (
+        f"{i['role']}-{i['policyArn'].rsplit('/', 1)[-1]}",
+        i,
+    ),
+    "aws:iam/rolePolicy:RolePolicy": lambda _f, _n, i: (f"{i['role']}:{i['name']}", i),
+    "aws:eks/podIdentityAssociation:PodIdentityAssociation": _association,
+}
 
 
 class _RecordingMonitor(pulumi_mocks.MockMonitor):
