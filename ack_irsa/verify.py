@@ -16,11 +16,23 @@ from ack_irsa.arns import aws_managed_policy_arn, parse_arn
 from ack_irsa.controller import INLINE_POLICY_NAME, ROLE_ARN_ANNOTATION
 from ack_irsa.policies import issuer_host
 from ack_irsa.spec import ControllerSpec
-from ack_irsa.trust import STS_AUDIENCE, WEB_IDENTITY_ACTION, has_wildcard
+from ack_irsa.trust import (
+    CLUSTER_TAG,
+    NAMESPACE_TAG,
+    POD_IDENTITY_ACTIONS,
+    POD_IDENTITY_SERVICE,
+    SERVICE_ACCOUNT_TAG,
+    STS_AUDIENCE,
+    WEB_IDENTITY_ACTION,
+    has_wildcard,
+)
 
 Status = Literal["pass", "fail", "warn", "skipped"]
 """``warn``: something the stack did not ask for, accepted because ``--allow-extra`` was given."""
 TOKEN_FILE = "/var/run/secrets/eks.amazonaws.com/serviceaccount/token"
+POD_IDENTITY_ENV = ("AWS_CONTAINER_CREDENTIALS_FULL_URI", "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")
+"""What the EKS webhook injects into a pod whose ServiceAccount has a Pod Identity association."""
+AGENT_ADDON = "eks-pod-identity-agent"
 
 
 @dataclass(frozen=True)
@@ -123,22 +135,65 @@ class Aws:
             return Check("oidc-provider", "fail", detail, fix), found
         return Check("oidc-provider", "pass", f"{arn} lists {STS_AUDIENCE}"), found
 
-    def role(self, role_name: str, provider: Provider, spec: ControllerSpec) -> tuple[Check, str | None]:
+    def role(
+        self, role_name: str, provider: Provider | None, spec: ControllerSpec, cluster: str | None = None
+    ) -> tuple[Check, str | None]:
         try:
             role = self.iam.get_role(RoleName=role_name)["Role"]
         except self.iam.exceptions.NoSuchEntityException:
             return Check("role-trust", "fail", f"no role {role_name!r}", "pulumi up the stack"), None
         extra_providers = [arn for arn in spec.extra_oidc_providers if isinstance(arn, str)]
-        wrong, extra = trust_problems(role["AssumeRolePolicyDocument"], provider, spec.subjects, extra_providers)
+        association = None
+        if spec.uses_pod_identity:
+            clusters = (cluster or str(spec.cluster_name), *spec.extra_cluster_names)
+            association = (spec.namespace, spec.service_account_name, clusters)
+        document = role["AssumeRolePolicyDocument"]
+        wrong, extra = trust_problems(document, provider, spec.subjects, extra_providers, association)
         fix = "pulumi up the stack: ack-irsa writes the whole trust policy"
         if wrong or (extra and not self.allow_extra):
             return Check("role-trust", "fail", f"{role_name}: {'; '.join(wrong + extra)}", fix), role["Arn"]
-        detail = f"{role_name} admits exactly {', '.join(spec.subjects)} with aud {STS_AUDIENCE}"
+        admitted = []
+        if spec.uses_irsa:
+            admitted.append(f"{', '.join(spec.subjects)} with aud {STS_AUDIENCE}")
+        if association is not None:
+            account = f"{spec.namespace}/{spec.service_account_name}"
+            admitted.append(f"{POD_IDENTITY_SERVICE} for {account} on {', '.join(association[2])}")
+        detail = f"{role_name} admits exactly {' and '.join(admitted)}"
         if extra:
             return Check("role-trust", "warn", f"{detail}; also: {'; '.join(extra)} (allowed by --allow-extra)"), role[
                 "Arn"
             ]
         return Check("role-trust", "pass", detail), role["Arn"]
+
+    def association(self, cluster: str, spec: ControllerSpec, role_arn: str) -> Check:
+        """The Pod Identity association of the ServiceAccount exists and names the role."""
+        where = f"{cluster}: {spec.namespace}/{spec.service_account_name}"
+        found = self.eks.list_pod_identity_associations(
+            clusterName=cluster, namespace=spec.namespace, serviceAccount=spec.service_account_name
+        )["associations"]
+        if not found:
+            return Check(
+                "pod-identity-association", "fail", f"no Pod Identity association for {where}", "pulumi up the stack"
+            )
+        described = self.eks.describe_pod_identity_association(
+            clusterName=cluster, associationId=found[0]["associationId"]
+        )["association"]
+        if described["roleArn"] != role_arn:
+            detail = f"the association for {where} names {described['roleArn']}, not {role_arn}"
+            return Check("pod-identity-association", "fail", detail, "pulumi up the stack")
+        return Check("pod-identity-association", "pass", f"{where} is associated with {role_arn}")
+
+    def agent(self, cluster: str) -> Check | None:
+        """The Pod Identity agent add-on is ACTIVE; None when the cluster has no such add-on (then its
+        DaemonSet is checked on the Kubernetes side: EKS Auto Mode runs the agent without the add-on)."""
+        try:
+            addon = self.eks.describe_addon(clusterName=cluster, addonName=AGENT_ADDON)["addon"]
+        except self.eks.exceptions.ResourceNotFoundException:
+            return None
+        if addon["status"] != "ACTIVE":
+            fix = "see the add-on's health issues: aws eks describe-addon --addon-name eks-pod-identity-agent"
+            return Check("pod-identity-agent", "fail", f"the {AGENT_ADDON} add-on is {addon['status']}", fix)
+        return Check("pod-identity-agent", "pass", f"the {AGENT_ADDON} add-on is ACTIVE")
 
     def managed_policies(self, role_name: str, expected: Iterable[str]) -> Check:
         pages = self.iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name)
@@ -188,7 +243,11 @@ def trust_problem(document: Any, provider: Provider, subjects: Iterable[str]) ->
 
 
 def trust_problems(
-    document: Any, provider: Provider, subjects: Iterable[str], extra_providers: Iterable[str] = ()
+    document: Any,
+    provider: Provider | None,
+    subjects: Iterable[str],
+    extra_providers: Iterable[str] = (),
+    association: tuple[str, str, tuple[str, ...]] | None = None,
 ) -> tuple[list[str], list[str]]:
     """(what is wrong with the statements the stack asked for, the statements it did not ask for).
 
@@ -198,7 +257,9 @@ def trust_problems(
     is wrong unless it is one of ``subjects`` (the stack opted in to it). Deny statements only narrow."""
     from ack_irsa.arns import issuer_of_provider_arn
 
-    trusted = {provider.arn: provider.issuer, **{arn: issuer_of_provider_arn(arn) for arn in extra_providers}}
+    trusted = {arn: issuer_of_provider_arn(arn) for arn in extra_providers}
+    if provider is not None:
+        trusted[provider.arn] = provider.issuer
     statements = document.get("Statement", []) if isinstance(document, Mapping) else []
     wrong: list[str] = []
     extra: list[str] = []
@@ -218,15 +279,46 @@ def trust_problems(
             and "NotPrincipal" not in statement
             and "NotAction" not in statement
         )
+        if association is not None and _pod_identity_principal(statement):
+            found.add(POD_IDENTITY_SERVICE)
+            if problem := _association_problem(statement, association):
+                wrong.append(f"statement {index}: {problem}" if len(listed) > 1 else problem)
+            continue
         if not ours:
             extra.append(f"statement {index} allows {_who(statement)}, which the stack did not ask for")
             continue
         found.add(federated[0])
         if problem := _condition_problem(statement.get("Condition") or {}, trusted[federated[0]], set(subjects)):
             wrong.append(f"statement {index}: {problem}" if len(listed) > 1 else problem)
-    if provider.arn not in found:
+    if provider is not None and provider.arn not in found:
         wrong.insert(0, f"no statement lets {provider.arn} assume the role with {WEB_IDENTITY_ACTION}")
+    if association is not None and POD_IDENTITY_SERVICE not in found:
+        wrong.insert(0, f"no statement lets {POD_IDENTITY_SERVICE} assume the role (EKS Pod Identity)")
     return wrong, extra
+
+
+def _pod_identity_principal(statement: Mapping[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    return (
+        isinstance(principal, Mapping)
+        and set(principal) == {"Service"}
+        and _listed(principal["Service"]) == [POD_IDENTITY_SERVICE]
+    )
+
+
+def _association_problem(statement: Mapping[str, Any], association: tuple[str, str, tuple[str, ...]]) -> str | None:
+    """What is wrong with a Pod Identity statement for (namespace, ServiceAccount, clusters)."""
+    actions = set(_listed(statement.get("Action")))
+    if actions != set(POD_IDENTITY_ACTIONS):
+        return f"{POD_IDENTITY_SERVICE} may {sorted(actions)}, not exactly {list(POD_IDENTITY_ACTIONS)}"
+    pinned = (statement.get("Condition") or {}).get("StringEquals", {})
+    namespace, service_account, clusters = association
+    expected = {NAMESPACE_TAG: {namespace}, SERVICE_ACCOUNT_TAG: {service_account}, CLUSTER_TAG: set(clusters)}
+    for key, values in expected.items():
+        if set(_listed(pinned.get(key))) != values:
+            found = sorted(_listed(pinned.get(key))) or "nothing"
+            return f"the Pod Identity trust pins {key} to {found}, not {sorted(values)}"
+    return None
 
 
 def _who(statement: Mapping[str, Any]) -> str:
@@ -297,6 +389,16 @@ class Kubernetes:
                 return Check("service-account", "fail", f"no ServiceAccount {where}", fix), None
             raise
         annotation = (account.metadata.annotations or {}).get(ROLE_ARN_ANNOTATION)
+        if not spec.uses_irsa:  # Pod Identity alone: an IRSA annotation left behind is the trap of ACK issue 2678
+            if annotation is None:
+                return Check("service-account", "pass", f"{where} exists; Pod Identity needs no annotation"), None
+            detail = (
+                f"{where} is still annotated for IRSA ({annotation}), but it has a Pod Identity association: the "
+                "EKS webhook injects Pod Identity only, so the association's role is the one in use"
+            )
+            account_ref = f"serviceaccount {spec.service_account_name}"
+            fix = f"kubectl -n {spec.namespace} annotate {account_ref} {ROLE_ARN_ANNOTATION}-"
+            return Check("service-account", "warn", detail, fix), None
         if annotation is None:
             return Check(
                 "service-account", "fail", f"{where} has no {ROLE_ARN_ANNOTATION} annotation", "pulumi up the stack"
@@ -310,6 +412,8 @@ class Kubernetes:
         pods, source = self._controller_pods(spec)
         if not pods:
             return Check("pods", "fail", f"no pods of {source}", "is the controller installed and running?")
+        if spec.uses_pod_identity:
+            return _pod_identity_pods(spec, pods, source, role_arn)
         problems = [p for pod in pods if (p := _pod_problem(pod, role_arn, annotated_at))]
         if problems:
             restart = f"kubectl -n {spec.namespace} rollout restart deployment/{spec.deployment_name or '<name>'}"
@@ -318,6 +422,25 @@ class Kubernetes:
         return Check(
             "pods", "pass", f"{len(pods)} running pod(s) of {source} carry AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE"
         )
+
+    def agent_daemon_set(self) -> Check:
+        """The Pod Identity agent, where it runs without the EKS add-on (EKS Auto Mode, a Helm install)."""
+        try:
+            daemon_set = self.apps.read_namespaced_daemon_set(AGENT_ADDON, "kube-system")
+        except self.api_exception as error:
+            if getattr(error, "status", None) != 404:
+                raise
+            fix = f"install it (ack-irsa:podIdentityAgent: install, or aws eks create-addon --addon-name {AGENT_ADDON})"
+            return Check("pod-identity-agent", "fail", f"no {AGENT_ADDON} add-on or DaemonSet on the cluster", fix)
+        ready, wanted = daemon_set.status.number_ready or 0, daemon_set.status.desired_number_scheduled or 0
+        if ready < wanted or wanted == 0:
+            return Check(
+                "pod-identity-agent",
+                "fail",
+                f"{AGENT_ADDON} is ready on {ready} of {wanted} nodes",
+                "kubectl -n kube-system describe daemonset eks-pod-identity-agent",
+            )
+        return Check("pod-identity-agent", "pass", f"{AGENT_ADDON} is ready on {ready} of {wanted} nodes")
 
     def _controller_pods(self, spec: ControllerSpec) -> tuple[list[Any], str]:
         if spec.deployment_name:
@@ -334,6 +457,48 @@ class Kubernetes:
         pods = self.core.list_namespaced_pod(spec.namespace).items
         mine = [p for p in pods if p.spec.service_account_name == spec.service_account_name]
         return mine, f"ServiceAccount {spec.namespace}/{spec.service_account_name}"
+
+
+def _identity_of(pod: Any) -> dict[str, str]:
+    """Container name → how it gets credentials: ``pod-identity``, ``irsa <role ARN>`` or ``none``."""
+    found = {}
+    for container in pod.spec.containers:
+        env = {e.name: e.value for e in container.env or []}
+        if all(env.get(name) for name in POD_IDENTITY_ENV):
+            found[container.name] = "pod-identity"
+        elif env.get("AWS_ROLE_ARN"):
+            found[container.name] = f"irsa {env['AWS_ROLE_ARN']}"
+        else:
+            found[container.name] = "none"
+    return found
+
+
+def _pod_identity_pods(spec: ControllerSpec, pods: list[Any], source: str, role_arn: str) -> Check:
+    """Which identity each pod actually runs with. Pod Identity alone: every pod on Pod Identity; both: a
+    pod still on IRSA (with the role) was not restarted since the association, which is fine mid-migration."""
+    on: dict[str, list[str]] = {"pod-identity": [], "irsa": [], "wrong": []}
+    for pod in pods:
+        if pod.status.phase != "Running":
+            on["wrong"].append(f"{pod.metadata.name} is {pod.status.phase}")
+            continue
+        identities = set(_identity_of(pod).values())
+        if identities == {"pod-identity"}:
+            on["pod-identity"].append(pod.metadata.name)
+        elif identities == {f"irsa {role_arn}"} and spec.uses_irsa:
+            on["irsa"].append(pod.metadata.name)
+        elif any(i.startswith("irsa") for i in identities):
+            on["wrong"].append(f"{pod.metadata.name}: restart needed (it runs on IRSA, not Pod Identity)")
+        else:
+            on["wrong"].append(f"{pod.metadata.name}: {' and '.join(POD_IDENTITY_ENV)} missing")
+    counts = f"{len(on['pod-identity'])} pod(s) of {source} run on Pod Identity"
+    if on["irsa"]:
+        counts += f", {len(on['irsa'])} still on IRSA (not restarted since the association: {', '.join(on['irsa'])})"
+    if on["wrong"]:
+        needs_restart = any("restart needed" in p for p in on["wrong"])
+        restart = f"kubectl -n {spec.namespace} rollout restart deployment/{spec.deployment_name or '<name>'}"
+        fix = restart if needs_restart else "is the eks-pod-identity-agent running? check the pod's serviceAccountName"
+        return Check("pods", "fail", f"{counts}; {'; '.join(on['wrong'])}", fix)
+    return Check("pods", "pass", counts)
 
 
 def _annotated_at(account: Any) -> datetime | None:
@@ -387,15 +552,20 @@ def verify_controller(
 ) -> list[Check]:
     """Every check of one controller, in order; later ones are skipped when they cannot run.
     ``kubernetes`` makes the client on first use (None: the Kubernetes side is skipped)."""
-    if provider is None:
+    if spec.uses_irsa and provider is None:
         return skipped((*AWS_CHECKS, *KUBERNETES_CHECKS), "needs the cluster's OIDC provider")
-    role_name = spec.role_name_for(provider.issuer, cluster)
-    trust, role_arn = aws.role(role_name, provider, spec)
+    role_name = spec.role_name_for(provider.issuer if spec.uses_irsa and provider else None, cluster)
+    trust, role_arn = aws.role(role_name, provider if spec.uses_irsa else None, spec, cluster)
     checks = [trust]
     if role_arn is None:
         return checks + skipped((*AWS_CHECKS[1:], *KUBERNETES_CHECKS), "needs the role")
-    checks.append(aws.managed_policies(role_name, expected_managed_policies(spec, provider.partition)))
+    checks.append(aws.managed_policies(role_name, expected_managed_policies(spec, parse_arn(role_arn).partition)))
     checks.append(aws.inline_policy(role_name, spec.inline_policy if isinstance(spec.inline_policy, Mapping) else None))
+    agent = None
+    if spec.uses_pod_identity and cluster:
+        checks.append(aws.association(cluster, spec, role_arn))
+        agent = aws.agent(cluster)
+        checks += [agent] if agent is not None else []
     if kubernetes is None:
         return checks + skipped(KUBERNETES_CHECKS, "--skip-kubernetes")
     try:
@@ -407,6 +577,8 @@ def verify_controller(
             *skipped(["pods"], "needs the cluster"),
         ]
     try:
+        if spec.uses_pod_identity and cluster and agent is None:
+            checks.append(client.agent_daemon_set())
         account, annotated_at = client.service_account(spec, role_arn)
         checks += [account, client.pods(spec, role_arn, annotated_at)]
     except client.unreachable as error:

@@ -557,3 +557,250 @@ def test_no_kubeconfig_keeps_the_aws_side(
     status, detail = checks(report)["service-account"]
     assert (status, detail.startswith("no usable kubeconfig (")) == ("fail", True)
     assert checks(report)["pods"] == ("skipped", "needs the cluster")
+
+
+# --- EKS Pod Identity: moto has no Pod Identity APIs, so EKS is botocore's Stubber (it checks every request
+# and response against the service model); IAM is moto; Kubernetes the recorded objects -----------------------
+
+POD_ENV = [
+    {"name": "AWS_CONTAINER_CREDENTIALS_FULL_URI", "value": "http://169.254.170.23/v1/credentials"},
+    {
+        "name": "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE",
+        "value": "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token",
+    },
+]
+
+
+def pod_identity_role(aws: dict[str, Any], *, tag_session: bool = True, namespace: str = "ack-system") -> str:
+    from ack_irsa.trust import TrustedAssociation, pod_identity_trust_policy
+
+    trust = pod_identity_trust_policy(TrustedAssociation(namespace, "ack-s3-controller", ("dev-eks",)))
+    if not tag_session:
+        trust["Statement"][0]["Action"] = ["sts:AssumeRole"]
+    role_name = default_role_name("s3", "pod-identity:dev-eks", "ack-system", "ack-s3-controller", "dev-eks")
+    arn: str = aws["iam"].create_role(RoleName=role_name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    aws["iam"].attach_role_policy(RoleName=role_name, PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    document = json.dumps(catalog.get("s3").inline_policy)
+    aws["iam"].put_role_policy(RoleName=role_name, PolicyName="ack-controller-policy", PolicyDocument=document)
+    return arn
+
+
+def stubbed_eks(association_role: str | None, addon_status: str | None) -> Any:
+    from botocore.stub import Stubber
+
+    eks = boto3.Session(region_name=REGION).client("eks")
+    stubber = Stubber(eks)
+    where = {"clusterName": "dev-eks", "namespace": "ack-system", "serviceAccount": "ack-s3-controller"}
+    if association_role is None:
+        stubber.add_response("list_pod_identity_associations", {"associations": []}, where)
+    else:
+        summary = {
+            **where,
+            "associationId": "a-1234567890abcdef0",
+            "associationArn": "arn:aws:eks:us-west-2:123456789012:podidentityassociation/dev-eks/a-1234567890abcdef0",
+        }
+        stubber.add_response("list_pod_identity_associations", {"associations": [summary]}, where)
+        stubber.add_response(
+            "describe_pod_identity_association",
+            {"association": {**summary, "roleArn": association_role}},
+            {"clusterName": "dev-eks", "associationId": "a-1234567890abcdef0"},
+        )
+    if addon_status is None:
+        stubber.add_client_error("describe_addon", "ResourceNotFoundException", http_status_code=404)
+    else:
+        addon = {"addonName": "eks-pod-identity-agent", "clusterName": "dev-eks", "status": addon_status}
+        stubber.add_response(
+            "describe_addon", {"addon": addon}, {"clusterName": "dev-eks", "addonName": "eks-pod-identity-agent"}
+        )
+    stubber.activate()
+    return eks
+
+
+def pod_identity_spec(identity: str = "pod_identity") -> Any:
+    from ack_irsa.spec import resolve_controller
+
+    return resolve_controller({"service": "s3", "identity": identity, "cluster_name": "dev-eks"})
+
+
+def pod_identity_checks(aws: dict[str, Any], eks: Any, spec: Any, kubernetes: Any = None) -> dict[str, tuple[str, str]]:
+    from ack_irsa.verify import Aws, verify_controller
+
+    found = verify_controller(Aws(eks, aws["iam"]), kubernetes, spec, None, "dev-eks")
+    return {c.name: (c.status, c.detail) for c in found}
+
+
+def test_pod_identity_aws_side_all_good(aws: dict[str, Any]) -> None:
+    role_arn = pod_identity_role(aws)
+    found = pod_identity_checks(aws, stubbed_eks(role_arn, "ACTIVE"), pod_identity_spec())
+    role_name = role_arn.rsplit("/", 1)[1]
+    assert found == {
+        "role-trust": (
+            "pass",
+            f"{role_name} admits exactly pods.eks.amazonaws.com for ack-system/ack-s3-controller on dev-eks",
+        ),
+        "managed-policies": ("pass", "1 expected attached, nothing else"),
+        "inline-policy": ("pass", "ack-controller-policy holds the expected document"),
+        "pod-identity-association": ("pass", f"dev-eks: ack-system/ack-s3-controller is associated with {role_arn}"),
+        "pod-identity-agent": ("pass", "the eks-pod-identity-agent add-on is ACTIVE"),
+        "service-account": ("skipped", "--skip-kubernetes"),
+        "pods": ("skipped", "--skip-kubernetes"),
+    }
+
+
+def test_no_association_and_one_for_another_role(aws: dict[str, Any]) -> None:
+    role_arn = pod_identity_role(aws)
+    missing = pod_identity_checks(aws, stubbed_eks(None, None), pod_identity_spec())
+    assert missing["pod-identity-association"] == (
+        "fail",
+        "no Pod Identity association for dev-eks: ack-system/ack-s3-controller",
+    )
+    other = "arn:aws:iam::123456789012:role/someone-else"
+    wrong = pod_identity_checks(aws, stubbed_eks(other, "ACTIVE"), pod_identity_spec())
+    assert wrong["pod-identity-association"] == (
+        "fail",
+        f"the association for dev-eks: ack-system/ack-s3-controller names {other}, not {role_arn}",
+    )
+
+
+def test_an_agent_that_is_not_active(aws: dict[str, Any]) -> None:
+    role_arn = pod_identity_role(aws)
+    found = pod_identity_checks(aws, stubbed_eks(role_arn, "DEGRADED"), pod_identity_spec())
+    assert found["pod-identity-agent"] == ("fail", "the eks-pod-identity-agent add-on is DEGRADED")
+
+
+def test_a_pod_identity_trust_without_tag_session_or_for_another_namespace(aws: dict[str, Any]) -> None:
+    pod_identity_role(aws, tag_session=False)
+    found = pod_identity_checks(aws, stubbed_eks(None, None), pod_identity_spec())
+    assert found["role-trust"][0] == "fail"
+    assert found["role-trust"][1].endswith(
+        "pods.eks.amazonaws.com may ['sts:AssumeRole'], not exactly ['sts:AssumeRole', 'sts:TagSession']"
+    )
+
+
+def test_a_pod_identity_trust_pinned_elsewhere(aws: dict[str, Any]) -> None:
+    pod_identity_role(aws, namespace="default")
+    found = pod_identity_checks(aws, stubbed_eks(None, None), pod_identity_spec())
+    assert found["role-trust"][1].endswith(
+        "the Pod Identity trust pins aws:RequestTag/kubernetes-namespace to ['default'], not ['ack-system']"
+    )
+
+
+def pod_identity_kubernetes(kubeconfig: Path) -> Any:
+    import argparse
+
+    from ack_irsa.commands.verify import _kubernetes_factory
+
+    return _kubernetes_factory(argparse.Namespace(kubeconfig=str(kubeconfig), context=None))
+
+
+def pod_on_pod_identity(role_arn: str, name: str = "ack-s3-controller-s3-chart-6f9c7d8b5-x2kqp") -> dict[str, Any]:
+    pod = recorded("pod", role_arn)
+    pod["metadata"]["name"] = name
+    container = pod["spec"]["containers"][0]
+    container["env"] = [
+        e for e in container["env"] if not e["name"].startswith("AWS_ROLE_ARN") and "TOKEN" not in e["name"]
+    ] + POD_ENV
+    return pod
+
+
+def test_pods_on_pod_identity_and_the_trap_of_a_left_annotation(aws: dict[str, Any], kubernetes: Any) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = pod_identity_role(aws)
+    account_object = recorded("serviceaccount", role_arn)  # still annotated for IRSA
+    serve(objects, account_object, [pod_on_pod_identity(role_arn)], role_arn)
+    found = pod_identity_checks(
+        aws, stubbed_eks(role_arn, "ACTIVE"), pod_identity_spec(), pod_identity_kubernetes(kubeconfig)
+    )
+    assert found["service-account"] == (
+        "warn",
+        f"ack-system/ack-s3-controller is still annotated for IRSA ({role_arn}), but it has a Pod Identity "
+        "association: the EKS webhook injects Pod Identity only, so the association's role is the one in use",
+    )
+    assert found["pods"] == ("pass", "1 pod(s) of Deployment ack-system/ack-s3-controller-s3-chart run on Pod Identity")
+
+
+def test_a_pod_still_on_irsa_needs_a_restart_unless_migrating(aws: dict[str, Any], kubernetes: Any) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = pod_identity_role(aws)
+    pods = [pod_on_pod_identity(role_arn), recorded("pod", role_arn)]
+    pods[1]["metadata"]["name"] = "ack-s3-controller-s3-chart-6f9c7d8b5-old"
+    serve(objects, recorded("serviceaccount", role_arn), pods, role_arn)
+    only = pod_identity_checks(
+        aws, stubbed_eks(role_arn, "ACTIVE"), pod_identity_spec(), pod_identity_kubernetes(kubeconfig)
+    )
+    assert only["pods"][0] == "fail"
+    assert only["pods"][1].endswith(
+        "ack-s3-controller-s3-chart-6f9c7d8b5-old: restart needed (it runs on IRSA, not Pod Identity)"
+    )
+
+
+def test_the_agent_daemon_set_stands_in_for_the_add_on(aws: dict[str, Any], kubernetes: Any) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = pod_identity_role(aws)
+    serve(objects, None, [pod_on_pod_identity(role_arn)], role_arn)
+    objects["/api/v1/namespaces/ack-system/serviceaccounts/ack-s3-controller"] = {
+        **recorded("serviceaccount", role_arn),
+        "metadata": {"name": "ack-s3-controller", "namespace": "ack-system"},
+    }
+    objects["/apis/apps/v1/namespaces/kube-system/daemonsets/eks-pod-identity-agent"] = {
+        "apiVersion": "apps/v1",
+        "kind": "DaemonSet",
+        "metadata": {"name": "eks-pod-identity-agent", "namespace": "kube-system"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "agent"}},
+            "template": {
+                "metadata": {"labels": {"app": "agent"}},
+                "spec": {"containers": [{"name": "agent", "image": "agent"}]},
+            },
+        },
+        "status": {"numberReady": 3, "desiredNumberScheduled": 3, "currentNumberScheduled": 3, "numberMisscheduled": 0},
+    }
+    found = pod_identity_checks(
+        aws, stubbed_eks(role_arn, None), pod_identity_spec(), pod_identity_kubernetes(kubeconfig)
+    )
+    assert found["pod-identity-agent"] == ("pass", "eks-pod-identity-agent is ready on 3 of 3 nodes")
+    assert found["service-account"] == ("pass", "ack-system/ack-s3-controller exists; Pod Identity needs no annotation")
+
+
+def test_mid_migration_pods_on_either_identity_pass(aws: dict[str, Any], kubernetes: Any) -> None:
+    """identity both: the trust holds both statements; a pod not restarted since the association keeps IRSA."""
+    kubeconfig, objects = kubernetes
+    facts = account(aws)
+    role_arn = facts["role_arn"]
+    trust = trust_of(aws, facts["role_name"])
+    trust["Statement"].append(
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+            "Condition": {
+                "StringEquals": {
+                    "aws:RequestTag/kubernetes-namespace": "ack-system",
+                    "aws:RequestTag/kubernetes-service-account": "ack-s3-controller",
+                    "aws:RequestTag/eks-cluster-name": "dev-eks",
+                }
+            },
+        }
+    )
+    aws["iam"].update_assume_role_policy(RoleName=facts["role_name"], PolicyDocument=json.dumps(trust))
+    pods = [pod_on_pod_identity(role_arn), recorded("pod", role_arn)]
+    pods[1]["metadata"]["name"] = "ack-s3-controller-s3-chart-6f9c7d8b5-old"
+    serve(objects, recorded("serviceaccount", role_arn), pods, role_arn)
+    from ack_irsa.spec import resolve_controller
+    from ack_irsa.verify import Aws, verify_controller
+
+    spec = resolve_controller(
+        {"service": "s3", "identity": "both", "cluster_name": "dev-eks", "oidc_provider_arn": facts["provider_arn"]}
+    )
+    provider = Provider(facts["provider_arn"], facts["issuer"])
+    found = verify_controller(
+        Aws(stubbed_eks(role_arn, "ACTIVE"), aws["iam"]), pod_identity_kubernetes(kubeconfig), spec, provider, "dev-eks"
+    )
+    results = {c.name: (c.status, c.detail) for c in found}
+    assert results["role-trust"][0] == "pass"
+    assert results["service-account"][0] == "pass"
+    assert results["pods"] == (
+        "pass",
+        "1 pod(s) of Deployment ack-system/ack-s3-controller-s3-chart run on Pod Identity, 1 still on IRSA (not "
+        "restarted since the association: ack-s3-controller-s3-chart-6f9c7d8b5-old)",
+    )

@@ -33,6 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="policies and trust statements the stack did not ask for are warnings, not failures",
     )
+    parser.add_argument(
+        "--identity",
+        choices=("irsa", "podIdentity", "both"),
+        default="irsa",
+        help="how the controller gets its role (with --cluster; default: irsa)",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -52,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             report.cluster += verify.skipped(["cluster"], "the stack names no cluster (issuerUrl or oidcProviderArn)")
         provider = None
-        if issuer:
+        if not any(spec.uses_irsa for spec in specs.values()):
+            report.cluster += verify.skipped(["oidc-provider"], "every controller uses EKS Pod Identity")
+        elif issuer:
             check, provider = aws.provider(issuer)
             report.cluster.append(check)
         else:
@@ -88,6 +96,8 @@ def targets(args: argparse.Namespace) -> tuple[str | None, str | None, str | Non
         "service_account_name": args.service_account,
         "role_name": args.role_name,
         "deployment_name": args.deployment,
+        "identity": None if args.identity == "irsa" else args.identity.replace("podIdentity", "pod_identity"),
+        "cluster_name": None if args.identity == "irsa" else args.cluster,
     }
     # The provider is looked up by the cluster's issuer later; the arguments are checked without it.
     arguments: dict[str, Any] = {"service": args.service, "oidc_provider": SimpleNamespace(arn=None)}
