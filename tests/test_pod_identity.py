@@ -360,3 +360,19 @@ def test_the_python_api_needs_a_cluster_for_pod_identity() -> None:
         "ControllerIrsa 's3': cluster_name: is required for identity 'pod_identity': Pod Identity associates a "
         "ServiceAccount of a cluster, named by cluster_name (or a ClusterOidcProvider made with cluster_name)"
     )
+
+
+def test_the_staging_example_stack_is_on_pod_identity(capsys: pytest.CaptureFixture[str]) -> None:
+    from ack_irsa.commands import main as cli
+
+    from .conftest import ROOT
+
+    assert cli(["render", "--project-dir", str(ROOT), "--stack", "staging", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    types = [r["type"] for r in document["resources"]]
+    assert "aws:iam/openIdConnectProvider:OpenIdConnectProvider" not in types
+    assert types.count(ASSOCIATION) == 3 and types.count(ADDON) == 1
+    assert [(r["controller"], r["id"], r["acknowledged"]) for r in document["risks"] if r["controller"] == "iam"] == [
+        ("iam", "privilege-escalation", True)
+    ]
+    assert "oidcProviderArn" not in document["outputs"]

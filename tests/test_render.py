@@ -238,9 +238,9 @@ def test_a_deploy_time_failure_exits_1_with_the_innermost_message(
 
 
 def test_a_missing_stack_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = render(capsys, "--stack", "staging")
+    code, _, err = render(capsys, "--stack", "qa")
     assert code == 1
-    assert err == f"error: {ROOT / 'stacks' / 'Pulumi.staging.yaml'}: no such stack file (stacks here: dev, prod)\n"
+    assert err == f"error: {ROOT / 'stacks' / 'Pulumi.qa.yaml'}: no such stack file (stacks here: dev, prod, staging)\n"
 
 
 def test_kubeconfig_contents_are_never_printed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
