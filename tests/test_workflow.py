@@ -50,6 +50,8 @@ def test_the_offline_job_needs_no_secret_and_works_for_forks() -> None:
     assert job["if"] == "github.event_name == 'pull_request'"
     (plan,) = [s for s in job["steps"] if s.get("name") == "Offline plan diff of every stack"]
     assert '.venv/bin/ack-irsa diff --base "origin/$BASE_REF" > plan-diff.md' in plan["run"]  # every stack
+    (guardrails,) = [s for s in job["steps"] if s.get("name", "").startswith("Guardrails of every stack")]
+    assert '.venv/bin/ack-irsa check --stack "$stack" || status=1' in guardrails["run"]
     (comment,) = [s for s in job["steps"] if s.get("name") == "Comment on the pull request"]
     assert comment["if"] == "github.event.pull_request.head.repo.full_name == github.repository"
 

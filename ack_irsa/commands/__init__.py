@@ -16,6 +16,7 @@ COMMANDS = {
     "render": ("ack_irsa.commands.render", "print the offline plan of a stack (no cloud account needed)"),
     "diff": ("ack_irsa.commands.diff", "what a change to a stack file does, as Markdown for a pull request"),
     "verify": ("ack_irsa.commands.verify", "check that each controller really runs with its role (read-only)"),
+    "check": ("ack_irsa.commands.check", "the guardrails of the policy pack, over a stack's offline plan"),
 }
 DEBUG = "ACK_IRSA_DEBUG"
 """Set to 1 to see the traceback of an internal error."""

@@ -1,0 +1,376 @@
+"""Guardrails for any stack's workload roles: the rules of the CrossGuard pack in ``policy/``, and of
+``ack-irsa check``, which runs exactly these validate functions over an offline plan.
+
+A rule sees what Pulumi's policy engine hands it: a resource's type, its properties (camelCase engine names,
+``assumeRolePolicy``) and name, or all the stack's resources. The functions read those attributes only, so
+they run on ``pulumi_policy``'s ``ResourceValidationArgs``/``StackValidationArgs`` and on the plain records
+``ack-irsa check`` builds from a plan alike. Pure: no Pulumi engine, no network.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from ack_irsa.arns import parsed_or_none
+
+ROLE = "aws:iam/role:Role"
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+INLINE = "aws:iam/rolePolicy:RolePolicy"
+SERVICE_ACCOUNTS = ("kubernetes:core/v1:ServiceAccount", "kubernetes:core/v1:ServiceAccountPatch")
+ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
+POD_IDENTITY = "pods.eks.amazonaws.com"
+BROAD_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+WILDCARD_TAG = "ack-irsa/allow-wildcard-subject"
+"""A role that carries this tag (value ``true``) may admit ServiceAccounts by a ``StringLike`` pattern."""
+
+Level = Literal["advisory", "mandatory", "disabled"]
+Report = Callable[[str, str | None], None]
+"""``report_violation(message, urn)``, as pulumi_policy calls it."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    description: str
+    remediation: str
+    level: Level
+    kind: Literal["resource", "stack"]
+    validate: Callable[[Any, Report], None]
+    config: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    """JSON schema properties of the rule's settings, with their defaults."""
+
+
+def _config(args: Any, key: str, default: Any) -> Any:
+    getter = getattr(args, "get_config", None)
+    config = getter() if callable(getter) else getattr(args, "config", None)
+    return (config or {}).get(key, default)
+
+
+def _document(value: Any) -> Mapping[str, Any]:
+    if isinstance(value, Mapping):
+        return value
+    try:
+        parsed = json.loads(value) if isinstance(value, str) else {}
+    except json.JSONDecodeError:
+        return {}
+    return parsed if isinstance(parsed, Mapping) else {}
+
+
+def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    statements = document.get("Statement", [])
+    listed = [statements] if isinstance(statements, Mapping) else statements if isinstance(statements, list) else []
+    return [s for s in listed if isinstance(s, Mapping)]
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _web_identity(statement: Mapping[str, Any]) -> bool:
+    return statement.get("Effect") == "Allow" and WEB_IDENTITY in _listed(statement.get("Action"))
+
+
+def _pod_identity(statement: Mapping[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    return (
+        statement.get("Effect") == "Allow"
+        and isinstance(principal, Mapping)
+        and POD_IDENTITY in _listed(principal.get("Service"))
+    )
+
+
+def is_workload_role(props: Mapping[str, Any]) -> bool:
+    """A role that pods assume: through web identity (IRSA) or EKS Pod Identity."""
+    return any(_web_identity(s) or _pod_identity(s) for s in _statements(_document(props.get("assumeRolePolicy"))))
+
+
+# --- resource rules --------------------------------------------------------------------------------------
+
+
+def web_identity_pins(args: Any, report: Report) -> None:
+    """Every web-identity statement pins ``<issuer>:sub`` and ``<issuer>:aud`` with StringEquals, trusts an
+    OIDC provider, and uses StringLike on sub only on a role tagged to allow it."""
+    if args.resource_type != ROLE:
+        return
+    tags = args.props.get("tags") or {}
+    allowed_like = str(tags.get(_config(args, "wildcardTag", WILDCARD_TAG), "")).lower() == "true"
+    for index, statement in enumerate(_statements(_document(args.props.get("assumeRolePolicy")))):
+        if not _web_identity(statement):
+            continue
+        federated = _listed((statement.get("Principal") or {}).get("Federated"))
+        if not federated or not all(":oidc-provider/" in str(p) for p in federated):
+            report(f"statement {index}: the federated principal {federated} is not an IAM OIDC provider", args.urn)
+        condition = statement.get("Condition") or {}
+        equals = condition.get("StringEquals") or {}
+        for claim in ("sub", "aud"):
+            if not any(str(key).endswith(f":{claim}") for key in equals):
+                like = any(str(key).endswith(f":{claim}") for key in condition.get("StringLike") or {})
+                if claim == "sub" and like and allowed_like:
+                    continue
+                how = "by StringLike only" if like else "at all"
+                report(f"statement {index}: {claim} is not pinned with StringEquals ({how})", args.urn)
+
+
+def pod_identity_pins(args: Any, report: Report) -> None:
+    """A Pod Identity trust pins the ``kubernetes-namespace`` and ``kubernetes-service-account`` session tags."""
+    if args.resource_type != ROLE:
+        return
+    for index, statement in enumerate(_statements(_document(args.props.get("assumeRolePolicy")))):
+        if not _pod_identity(statement):
+            continue
+        equals = (statement.get("Condition") or {}).get("StringEquals") or {}
+        missing = [
+            t for t in ("kubernetes-namespace", "kubernetes-service-account") if f"aws:RequestTag/{t}" not in equals
+        ]
+        if missing:
+            report(f"statement {index}: the session tags {missing} are not pinned with StringEquals", args.urn)
+
+
+# --- stack rules (they relate attachments and inline policies to their roles) --------------------------
+
+
+def _workload_roles(resources: Iterable[Any]) -> dict[str, Any]:
+    """Role name → resource, for the roles pods assume."""
+    return {
+        str(r.props.get("name") or r.name): r
+        for r in resources
+        if r.resource_type == ROLE and is_workload_role(r.props)
+    }
+
+
+def _role_of(resource: Any) -> str:
+    role = resource.props.get("role")
+    return str(role).rsplit("/", 1)[-1] if role else ""
+
+
+def no_broad_managed_policies(args: Any, report: Report) -> None:
+    """No AdministratorAccess, PowerUserAccess or IAMFullAccess on a role that workloads assume."""
+    allowed = set(_config(args, "allowedPolicies", []))
+    roles = _workload_roles(args.resources)
+    attached: list[tuple[str, str, Any]] = [
+        (_role_of(r), str(r.props.get("policyArn", "")), r) for r in args.resources if r.resource_type == ATTACHMENT
+    ]
+    attached += [
+        (name, str(arn), role) for name, role in roles.items() for arn in role.props.get("managedPolicyArns") or []
+    ]
+    for role, arn, resource in attached:
+        policy = arn.rsplit("/", 1)[-1]
+        if role in roles and policy in BROAD_POLICIES and arn not in allowed and policy not in allowed:
+            report(f"{policy} is attached to the workload role {role}", resource.urn)
+
+
+def no_wildcard_inline_grants(args: Any, report: Report) -> None:
+    """Inline policies of workload roles grant no ``"Action": "*"`` and no ``iam:PassRole`` on every role
+    without a condition."""
+    roles = _workload_roles(args.resources)
+    documents: list[tuple[str, Any, Any]] = [
+        (_role_of(r), r.props.get("policy"), r) for r in args.resources if r.resource_type == INLINE
+    ]
+    documents += [
+        (name, inline.get("policy"), role)
+        for name, role in roles.items()
+        for inline in role.props.get("inlinePolicies") or []
+        if isinstance(inline, Mapping)
+    ]
+    for role, document, resource in documents:
+        if role not in roles:
+            continue
+        for problem in _broad_statements(_document(document)):
+            report(f"an inline policy of the workload role {role} {problem}", resource.urn)
+
+
+def _broad_statements(document: Mapping[str, Any]) -> Iterator[str]:
+    for statement in _statements(document):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = [str(a) for a in _listed(statement.get("Action"))]
+        if "*" in actions:
+            yield 'allows "Action": "*"'
+        resources = [str(r) for r in _listed(statement.get("Resource"))]
+        passes = any(fnmatch.fnmatchcase("iam:passrole", a.lower()) for a in actions if a != "*")
+        if passes and "*" in resources and not statement.get("Condition"):
+            yield "allows iam:PassRole on every role without a condition"
+
+
+def service_accounts_name_the_stacks_roles(args: Any, report: Report) -> None:
+    """Every ServiceAccount annotated with ``eks.amazonaws.com/role-arn`` names a role in the partition and
+    account of the stack's roles (``expectedAccountId``/``expectedPartition`` where the stack says so)."""
+    role_arns = [str(r.props["arn"]) for r in args.resources if r.resource_type == ROLE and r.props.get("arn")]
+    annotated = [
+        (str(annotation), r)
+        for r in args.resources
+        if r.resource_type in SERVICE_ACCOUNTS
+        and (annotation := ((r.props.get("metadata") or {}).get("annotations") or {}).get(ROLE_ARN_ANNOTATION))
+    ]
+    known = [parsed for arn in role_arns if (parsed := parsed_or_none(arn))]
+    account = _config(args, "expectedAccountId", None) or (known[0].account if known else None)
+    partition = _config(args, "expectedPartition", None) or (known[0].partition if known else None)
+    for arn, resource in annotated:
+        parsed = parsed_or_none(arn)
+        if parsed is None or parsed.service != "iam" or not parsed.resource.startswith("role/"):
+            report(f"the annotation {arn!r} is not an IAM role ARN", resource.urn)
+            continue
+        account = account or parsed.account
+        partition = partition or parsed.partition
+        if (parsed.account, parsed.partition) != (account, partition):
+            report(
+                f"the annotation names a role in account {parsed.account} ({parsed.partition}); the stack's roles are "
+                f"in {account} ({partition})",
+                resource.urn,
+            )
+
+
+RULES = (
+    Rule(
+        "irsa-trust-pins-sub-and-aud",
+        "A role assumed with web identity (IRSA) pins the token's sub and aud with StringEquals in every such "
+        "statement, and trusts an IAM OIDC provider.",
+        "Pin <issuer>:sub to system:serviceaccount:<namespace>:<name> and <issuer>:aud to sts.amazonaws.com "
+        f"with StringEquals; a StringLike sub needs the role tag {WILDCARD_TAG}=true.",
+        "mandatory",
+        "resource",
+        web_identity_pins,
+        {"wildcardTag": {"type": "string", "default": WILDCARD_TAG}},
+    ),
+    Rule(
+        "pod-identity-trust-pins-session-tags",
+        "A role trusted by EKS Pod Identity pins the kubernetes-namespace and kubernetes-service-account "
+        "session tags, so only its association can use it.",
+        "Add StringEquals conditions on aws:RequestTag/kubernetes-namespace and "
+        "aws:RequestTag/kubernetes-service-account (and eks-cluster-name) to the pods.eks.amazonaws.com statement.",
+        "advisory",
+        "resource",
+        pod_identity_pins,
+    ),
+    Rule(
+        "no-broad-managed-policy-on-workload-roles",
+        f"No {', '.join(BROAD_POLICIES)} on a role that workloads assume (web identity or Pod Identity).",
+        "Attach a policy scoped to what the workload calls; if the broad policy is intended, list it in the "
+        "allowedPolicies setting of this rule.",
+        "mandatory",
+        "stack",
+        no_broad_managed_policies,
+        {"allowedPolicies": {"type": "array", "items": {"type": "string"}, "default": []}},
+    ),
+    Rule(
+        "no-wildcard-inline-grants-on-workload-roles",
+        'Inline policies of workload roles grant no "Action": "*" and no iam:PassRole on every role without a '
+        "condition.",
+        "Name the actions, and scope iam:PassRole to the roles it passes or condition it on iam:PassedToService.",
+        "mandatory",
+        "stack",
+        no_wildcard_inline_grants,
+    ),
+    Rule(
+        "service-accounts-name-the-stacks-roles",
+        "Every ServiceAccount annotated with eks.amazonaws.com/role-arn names a role in the partition and account "
+        "of the stack's roles.",
+        "Annotate with a role of this account (set expectedAccountId and expectedPartition to say which).",
+        "mandatory",
+        "stack",
+        service_accounts_name_the_stacks_roles,
+        {"expectedAccountId": {"type": "string"}, "expectedPartition": {"type": "string"}},
+    ),
+)
+"""Every rule, in the order the pack and ``ack-irsa check`` report them."""
+
+
+@dataclass(frozen=True)
+class PlanResource:
+    """A resource of an offline plan, with the attributes the rules read."""
+
+    resource_type: str
+    name: str
+    urn: str
+    props: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class PlanStack:
+    resources: list[PlanResource]
+    config: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Violation:
+    rule: Rule
+    level: Level
+    resource: str
+    message: str
+
+
+def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] | None = None) -> list[Violation]:
+    """Run every rule over a plan (the ``render --format json`` document); ``config`` per rule name."""
+    resources = [
+        PlanResource(r["type"], r["name"], f"{r['type']}::{r['name']}", r.get("inputs") or {})
+        for r in plan.get("resources", [])
+    ]
+    violations: list[Violation] = []
+    for rule in RULES:
+        settings = {k: v["default"] for k, v in rule.config.items() if "default" in v} | dict(
+            (config or {}).get(rule.name, {})
+        )
+        if settings.get("enforcementLevel") == "disabled":
+            continue
+
+        level = settings.get("enforcementLevel", rule.level)
+
+        def report(message: str, urn: str | None, rule: Rule = rule, level: Level = level) -> None:
+            violations.append(Violation(rule, level, (urn or "the stack").split("::")[-1], message))
+
+        if rule.kind == "stack":
+            rule.validate(PlanStack(resources, settings), report)
+        else:
+            for resource in resources:
+                rule.validate(_with_config(resource, settings), report)
+    return violations
+
+
+@dataclass(frozen=True)
+class _ResourceWithConfig:
+    resource_type: str
+    name: str
+    urn: str
+    props: Mapping[str, Any]
+    config: Mapping[str, Any]
+
+
+def _with_config(resource: PlanResource, settings: Mapping[str, Any]) -> _ResourceWithConfig:
+    return _ResourceWithConfig(resource.resource_type, resource.name, resource.urn, resource.props, settings)
+
+
+def pack_policies() -> list[Any]:
+    """The rules as pulumi_policy policies (for ``policy/__main__.py``; pulumi_policy is imported here only)."""
+    from pulumi_policy import (
+        EnforcementLevel,
+        PolicyConfigSchema,
+        ResourceValidationPolicy,
+        StackValidationPolicy,
+    )
+
+    levels = {
+        "advisory": EnforcementLevel.ADVISORY,
+        "mandatory": EnforcementLevel.MANDATORY,
+        "disabled": EnforcementLevel.DISABLED,
+    }
+    made: list[Any] = []
+    for rule in RULES:
+        kind = ResourceValidationPolicy if rule.kind == "resource" else StackValidationPolicy
+        made.append(
+            kind(
+                name=rule.name,
+                description=rule.description,
+                validate=rule.validate,
+                enforcement_level=levels[rule.level],
+                config_schema=PolicyConfigSchema(properties={k: dict(v) for k, v in rule.config.items()})
+                if rule.config
+                else None,
+                remediation_steps=rule.remediation,
+            )
+        )
+    return made

@@ -1,0 +1,312 @@
+"""The guardrails of the CrossGuard pack, in plain Python: each policy's validate function called with the
+pulumi_policy argument objects the engine would send (PolicyPack itself is never built: its constructor
+starts a server and blocks), the same functions through ``ack-irsa check``, and the example stacks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyCustomTimeouts,
+    PolicyResource,
+    PolicyResourceOptions,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+from ack_irsa import guardrails
+from ack_irsa.commands import main as cli
+
+from .conftest import ISSUER_HOST, PROVIDER_ARN, ROOT
+
+OPTIONS = PolicyResourceOptions(
+    protect=False,
+    ignore_changes=[],
+    delete_before_replace=None,
+    aliases=[],
+    custom_timeouts=PolicyCustomTimeouts(0, 0, 0),
+    additional_secret_outputs=[],
+)
+GOOD_IRSA = {
+    "Effect": "Allow",
+    "Principal": {"Federated": PROVIDER_ARN},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+        "StringEquals": {
+            f"{ISSUER_HOST}:sub": "system:serviceaccount:ack-system:ack-s3-controller",
+            f"{ISSUER_HOST}:aud": "sts.amazonaws.com",
+        }
+    },
+}
+GOOD_POD_IDENTITY = {
+    "Effect": "Allow",
+    "Principal": {"Service": "pods.eks.amazonaws.com"},
+    "Action": ["sts:AssumeRole", "sts:TagSession"],
+    "Condition": {
+        "StringEquals": {
+            "aws:RequestTag/kubernetes-namespace": "ack-system",
+            "aws:RequestTag/kubernetes-service-account": "ack-s3-controller",
+        }
+    },
+}
+POLICIES = {p.name: p for p in guardrails.pack_policies()}
+
+
+def role(statement: dict[str, Any], name: str = "workload", **props: Any) -> dict[str, Any]:
+    document = {"Version": "2012-10-17", "Statement": [statement]}
+    return {"name": name, "assumeRolePolicy": json.dumps(document), **props}
+
+
+def resource_violations(policy: str, resource_type: str, props: dict[str, Any], config: Any = None) -> list[str]:
+    found: list[str] = []
+    args = ResourceValidationArgs(
+        resource_type, props, f"urn:{props.get('name')}", props.get("name", "r"), OPTIONS, None, config
+    )
+    validate = POLICIES[policy].validate
+    assert callable(validate)
+    validate(args, lambda message, urn=None: found.append(message))
+    return found
+
+
+def stack_violations(policy: str, resources: list[tuple[str, dict[str, Any]]], config: Any = None) -> list[str]:
+    found: list[str] = []
+    listed = [
+        PolicyResource(kind, props, f"urn:{i}", props.get("name", f"r{i}"), OPTIONS, None, None, [], {})
+        for i, (kind, props) in enumerate(resources)
+    ]
+    validate = POLICIES[policy].validate
+    assert callable(validate)
+    validate(StackValidationArgs(listed, config), lambda message, urn=None: found.append(message))
+    return found
+
+
+def test_the_pack_has_every_rule_with_its_level_and_remediation() -> None:
+    assert [(p.name, type(p), p.enforcement_level) for p in POLICIES.values()] == [
+        ("irsa-trust-pins-sub-and-aud", ResourceValidationPolicy, EnforcementLevel.MANDATORY),
+        ("pod-identity-trust-pins-session-tags", ResourceValidationPolicy, EnforcementLevel.ADVISORY),
+        ("no-broad-managed-policy-on-workload-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("no-wildcard-inline-grants-on-workload-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("service-accounts-name-the-stacks-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
+    ]
+    assert all(p.description and p.remediation_steps for p in POLICIES.values())
+    schema = POLICIES["no-broad-managed-policy-on-workload-roles"].config_schema
+    assert schema is not None and schema.properties["allowedPolicies"]["default"] == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "tags", "violations"),
+    [
+        (GOOD_IRSA, {}, []),
+        (
+            {**GOOD_IRSA, "Condition": {"StringEquals": {f"{ISSUER_HOST}:sub": "system:serviceaccount:a:b"}}},
+            {},
+            ["statement 0: aud is not pinned with StringEquals (at all)"],
+        ),
+        (
+            {
+                **GOOD_IRSA,
+                "Condition": {
+                    "StringEquals": {f"{ISSUER_HOST}:aud": "sts.amazonaws.com"},
+                    "StringLike": {f"{ISSUER_HOST}:sub": "system:serviceaccount:*:*"},
+                },
+            },
+            {},
+            ["statement 0: sub is not pinned with StringEquals (by StringLike only)"],
+        ),
+        (
+            {
+                **GOOD_IRSA,
+                "Condition": {
+                    "StringEquals": {f"{ISSUER_HOST}:aud": "sts.amazonaws.com"},
+                    "StringLike": {f"{ISSUER_HOST}:sub": "system:serviceaccount:team-*:sa"},
+                },
+            },
+            {"ack-irsa/allow-wildcard-subject": "true"},
+            [],
+        ),
+        (
+            {**GOOD_IRSA, "Principal": {"Federated": "cognito-identity.amazonaws.com"}},
+            {},
+            ["statement 0: the federated principal ['cognito-identity.amazonaws.com'] is not an IAM OIDC provider"],
+        ),
+        (
+            {**GOOD_IRSA, "Condition": {}},
+            {},
+            [
+                "statement 0: sub is not pinned with StringEquals (at all)",
+                "statement 0: aud is not pinned with StringEquals (at all)",
+            ],
+        ),
+        ({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}, {}, []),
+    ],
+)
+def test_web_identity_trusts_pin_sub_and_aud(
+    statement: dict[str, Any], tags: dict[str, str], violations: list[str]
+) -> None:
+    props = role(statement, tags=tags)
+    assert resource_violations("irsa-trust-pins-sub-and-aud", "aws:iam/role:Role", props) == violations
+
+
+def test_pod_identity_trusts_pin_the_session_tags() -> None:
+    assert (
+        resource_violations("pod-identity-trust-pins-session-tags", "aws:iam/role:Role", role(GOOD_POD_IDENTITY)) == []
+    )
+    loose = {**GOOD_POD_IDENTITY, "Condition": {}}
+    assert resource_violations("pod-identity-trust-pins-session-tags", "aws:iam/role:Role", role(loose)) == [
+        "statement 0: the session tags ['kubernetes-namespace', 'kubernetes-service-account'] are not pinned with "
+        "StringEquals"
+    ]
+
+
+ADMIN = "arn:aws:iam::aws:policy/AdministratorAccess"
+
+
+def test_no_broad_managed_policy_on_a_workload_role() -> None:
+    attachment = ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", {"role": "workload", "policyArn": ADMIN})
+    workload = ("aws:iam/role:Role", role(GOOD_IRSA))
+    assert stack_violations("no-broad-managed-policy-on-workload-roles", [workload, attachment]) == [
+        "AdministratorAccess is attached to the workload role workload"
+    ]
+    pods = ("aws:iam/role:Role", role(GOOD_POD_IDENTITY, managedPolicyArns=["arn:aws:iam::aws:policy/IAMFullAccess"]))
+    assert stack_violations("no-broad-managed-policy-on-workload-roles", [pods]) == [
+        "IAMFullAccess is attached to the workload role workload"
+    ]
+    ec2 = (
+        "aws:iam/role:Role",
+        role({"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}),
+    )
+    assert stack_violations("no-broad-managed-policy-on-workload-roles", [ec2, attachment]) == []  # not a workload role
+    allowed = {"allowedPolicies": ["AdministratorAccess"]}
+    assert stack_violations("no-broad-managed-policy-on-workload-roles", [workload, attachment], allowed) == []
+
+
+@pytest.mark.parametrize(
+    ("statement", "violations"),
+    [
+        (
+            {"Effect": "Allow", "Action": "*", "Resource": "*"},
+            ['an inline policy of the workload role workload allows "Action": "*"'],
+        ),
+        (
+            {"Effect": "Allow", "Action": ["iam:PassRole", "iam:GetRole"], "Resource": "*"},
+            ["an inline policy of the workload role workload allows iam:PassRole on every role without a condition"],
+        ),
+        (
+            {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
+            ["an inline policy of the workload role workload allows iam:PassRole on every role without a condition"],
+        ),
+        (
+            {
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"iam:PassedToService": "eks.amazonaws.com"}},
+            },
+            [],
+        ),
+        ({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/eks-nodes"}, []),
+        ({"Effect": "Deny", "Action": "*", "Resource": "*"}, []),
+    ],
+)
+def test_no_wildcard_inline_grants_on_a_workload_role(statement: dict[str, Any], violations: list[str]) -> None:
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    inline = ("aws:iam/rolePolicy:RolePolicy", {"role": "workload", "name": "p", "policy": policy})
+    assert (
+        stack_violations(
+            "no-wildcard-inline-grants-on-workload-roles", [("aws:iam/role:Role", role(GOOD_IRSA)), inline]
+        )
+        == violations
+    )
+
+
+def service_account(arn: str) -> tuple[str, dict[str, Any]]:
+    return "kubernetes:core/v1:ServiceAccountPatch", {
+        "metadata": {"name": "sa", "namespace": "ns", "annotations": {"eks.amazonaws.com/role-arn": arn}}
+    }
+
+
+def test_service_accounts_name_roles_of_the_stacks_account_and_partition() -> None:
+    ours = ("aws:iam/role:Role", {**role(GOOD_IRSA), "arn": "arn:aws:iam::111122223333:role/workload"})
+    good = service_account("arn:aws:iam::111122223333:role/workload")
+    assert stack_violations("service-accounts-name-the-stacks-roles", [ours, good]) == []
+    elsewhere = service_account("arn:aws:iam::999988887777:role/other")
+    assert stack_violations("service-accounts-name-the-stacks-roles", [ours, elsewhere]) == [
+        "the annotation names a role in account 999988887777 (aws); the stack's roles are in 111122223333 (aws)"
+    ]
+    assert stack_violations("service-accounts-name-the-stacks-roles", [service_account("not-an-arn")]) == [
+        "the annotation 'not-an-arn' is not an IAM role ARN"
+    ]
+    expected = {"expectedAccountId": "111122223333", "expectedPartition": "aws-us-gov"}
+    assert stack_violations("service-accounts-name-the-stacks-roles", [good], expected) == [
+        "the annotation names a role in account 111122223333 (aws); the stack's roles are in 111122223333 (aws-us-gov)"
+    ]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "staging"])
+def test_every_example_stack_passes(capsys: pytest.CaptureFixture[str], stack: str) -> None:
+    assert cli(["check", "--project-dir", str(ROOT), "--stack", stack]) == 0
+    assert capsys.readouterr().out.endswith("0 mandatory and 0 advisory violations\n")
+
+
+LOOSE_TRUST = {**GOOD_IRSA, "Condition": {"StringLike": {f"{ISSUER_HOST}:sub": "system:serviceaccount:*:*"}}}
+EVERYTHING = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+BAD_PLAN = {
+    "resources": [
+        {"type": "aws:iam/role:Role", "name": "r", "parent": None, "inputs": role(LOOSE_TRUST)},
+        {
+            "type": "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+            "name": "a",
+            "parent": None,
+            "inputs": {"role": "workload", "policyArn": ADMIN},
+        },
+        {
+            "type": "aws:iam/rolePolicy:RolePolicy",
+            "name": "i",
+            "parent": None,
+            "inputs": {"role": "workload", "name": "p", "policy": EVERYTHING},
+        },
+    ]
+}
+
+
+def test_check_lists_violations_with_resource_and_remediation(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps(BAD_PLAN))
+    assert cli(["check", "--plan-file", str(plan)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert [line for line in lines if not line.startswith("  remediation:")] == [
+        "mandatory: irsa-trust-pins-sub-and-aud: r: statement 0: sub is not pinned with StringEquals "
+        "(by StringLike only)",
+        "mandatory: irsa-trust-pins-sub-and-aud: r: statement 0: aud is not pinned with StringEquals (at all)",
+        "mandatory: no-broad-managed-policy-on-workload-roles: a: AdministratorAccess is attached to the workload "
+        "role workload",
+        "mandatory: no-wildcard-inline-grants-on-workload-roles: i: an inline policy of the workload role workload "
+        'allows "Action": "*"',
+        "5 rules over 3 resources: 4 mandatory and 0 advisory violations",
+    ]
+    assert lines[1].startswith("  remediation: Pin <issuer>:sub to system:serviceaccount:")
+    settings = tmp_path / "settings.json"
+    settings.write_text(json.dumps({name: {"enforcementLevel": "advisory"} for name in POLICIES}))
+    assert cli(["check", "--plan-file", str(plan), "--policy-config", str(settings)]) == 0
+    assert capsys.readouterr().out.endswith("0 mandatory and 4 advisory violations\n")
+
+
+def test_check_exits_2_on_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    missing = tmp_path / "none.json"
+    assert cli(["check", "--plan-file", str(missing)]) == 2
+    assert capsys.readouterr().err == f"error: {missing}: no such file\n"
+    not_a_plan = tmp_path / "plan.json"
+    not_a_plan.write_text("[1, 2]")
+    assert cli(["check", "--plan-file", str(not_a_plan)]) == 2
+    assert "not a plan" in capsys.readouterr().err
+    bad_stack = tmp_path / "Pulumi.bad.yaml"
+    bad_stack.write_text("config:\n  ack-irsa:clusterName: [\n")
+    assert cli(["check", "--project-dir", str(ROOT), "--config-file", str(bad_stack)]) == 2
