@@ -11,7 +11,7 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ack_irsa.controller import ControllerIrsa, ControllerIrsaArgs
+    from ack_irsa.controller import ControllerIrsa, ControllerIrsaArgs, InstallArgs
     from ack_irsa.oidc import ClusterOidcProvider, ClusterOidcProviderArgs
     from ack_irsa.spec import ArgsError
 
@@ -21,6 +21,7 @@ __all__ = [
     "ClusterOidcProviderArgs",
     "ControllerIrsa",
     "ControllerIrsaArgs",
+    "InstallArgs",
 ]
 __version__ = "0.1.0"
 
@@ -30,6 +31,7 @@ _EXPORTS = {
     "ClusterOidcProviderArgs": "ack_irsa.oidc",
     "ControllerIrsa": "ack_irsa.controller",
     "ControllerIrsaArgs": "ack_irsa.controller",
+    "InstallArgs": "ack_irsa.controller",
 }
 
 

@@ -25,6 +25,7 @@ from ack_irsa.errors import SECRET_KEYS, InputError, kind_of, shown
 from ack_irsa.spec import (
     CONTROLLER_ARGUMENTS,
     DEFAULT_NAMESPACE,
+    INSTALL_KEYS,
     OIDC_ARGUMENTS,
     ArgsError,
     ControllerSpec,
@@ -46,6 +47,17 @@ M = TypeVar("M", bound=BaseModel)
 IdentityKey = Literal["irsa", "podIdentity", "both"]
 IDENTITY_KEYS: tuple[IdentityKey, ...] = ("irsa", "podIdentity", "both")
 """The identity modes as the stack config spells them; the Python API says ``pod_identity``."""
+
+
+_INSTALL_KEYS = {"releaseName": "release_name", "createNamespace": "create_namespace"}
+
+
+def _install_args(value: bool | dict[str, Any]) -> bool | dict[str, Any]:
+    """``install`` in the component's words (``releaseName`` → ``release_name``); other keys stay as
+    given, so an unknown one is reported as it was written."""
+    if isinstance(value, dict):
+        return {_INSTALL_KEYS.get(key, key): item for key, item in value.items()}
+    return value
 
 
 def _identity_key(value: Any) -> Any:
@@ -122,6 +134,12 @@ class ControllerConfig(_Model):
     extra_cluster_names: list[str] = Field(
         [], description="Pod Identity: other clusters whose associations for this ServiceAccount the role admits."
     )
+    install: bool | dict[str, Any] | None = Field(
+        None,
+        description="Install the controller's ACK Helm chart, wired to its role: `true`, or `{version, releaseName, "
+        "values, createNamespace}` (version: the catalog's; releaseName: `ack-<service>-controller`). Default: "
+        "the stack's `install`.",
+    )
 
     @field_validator("identity", mode="before")
     @classmethod
@@ -186,6 +204,11 @@ class StackConfig(_Model):
         description="How the controllers' pods get their role: `irsa`, `podIdentity` (EKS Pod Identity, needs "
         "`clusterName`) or `both` (the migration step).",
     )
+    install: bool | dict[str, Any] = Field(
+        False,
+        description="Install every controller's chart: `true`, or `{values, createNamespace}` for all of them. "
+        "Each controller's `install` replaces it.",
+    )
     pod_identity_agent: Literal["present", "install"] = Field(
         "present",
         description="`present`: the eks-pod-identity-agent add-on is installed already (EKS Auto Mode has it); "
@@ -235,6 +258,9 @@ class StackConfig(_Model):
         args["namespace"] = controller.namespace or self.namespace
         if self.tags or controller.tags:
             args["tags"] = {**self.tags, **controller.tags}
+        install = controller.install if controller.install is not None else self.install
+        if install:
+            args["install"] = _install_args(install)
         args["identity"] = self.identity_of(controller)
         if args["identity"] == "irsa":
             del args["identity"]  # the default: an existing stack's components get what they always got
@@ -417,6 +443,7 @@ def _semantic_problems(
             inherited |= {"tags"} if not controller.tags else set()
             problems += [_problem(("controllers", index), p, {}) for p in error.problems if p.field not in inherited]
     problems += _pod_identity_problems(stack, controllers)
+    problems += _stack_install_problems(stack)
     problems += _duplicates(stack, controllers)
     stack_partition, region_problems = _stack_partition(stack, region, partition)
     problems += region_problems
@@ -428,7 +455,7 @@ def _semantic_problems(
 _OIDC_KEYS = {"provider_arn": "oidcProviderArn", "retain_on_delete": "retainOidcProvider"}
 # Component argument names as they appear in problem messages, longest first.
 _ARGUMENT = re.compile(
-    r"\b(" + "|".join(sorted({*CONTROLLER_ARGUMENTS, *OIDC_ARGUMENTS}, key=len, reverse=True)) + r")\b"
+    r"\b(" + "|".join(sorted({*CONTROLLER_ARGUMENTS, *OIDC_ARGUMENTS, *INSTALL_KEYS}, key=len, reverse=True)) + r")\b"
 )
 
 
@@ -462,6 +489,14 @@ def _planned_provider(oidc: OidcProviderSpec | None, stack: StackConfig) -> Simp
     )
 
 
+def _stack_install_problems(stack: StackConfig) -> Iterator[str]:
+    """The stack's ``install`` applies to every controller: a version or release name is per controller."""
+    if isinstance(stack.install, dict):
+        for key in ("version", "releaseName"):
+            if key in stack.install:
+                yield f"{_path(('install', key))}: is per controller (each controller's chart has its own)"
+
+
 def _pod_identity_problems(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
     """Pod Identity associates by the cluster's name: a stack that uses it must name its cluster."""
     users = [f"controllers[{i}]" for i, c in controllers.items() if stack.identity_of(c) != "irsa"]
@@ -482,6 +517,7 @@ def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig])
     seen_accounts: dict[tuple[str, str, str], int] = {}
     seen_roles: dict[str, int] = {}
     seen_associations: dict[tuple[str, str], int] = {}
+    seen_releases: dict[tuple[str, str], int] = {}
     for index, controller in controllers.items():
         where = _path(("controllers", index))
         if (first := seen_names.setdefault(controller.logical_name, index)) != index:
@@ -498,6 +534,12 @@ def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig])
             )
         if controller.role_name and (first := seen_roles.setdefault(controller.role_name, index)) != index:
             yield f"{where}.roleName: {shown(controller.role_name)} is the role name of controllers[{first}] too"
+        install = controller.install if controller.install is not None else stack.install
+        if install:
+            options = install if isinstance(install, dict) else {}
+            release = (namespace, str(options.get("releaseName", f"ack-{_chart_key(controller)}-controller")))
+            if (first := seen_releases.setdefault(release, index)) != index:
+                yield f"{where}: controllers[{first}] installs the Helm release {release[0]}/{release[1]} already"
         if stack.identity_of(controller) != "irsa" and controller.service_account_mode != "none":
             associated = (namespace, account[2])
             if (first := seen_associations.setdefault(associated, index)) != index:
@@ -505,6 +547,13 @@ def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig])
                     f"{where}: controllers[{first}] has a Pod Identity association for the ServiceAccount "
                     f"{namespace}/{account[2]} already; EKS allows one per ServiceAccount"
                 )
+
+
+def _chart_key(controller: ControllerConfig) -> str:
+    try:
+        return catalog.get(controller.service).chart_key
+    except ValueError:
+        return controller.service  # an unknown service is reported on its own
 
 
 def _default_account(controller: ControllerConfig) -> str:

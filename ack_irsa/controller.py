@@ -29,6 +29,19 @@ INLINE_POLICY_NAME = "ack-controller-policy"
 PolicyArns = Sequence[str] | Mapping[str, pulumi.Input[str]]
 
 
+class InstallArgs(TypedDict, total=False):
+    """How ``ControllerIrsa`` installs the controller's Helm chart."""
+
+    version: str
+    """Chart version. Default: the one pinned in the catalog (``ack-irsa catalog show <service>``)."""
+    release_name: str
+    """Helm release name. Default ``ack-<service>-controller``, as in ACK's install docs; never generated."""
+    values: Mapping[str, Any]
+    """Extra chart values, merged under ack-irsa's own (which may not be set here). Default: none."""
+    create_namespace: bool
+    """Create the namespace if it does not exist (Helm leaves it on uninstall). Default ``True``."""
+
+
 class ControllerIrsaArgs(TypedDict, total=False):
     """Arguments of :class:`ControllerIrsa`. Only ``service`` and an OIDC provider are required."""
 
@@ -96,6 +109,13 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """Other clusters whose Pod Identity associations for the same ServiceAccount the role admits (one role
     for several clusters: Pod Identity needs no per-cluster trust). Their associations are made by their
     own stacks. Default: none."""
+    install: bool | InstallArgs
+    """Install the controller with its ACK Helm chart (``oci://public.ecr.aws/aws-controllers-k8s/<service>-chart``)
+    as a Helm release, wired to this role: ``True`` for the catalog's pinned version, or ``{"version",
+    "release_name", "values", "create_namespace"}``. ack-irsa sets ``aws.region``, the ServiceAccount (created
+    by the chart, annotated for IRSA) and a pod-template annotation that rolls the pods when the role or
+    association changes; values for those keys are refused. The release waits for the role's permissions.
+    Default ``False``: the controller is installed by someone else, and its ServiceAccount is patched."""
     acknowledge_risks: Sequence[str]
     """Ids of risks of this role's policies (``privilege-escalation``, ``pass-role-unrestricted``,
     ``all-actions``, ``service-wide-access``, ``broad-managed-policy``) that were reviewed and accepted: they
@@ -116,6 +136,8 @@ class ControllerIrsa(pulumi.ComponentResource):
     namespace: pulumi.Output[str]
     risks: list[dict[str, Any]]
     """Broad grants of the role's policies: ``{"id", "source", "detail", "acknowledged"}`` each."""
+    release: pulumi.CustomResource | None
+    """The controller's Helm release, when ``install`` is set."""
 
     def __init__(self, name: str, args: ControllerIrsaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         try:
@@ -152,10 +174,15 @@ class ControllerIrsa(pulumi.ComponentResource):
         # so they can wait for a Namespace or Helm release created in the same program.
         kubernetes_opts = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         association = self._association(name, spec)
-        service_account = self._service_account(name, spec, kubernetes_opts)
-        waits_for = [r for r in (service_account, association) if r is not None]
-        if spec.deployment_name and waits_for:
-            self._restart(name, spec, association, kubernetes_opts.merge(pulumi.ResourceOptions(depends_on=waits_for)))
+        self.release = None
+        if spec.install is not None:  # the chart makes the ServiceAccount, and its pod template rolls the pods
+            self.release = self._release(name, spec, association, kubernetes_opts)
+        else:
+            service_account = self._service_account(name, spec, kubernetes_opts)
+            waits_for = [r for r in (service_account, association) if r is not None]
+            if spec.deployment_name and waits_for:
+                opts_restart = kubernetes_opts.merge(pulumi.ResourceOptions(depends_on=waits_for))
+                self._restart(name, spec, association, opts_restart)
         self.register_outputs(
             {
                 "role_arn": self.role_arn,
@@ -269,6 +296,43 @@ class ControllerIrsa(pulumi.ComponentResource):
         created = ObjectMetaArgs(name=account, namespace=namespace, annotations=annotations)
         return ServiceAccount(f"{name}-service-account", metadata=created, opts=opts)
 
+    def _release(
+        self,
+        name: str,
+        spec: ControllerSpec,
+        association: aws.eks.PodIdentityAssociation | None,
+        opts: pulumi.ResourceOptions,
+    ) -> pulumi.CustomResource:
+        """The controller's Helm release, with the values ack-irsa owns merged over the user's. Its values
+        hold the role ARN, which resolves only once every policy is attached: the pods start with working
+        credentials, and nothing needs restarting on a first install."""
+        from pulumi_kubernetes.helm.v3 import Release
+
+        assert spec.install is not None
+        install = spec.install
+        restart: dict[str, pulumi.Input[str]] = {RESTART_ANNOTATION: self.role_arn}
+        if association is not None:
+            restart[ASSOCIATION_ANNOTATION] = association.association_id
+        account: dict[str, Any] = {"create": True, "name": spec.service_account_name, "annotations": {}}
+        if spec.uses_irsa:
+            account["annotations"] = {ROLE_ARN_ANNOTATION: self.role_arn}
+        owned = {
+            "aws": {"region": _stack_region()},
+            "serviceAccount": account,
+            "deployment": {"annotations": restart},
+        }
+        waits = [association] if association is not None else []
+        return Release(
+            f"{name}-release",
+            name=install.release_name,
+            chart=install.chart,
+            version=install.version,
+            namespace=spec.namespace,
+            create_namespace=install.create_namespace,
+            values=_merged(install.values, owned),
+            opts=opts.merge(pulumi.ResourceOptions(depends_on=waits)),
+        )
+
     def _restart(
         self,
         name: str,
@@ -299,6 +363,33 @@ class ControllerIrsa(pulumi.ComponentResource):
 # Per program run (its root stack): the partition, looked up once for the roles of Pod Identity alone (IRSA
 # roles take it from their provider's ARN); and which ControllerIrsa claims which ServiceAccount where.
 _PARTITION: weakref.WeakKeyDictionary[Any, pulumi.Output[str]] = weakref.WeakKeyDictionary()
+
+
+_REGION: weakref.WeakKeyDictionary[Any, pulumi.Output[str]] = weakref.WeakKeyDictionary()
+
+
+def _stack_region() -> pulumi.Output[str]:
+    """The stack's region (``aws:region``, else one lookup per stack) for the charts' ``aws.region``."""
+    configured = pulumi.Config("aws").get("region")
+    if configured:
+        return pulumi.Output.from_input(configured)
+    root = pulumi.runtime.get_root_resource()
+    if root is None:
+        return aws.get_region_output().region
+    if root not in _REGION:
+        _REGION[root] = aws.get_region_output().region
+    return _REGION[root]
+
+
+def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """``over`` merged into ``base``, map by map (the keys of ``over`` never occur in ``base``: refused)."""
+    merged = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merged(merged[key], value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def _stack_partition() -> pulumi.Output[str]:

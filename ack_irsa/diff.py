@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ack_irsa.plan import CONTROLLER, ROLE, Plan, PlannedResource, controller_section, walk
+from ack_irsa.plan import CONTROLLER, RELEASE, ROLE, Plan, PlannedResource, controller_section, walk
 
 # Inputs whose change makes Pulumi replace the resource (create the new one, delete the old).
 REPLACED_BY = {
@@ -24,6 +24,7 @@ REPLACED_BY = {
     "kubernetes:core/v1:ServiceAccount": ("metadata.name", "metadata.namespace"),
     "kubernetes:core/v1:ServiceAccountPatch": ("metadata.name", "metadata.namespace"),
     "kubernetes:apps/v1:DeploymentPatch": ("metadata.name", "metadata.namespace"),
+    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
 }
 # String inputs that hold a JSON policy: shown as a diff of the documents, not of one long line.
 POLICY_FIELDS = ("assumeRolePolicy", "policy")
@@ -106,6 +107,11 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         for name, risk in diff.new_risks
     ]
     lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
+    lines += [
+        _chart_upgrade(c)
+        for c in diff.changed
+        if any(f.path == "version" for f in c.fields) and c.after.type == RELEASE
+    ]
     if head.placeholders:
         values = ", ".join(f"{name.replace('_', ' ')} `{value}`" for name, value in head.placeholders.items())
         lines += [f"> Rendered offline with placeholders: {values}.", ""]
@@ -120,6 +126,16 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
     if diff.removed:
         lines += ["### Removed", "", *(_resource_line(r) for r in diff.removed), ""]
     return "\n".join(lines)
+
+
+def _chart_upgrade(change: Change) -> str:
+    inputs, before = change.after.inputs, change.before.inputs
+    return (
+        f"> ⚠️ **Chart `{inputs['chart']}` goes from {before['version']} to {inputs['version']}** "
+        f"(release `{inputs['namespace']}/{inputs['name']}`). Helm never upgrades CRDs: apply the new version's "
+        f"first, `helm show crds {inputs['chart']} --version {inputs['version']} | kubectl apply --server-side -f -`, "
+        "then merge.\n"
+    )
 
 
 def _replacement_warning(change: Change) -> str:

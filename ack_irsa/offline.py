@@ -110,6 +110,8 @@ class OfflineMocks(pulumi.runtime.Mocks):
                 "arn": f"arn:{facts.partition}:eks:{facts.region}:{facts.account_id}:cluster/{name}",
                 "identities": [{"oidcs": [{"issuer": facts.issuer_url(name)}]}],
             }
+        if args.token == "aws:index/getRegion:getRegion":
+            return {"name": self.facts.region, "region": self.facts.region, "id": self.facts.region}
         if args.token == "aws:index/getPartition:getPartition":
             suffix = "amazonaws.com.cn" if self.facts.partition == "aws-cn" else "amazonaws.com"
             return {"partition": self.facts.partition, "dnsSuffix": suffix, "id": self.facts.partition}

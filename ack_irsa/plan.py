@@ -35,6 +35,7 @@ ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 INLINE = "aws:iam/rolePolicy:RolePolicy"
 CONTROLLER = "ack-irsa:index:ControllerIrsa"
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+RELEASE = "kubernetes:helm.sh/v3:Release"
 REDACTED = "<redacted>"
 # Provider inputs that can hold credentials: never printed (a plan is posted on pull requests).
 _SENSITIVE_INPUTS = {"pulumi:providers:kubernetes": ("kubeconfig",)}
@@ -221,7 +222,7 @@ def to_json(plan: Plan) -> str:
 
 def kubernetes_resources(plan: Plan) -> list[PlannedResource]:
     """The Kubernetes objects the stack applies (a patch: the partial object applied server-side)."""
-    return [r for r in plan.resources if r.type.startswith("kubernetes:")]
+    return [r for r in plan.resources if r.type.startswith("kubernetes:") and r.type != RELEASE]
 
 
 def to_manifests(plan: Plan) -> str:
@@ -283,6 +284,7 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
     )
     restart = children.get("kubernetes:apps/v1:DeploymentPatch")
     association = children.get(ASSOCIATION)
+    release = children.get(RELEASE)
     rows = [
         ("Role", f"`{role['name']}` — path `{role.get('path', '/')}`, sessions up to {role['maxSessionDuration']} s"),
         ("Role ARN", f"`{output.get('roleArn') or children[ROLE].arn}`"),
@@ -291,8 +293,9 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
         ("Permissions", _permissions_text(plan, name)),
         ("Identity", _identity_text(role)),
         ("Pod Identity association", _association_text(association)),
-        ("ServiceAccount", _service_account_text(account, output, association)),
-        ("Restart", _restart_text(restart)),
+        ("Helm release", _release_text(release)),
+        ("ServiceAccount", _service_account_text(account, output, association, release)),
+        ("Restart", _restart_text(restart, release)),
     ]
     lines = [f"{heading} `{name}`", ""]
     lines += [f"> ⚠️ {warning}" for warning in plan.warnings.get(name, [])]
@@ -350,9 +353,26 @@ def _association_text(resource: PlannedResource | None) -> str:
     return f"`{inputs['clusterName']}`: `{inputs['namespace']}/{inputs['serviceAccount']}` → the role"
 
 
+def _release_text(release: PlannedResource | None) -> str:
+    if release is None:
+        return "— (installed by someone else)"
+    inputs = release.inputs
+    return (
+        f"`{inputs['namespace']}/{inputs['name']}`: chart `{inputs['chart']}` version `{inputs['version']}` "
+        "(CRDs of a new version are not upgraded by Helm: see the diff)"
+    )
+
+
 def _service_account_text(
-    resource: PlannedResource | None, output: Mapping[str, Any], association: PlannedResource | None
+    resource: PlannedResource | None,
+    output: Mapping[str, Any],
+    association: PlannedResource | None,
+    release: PlannedResource | None = None,
 ) -> str:
+    if release is not None:
+        annotated = bool(release.inputs["values"]["serviceAccount"]["annotations"])
+        how = f"annotated `{ROLE_ARN_ANNOTATION}`" if annotated else "without annotation (Pod Identity)"
+        return f"`{output.get('serviceAccount', '')}` created by the chart, {how}"
     if resource is None and association is not None:
         return f"`{output.get('serviceAccount', '')}` left as it is: Pod Identity needs no annotation"
     if resource is None:
@@ -364,7 +384,9 @@ def _service_account_text(
     return f"`{metadata['namespace']}/{metadata['name']}` {verb}: `{ROLE_ARN_ANNOTATION}`"
 
 
-def _restart_text(resource: PlannedResource | None) -> str:
+def _restart_text(resource: PlannedResource | None, release: PlannedResource | None = None) -> str:
+    if release is not None:
+        return f"the chart's pods roll when the role ARN changes (`deployment.annotations` `{RESTART_ANNOTATION}`)"
     if resource is None:
         return "none"
     metadata = resource.inputs["metadata"]

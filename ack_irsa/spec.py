@@ -10,6 +10,7 @@ shared by the Python API and the stack config, so both give the same answers.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -87,6 +88,21 @@ CONTROLLER_ARGUMENTS = (
     "identity",
     "cluster_name",
     "extra_cluster_names",
+    "install",
+)
+INSTALL_KEYS = ("version", "release_name", "values", "create_namespace")
+CHART_REPOSITORY = "oci://public.ecr.aws/aws-controllers-k8s"
+"""Where ACK publishes its controller charts (``<repository>/<service>-chart``)."""
+OWNED_VALUES = (
+    "aws.region",
+    "serviceAccount.create",
+    "serviceAccount.name",
+    "serviceAccount.annotations",
+    "deployment.annotations",
+)
+"""Chart values ack-irsa sets itself: a value given for one of them (or inside one) is refused."""
+_SEMVER = re.compile(
+    r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?", re.ASCII
 )
 OIDC_ARGUMENTS = ("cluster_name", "issuer_url", "provider_arn", "client_ids", "thumbprints", "retain_on_delete", "tags")
 _CREATE_ONLY = ("client_ids", "thumbprints", "retain_on_delete", "tags")
@@ -185,6 +201,8 @@ class ControllerSpec:
     """The cluster of the Pod Identity association (plain or an Output); None for IRSA alone."""
     extra_cluster_names: tuple[str, ...] = ()
     """Other clusters whose Pod Identity associations for the same ServiceAccount the role admits."""
+    install: Install | None = None
+    """The controller's Helm release, when ack-irsa installs it; None when someone else did."""
 
     @property
     def uses_irsa(self) -> bool:
@@ -232,6 +250,8 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
 
     identity, cluster_name, extra_clusters = _identity_mode(args, problems)
     namespace, service_account, mode, deployment, subjects = _service_account(args, controller, problems)
+    install = _install(args, controller, mode, problems)
+    deployment = install.deployment_name if install else deployment  # the chart names its Deployment
     managed, inline = _permissions(args, controller, problems)
     warnings = tuple(_half_replaced(args, controller))
     risks = _risks(args, controller, managed, inline, problems)
@@ -285,6 +305,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         identity=identity,
         cluster_name=cluster_name if identity != "irsa" else None,
         extra_cluster_names=extra_clusters,
+        install=install,
     )
 
 
@@ -303,6 +324,72 @@ def _quota(args: Mapping[str, Any], name: str, default: int, maximum: int, probl
     what = name.removesuffix("_max_chars").removesuffix("_per_role").replace("_", " ")
     problems.check(name, limits.quota_check(default, maximum, what), value)
     return value if isinstance(value, int) else default
+
+
+@dataclass(frozen=True)
+class Install:
+    """A controller installed with its ACK Helm chart, as a Helm release."""
+
+    chart: str
+    """``oci://public.ecr.aws/aws-controllers-k8s/<service>-chart``."""
+    version: str
+    release_name: str
+    values: dict[str, Any]
+    """The user's values; ack-irsa's own are merged over them by the component."""
+    create_namespace: bool
+
+    @property
+    def deployment_name(self) -> str:
+        """The chart's name for its Deployment: the release name if it holds ``<service>-chart``, else
+        ``<release>-<service>-chart`` (the chart's ``fullname`` helper)."""
+        chart_name = self.chart.rsplit("/", 1)[-1]
+        return self.release_name if chart_name in self.release_name else f"{self.release_name}-{chart_name}"
+
+
+def _install(args: Mapping[str, Any], controller: catalog.Controller, mode: str, problems: _Problems) -> Install | None:
+    """The Helm install of the controller, checked: a released chart, a semver version, a release name
+    Kubernetes accepts, and values that leave ack-irsa's own keys alone."""
+    value = args.get("install", False)
+    if value is False or value is None:
+        return None
+    if value is not True and not isinstance(value, Mapping):
+        problems.add("install", f"must be true, false or an object with {', '.join(INSTALL_KEYS)}, got {shown(value)}")
+        return None
+    options: Mapping[str, Any] = {} if value is True else value
+    for key in options:
+        if key not in INSTALL_KEYS:
+            problems.add(f"install.{key}", f"unknown key (known: {', '.join(INSTALL_KEYS)})")
+    if mode != "patch":
+        problems.add("service_account_mode", f"{mode!r} does not go with install: the chart creates the ServiceAccount")
+    version = options.get("version", controller.chart_version)
+    if version is None:
+        problems.add("install", f"the {controller.service} controller has no released chart to install")
+        return None
+    if not isinstance(version, str) or not _SEMVER.fullmatch(version):
+        problems.add("install.version", f"{shown(version)} is not a chart version (semver, e.g. 1.2.3)")
+    release = options.get("release_name", controller.release_name)
+    if problems.plain("install.release_name", release, str, "a release name"):
+        problems.check("install.release_name", limits.check_dns_label, release)
+    values = options.get("values") or {}
+    if not isinstance(values, Mapping):
+        problems.add("install.values", f"must be a map of chart values, got {shown(values)}")
+        values = {}
+    for owned in _owned_paths(values):
+        problems.add(f"install.values.{owned}", "is set by ack-irsa (from the role, the identity and the stack)")
+    create = options.get("create_namespace", True)
+    problems.plain("install.create_namespace", create, bool, "true or false")
+    chart = f"{CHART_REPOSITORY}/{controller.chart_key}-chart"
+    return Install(chart, str(version), str(release), dict(values), bool(create))
+
+
+def _owned_paths(values: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    """The dotted paths in ``values`` that are, or lie inside, one of :data:`OWNED_VALUES`."""
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if any(path == owned or path.startswith(f"{owned}.") for owned in OWNED_VALUES):
+            yield path
+        elif isinstance(value, Mapping) and any(owned.startswith(f"{path}.") for owned in OWNED_VALUES):
+            yield from _owned_paths(value, f"{path}.")
 
 
 def _identity_mode(args: Mapping[str, Any], problems: _Problems) -> tuple[Identity, Any, tuple[str, ...]]:

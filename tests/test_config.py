@@ -31,7 +31,7 @@ NOT_A_PROVIDER = (
 )
 CONTROLLER_KEYS = (
     "acknowledgeRisks, allowWildcardSubject, deploymentName, extraClusterNames, extraOidcProviders, "
-    "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, maxSessionDuration, name, namespace, "
+    "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, install, maxSessionDuration, name, namespace, "
     "permissionsBoundary, policyArns, roleName, rolePath, service, "
     "serviceAccountMode, serviceAccountName, tags"
 )

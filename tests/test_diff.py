@@ -182,7 +182,7 @@ def test_against_a_git_revision(capsys: pytest.CaptureFixture[str], repository: 
     stack.write_text(stack.read_text() + "    - service: sqs\n")
     code, out = diff_in(capsys, repository, "--stack", "dev", "--base", "HEAD")
     assert code == 2
-    assert "**7 to add, 0 to change (0 replaced), 0 to remove.**" in out
+    assert "**6 to add, 0 to change (0 replaced), 0 to remove.**" in out
 
 
 def test_a_stack_new_since_the_revision(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
@@ -226,9 +226,9 @@ def test_every_stack_against_a_revision(capsys: pytest.CaptureFixture[str], repo
     assert code == 2
     assert out.startswith("# ack-irsa: 2 stacks compared with `HEAD`; changed: `dev`, `qa`\n")
     dev = out.split("## ack-irsa plan diff: stack `dev`")[1].split("## ack-irsa plan diff: stack `qa`")[0]
-    assert '`metadata.namespace` | `"ack-system"` | `"ack-controllers"` |' in dev
+    assert '`namespace` | `"ack-system"` | `"ack-controllers"` |' in dev
     assert "The stack is removed: there is no head " in out
-    assert "0 to add, 0 to change (0 replaced), 17 to remove." in out.split("stack `qa`")[1]
+    assert "0 to add, 0 to change (0 replaced), 15 to remove." in out.split("stack `qa`")[1]
 
 
 def test_a_misspelt_stack_is_refused(capsys: pytest.CaptureFixture[str], repository: Path) -> None:

@@ -40,10 +40,8 @@ def test_dev_creates_the_provider_and_patches_s3_and_rds() -> None:
         ("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "s3-AmazonS3FullAccess"),
         ("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "rds-managed-policies"),
         ("aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive", "s3-managed-policies"),
-        ("kubernetes:apps/v1:DeploymentPatch", "rds-restart"),
-        ("kubernetes:apps/v1:DeploymentPatch", "s3-restart"),
-        ("kubernetes:core/v1:ServiceAccountPatch", "rds-service-account"),
-        ("kubernetes:core/v1:ServiceAccountPatch", "s3-service-account"),
+        ("kubernetes:helm.sh/v3:Release", "rds-release"),
+        ("kubernetes:helm.sh/v3:Release", "s3-release"),
     ]
     assert result.named("s3-role").inputs["tags"] == {"environment": "dev", "owner": "platform"}
     assert result.named("cluster-provider").inputs["tags"] == {"environment": "dev", "owner": "platform"}

@@ -39,10 +39,10 @@ def test_markdown_review_of_dev_with_placeholders_marked(capsys: pytest.CaptureF
     )
     s3 = out.split("## Controller `s3`")[1].split("## ")[0]
     assert (
-        "| ServiceAccount | `ack-system/ack-s3-controller` annotated in place (patch): `eks.amazonaws.com/role-arn` |"
-        in s3
+        "| ServiceAccount | `ack-system/ack-s3-controller` created by the chart, annotated "
+        "`eks.amazonaws.com/role-arn` |" in s3
     )
-    assert "| Restart | Deployment `ack-system/ack-s3-controller-s3-chart`, when the role ARN changes" in s3
+    assert "| Restart | the chart's pods roll when the role ARN changes (`deployment.annotations`" in s3
     assert "| Tags | `environment=dev`, `owner=platform` |" in s3
     trust = json.loads(s3.split("Trust policy:\n\n```json\n")[1].split("```")[0])
     assert trust["Statement"][0]["Condition"]["StringEquals"] == {
