@@ -408,6 +408,44 @@ class Kubernetes:
             return Check("service-account", "fail", detail, "pulumi up the stack"), None
         return Check("service-account", "pass", f"{where} is annotated with {role_arn}"), _annotated_at(account)
 
+    def release(self, spec: ControllerSpec) -> list[Check]:
+        """An installed controller: its Helm release is deployed (the release Secret Helm keeps on the cluster),
+        its Deployment has its replicas available, and runs the expected chart version."""
+        assert spec.install is not None
+        install, namespace = spec.install, spec.namespace
+        secrets = self.core.list_namespaced_secret(
+            namespace, label_selector=f"owner=helm,name={install.release_name}"
+        ).items
+        latest = max(secrets, key=lambda s: int(s.metadata.labels.get("version", "0")), default=None)
+        where = f"{namespace}/{install.release_name}"
+        if latest is None:
+            release = Check("helm-release", "fail", f"no Helm release {where}", "pulumi up the stack (install)")
+        elif (status := latest.metadata.labels.get("status")) != "deployed":
+            fix = f"helm -n {namespace} history {install.release_name}"
+            release = Check("helm-release", "fail", f"the Helm release {where} is {status}", fix)
+        else:
+            release = Check("helm-release", "pass", f"the Helm release {where} is deployed")
+        try:
+            deployment = self.apps.read_namespaced_deployment(spec.deployment_name, namespace)
+        except self.api_exception as error:
+            if getattr(error, "status", None) != 404:
+                raise
+            return [release, Check("deployment", "fail", f"no Deployment {namespace}/{spec.deployment_name}", "")]
+        wanted, available = deployment.spec.replicas or 0, deployment.status.available_replicas or 0
+        chart = (deployment.metadata.labels or {}).get("helm.sh/chart", "")
+        expected = f"{install.chart.rsplit('/', 1)[-1]}-{install.version}"
+        name = f"{namespace}/{spec.deployment_name}"
+        if chart != expected:
+            fix = "pulumi up the stack; after a version change, apply the new chart's CRDs first"
+            return [
+                release,
+                Check("deployment", "fail", f"{name} runs chart {chart or 'unknown'}, not {expected}", fix),
+            ]
+        if available < wanted or wanted == 0:
+            fix = f"kubectl -n {namespace} describe deployment {spec.deployment_name}"
+            return [release, Check("deployment", "fail", f"{name} has {available} of {wanted} replicas available", fix)]
+        return [release, Check("deployment", "pass", f"{name} runs {expected} with {available} of {wanted} replicas")]
+
     def pods(self, spec: ControllerSpec, role_arn: str, annotated_at: datetime | None) -> Check:
         pods, source = self._controller_pods(spec)
         if not pods:
@@ -580,6 +618,8 @@ def verify_controller(
         if spec.uses_pod_identity and cluster and agent is None:
             checks.append(client.agent_daemon_set())
         account, annotated_at = client.service_account(spec, role_arn)
+        if spec.install is not None:
+            checks += client.release(spec)
         checks += [account, client.pods(spec, role_arn, annotated_at)]
     except client.unreachable as error:
         checks += [Check("service-account", "fail", f"cannot read the cluster: {error}", _FIX_KUBECONFIG)]

@@ -29,7 +29,7 @@ class EksMocks(offline.OfflineMocks):
         return super().new_resource(args)
 
 
-def test_the_example_wires_roles_service_accounts_and_charts_in_order() -> None:
+def test_the_example_installs_each_controller_wired_to_its_role() -> None:
     result = run(lambda: runpy.run_path(str(EXAMPLE)) and None, mocks=EksMocks(facts()))
     kubernetes = result.named("ack-k8s")
     assert kubernetes.type == "pulumi:providers:kubernetes"
@@ -39,16 +39,19 @@ def test_the_example_wires_roles_service_accounts_and_charts_in_order() -> None:
         assert statement["Condition"]["StringEquals"][f"{ISSUER_HOST}:sub"] == (
             f"system:serviceaccount:ack-system:ack-{service}-controller"
         )
-        account = result.named(f"{service}-service-account")
-        assert account.type == "kubernetes:core/v1:ServiceAccount"
-        assert account.provider.startswith(kubernetes.urn + "::")
-        assert result.named("ack-system").urn in account.dependencies
-        assert result.named(f"{service}-{policy}").inputs["policyArn"] == f"arn:aws:iam::aws:policy/{policy}"
-        release = result.named(f"ack-{service}-controller")
+        attachment = result.named(f"{service}-{policy}")
+        assert attachment.inputs["policyArn"] == f"arn:aws:iam::aws:policy/{policy}"
+        release = result.named(f"{service}-release")
         assert release.type == "kubernetes:helm.sh/v3:Release"
-        assert release.inputs["values"]["serviceAccount"] == {"create": False, "name": f"ack-{service}-controller"}
-        assert account.urn in release.dependencies
+        assert release.provider.startswith(kubernetes.urn + "::")
+        assert (release.inputs["name"], release.inputs["namespace"]) == (f"ack-{service}-controller", "ack-system")
+        account = release.inputs["values"]["serviceAccount"]
+        assert account["create"] is True and account["annotations"]["eks.amazonaws.com/role-arn"].endswith(
+            f"role/{result.named(f'{service}-role').inputs['name']}"
+        )
+        assert attachment.urn in release.dependencies  # the pods start with their permissions
     assert result.of_type("kubernetes:apps/v1:DeploymentPatch") == []
+    assert result.of_type("kubernetes:core/v1:ServiceAccountPatch") == []
     assert result.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
     assert sorted(result.outputs) == ["dynamodbRoleArn", "kubeconfig", "s3RoleArn"]
 

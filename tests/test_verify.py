@@ -804,3 +804,86 @@ def test_mid_migration_pods_on_either_identity_pass(aws: dict[str, Any], kuberne
         "1 pod(s) of Deployment ack-system/ack-s3-controller-s3-chart run on Pod Identity, 1 still on IRSA (not "
         "restarted since the association: ack-s3-controller-s3-chart-6f9c7d8b5-old)",
     )
+
+
+# --- an installed controller: the Helm release Secret, the Deployment and its chart version -----------------
+
+
+def release_secret(status: str, version: int = 1) -> dict[str, Any]:
+    labels = {"owner": "helm", "name": "ack-s3-controller", "status": status, "version": str(version)}
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "helm.sh/release.v1",
+        "metadata": {
+            "name": f"sh.helm.release.v1.ack-s3-controller.v{version}",
+            "namespace": "ack-system",
+            "labels": labels,
+        },
+    }
+
+
+def test_an_installed_controller_all_good(aws: dict[str, Any], kubernetes: Any) -> None:
+    kubeconfig, objects = kubernetes
+    history = [release_secret("superseded", 1), release_secret("deployed", 2)]
+    objects["/api/v1/namespaces/ack-system/secrets"] = {
+        "apiVersion": "v1",
+        "kind": "SecretList",
+        "metadata": {},
+        "items": history,
+    }
+    role_arn = account(aws)["role_arn"]
+    serve(objects, recorded("serviceaccount", role_arn), [recorded("pod", role_arn)], role_arn)
+    found = installed_checks_with_account(aws, kubeconfig)
+    assert found["helm-release"] == ("pass", "the Helm release ack-system/ack-s3-controller is deployed")
+    assert found["deployment"] == (
+        "pass",
+        "ack-system/ack-s3-controller-s3-chart runs s3-chart-1.10.0 with 1 of 1 replicas",
+    )
+
+
+def installed_checks_with_account(
+    aws: dict[str, Any], kubeconfig: Path, install: Any = True
+) -> dict[str, tuple[str, str]]:
+    from ack_irsa.spec import resolve_controller
+    from ack_irsa.verify import Aws, verify_controller
+
+    provider_arn = aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"][0]["Arn"]
+    issuer = provider_arn.split(":oidc-provider/")[1]
+    spec = resolve_controller({"service": "s3", "oidc_provider_arn": provider_arn, "install": install})
+    found = verify_controller(
+        Aws(aws["eks"], aws["iam"]),
+        pod_identity_kubernetes(kubeconfig),
+        spec,
+        Provider(provider_arn, issuer),
+        "dev-eks",
+    )
+    return {c.name: (c.status, c.detail) for c in found}
+
+
+def test_an_installed_controller_failed_or_at_another_version(aws: dict[str, Any], kubernetes: Any) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = account(aws)["role_arn"]
+    serve(objects, recorded("serviceaccount", role_arn), [recorded("pod", role_arn)], role_arn)
+    objects["/api/v1/namespaces/ack-system/secrets"] = {
+        "apiVersion": "v1",
+        "kind": "SecretList",
+        "metadata": {},
+        "items": [release_secret("failed")],
+    }
+    found = installed_checks_with_account(aws, kubeconfig, {"version": "1.11.0"})
+    assert found["helm-release"] == ("fail", "the Helm release ack-system/ack-s3-controller is failed")
+    assert found["deployment"] == (
+        "fail",
+        "ack-system/ack-s3-controller-s3-chart runs chart s3-chart-1.10.0, not s3-chart-1.11.0",
+    )
+    objects["/api/v1/namespaces/ack-system/secrets"] = {
+        "apiVersion": "v1",
+        "kind": "SecretList",
+        "metadata": {},
+        "items": [],
+    }
+    assert installed_checks_with_account(aws, kubeconfig)["helm-release"] == (
+        "fail",
+        "no Helm release ack-system/ack-s3-controller",
+    )
