@@ -9,7 +9,7 @@ PYTHON := $(VENV)/bin/python
 STACK ?= dev
 FORMAT ?= markdown
 
-.PHONY: venv run plan test lint typecheck pytest mutation clean
+.PHONY: venv run plan test lint typecheck pytest mutation e2e clean
 
 $(VENV)/.runtime: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
@@ -42,6 +42,12 @@ typecheck: $(VENV)/.dev
 
 pytest: $(VENV)/.dev
 	$(PYTHON) -m pytest
+
+# The whole job in a real, disposable AWS account (tests/e2e/, README "What is verified where"). Needs the
+# Pulumi CLI, AWS credentials and ACK_IRSA_E2E_ACCOUNT=<their account ID>; else it says what is missing
+# and exits 77 (skipped, never a pass).
+e2e: $(VENV)/.dev
+	$(PYTHON) scripts/e2e.py
 
 # Mutation testing of the pure modules against their fast tests (about 15 minutes on 2 cores; not part of
 # `make test`). Prints the score per module; docs/mutation.md lists the survivors judged equivalent.

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+import os
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 from ack_irsa import offline
 
 ROOT = Path(__file__).resolve().parent.parent
+# The end-to-end suite runs only through `make e2e` (scripts/e2e.py), never in `make test`.
+collect_ignore = [] if os.environ.get("ACK_IRSA_E2E_SUITE") else ["e2e"]
 ACCOUNT = "111122223333"
 ISSUER_HOST = "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
 ISSUER_URL = f"https://{ISSUER_HOST}"
@@ -44,6 +47,19 @@ def trust_policy(run: offline.OfflineRun, name: str) -> dict[str, Any]:
 def children(run: offline.OfflineRun, parent: str) -> list[offline.Registration]:
     parent_urn = run.named(parent).urn
     return [r for r in run.resources if r.parent == parent_urn]
+
+
+@pytest.fixture(scope="session")
+def moto_url() -> Iterator[str]:
+    """One moto server on 127.0.0.1 for the session, with the AWS-managed policies loaded."""
+    from moto.server import ThreadedMotoServer
+
+    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # read when the IAM backend starts
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    yield f"http://{host}:{port}"
+    server.stop()
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -16,7 +15,6 @@ from urllib.parse import parse_qs, urlparse
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from ack_irsa import catalog
 from ack_irsa.commands import main as cli
@@ -28,16 +26,6 @@ from ack_irsa.verify import Provider, trust_problem
 FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
 REGION = "us-west-2"
 SUBJECT = "system:serviceaccount:ack-system:ack-s3-controller"
-
-
-@pytest.fixture(scope="session")
-def moto_url() -> Iterator[str]:
-    os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"  # read when the IAM backend starts
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    yield f"http://{host}:{port}"
-    server.stop()
 
 
 @pytest.fixture

@@ -80,3 +80,13 @@ def test_up_on_main_per_environment() -> None:
     assert pulumi["with"]["command"] == "up"
     assert pulumi["with"]["refresh"] is True  # drift on the roles is seen, and removed
     assert yaml.safe_load(WORKFLOW.read_text())[True]["push"]["branches"] == ["main"]  # "on" parses as True
+
+
+def test_the_end_to_end_suite_is_a_manual_job_in_its_own_environment() -> None:
+    job = jobs()["e2e"]
+    assert job["if"] == "github.event_name == 'workflow_dispatch'"
+    assert job["environment"] == "e2e"
+    (run,) = [s for s in job["steps"] if s.get("name", "").startswith("The whole job")]
+    assert run["run"].strip().endswith("make e2e")
+    assert run["env"]["ACK_IRSA_E2E_ACCOUNT"] == "${{ vars.AWS_E2E_ACCOUNT_ID }}"
+    assert "workflow_dispatch" in yaml.safe_load(WORKFLOW.read_text())[True]

@@ -1,0 +1,180 @@
+"""The whole job in a real, disposable AWS account, with Pulumi's Automation API: ``make e2e``.
+
+1. a pulumi-eks cluster (or the existing one in ``ACK_IRSA_E2E_CLUSTER``);
+2. an ack-irsa stack that installs the controllers (``install: true``), each with its identity;
+3. the controller's Deployment available, then an ACK ``Bucket`` synced (``ACK.ResourceSynced``);
+4. the bucket exists, seen with boto3;
+5. ``ack-irsa verify`` passes;
+6. a second ``pulumi up`` changes nothing;
+7. the custom resource deleted, the stack destroyed, and nothing of it left (the OIDC provider stays);
+8. with ``ACK_IRSA_E2E_IDENTITY=podIdentity``, the migration ``irsa`` → ``both`` → ``podIdentity``, the
+   bucket syncing at each step.
+
+Clean-up runs whatever fails, and prints what it left behind. Costs: an EKS cluster hour and two small nodes
+when the suite creates its cluster (about 25 minutes in all); about 10 minutes on an existing cluster.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, cast
+
+import pytest
+
+from .scenario import (
+    Settings,
+    available,
+    bucket_manifest,
+    caller_account,
+    leftovers,
+    missing_prerequisites,
+    synced,
+    wait_for,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+MISSING = missing_prerequisites(os.environ, caller_account)
+if MISSING:
+    pytest.skip("the end-to-end suite needs: " + "; ".join(MISSING), allow_module_level=True)
+
+SETTINGS = Settings.from_env(os.environ)
+NAMESPACE = "ack-system"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """The cluster: the existing one named, or one made for the run and destroyed after it."""
+    if SETTINGS.cluster:
+        yield SETTINGS.cluster
+        return
+    from pulumi import automation as auto
+
+    def program() -> None:
+        import pulumi
+        import pulumi_eks as eks
+
+        made = eks.Cluster("e2e", create_oidc_provider=True, desired_capacity=2, min_size=2, max_size=2)
+        pulumi.export("name", made.eks_cluster.name)
+
+    stack = auto.create_or_select_stack(f"e2e-cluster-{SETTINGS.run_id}", project_name="ack-irsa-e2e", program=program)
+    stack.set_config("aws:region", auto.ConfigValue(SETTINGS.region))
+    try:
+        yield str(stack.up(on_output=print).outputs["name"].value)
+    finally:
+        _destroy(stack)
+
+
+def _destroy(stack: Any, attempts: int = 3) -> None:
+    for attempt in range(attempts):
+        try:
+            stack.destroy(on_output=print)
+            stack.workspace.remove_stack(stack.name)
+            return
+        except Exception as error:  # a destroy that races a deletion is retried
+            print(f"destroy attempt {attempt + 1} failed: {error}", file=sys.stderr)
+    print(f"LEFT BEHIND: stack {stack.name} could not be destroyed", file=sys.stderr)
+
+
+def _ack_stack(cluster: str, identity: str) -> Any:
+    from pulumi import automation as auto
+
+    stack = auto.create_or_select_stack(f"e2e-{SETTINGS.run_id}", work_dir=str(ROOT))
+    config = {
+        "aws:region": SETTINGS.region,
+        "ack-irsa:clusterName": cluster,
+        "ack-irsa:identity": identity,
+        "ack-irsa:install": "true",
+        "ack-irsa:tags": json.dumps(SETTINGS.tags),
+        "ack-irsa:controllers": json.dumps([{"service": s} for s in SETTINGS.controllers]),
+    }
+    if identity != "irsa":
+        config["ack-irsa:podIdentityAgent"] = "install"
+    stack.set_all_config({k: auto.ConfigValue(v) for k, v in config.items()})
+    return stack
+
+
+def _kubernetes(cluster: str) -> Any:
+    """A client for the cluster, from ``aws eks update-kubeconfig`` into a file of the run's own."""
+    from kubernetes import config
+
+    path = ROOT / f".e2e-kubeconfig-{SETTINGS.run_id}"
+    subprocess.run(
+        ["aws", "eks", "update-kubeconfig", "--name", cluster, "--region", SETTINGS.region, "--kubeconfig", str(path)],
+        check=True,
+    )
+    return config.new_client_from_config(config_file=str(path))
+
+
+def _bucket_synced(api: Any, name: str) -> dict[str, Any]:
+    from kubernetes import client
+
+    custom = client.CustomObjectsApi(api)
+
+    def bucket() -> dict[str, Any]:
+        found = custom.get_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", name)
+        return cast(dict[str, Any], found)
+
+    return wait_for(bucket, synced, f"Bucket {name} synced", timeout=300)
+
+
+def test_the_whole_job(cluster: str) -> None:
+    import boto3
+    from kubernetes import client
+
+    identities = ["irsa", "both", "podIdentity"] if SETTINGS.identity == "podIdentity" else [SETTINGS.identity]
+    stack = _ack_stack(cluster, identities[0])
+    api = _kubernetes(cluster)
+    custom = client.CustomObjectsApi(api)
+    try:
+        stack.up(on_output=print)
+        apps = client.AppsV1Api(api)
+        deployment = "ack-s3-controller-s3-chart"
+        wait_for(
+            lambda: apps.read_namespaced_deployment(deployment, NAMESPACE).to_dict(),
+            lambda d: available(
+                {"spec": d["spec"], "status": {"availableReplicas": d["status"]["available_replicas"] or 0}}
+            ),
+            f"Deployment {deployment} available",
+            timeout=600,
+        )
+        manifest = bucket_manifest(SETTINGS.bucket, NAMESPACE)
+        custom.create_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", manifest)
+        _bucket_synced(api, SETTINGS.bucket)
+        boto3.client("s3", region_name=SETTINGS.region).head_bucket(Bucket=SETTINGS.bucket)
+        verified = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "ack_irsa",
+                "verify",
+                "--cluster",
+                cluster,
+                "--service",
+                "s3",
+                "--region",
+                SETTINGS.region,
+            ],
+            check=False,
+        )
+        assert verified.returncode == 0
+        assert stack.up(expect_no_changes=True, on_output=print) is not None  # a second up changes nothing
+        for identity in identities[1:]:  # the migration, the bucket syncing at each step
+            stack = _ack_stack(cluster, identity)
+            stack.up(on_output=print)
+            _bucket_synced(api, SETTINGS.bucket)
+    finally:
+        try:
+            custom.delete_namespaced_custom_object(
+                "s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", SETTINGS.bucket
+            )
+        except Exception as error:  # it may not exist if the run failed early
+            print(f"deleting the Bucket: {error}", file=sys.stderr)
+        _destroy(stack)
+        left = leftovers(boto3.client("iam"), boto3.client("eks", region_name=SETTINGS.region), SETTINGS.tags, cluster)
+        print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
+    assert left == []
