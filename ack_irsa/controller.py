@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Required, TypedDict
 
 import pulumi
@@ -360,12 +360,24 @@ class ControllerIrsa(pulumi.ComponentResource):
         )
 
 
-# Per program run (its root stack): the partition, looked up once for the roles of Pod Identity alone (IRSA
-# roles take it from their provider's ARN); and which ControllerIrsa claims which ServiceAccount where.
-_PARTITION: weakref.WeakKeyDictionary[Any, pulumi.Output[str]] = weakref.WeakKeyDictionary()
+# Per program run (its root stack): facts looked up once for every component (the partition for roles of
+# Pod Identity alone, whose partition no provider ARN says; the region for charts when aws:region is unset),
+# and which ControllerIrsa claims which ServiceAccount where.
+_ONCE: weakref.WeakKeyDictionary[Any, dict[str, pulumi.Output[str]]] = weakref.WeakKeyDictionary()
 
 
-_REGION: weakref.WeakKeyDictionary[Any, pulumi.Output[str]] = weakref.WeakKeyDictionary()
+def _once_per_stack(key: str, lookup: Callable[[], pulumi.Output[str]]) -> pulumi.Output[str]:
+    root = pulumi.runtime.get_root_resource()
+    if root is None:
+        return lookup()
+    cache = _ONCE.setdefault(root, {})
+    if key not in cache:
+        cache[key] = lookup()
+    return cache[key]
+
+
+def _stack_partition() -> pulumi.Output[str]:
+    return _once_per_stack("partition", lambda: aws.get_partition_output().partition)
 
 
 def _stack_region() -> pulumi.Output[str]:
@@ -373,12 +385,7 @@ def _stack_region() -> pulumi.Output[str]:
     configured = pulumi.Config("aws").get("region")
     if configured:
         return pulumi.Output.from_input(configured)
-    root = pulumi.runtime.get_root_resource()
-    if root is None:
-        return aws.get_region_output().region
-    if root not in _REGION:
-        _REGION[root] = aws.get_region_output().region
-    return _REGION[root]
+    return _once_per_stack("region", lambda: aws.get_region_output().region)
 
 
 def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
@@ -390,15 +397,6 @@ def _merged(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
         else:
             merged[key] = value
     return merged
-
-
-def _stack_partition() -> pulumi.Output[str]:
-    root = pulumi.runtime.get_root_resource()
-    if root is None:
-        return aws.get_partition_output().partition
-    if root not in _PARTITION:
-        _PARTITION[root] = aws.get_partition_output().partition
-    return _PARTITION[root]
 
 
 _CLAIMED: weakref.WeakKeyDictionary[Any, dict[tuple[Any, str, str], str]] = weakref.WeakKeyDictionary()

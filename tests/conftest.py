@@ -40,6 +40,41 @@ def run(
     return offline.run(program, mocks, config)
 
 
+def refused(config: Mapping[str, Any], issuers: Mapping[str, str] | None = None) -> list[str]:
+    """The problems the stack program reports for ``config``, one per line; nothing may be registered."""
+    import pulumi
+
+    from ack_irsa import program
+
+    errors: list[str] = []
+
+    def checked() -> None:
+        try:
+            program.main()
+        except pulumi.RunError as error:
+            errors.append(str(error))
+
+    result = run(checked, config=config, issuers=issuers)
+    assert result.resources == [] and result.invokes == []
+    assert len(errors) == 1
+    return [line.removeprefix("  ") for line in errors[0].splitlines()[1:]]
+
+
+POD_IDENTITY_STATEMENT = {
+    "Effect": "Allow",
+    "Principal": {"Service": "pods.eks.amazonaws.com"},
+    "Action": ["sts:AssumeRole", "sts:TagSession"],
+    "Condition": {
+        "StringEquals": {
+            "aws:RequestTag/kubernetes-namespace": "ack-system",
+            "aws:RequestTag/kubernetes-service-account": "ack-s3-controller",
+            "aws:RequestTag/eks-cluster-name": "dev-eks",
+        }
+    },
+}
+"""The Pod Identity trust statement of the s3 controller in ack-system on dev-eks."""
+
+
 def trust_policy(run: offline.OfflineRun, name: str) -> dict[str, Any]:
     return json.loads(run.named(f"{name}-role").inputs["assumeRolePolicy"])
 

@@ -23,7 +23,7 @@ from pulumi_policy import (
 from ack_irsa import guardrails
 from ack_irsa.commands import main as cli
 
-from .conftest import ISSUER_HOST, PROVIDER_ARN, ROOT
+from .conftest import ISSUER_HOST, POD_IDENTITY_STATEMENT, PROVIDER_ARN, ROOT
 
 OPTIONS = PolicyResourceOptions(
     protect=False,
@@ -44,17 +44,7 @@ GOOD_IRSA = {
         }
     },
 }
-GOOD_POD_IDENTITY = {
-    "Effect": "Allow",
-    "Principal": {"Service": "pods.eks.amazonaws.com"},
-    "Action": ["sts:AssumeRole", "sts:TagSession"],
-    "Condition": {
-        "StringEquals": {
-            "aws:RequestTag/kubernetes-namespace": "ack-system",
-            "aws:RequestTag/kubernetes-service-account": "ack-s3-controller",
-        }
-    },
-}
+GOOD_POD_IDENTITY = POD_IDENTITY_STATEMENT
 POLICIES = {p.name: p for p in guardrails.pack_policies()}
 
 

@@ -7,13 +7,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pulumi
 import pytest
 
 from ack_irsa import ArgsError, ClusterOidcProvider, ControllerIrsa, program
 from ack_irsa.commands import main as cli
 
-from .conftest import ISSUER_URL, ROOT, run
+from .conftest import ISSUER_URL, ROOT, refused, run
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 
@@ -182,17 +181,7 @@ BAD = [
 def test_bad_install_config_is_refused_before_anything_is_created(
     case: str, config: dict[str, str], problems: list[str]
 ) -> None:
-    errors: list[str] = []
-
-    def checked() -> None:
-        try:
-            program.main()
-        except pulumi.RunError as error:
-            errors.append(str(error))
-
-    result = run(checked, config=config, issuers={"dev-eks": ISSUER_URL})
-    assert errors and errors[0].splitlines()[1:] == [f"  {p}" for p in problems]
-    assert result.resources == []
+    assert refused(config, {"dev-eks": ISSUER_URL}) == problems
 
 
 def test_the_stack_installs_every_controller_and_one_may_opt_out() -> None:

@@ -13,23 +13,11 @@ import pytest
 from ack_irsa import ArgsError, ClusterOidcProvider, ControllerIrsa, program
 from ack_irsa.trust import TrustedAssociation, pod_identity_trust_policy
 
-from .conftest import ISSUER_HOST, ISSUER_URL, PROVIDER_ARN, run, trust_policy
+from .conftest import ISSUER_HOST, ISSUER_URL, POD_IDENTITY_STATEMENT, PROVIDER_ARN, refused, run, trust_policy
 
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 ADDON = "aws:eks/addon:Addon"
 SUBJECT = "system:serviceaccount:ack-system:ack-s3-controller"
-POD_IDENTITY_STATEMENT = {
-    "Effect": "Allow",
-    "Principal": {"Service": "pods.eks.amazonaws.com"},
-    "Action": ["sts:AssumeRole", "sts:TagSession"],
-    "Condition": {
-        "StringEquals": {
-            "aws:RequestTag/kubernetes-namespace": "ack-system",
-            "aws:RequestTag/kubernetes-service-account": "ack-s3-controller",
-            "aws:RequestTag/eks-cluster-name": "dev-eks",
-        }
-    },
-}
 
 
 def controller(identity: str, **extra: Any) -> Any:
@@ -337,17 +325,7 @@ BAD = [
 def test_bad_pod_identity_config_is_refused_before_anything_is_created(
     case: str, config: dict[str, str], problems: list[str]
 ) -> None:
-    errors: list[str] = []
-
-    def checked() -> None:
-        try:
-            program.main()
-        except pulumi.RunError as error:
-            errors.append(str(error))
-
-    result = run(checked, config=config, issuers={"dev-eks": ISSUER_URL})
-    assert errors and errors[0].splitlines()[1:] == [f"  {p}" for p in problems]
-    assert result.resources == [] and result.invokes == []
+    assert refused(config, {"dev-eks": ISSUER_URL}) == problems
 
 
 def test_the_python_api_needs_a_cluster_for_pod_identity() -> None:

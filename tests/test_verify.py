@@ -23,6 +23,8 @@ from ack_irsa.policies import issuer_host
 from ack_irsa.trust import TrustedIssuer, irsa_trust_policy
 from ack_irsa.verify import Provider, trust_problem
 
+from .conftest import POD_IDENTITY_STATEMENT
+
 FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
 REGION = "us-west-2"
 SUBJECT = "system:serviceaccount:ack-system:ack-s3-controller"
@@ -756,20 +758,7 @@ def test_mid_migration_pods_on_either_identity_pass(aws: dict[str, Any], kuberne
     facts = account(aws)
     role_arn = facts["role_arn"]
     trust = trust_of(aws, facts["role_name"])
-    trust["Statement"].append(
-        {
-            "Effect": "Allow",
-            "Principal": {"Service": "pods.eks.amazonaws.com"},
-            "Action": ["sts:AssumeRole", "sts:TagSession"],
-            "Condition": {
-                "StringEquals": {
-                    "aws:RequestTag/kubernetes-namespace": "ack-system",
-                    "aws:RequestTag/kubernetes-service-account": "ack-s3-controller",
-                    "aws:RequestTag/eks-cluster-name": "dev-eks",
-                }
-            },
-        }
-    )
+    trust["Statement"].append(POD_IDENTITY_STATEMENT)
     aws["iam"].update_assume_role_policy(RoleName=facts["role_name"], PolicyDocument=json.dumps(trust))
     pods = [pod_on_pod_identity(role_arn), recorded("pod", role_arn)]
     pods[1]["metadata"]["name"] = "ack-s3-controller-s3-chart-6f9c7d8b5-old"
