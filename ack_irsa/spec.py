@@ -388,8 +388,9 @@ def _owned_paths(values: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
         path = f"{prefix}{key}"
         if any(path == owned or path.startswith(f"{owned}.") for owned in OWNED_VALUES):
             yield path
-        elif isinstance(value, Mapping) and any(owned.startswith(f"{path}.") for owned in OWNED_VALUES):
-            yield from _owned_paths(value, f"{path}.")
+        elif any(owned.startswith(f"{path}.") for owned in OWNED_VALUES):
+            # A map is searched further; anything else here (``aws: x``) would be replaced by ack-irsa's map.
+            yield from _owned_paths(value, f"{path}.") if isinstance(value, Mapping) else [path]
 
 
 def _identity_mode(args: Mapping[str, Any], problems: _Problems) -> tuple[Identity, Any, tuple[str, ...]]:

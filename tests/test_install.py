@@ -136,8 +136,48 @@ def test_a_controller_without_a_released_chart_cannot_be_installed() -> None:
         arn = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/A"
         ControllerIrsa("fsx", {"service": "fsx", "oidc_provider_arn": arn, "install": True})
 
-    with pytest.raises(ArgsError, match="the fsx controller has no released chart to install"):
+    with pytest.raises(ArgsError) as raised:
         run(program_)
+    assert str(raised.value) == "ControllerIrsa 'fsx': install: the fsx controller has no released chart to install"
+
+
+PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/A"
+
+
+def test_install_options_default_and_can_be_turned_off() -> None:
+    from ack_irsa.spec import Install, resolve_controller
+
+    chart = "oci://public.ecr.aws/aws-controllers-k8s/s3-chart"
+    plain = resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER, "install": True})
+    assert plain.install == Install(chart, "1.10.0", "ack-s3-controller", {}, True)
+    own = {"version": "1.2.3", "release_name": "s3", "values": {"replicas": 2}, "create_namespace": False}
+    assert resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER, "install": own}).install == Install(
+        chart, "1.2.3", "s3", {"replicas": 2}, False
+    )
+    for off in (False, None):
+        assert resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER, "install": off}).install is None
+
+
+def test_install_options_of_the_wrong_kind_are_all_reported() -> None:
+    from ack_irsa.spec import resolve_controller
+
+    install = {"release_name": 5, "values": ["x"], "create_namespace": "yes"}
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER, "install": install})
+    assert str(raised.value).splitlines() == [
+        "install.release_name: must be a release name, got 5",
+        "install.values: must be a map of chart values, got ['x']",
+        "install.create_namespace: must be true or false, got 'yes'",
+    ]
+
+
+def test_a_plain_value_where_ack_irsa_sets_a_map_is_refused_too() -> None:
+    from ack_irsa.spec import resolve_controller
+
+    install = {"values": {"aws": "x", "serviceAccount": {"automount": True}, "image": {"tag": "1"}}}
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER, "install": install})
+    assert str(raised.value) == "install.values.aws: is set by ack-irsa (from the role, the identity and the stack)"
 
 
 def stack(*controllers: Any, **keys: Any) -> dict[str, str]:

@@ -139,6 +139,11 @@ def test_a_controller_gets_its_given_role_name_else_the_default() -> None:
     )
     given = resolve_controller({"service": "s3", "oidc_provider_arn": provider, "role_name": "ack-s3"})
     assert given.role_name_for("issuer", "dev") == "ack-s3"
+    # Pod Identity alone has no issuer: the cluster's name is hashed instead, so two clusters differ.
+    assert default.role_name_for(None, "dev") == limits.default_role_name(
+        "s3", "pod-identity:dev", "ack-system", "ack-s3-controller", "dev"
+    )
+    assert default.role_name_for(None, "dev") != default.role_name_for(None, "prod")
 
 
 # Pinned: a change to the hash input (separators, order, length) renames every role, which replaces every
@@ -204,6 +209,7 @@ def test_issuer_urls_at_their_boundaries() -> None:
     prefix = "https://oidc.eks.us-west-2.amazonaws.com/id/"
     limits.check_issuer_url(prefix + "A" * (255 - len(prefix)))
     limits.check_issuer_url(prefix + "A/")  # a trailing slash is tolerated
+    limits.check_issuer_url("https://issuer.example.com/X")  # only slashes are stripped, never letters
     with pytest.raises(ValueError) as raised:
         limits.check_issuer_url(prefix + "A" * (256 - len(prefix)))
     assert str(raised.value) == "the issuer URL is 256 characters long; IAM allows at most 255"

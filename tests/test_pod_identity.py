@@ -139,6 +139,11 @@ TAGS = {
 }
 
 
+def test_the_pod_identity_trust_policy_is_one_statement_in_the_current_language() -> None:
+    document = pod_identity_trust_policy(TrustedAssociation("ack-system", "ack-s3-controller", ("dev-eks",)))
+    assert document == {"Version": "2012-10-17", "Statement": [POD_IDENTITY_STATEMENT]}
+
+
 @pytest.mark.parametrize("action", ["sts:AssumeRole", "sts:TagSession"])
 def test_the_association_of_this_controller_is_admitted(action: str) -> None:
     document = pod_identity_trust_policy(TrustedAssociation("ack-system", "ack-s3-controller", ("dev-eks",)))
@@ -354,3 +359,56 @@ def test_the_staging_example_stack_is_on_pod_identity(capsys: pytest.CaptureFixt
         ("iam", "privilege-escalation", True)
     ]
     assert "oidcProviderArn" not in document["outputs"]
+
+
+IDENTITY_TYPOS = [
+    ("pod-identity", "identity: 'pod-identity' is not one of 'irsa', 'pod_identity' or 'both'; did you mean 'pod_identity'?"),
+    ("zzz", "identity: 'zzz' is not one of 'irsa', 'pod_identity' or 'both'"),
+    (5, "identity: 5 is not one of 'irsa', 'pod_identity' or 'both'"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("identity", "message"), IDENTITY_TYPOS)
+def test_an_unknown_identity_is_named_with_the_closest_one(identity: object, message: str) -> None:
+    from ack_irsa.spec import resolve_controller
+
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller({"service": "s3", "identity": identity, "oidc_provider_arn": PROVIDER_ARN})
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ({"cluster_name": "bad name!"}, "cluster_name: 'bad name!' is not an EKS cluster name (1 to 100 letters, digits, '-' and '_')"),
+        ({"cluster_name": "dev", "extra_cluster_names": "x"}, "extra_cluster_names: must be a list of EKS cluster names, got 'x'"),
+        ({"cluster_name": "dev", "extra_cluster_names": [5]}, "extra_cluster_names[0]: 5 is not an EKS cluster name (1 to 100 letters, digits, '-' and '_')"),
+    ],
+)  # fmt: skip
+def test_cluster_names_for_pod_identity_are_checked(args: dict[str, object], message: str) -> None:
+    from ack_irsa.spec import resolve_controller
+
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller({"service": "s3", "identity": "pod_identity", **args})
+    assert str(raised.value) == message
+
+
+@pytest.mark.parametrize(
+    ("identity", "extras", "size"),
+    [("pod_identity", 20, 2219), ("both", 19, 2576)],
+)
+def test_the_trust_policy_is_sized_with_every_cluster_it_names(identity: str, extras: int, size: int) -> None:
+    """Many extra clusters make the Pod Identity statement long; the size counts each name exactly (the
+    cluster's own name is known here, so no longest-case stand-in and no "would be up to")."""
+    from ack_irsa.spec import resolve_controller
+
+    names = [f"cluster-{n:02d}-" + "x" * 80 for n in range(extras)]
+    args: dict[str, Any] = {"service": "s3", "identity": identity, "cluster_name": "dev", "extra_cluster_names": names}
+    args |= {"trust_policy_max_chars": 2048} | ({"oidc_provider_arn": PROVIDER_ARN} if identity == "both" else {})
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller(args)
+    assert str(raised.value) == (
+        f"the trust policy is {size} characters; the limit is 2048 "
+        "(if your account's quota is higher, set trust_policy_max_chars)"
+    )
+    assert resolve_controller(args | {"trust_policy_max_chars": size}).identity == identity

@@ -195,3 +195,16 @@ def test_escalation_paths_are_what_cloudsplaining_finds() -> None:
     for document in documents:
         expected = sorted({m["type"] for m in PolicyDocument(document).allows_privilege_escalation})
         assert risks.escalation_methods(risks._statements(document)) == expected, document
+
+
+def test_a_stale_acknowledgement_names_every_risk_the_controller_has() -> None:
+    from ack_irsa import ArgsError
+    from ack_irsa.spec import resolve_controller
+
+    provider = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/A"
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller({"service": "eks", "oidc_provider_arn": provider, "acknowledge_risks": ["all-actions"]})
+    assert str(raised.value) == (
+        "acknowledge_risks[0]: 'all-actions' is not a risk of this controller "
+        "(its risks: pass-role-unrestricted, service-wide-access); drop it"
+    )
