@@ -303,7 +303,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         warnings=warnings,
         risks=risks,
         identity=identity,
-        cluster_name=cluster_name if identity != "irsa" else None,
+        cluster_name=cluster_name,  # None for IRSA alone (see _identity_mode)
         extra_cluster_names=extra_clusters,
         install=install,
     )

@@ -265,3 +265,13 @@ def test_a_diff_calls_out_a_chart_version_change_and_its_crds(
         "`ack-system/ack-s3-controller`). Helm never upgrades CRDs: apply the new version's first, `helm show crds "
         "oci://public.ecr.aws/aws-controllers-k8s/s3-chart --version 1.10.0 | kubectl apply --server-side -f -`, then merge."
     ) in out
+
+
+def test_an_installed_controller_is_restarted_by_the_name_the_chart_gives_its_deployment() -> None:
+    from ack_irsa.spec import resolve_controller
+
+    installed_ = resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER, "install": {"release_name": "s3"}})
+    assert installed_.deployment_name == "s3-s3-chart"
+    assert resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER}).deployment_name == (
+        "ack-s3-controller-s3-chart"
+    )

@@ -412,3 +412,24 @@ def test_the_trust_policy_is_sized_with_every_cluster_it_names(identity: str, ex
         "(if your account's quota is higher, set trust_policy_max_chars)"
     )
     assert resolve_controller(args | {"trust_policy_max_chars": size}).identity == identity
+
+
+def test_a_wildcard_service_account_means_nothing_for_pod_identity() -> None:
+    from ack_irsa.spec import resolve_controller
+
+    args = {"service": "s3", "identity": "pod_identity", "cluster_name": "dev", "service_account_name": "ack-*"}
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller(args | {"allow_wildcard_subject": True, "service_account_mode": "none"})
+    assert str(raised.value) == (
+        "service_account_name: a wildcard means nothing for identity 'pod_identity': "
+        "an association names one ServiceAccount"
+    )
+
+
+def test_the_cluster_name_is_kept_only_where_an_association_needs_it() -> None:
+    from ack_irsa.spec import resolve_controller
+
+    irsa = resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "cluster_name": "dev"})
+    assert irsa.cluster_name is None
+    pod = resolve_controller({"service": "s3", "identity": "pod_identity", "cluster_name": "dev"})
+    assert pod.cluster_name == "dev"
