@@ -30,6 +30,8 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
+from ack_irsa.arns import partitions
+
 RISKS = {
     "privilege-escalation": "can grant itself more permissions (an IAM escalation path)",
     "pass-role-unrestricted": "iam:PassRole on every role, without a condition",
@@ -149,7 +151,11 @@ def _passes_any_role(statement: Mapping[str, Any]) -> bool:
     passes = any(fnmatch.fnmatchcase("iam:passrole", a.lower()) for a in actions)
     if "NotAction" in statement:
         passes = not any(fnmatch.fnmatchcase("iam:passrole", a.lower()) for a in _actions(statement, "NotAction"))
-    every_role = any(
-        r == "*" or fnmatch.fnmatchcase("arn:aws:iam::123456789012:role/any", r) for r in _resources(statement)
-    )
-    return passes and every_role
+    return passes and any(_covers_every_role(r) for r in _resources(statement))
+
+
+def _covers_every_role(resource: str) -> bool:
+    """Whether the pattern matches any role of an account, in one of the partitions (``arn:aws-cn:iam::*:role/*``
+    is as unrestricted in China as ``*`` is)."""
+    roles = [f"arn:{partition}:iam::123456789012:role/any" for partition in partitions()]
+    return resource == "*" or any(fnmatch.fnmatchcase(role, resource) for role in roles)

@@ -61,6 +61,15 @@ def test_the_pinned_analysis_is_what_the_documents_say() -> None:
         ({"Effect": "Allow", "Action": "iam:Pass*", "Resource": "*"}, ["pass-role-unrestricted"]),
         ({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::111122223333:role/ack-*"}, []),
         (
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws-cn:iam::*:role/*"},
+            ["pass-role-unrestricted"],
+        ),
+        (
+            {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws-us-gov:iam::*:*"},
+            ["pass-role-unrestricted"],
+        ),
+        ({"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws-cn:iam::111122223333:role/ack-*"}, []),
+        (
             {
                 "Effect": "Allow",
                 "Action": "iam:PassRole",
