@@ -20,10 +20,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic.alias_generators import to_camel
 
 from ack_irsa import catalog, limits
+from ack_irsa.accounts import CarmGrant, CrossAccountTarget, needs_service_level, parse_role_arn
 from ack_irsa.arns import parsed_or_none, partition_of_region
 from ack_irsa.errors import SECRET_KEYS, InputError, kind_of, shown
 from ack_irsa.spec import (
     CONTROLLER_ARGUMENTS,
+    CROSS_ACCOUNT_KEYS,
     DEFAULT_NAMESPACE,
     INSTALL_KEYS,
     OIDC_ARGUMENTS,
@@ -71,6 +73,48 @@ def _identity_key(value: Any) -> Any:
 
 class _Model(BaseModel):
     model_config = ConfigDict(alias_generator=to_camel, extra="forbid", frozen=True)
+
+
+def _quoted_account(value: Any) -> Any:
+    """An account ID written as a YAML number loses its leading zeros: it must be quoted."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        raise ValueError(f"must be a 12-digit account ID in quotes ('{value:012d}'): unquoted, YAML reads a number")
+    return value
+
+
+class TargetProviderConfig(_Model):
+    """How the stack reaches a target account to make its role (``manageRole: true``)."""
+
+    profile: str | None = Field(None, description="AWS profile with credentials for the target account.")
+    assume_role_arn: str | None = Field(
+        None, description="Role in the target account to assume (from the profile or ambient credentials)."
+    )
+    region: str | None = Field(None, description="Region of the provider. Default: the stack's `aws:region`.")
+
+
+class CrossAccountConfig(_Model):
+    """One account a controller manages resources in."""
+
+    account_id: str = Field(description="The target account's 12-digit ID, in quotes.")
+    role_name: str | None = Field(None, description="Role to assume there (path `/`). Give this or `roleArn`.")
+    role_arn: str | None = Field(None, description="ARN of the role to assume there. Give this or `roleName`.")
+    namespaces: list[str] = Field(description="Namespaces whose ACK resources go to this account.")
+    manage_role: bool = Field(False, description="Create the target role from this stack, through `provider`.")
+    provider: TargetProviderConfig | None = Field(
+        None, description="`{profile or assumeRoleArn, region}` of the target account; required with `manageRole`."
+    )
+
+    @field_validator("account_id", mode="before")
+    @classmethod
+    def _quoted(cls, value: Any) -> Any:
+        return _quoted_account(value)
+
+    def target_args(self, provider: Any) -> dict[str, Any]:
+        """The entry in ``ControllerIrsa``'s words, with ``provider`` for the one the config describes."""
+        args = {field: getattr(self, field) for field in self.model_fields_set if field != "provider"}
+        if self.provider is not None:
+            args["provider"] = provider
+        return args
 
 
 class ControllerConfig(_Model):
@@ -141,6 +185,12 @@ class ControllerConfig(_Model):
         "the stack's `install`.",
     )
 
+    cross_account: list[CrossAccountConfig] = Field(
+        [],
+        description="Accounts the controller manages resources in: `[{accountId, roleName or roleArn, namespaces, "
+        "manageRole, provider}]`. The role may assume exactly those roles.",
+    )
+
     @field_validator("identity", mode="before")
     @classmethod
     def _known_identity(cls, value: Any) -> Any:
@@ -209,6 +259,11 @@ class StackConfig(_Model):
         description="Install every controller's chart: `true`, or `{values, createNamespace}` for all of them. "
         "Each controller's `install` replaces it.",
     )
+    cross_account_mode: Literal["carm", "iamRoleSelector"] = Field(
+        "carm",
+        description="How controllers learn their cross-account roles: `carm` (the `ack-role-account-map` ConfigMap "
+        "and namespace annotations) or `iamRoleSelector` (one IAMRoleSelector per target; alpha in ACK).",
+    )
     pod_identity_agent: Literal["present", "install"] = Field(
         "present",
         description="`present`: the eks-pod-identity-agent add-on is installed already (EKS Auto Mode has it); "
@@ -224,6 +279,11 @@ class StackConfig(_Model):
         """The controller's identity mode in the Python API's words (``pod_identity``)."""
         key = controller.identity or self.identity
         return "pod_identity" if key == "podIdentity" else key
+
+    @property
+    def service_level_controllers(self) -> set[str]:
+        """CARM: the controllers that share a ConfigMap with one that maps the same account to another role."""
+        return needs_service_level(carm_grants(self, dict(enumerate(self.controllers))))
 
     @property
     def needs_oidc_provider(self) -> bool:
@@ -248,13 +308,29 @@ class StackConfig(_Model):
             args["tags"] = self.tags or None  # an adopted provider is not ours to tag
         return {k: v for k, v in args.items() if v is not None}
 
-    def controller_args(self, controller: ControllerConfig, oidc_provider: Any) -> dict[str, Any]:
-        """Arguments of one ControllerIrsa: the keys the entry sets, over the stack's defaults."""
+    def controller_args(
+        self,
+        controller: ControllerConfig,
+        oidc_provider: Any,
+        target_provider: Callable[[ControllerConfig, CrossAccountConfig], Any] | None = None,
+    ) -> dict[str, Any]:
+        """Arguments of one ControllerIrsa: the keys the entry sets, over the stack's defaults.
+        ``target_provider`` makes the AWS provider of a target account (default: the config entry stands in
+        for it, for the checks)."""
         args = {
             field: getattr(controller, field)
             for field in controller.model_fields_set
-            if field not in ("name", "tags")  # every other field is a ControllerIrsa argument of that name
+            if field not in ("name", "tags", "cross_account")  # the others are ControllerIrsa arguments
         }
+        if controller.cross_account:
+            make = target_provider or (lambda _, target: target.provider)
+            args["cross_account"] = [
+                t.target_args(make(controller, t) if t.provider else None) for t in controller.cross_account
+            ]
+            if self.cross_account_mode == "iamRoleSelector":
+                args["cross_account_mode"] = "iam_role_selector"
+            elif controller.logical_name in self.service_level_controllers:
+                args["carm_service_level"] = True
         args["namespace"] = controller.namespace or self.namespace
         if self.tags or controller.tags:
             args["tags"] = {**self.tags, **controller.tags}
@@ -443,6 +519,7 @@ def _semantic_problems(
             inherited |= {"tags"} if not controller.tags else set()
             problems += [_problem(("controllers", index), p, {}) for p in error.problems if p.field not in inherited]
     problems += _pod_identity_problems(stack, controllers)
+    problems += _cross_account_problems(stack, controllers)
     problems += _stack_install_problems(stack)
     problems += _duplicates(stack, controllers)
     stack_partition, region_problems = _stack_partition(stack, region, partition)
@@ -455,7 +532,11 @@ def _semantic_problems(
 _OIDC_KEYS = {"provider_arn": "oidcProviderArn", "retain_on_delete": "retainOidcProvider"}
 # Component argument names as they appear in problem messages, longest first.
 _ARGUMENT = re.compile(
-    r"\b(" + "|".join(sorted({*CONTROLLER_ARGUMENTS, *OIDC_ARGUMENTS, *INSTALL_KEYS}, key=len, reverse=True)) + r")\b"
+    r"\b("
+    + "|".join(
+        sorted({*CONTROLLER_ARGUMENTS, *OIDC_ARGUMENTS, *INSTALL_KEYS, *CROSS_ACCOUNT_KEYS}, key=len, reverse=True)
+    )
+    + r")\b"
 )
 
 
@@ -469,8 +550,13 @@ def _problem(prefix: tuple[Any, ...], problem: Problem, renamed: Mapping[str, st
     # inline_policy.Statement[0].Effect.
     name = re.match(r"[a-z_]*", problem.field)[0]  # type: ignore[index]
     loc = (*prefix, key(name)) if name else prefix
-    message = _ARGUMENT.sub(lambda match: key(match[0]), problem.message)
-    return f"{_path(loc)}{problem.field[len(name) :]}: {message}"
+    rest = problem.field[len(name) :]
+    if name == "cross_account":  # keys inside an entry are the config's too: [0].account_id → [0].accountId
+        rest = re.sub(r"\.([a-z_]+)", lambda match: "." + to_camel(match[1]), rest)
+    message = _ARGUMENT.sub(lambda match: key(match[0]), problem.message).replace(
+        "'iam_role_selector'", "'iamRoleSelector'"
+    )
+    return f"{_path(loc)}{rest}: {message}"
 
 
 def controller_specs(stack: StackConfig) -> dict[str, ControllerSpec]:
@@ -487,6 +573,79 @@ def _planned_provider(oidc: OidcProviderSpec | None, stack: StackConfig) -> Simp
         known_issuer=oidc.known_issuer if oidc else None,
         cluster_name=stack.cluster_name,
     )
+
+
+def carm_grants(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> list[CarmGrant]:
+    """The CARM targets of the controllers with a ServiceAccount on the cluster (malformed ones are left out:
+    they are reported on their own); each grant names its controller by its logical name."""
+    if stack.cross_account_mode != "carm":
+        return []
+    grants = []
+    for controller in controllers.values():
+        if controller.service_account_mode == "none":
+            continue
+        namespace = controller.namespace or stack.namespace
+        for entry in controller.cross_account:
+            if (target := _plain_target(entry)) is not None:
+                grants.append(CarmGrant(controller.logical_name, controller.service, namespace, target, False))
+    return grants
+
+
+def _plain_target(entry: CrossAccountConfig) -> CrossAccountTarget | None:
+    namespaces = tuple(entry.namespaces)
+    if entry.role_name is not None and entry.role_arn is None:
+        return CrossAccountTarget(entry.account_id, entry.role_name, "/", None, namespaces)
+    if entry.role_arn is not None and entry.role_name is None:
+        try:
+            partition, _, path, name = parse_role_arn(entry.role_arn)
+        except ValueError:
+            return None
+        return CrossAccountTarget(entry.account_id, name, path, partition, namespaces)
+    return None
+
+
+def _cross_account_problems(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """What spans controllers (a namespace's owner account is one for the whole cluster under CARM), and
+    what the component cannot see (the target providers, the stack's own account)."""
+    own = parsed_or_none(stack.oidc_provider_arn)
+    owners: dict[str, tuple[str, str]] = {}
+    for index, controller in controllers.items():
+        for position, entry in enumerate(controller.cross_account):
+            where = ("controllers", index, "crossAccount", position)
+            if own is not None and entry.account_id == own.account:
+                yield (
+                    f"{_path((*where, 'accountId'))}: {entry.account_id} is this stack's own account (of "
+                    "oidcProviderArn); a role there needs no cross-account access"
+                )
+            yield from _provider_problems(where, entry)
+            if stack.cross_account_mode != "carm" or controller.service_account_mode == "none":
+                continue
+            for namespace in entry.namespaces:
+                account, first = owners.setdefault(namespace, (entry.account_id, _path(where)))
+                if account != entry.account_id:
+                    yield (
+                        f"{_path((*where, 'namespaces'))}: {namespace} is given to account {account} by {first}; "
+                        "under CARM a namespace's owner-account annotation names one account for every controller"
+                    )
+
+
+def _provider_problems(where: tuple[Any, ...], entry: CrossAccountConfig) -> Iterator[str]:
+    provider = entry.provider
+    if provider is None:
+        return
+    if provider.profile is None and provider.assume_role_arn is None:
+        yield f"{_path((*where, 'provider'))}: give profile or assumeRoleArn (how to reach account {entry.account_id})"
+    if provider.assume_role_arn is not None:
+        try:
+            _, account, _, _ = parse_role_arn(provider.assume_role_arn)
+        except ValueError as error:
+            yield f"{_path((*where, 'provider', 'assumeRoleArn'))}: {error}"
+        else:
+            if account != entry.account_id:
+                yield (
+                    f"{_path((*where, 'provider', 'assumeRoleArn'))}: is a role in account {account}, but "
+                    f"accountId is {entry.account_id}"
+                )
 
 
 def _stack_install_problems(stack: StackConfig) -> Iterator[str]:
@@ -608,6 +767,12 @@ def _arns(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> It
                 yield (*prefix, key, position), arn
         if controller.permissions_boundary:
             yield (*prefix, "permissionsBoundary"), controller.permissions_boundary
+        for position, entry in enumerate(controller.cross_account):
+            where = (*prefix, "crossAccount", position)
+            if entry.role_arn:
+                yield (*where, "roleArn"), entry.role_arn
+            if entry.provider is not None and entry.provider.assume_role_arn:
+                yield (*where, "provider", "assumeRoleArn"), entry.provider.assume_role_arn
 
 
 def _snake(camel: str) -> str:
@@ -619,6 +784,8 @@ def reference() -> str:
     sections: list[tuple[str, type[BaseModel]]] = [
         ("Stack keys (`ack-irsa:<key>`)", StackConfig),
         ("Each entry of `controllers`", ControllerConfig),
+        ("Each entry of a controller's `crossAccount`", CrossAccountConfig),
+        ("A `crossAccount` entry's `provider`", TargetProviderConfig),
     ]
     lines: list[str] = []
     for title, model in sections:
@@ -647,4 +814,5 @@ def _type_text(annotation: Any) -> str:
         return f"list of {_type_text(get_args(annotation)[0])}s"
     if get_origin(annotation) is dict:
         return "map of strings" if get_args(annotation)[1] is str else "object"
-    return {str: "string", int: "integer", bool: "boolean", ControllerConfig: "controller"}[annotation]
+    named = {ControllerConfig: "controller", CrossAccountConfig: "target", TargetProviderConfig: "provider"}
+    return {str: "string", int: "integer", bool: "boolean", **named}[annotation]

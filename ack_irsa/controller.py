@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal, Required, TypedDict
@@ -9,12 +10,25 @@ from typing import Any, Literal, Required, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ack_irsa.accounts import (
+    CROSS_ACCOUNT_POLICY_NAME,
+    SELECTOR_API_VERSION,
+    SELECTOR_KIND,
+    CarmGrant,
+    CrossAccountMode,
+    CrossAccountTarget,
+    assume_policy,
+    selector_name,
+    selector_spec,
+)
 from ack_irsa.apidoc import document_arguments
-from ack_irsa.arns import aws_managed_policy_arn, issuer_of_provider_arn, partition_of
-from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS, check_size
+from ack_irsa.arns import issuer_of_provider_arn, partition_of
+from ack_irsa.cross_account import TargetAccountRole
+from ack_irsa.limits import check_size
 from ack_irsa.oidc import ClusterOidcProvider
-from ack_irsa.policies import issuer_host, parse_policy_document, policy_size, to_json
-from ack_irsa.spec import ArgsError, ControllerSpec, PolicyRef, Problem, resolve_controller
+from ack_irsa.permissions import INLINE_POLICY_NAME, attach_policies, in_partition, inline_policy_json
+from ack_irsa.policies import issuer_host, policy_size, to_json
+from ack_irsa.spec import ArgsError, ControllerSpec, Problem, resolve_controller
 from ack_irsa.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 
 TYPE_TOKEN = "ack-irsa:index:ControllerIrsa"
@@ -24,7 +38,7 @@ RESTART_ANNOTATION = "ack-irsa/role-arn"
 """Pod-template annotation on the controller's Deployment; a new value rolls its pods."""
 ASSOCIATION_ANNOTATION = "ack-irsa/pod-identity-association"
 """Pod-template annotation with the Pod Identity association's ID: a new association rolls the pods too."""
-INLINE_POLICY_NAME = "ack-controller-policy"
+__all__ = ["INLINE_POLICY_NAME", "ControllerIrsa", "ControllerIrsaArgs", "CrossAccountTargetArgs", "InstallArgs"]
 
 PolicyArns = Sequence[str] | Mapping[str, pulumi.Input[str]]
 
@@ -40,6 +54,24 @@ class InstallArgs(TypedDict, total=False):
     """Extra chart values, merged under ack-irsa's own (which may not be set here). Default: none."""
     create_namespace: bool
     """Create the namespace if it does not exist (Helm leaves it on uninstall). Default ``True``."""
+
+
+class CrossAccountTargetArgs(TypedDict, total=False):
+    """One account a controller manages resources in (``ControllerIrsa``'s ``cross_account``)."""
+
+    account_id: Required[str]
+    """The target account's 12-digit ID (not the stack's own). Required."""
+    role_name: str
+    """Name of the role to assume there (path ``/``). Give this or ``role_arn``."""
+    role_arn: str
+    """ARN of the role to assume there; its account must be ``account_id``. Give this or ``role_name``."""
+    namespaces: Required[Sequence[str]]
+    """Namespaces whose ACK resources go to this account (each namespace to one account). Required."""
+    manage_role: bool
+    """Create the role in the target account too (a ``TargetAccountRole`` through ``provider``). Default
+    ``False``: the role is made by the target account's own program."""
+    provider: pulumi.ProviderResource
+    """The ``pulumi_aws.Provider`` of the target account; required with ``manage_role``."""
 
 
 class ControllerIrsaArgs(TypedDict, total=False):
@@ -116,6 +148,19 @@ class ControllerIrsaArgs(TypedDict, total=False):
     by the chart, annotated for IRSA) and a pod-template annotation that rolls the pods when the role or
     association changes; values for those keys are refused. The release waits for the role's permissions.
     Default ``False``: the controller is installed by someone else, and its ServiceAccount is patched."""
+    cross_account: Sequence[CrossAccountTargetArgs]
+    """Accounts the controller manages resources in, each with the role it assumes there and the namespaces
+    whose resources go there. The role gets a separate inline policy, ``ack-cross-account``, allowing
+    ``sts:AssumeRole`` (and ``sts:TagSession`` on Pod Identity) on exactly those roles. Default: none."""
+    cross_account_mode: Literal["carm", "iam_role_selector"]
+    """How the controller learns the roles: ``"carm"`` (default; the ConfigMap and namespace annotations of a
+    ``RoleAccountMap``, shared by every controller of the cluster) or ``"iam_role_selector"`` (one
+    ``IAMRoleSelector`` per target, made here; an installed chart gets ``featureGates.IAMRoleSelector`` and
+    ``enableCARM: false``)."""
+    carm_service_level: bool
+    """CARM: key this controller's targets ``<service>.<account>`` and, when installed, turn on the
+    ``ServiceLevelCARM`` feature gate; needed when two controllers of one namespace use different roles in
+    one account. Default ``False``."""
     acknowledge_risks: Sequence[str]
     """Ids of risks of this role's policies (``privilege-escalation``, ``pass-role-unrestricted``,
     ``all-actions``, ``service-wide-access``, ``broad-managed-policy``) that were reviewed and accepted: they
@@ -123,6 +168,7 @@ class ControllerIrsaArgs(TypedDict, total=False):
 
 
 document_arguments(ControllerIrsaArgs)
+document_arguments(CrossAccountTargetArgs)
 
 
 class ControllerIrsa(pulumi.ComponentResource):
@@ -138,6 +184,11 @@ class ControllerIrsa(pulumi.ComponentResource):
     """Broad grants of the role's policies: ``{"id", "source", "detail", "acknowledged"}`` each."""
     release: pulumi.CustomResource | None
     """The controller's Helm release, when ``install`` is set."""
+    target_roles: dict[str, TargetAccountRole]
+    """The roles made in target accounts (``manage_role``), by account ID and role."""
+    carm_grants: list[CarmGrant]
+    """This controller's targets as a ``RoleAccountMap`` maps them (mode ``carm``, ServiceAccount on the cluster)."""
+    cross_account_mode: CrossAccountMode
 
     def __init__(self, name: str, args: ControllerIrsaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         try:
@@ -163,8 +214,16 @@ class ControllerIrsa(pulumi.ComponentResource):
             partition = _stack_partition()
         cluster = getattr(args.get("oidc_provider"), "cluster_name", None)
 
+        self._partition = partition
         self.role = self._role(name, spec, sources, partition, cluster)
         permissions = self._permissions(name, spec, partition)
+        self.target_roles = self._target_roles(name, spec)
+        self.cross_account_mode = spec.cross_account_mode
+        on_cluster = spec.service_account_mode != "none" and spec.cross_account_mode == "carm"
+        self.carm_grants = [
+            CarmGrant(name, spec.controller.service, spec.namespace, target, spec.carm_service_level)
+            for target in (spec.cross_account if on_cluster else ())
+        ]
         self.role_arn = pulumi.Output.all(self.role.arn, *permissions).apply(lambda values: values[0])
         self.role_name = self.role.name
         self.service_account_name = pulumi.Output.from_input(spec.service_account_name)
@@ -174,6 +233,7 @@ class ControllerIrsa(pulumi.ComponentResource):
         # so they can wait for a Namespace or Helm release created in the same program.
         kubernetes_opts = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         association = self._association(name, spec)
+        self._role_selectors(name, spec, kubernetes_opts)
         self.release = None
         if spec.install is not None:  # the chart makes the ServiceAccount, and its pod template rolls the pods
             self.release = self._release(name, spec, association, kubernetes_opts)
@@ -190,8 +250,26 @@ class ControllerIrsa(pulumi.ComponentResource):
                 "service_account_name": self.service_account_name,
                 "namespace": self.namespace,
                 "risks": self.risks,
+                "cross_account": [
+                    {
+                        "account_id": target.account_id,
+                        "role_arn": self.target_role_arn(target),
+                        "namespaces": list(target.namespaces),
+                        "mode": spec.cross_account_mode,
+                        "role_made_here": target.manage_role,
+                    }
+                    for target in spec.cross_account
+                ],
             }
         )
+
+    def target_role_arn(self, target: CrossAccountTarget) -> pulumi.Output[str]:
+        """The ARN of a target's role: the made role's (once its policies are attached), else the one the
+        target names, in the stack's partition."""
+        made = self.target_roles.get(_target_key(target))
+        if made is not None:
+            return made.role_arn
+        return self._partition.apply(target.role_arn)
 
     def _role(
         self,
@@ -220,47 +298,66 @@ class ControllerIrsa(pulumi.ComponentResource):
             description=f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
             f"{how}, managed by ack-irsa",
             max_session_duration=spec.max_session_duration,
-            permissions_boundary=_in_partition(spec.permissions_boundary, partition, "permissions_boundary"),
+            permissions_boundary=in_partition(spec.permissions_boundary, partition, "permissions_boundary"),
             tags=spec.tags or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
     def _permissions(self, name: str, spec: ControllerSpec, partition: pulumi.Output[str]) -> list[pulumi.Output[str]]:
-        """Attach the managed policies and put the inline one, then claim both sets exclusively; the IDs of
-        all of them, which resolve once each exists.
-
-        The exclusive sets remove, at every ``pulumi up``, any policy someone attached or put by hand (seen
-        after a refresh). The per-policy resources stay: the exclusive ones alone would leave the
-        attachments behind on destroy, and IAM refuses to delete a role that still has them."""
-        child = pulumi.ResourceOptions(parent=self)
-        arns = {key: _policy_arn(ref, partition) for key, ref in sorted(spec.managed_policies.items())}
-        attachments: list[pulumi.CustomResource] = [
-            aws.iam.RolePolicyAttachment(f"{name}-{key}", role=self.role.name, policy_arn=arn, opts=child)
-            for key, arn in arns.items()
-        ]
-        inline: list[pulumi.CustomResource] = []
+        """The role's policies, each set claimed exclusively (:func:`ack_irsa.permissions.attach_policies`);
+        the cross-account grant is an inline policy of its own, beside the recommended one."""
+        inline: dict[str, pulumi.Input[str]] = {}
         if spec.inline_policy is not None:
-            policy = _inline_policy_json(spec.inline_policy)
-            inline.append(
-                aws.iam.RolePolicy(
-                    f"{name}-inline", role=self.role.name, name=INLINE_POLICY_NAME, policy=policy, opts=child
-                )
+            inline[INLINE_POLICY_NAME] = inline_policy_json(spec.inline_policy)
+        if spec.cross_account:
+            inline[CROSS_ACCOUNT_POLICY_NAME] = pulumi.Output.all(partition, _stack_account()).apply(
+                lambda known: _assume_policy(spec, known[0], known[1])
             )
-        only_these: list[pulumi.CustomResource] = [
-            aws.iam.RolePolicyAttachmentsExclusive(
-                f"{name}-managed-policies",
-                role_name=self.role.name,
-                policy_arns=list(arns.values()),
-                opts=pulumi.ResourceOptions(parent=self, depends_on=attachments),
-            ),
-            aws.iam.RolePoliciesExclusive(
-                f"{name}-inline-policies",
-                role_name=self.role.name,
-                policy_names=[INLINE_POLICY_NAME] if inline else [],
-                opts=pulumi.ResourceOptions(parent=self, depends_on=inline),
-            ),
-        ]
-        return [resource.id for resource in [*attachments, *inline, *only_these]]
+        return attach_policies(self, name, self.role, spec.managed_policies, inline, partition)
+
+    def _target_roles(self, name: str, spec: ControllerSpec) -> dict[str, TargetAccountRole]:
+        """The target roles this stack makes (``manage_role``), each in its account through its provider,
+        trusting this controller's role."""
+        return {
+            _target_key(target): TargetAccountRole(
+                f"{name}-{target.account_id}-{target.role_name}",
+                {
+                    "service": spec.controller.service,
+                    "trusted_role_arns": [self.role.arn],
+                    "role_name": target.role_name,
+                    "role_path": target.role_path,
+                    "pod_identity": spec.uses_pod_identity,
+                    "tags": spec.tags,
+                    "acknowledge_risks": [risk.id for risk in spec.risks if risk.acknowledged],
+                },
+                pulumi.ResourceOptions(parent=self, providers=[target.provider]),
+            )
+            for target in spec.cross_account
+            if target.manage_role
+        }
+
+    def _role_selectors(self, name: str, spec: ControllerSpec, opts: pulumi.ResourceOptions) -> None:
+        """Mode ``iam_role_selector``: one IAMRoleSelector per target, for this service's resources in the
+        target's namespaces. Made once the role may assume the target role, so the first reconcile works."""
+        if spec.cross_account_mode != "iam_role_selector" or spec.service_account_mode == "none":
+            return
+        from pulumi_kubernetes.apiextensions import CustomResource
+        from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
+
+        service, ordinals = spec.controller.service, dict[str, int]()
+        for target in spec.cross_account:
+            ordinal = ordinals[target.account_id] = ordinals.get(target.account_id, 0) + 1
+            selector = selector_name(spec.namespace, service, target.account_id, ordinal)
+            CustomResource(
+                f"{name}-selector-{target.account_id}" + (f"-{ordinal}" if ordinal > 1 else ""),
+                api_version=SELECTOR_API_VERSION,
+                kind=SELECTOR_KIND,
+                metadata=ObjectMetaArgs(name=selector),
+                spec=pulumi.Output.all(self.role_arn, self.target_role_arn(target)).apply(
+                    functools.partial(_selector_spec, service, target.namespaces)
+                ),
+                opts=opts,
+            )
 
     def _association(self, name: str, spec: ControllerSpec) -> aws.eks.PodIdentityAssociation | None:
         """The Pod Identity association of the ServiceAccount, once the role has its permissions. EKS allows
@@ -316,11 +413,15 @@ class ControllerIrsa(pulumi.ComponentResource):
         account: dict[str, Any] = {"create": True, "name": spec.service_account_name, "annotations": {}}
         if spec.uses_irsa:
             account["annotations"] = {ROLE_ARN_ANNOTATION: self.role_arn}
-        owned = {
+        owned: dict[str, Any] = {
             "aws": {"region": _stack_region()},
             "serviceAccount": account,
             "deployment": {"annotations": restart},
         }
+        if spec.cross_account and spec.cross_account_mode == "iam_role_selector":
+            owned |= {"enableCARM": False, "featureGates": {"IAMRoleSelector": True}}
+        elif spec.cross_account and spec.carm_service_level:
+            owned |= {"featureGates": {"ServiceLevelCARM": True}}
         waits = [association] if association is not None else []
         return Release(
             f"{name}-release",
@@ -378,6 +479,36 @@ def _once_per_stack(key: str, lookup: Callable[[], pulumi.Output[str]]) -> pulum
 
 def _stack_partition() -> pulumi.Output[str]:
     return _once_per_stack("partition", lambda: aws.get_partition_output().partition)
+
+
+def _stack_account() -> pulumi.Output[str]:
+    return _once_per_stack("account", lambda: aws.get_caller_identity_output().account_id)
+
+
+def _selector_spec(service: str, namespaces: Sequence[str], arns: Sequence[str]) -> dict[str, Any]:
+    """The selector's spec once the source role has its permissions (``arns[0]``) and the target role's ARN
+    (``arns[1]``) is known."""
+    return selector_spec(service, arns[1], namespaces)
+
+
+def _target_key(target: CrossAccountTarget) -> str:
+    return f"{target.account_id}{target.role}"
+
+
+def _assume_policy(spec: ControllerSpec, partition: str, account: str) -> str:
+    """The cross-account inline policy, once the stack's partition and account are known; a target in the
+    stack's own account, or in another partition, is refused here (before anything is created)."""
+    for index, target in enumerate(spec.cross_account):
+        if target.account_id == account:
+            raise ValueError(
+                f"cross_account[{index}].account_id {account} is this stack's own account; a role there needs no "
+                "cross-account access (give the controller the permissions itself)"
+            )
+        if target.partition not in (None, partition):
+            raise ValueError(
+                f"cross_account[{index}].role_arn is in partition {target.partition!r}, not {partition!r}, the stack's"
+            )
+    return to_json(assume_policy([t.role_arn(partition) for t in spec.cross_account], spec.uses_pod_identity))
 
 
 def _stack_region() -> pulumi.Output[str]:
@@ -457,32 +588,3 @@ def _trust_policy(sources: Sequence[tuple[str, str]], cluster: str | None, spec:
     document = trust_policy([TrustedIssuer(arn, issuer, spec.subjects) for arn, issuer in sources], association)
     check_size(policy_size(document), spec.trust_policy_max_chars, "the trust policy", "trust_policy_max_chars")
     return to_json(document)
-
-
-def _policy_arn(ref: PolicyRef, partition: pulumi.Output[str]) -> pulumi.Output[str]:
-    if ref.aws_managed_name is not None:
-        name = ref.aws_managed_name
-        return partition.apply(lambda p: aws_managed_policy_arn(p, name))
-    return _in_partition(ref.arn, partition, "policy ARN")
-
-
-def _in_partition(arn: Any, partition: pulumi.Output[str], what: str) -> pulumi.Output[Any]:
-    """The ARN, refused when it lies in another partition than the cluster's OIDC provider."""
-    if arn is None:
-        return pulumi.Output.from_input(None)
-
-    def checked(pair: list[str]) -> str:
-        if partition_of(pair[0]) != pair[1]:
-            raise ValueError(f"{what} {pair[0]!r} is not in partition {pair[1]!r}, the cluster's")
-        return pair[0]
-
-    return pulumi.Output.all(arn, partition).apply(checked)
-
-
-def _inline_policy_json(value: Any) -> pulumi.Output[str]:
-    def checked(resolved: Any) -> str:
-        document = parse_policy_document(resolved)
-        check_size(policy_size(document), INLINE_POLICIES_MAX_CHARS, "the inline policy")
-        return to_json(document)
-
-    return pulumi.Output.from_input(value).apply(checked)

@@ -56,6 +56,8 @@ class PlanDiff:
     changed: list[Change] = field(default_factory=list)
     new_risks: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     """(controller, risk) for each risk of the head that the base did not have and nobody acknowledged."""
+    new_grants: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """(controller, cross-account grant) for each grant of the head the base did not have as it is."""
 
     @property
     def empty(self) -> bool:
@@ -78,6 +80,13 @@ def diff_plans(base: Plan, head: Plan) -> PlanDiff:
         for name, risks in head.risks.items()
         for risk in risks
         if (name, risk["id"], risk["source"]) not in known and not risk["acknowledged"]
+    ]
+    granted = {(name, json.dumps(g, sort_keys=True)) for name, grants in base.cross_account.items() for g in grants}
+    result.new_grants = [
+        (name, grant)
+        for name, grants in head.cross_account.items()
+        for grant in grants
+        if (name, json.dumps(grant, sort_keys=True)) not in granted
     ]
     return result
 
@@ -105,6 +114,12 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         f"> ⚠️ **New risk `{risk['id']}`** on controller `{name}`, in {risk['source']}: {risk['detail']}. It widens "
         "what the controller can do: review it, and acknowledge it (`acknowledgeRisks`) if it is intended.\n"
         for name, risk in diff.new_risks
+    ]
+    lines += [
+        f"> ⚠️ **New cross-account grant** on controller `{name}`: it may assume `{grant['role_arn']}` and manage "
+        f"resources in account `{grant['account_id']}` for namespaces {', '.join(grant['namespaces'])}. It widens "
+        "what the controller can touch: review it.\n"
+        for name, grant in diff.new_grants
     ]
     lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
     lines += [

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pulumi
@@ -94,11 +95,21 @@ class OfflineMocks(pulumi.runtime.Mocks):
         self.facts = facts
         self.invokes: list[tuple[str, dict[str, Any]]] = []
         self._lock = threading.Lock()
+        self._accounts: dict[str, str] = {}
+        """Provider ID → the one account it is allowed to act in."""
 
     def new_resource(self, args: pulumi.runtime.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         inputs = dict(args.inputs)
+        if args.typ == "pulumi:providers:aws" and (account := _allowed_account(inputs)):
+            # A target account's provider: what it creates lies in that account.
+            with self._lock:
+                self._accounts[f"{args.name}-id"] = account
+            return f"{args.name}-id", inputs
         answer = _ANSWERS.get(args.typ)
-        return answer(self.facts, args.name, inputs) if answer else (f"{args.name}-id", inputs)
+        facts = self.facts
+        if args.provider and (account := self._accounts.get(args.provider.rpartition("::")[2])):
+            facts = replace(facts, account_id=account)
+        return answer(facts, args.name, inputs) if answer else (f"{args.name}-id", inputs)
 
     def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
         with self._lock:
@@ -112,10 +123,27 @@ class OfflineMocks(pulumi.runtime.Mocks):
             }
         if args.token == "aws:index/getRegion:getRegion":
             return {"name": self.facts.region, "region": self.facts.region, "id": self.facts.region}
+        if args.token == "aws:index/getCallerIdentity:getCallerIdentity":
+            facts = self.facts
+            return {
+                "accountId": facts.account_id,
+                "arn": f"arn:{facts.partition}:iam::{facts.account_id}:user/offline",
+                "id": facts.account_id,
+                "userId": "AIDA" + "0" * 17,
+            }
         if args.token == "aws:index/getPartition:getPartition":
             suffix = "amazonaws.com.cn" if self.facts.partition == "aws-cn" else "amazonaws.com"
             return {"partition": self.facts.partition, "dnsSuffix": suffix, "id": self.facts.partition}
         raise NotImplementedError(f"offline run: unexpected invoke {args.token}")
+
+
+def _allowed_account(inputs: Mapping[str, Any]) -> str | None:
+    """The single account an AWS provider is pinned to (``allowedAccountIds``; providers receive their
+    inputs as JSON text)."""
+    allowed = inputs.get("allowedAccountIds")
+    if isinstance(allowed, str):
+        allowed = json.loads(allowed)
+    return allowed[0] if isinstance(allowed, list) and len(allowed) == 1 else None
 
 
 def _provider(facts: Facts, _: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:

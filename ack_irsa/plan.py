@@ -36,6 +36,7 @@ INLINE = "aws:iam/rolePolicy:RolePolicy"
 CONTROLLER = "ack-irsa:index:ControllerIrsa"
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 RELEASE = "kubernetes:helm.sh/v3:Release"
+TARGET_ROLE = "ack-irsa:index:TargetAccountRole"
 REDACTED = "<redacted>"
 # Provider inputs that can hold credentials: never printed (a plan is posted on pull requests).
 _SENSITIVE_INPUTS = {"pulumi:providers:kubernetes": ("kubeconfig",)}
@@ -67,6 +68,9 @@ class Plan:
     """Resource name → the warnings its component logs (``pulumi preview`` shows the same)."""
     risks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Controller name → the broad grants of its role (:mod:`ack_irsa.risks`), as the component reports them."""
+    cross_account: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Controller name → the roles in other accounts it may assume: ``{"account_id", "role_arn",
+    "namespaces", "mode", "role_made_here"}`` each."""
 
     def by_key(self) -> dict[tuple[str, str], PlannedResource]:
         return {r.key: r for r in self.resources}
@@ -177,6 +181,11 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
         for urn, outputs in result.component_outputs.items()
         if urn in names and outputs.get("risks")
     }
+    grants = {
+        names[urn]: outputs["cross_account"]
+        for urn, outputs in result.component_outputs.items()
+        if urn in names and outputs.get("cross_account")
+    }
     return Plan(
         stack,
         resources,
@@ -184,6 +193,7 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
         placeholders,
         {k: warnings[k] for k in sorted(warnings)},
         {k: risks[k] for k in sorted(risks)},
+        {k: grants[k] for k in sorted(grants)},
     )
 
 
@@ -205,16 +215,26 @@ def _placeholder_text(name: str, facts: offline.Facts) -> str:
 
 
 def to_json(plan: Plan) -> str:
-    """``{"stack", "placeholders", "warnings", "resources": [{"type", "name", "parent", "inputs"}], "outputs"}``."""
+    """``{"stack", "placeholders", "warnings", "risks", "crossAccount", "resources": [{"type", "name", "parent",
+    "inputs"}], "outputs"}``."""
     document = {
         "stack": plan.stack,
         "placeholders": plan.placeholders,
         "warnings": [{"resource": name, "message": m} for name, messages in plan.warnings.items() for m in messages],
         "risks": [{"controller": name, **risk} for name, risks in plan.risks.items() for risk in risks],
+        "crossAccount": [
+            {"controller": name, **_camel_keys(grant)}
+            for name, grants in plan.cross_account.items()
+            for grant in grants
+        ],
         "resources": [{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs} for r in plan.resources],
         "outputs": plan.outputs,
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def _camel_keys(grant: Mapping[str, Any]) -> dict[str, Any]:
+    return {"".join(w.title() if i else w for i, w in enumerate(k.split("_"))): v for k, v in grant.items()}
 
 
 # --- Kubernetes manifests ---------------------------------------------------------------------------
@@ -252,6 +272,7 @@ def to_markdown(plan: Plan) -> str:
             lines.append("> - default role names end in a hash of the issuer: they change with the real one")
         lines.append("")
     lines += _oidc_section(plan)
+    lines += cross_account_section(plan)
     for controller in (r for r in plan.resources if r.type == CONTROLLER):
         lines += controller_section(plan, controller.name)
     lines += ["## Every resource", "", "| type | name | parent |", "| --- | --- | --- |"]
@@ -271,6 +292,29 @@ def _oidc_section(plan: Plan) -> list[str]:
         lines.append(f"ARN: `{arn}`")
     else:
         lines.append(f"Adopted, not managed by this stack: `{arn}`")
+    return [*lines, ""]
+
+
+def cross_account_section(plan: Plan) -> list[str]:
+    """Every role in another account a controller may assume, at the top: each widens what it can touch."""
+    if not plan.cross_account:
+        return []
+    lines = [
+        "## Cross-account grants",
+        "",
+        "> ⚠️ These controllers may assume roles in other accounts and manage resources there, for the "
+        "namespaces listed. Each grant widens what the controller can touch.",
+        "",
+        "| controller | account | role | namespaces | how | role made by |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    how = {"carm": "CARM (`ack-role-account-map`)", "iam_role_selector": "IAMRoleSelector"}
+    for name, grants in plan.cross_account.items():
+        lines += [
+            f"| `{name}` | `{g['account_id']}` | `{g['role_arn']}` | {_codes(g['namespaces'])} | {how[g['mode']]} | "
+            f"{'this stack' if g['role_made_here'] else 'the target account'} |"
+            for g in grants
+        ]
     return [*lines, ""]
 
 
@@ -297,6 +341,9 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
         ("ServiceAccount", _service_account_text(account, output, association, release)),
         ("Restart", _restart_text(restart, release)),
     ]
+    if grants := plan.cross_account.get(name):
+        accounts = ", ".join(f"`{g['account_id']}` ({_codes(g['namespaces'])})" for g in grants)
+        rows.append(("Cross-account", f"⚠️ may assume a role in {accounts}"))
     lines = [f"{heading} `{name}`", ""]
     lines += [f"> ⚠️ {warning}" for warning in plan.warnings.get(name, [])]
     lines += [""] if name in plan.warnings else []
@@ -309,11 +356,23 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
         lines += ["Managed policies:", "", *(f"- `{arn}`" for arn in attachments), ""]
     else:
         lines += ["Managed policies: none", ""]
-    if INLINE in children:
-        inline = children[INLINE].inputs
+    inline_policies = sorted((r.inputs for r in plan.children(name) if r.type == INLINE), key=lambda i: i["name"])
+    for inline in inline_policies:
         lines += [f"Inline policy `{inline['name']}`:", "", "```json", _pretty(inline["policy"]), "```", ""]
-    else:
+    if not inline_policies:
         lines += ["Inline policy: none", ""]
+    for target in (r for r in plan.children(name) if r.type == TARGET_ROLE):
+        made = {r.type: r.inputs for r in plan.children(target.name)}
+        lines += [
+            f"Role made in the target account, `{made[ROLE]['name']}` (managed "
+            f"{_codes(sorted(r.inputs['policyArn'] for r in plan.children(target.name) if r.type == ATTACHMENT))}); "
+            "its trust policy:",
+            "",
+            "```json",
+            _pretty(made[ROLE]["assumeRolePolicy"]),
+            "```",
+            "",
+        ]
     return lines
 
 
@@ -321,9 +380,10 @@ def _permissions_text(plan: Plan, name: str) -> str:
     """The effective permissions in one line: every managed policy and what the inline policy allows."""
     managed = sorted(r.inputs["policyArn"].rsplit("/", 1)[-1] for r in plan.children(name) if r.type == ATTACHMENT)
     parts = [f"managed {summary(managed)}"] if managed else ["no managed policy"]
-    inline = next((r for r in plan.children(name) if r.type == INLINE), None)
-    if inline is not None:
-        parts.append(f"inline allows {summary(allowed_actions(json.loads(inline.inputs['policy'])))}")
+    for inline in sorted((r for r in plan.children(name) if r.type == INLINE), key=lambda r: r.inputs["name"]):
+        parts.append(
+            f"`{inline.inputs['name']}` allows {summary(allowed_actions(json.loads(inline.inputs['policy'])))}"
+        )
     return "; ".join(parts)
 
 

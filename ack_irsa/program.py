@@ -6,12 +6,14 @@ Data flows one way: Pulumi config → :func:`ack_irsa.config.parse` → :func:`b
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
 
-from ack_irsa.config import ConfigError, StackConfig, parse
+from ack_irsa.config import ConfigError, ControllerConfig, CrossAccountConfig, StackConfig, parse
 from ack_irsa.controller import ControllerIrsa
+from ack_irsa.cross_account import RoleAccountMap
 from ack_irsa.oidc import ClusterOidcProvider
 
 
@@ -44,14 +46,17 @@ def build(config: StackConfig) -> dict[str, Any]:
         providers=[kubernetes] if kubernetes else None, depends_on=[agent] if agent is not None else None
     )
     oidc = ClusterOidcProvider("cluster", config.oidc_provider_args()) if config.needs_oidc_provider else None  # type: ignore[arg-type]
+    target_provider = _target_providers()
     controllers = {
         entry.logical_name: ControllerIrsa(
             entry.logical_name,
-            config.controller_args(entry, oidc),  # type: ignore[arg-type]
+            config.controller_args(entry, oidc, target_provider),  # type: ignore[arg-type]
             opts,
         )
         for entry in config.controllers
     }
+    if config.cross_account_mode == "carm" and any(c.carm_grants for c in controllers.values()):
+        RoleAccountMap("cross-account", {"controllers": list(controllers.values())}, opts)
     outputs: dict[str, Any] = {"oidcProviderArn": oidc.arn, "oidcIssuer": oidc.issuer} if oidc else {}
     return {
         **outputs,
@@ -64,6 +69,32 @@ def build(config: StackConfig) -> dict[str, Any]:
             for name, controller in controllers.items()
         },
     }
+
+
+def _target_providers() -> Callable[[ControllerConfig, CrossAccountConfig], pulumi.ProviderResource]:
+    """Makes the AWS provider of a target account (``manageRole``), one per distinct setting. It is
+    pinned to the target account (``allowed_account_ids``): credentials for any other account fail
+    before anything is created there."""
+    import pulumi_aws as aws
+
+    made: dict[tuple[Any, ...], pulumi.ProviderResource] = {}
+
+    def provider(_: ControllerConfig, target: CrossAccountConfig) -> pulumi.ProviderResource:
+        settings = target.provider
+        assert settings is not None  # the config is checked: manageRole comes with a provider
+        key = (target.account_id, settings.profile, settings.assume_role_arn, settings.region)
+        if key not in made:
+            same_account = sum(1 for other in made if other[0] == target.account_id)
+            made[key] = aws.Provider(
+                f"account-{target.account_id}" + (f"-{same_account + 1}" if same_account else ""),
+                profile=settings.profile,
+                assume_roles=[{"role_arn": settings.assume_role_arn}] if settings.assume_role_arn else None,
+                region=settings.region or pulumi.Config("aws").get("region"),
+                allowed_account_ids=[target.account_id],
+            )
+        return made[key]
+
+    return provider
 
 
 def _pod_identity_agent(config: StackConfig) -> pulumi.CustomResource | None:

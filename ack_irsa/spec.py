@@ -16,6 +16,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ack_irsa import catalog, limits
+from ack_irsa.accounts import (
+    ACCOUNT_ID,
+    CROSS_ACCOUNT_MODES,
+    CrossAccountMode,
+    CrossAccountTarget,
+    check_account_id,
+    parse_role_arn,
+)
 from ack_irsa.arns import (
     check_oidc_provider_arn,
     check_policy_arn,
@@ -89,7 +97,11 @@ CONTROLLER_ARGUMENTS = (
     "cluster_name",
     "extra_cluster_names",
     "install",
+    "cross_account",
+    "cross_account_mode",
+    "carm_service_level",
 )
+CROSS_ACCOUNT_KEYS = ("account_id", "role_name", "role_arn", "namespaces", "manage_role", "provider")
 INSTALL_KEYS = ("version", "release_name", "values", "create_namespace")
 CHART_REPOSITORY = "oci://public.ecr.aws/aws-controllers-k8s"
 """Where ACK publishes its controller charts (``<repository>/<service>-chart``)."""
@@ -203,6 +215,11 @@ class ControllerSpec:
     """Other clusters whose Pod Identity associations for the same ServiceAccount the role admits."""
     install: Install | None = None
     """The controller's Helm release, when ack-irsa installs it; None when someone else did."""
+    cross_account: tuple[CrossAccountTarget, ...] = ()
+    """Accounts the controller manages resources in, through a role it assumes there."""
+    cross_account_mode: CrossAccountMode = "carm"
+    carm_service_level: bool = False
+    """CARM: this controller's keys are ``<service>.<account>`` (the ServiceLevelCARM feature gate)."""
 
     @property
     def uses_irsa(self) -> bool:
@@ -255,6 +272,9 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     managed, inline = _permissions(args, controller, problems)
     warnings = tuple(_half_replaced(args, controller))
     risks = _risks(args, controller, managed, inline, problems)
+    cross_account, cross_mode, service_level = _cross_account(args, controller, problems)
+    _cross_account_values(install, cross_account, cross_mode, service_level, problems)
+    warnings += tuple(_cross_account_warnings(cross_account, cross_mode, service_level, install, mode))
     role_name = args.get("role_name")
     if role_name is not None and problems.plain("role_name", role_name, str, "a role name"):
         problems.check("role_name", limits.check_role_name, role_name)
@@ -306,6 +326,9 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         cluster_name=cluster_name,  # None for IRSA alone (see _identity_mode)
         extra_cluster_names=extra_clusters,
         install=install,
+        cross_account=cross_account,
+        cross_account_mode=cross_mode,
+        carm_service_level=service_level,
     )
 
 
@@ -549,6 +572,200 @@ def _aws_managed_name(arn: Any) -> str | None:
     """The name (with its path) of an AWS-managed policy given by ARN; None for any other policy."""
     parsed = parsed_or_none(arn)
     return parsed.resource.removeprefix("policy/") if parsed and parsed.account == "aws" else None
+
+
+def _cross_account(
+    args: Mapping[str, Any], controller: catalog.Controller, problems: _Problems
+) -> tuple[tuple[CrossAccountTarget, ...], CrossAccountMode, bool]:
+    """The accounts the controller manages resources in, checked one by one and against each other."""
+    mode = args.get("cross_account_mode", "carm")
+    if mode not in CROSS_ACCOUNT_MODES:
+        close = difflib.get_close_matches(str(mode), CROSS_ACCOUNT_MODES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        problems.add("cross_account_mode", f"must be 'carm' or 'iam_role_selector', got {shown(mode)}{hint}")
+        mode = "carm"
+    service_level = args.get("carm_service_level", False)
+    problems.plain("carm_service_level", service_level, bool, "true or false")
+    value = args.get("cross_account") or []
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        problems.add(
+            "cross_account", f"must be a list of {{account_id, role_name or role_arn, namespaces}}, got {shown(value)}"
+        )
+        return (), mode, service_level is True
+    targets: list[CrossAccountTarget] = []
+    for index, entry in enumerate(value):
+        target = _target(f"cross_account[{index}]", entry, controller, problems)
+        if target is not None:
+            targets.append(target)
+    _targets_together(targets, mode, problems)
+    return tuple(targets), mode, service_level is True
+
+
+def _target(where: str, entry: Any, controller: catalog.Controller, problems: _Problems) -> CrossAccountTarget | None:
+    if not isinstance(entry, Mapping):
+        problems.add(where, f"must be a map with account_id, role_name or role_arn, and namespaces, got {shown(entry)}")
+        return None
+    before = len(problems)
+    for key in entry:
+        if key not in CROSS_ACCOUNT_KEYS:
+            close = difflib.get_close_matches(str(key), CROSS_ACCOUNT_KEYS, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(CROSS_ACCOUNT_KEYS)})"
+            problems.add(f"{where}.{key}", "unknown key" + hint)
+    account = entry.get("account_id")
+    if account is None:
+        problems.add(f"{where}.account_id", "is required (the 12-digit ID of the account to manage resources in)")
+    elif problems.plain(f"{where}.account_id", account, str, "a 12-digit AWS account ID in quotes"):
+        problems.check(f"{where}.account_id", check_account_id, account)
+    role = _target_role(where, entry, account, problems)
+    namespaces = _target_namespaces(where, entry.get("namespaces"), problems)
+    manage = _managed_role(where, entry, controller, problems)
+    if len(problems) > before or role is None:
+        return None
+    name, path, partition = role
+    return CrossAccountTarget(str(account), name, path, partition, namespaces, manage, entry.get("provider"))
+
+
+def _target_role(
+    where: str, entry: Mapping[str, Any], account: Any, problems: _Problems
+) -> tuple[str, str, str | None] | None:
+    """(role name, path, partition) of a target: from ``role_name``, or from ``role_arn``, whose account
+    must be the target's; None when neither is usable."""
+    name, arn = entry.get("role_name"), entry.get("role_arn")
+    if (name is None) == (arn is None):
+        problems.add(
+            where, "give role_name or role_arn" + (", not both" if name is not None else " (the role to assume)")
+        )
+    elif name is not None:
+        plain = problems.plain(f"{where}.role_name", name, str, "a role name")
+        if plain and problems.check(f"{where}.role_name", limits.check_role_name, name):
+            return name, DEFAULT_ROLE_PATH, None
+    elif problems.plain(f"{where}.role_arn", arn, str, "an IAM role ARN"):
+        try:
+            partition, arn_account, path, role = parse_role_arn(str(arn))
+        except ValueError as error:
+            problems.add(f"{where}.role_arn", str(error))
+            return None
+        if isinstance(account, str) and ACCOUNT_ID.fullmatch(account) and arn_account != account:
+            problems.add(f"{where}.role_arn", f"is a role in account {arn_account}, but account_id is {account}")
+            return None
+        return role, path, partition
+    return None
+
+
+def _target_namespaces(where: str, namespaces: Any, problems: _Problems) -> tuple[str, ...]:
+    if not isinstance(namespaces, Sequence) or isinstance(namespaces, str | bytes) or not namespaces:
+        form = "must list the namespaces whose resources go to this account"
+        problems.add(f"{where}.namespaces", f"{form}, got {shown(namespaces)}")
+        return ()
+    for position, namespace in enumerate(namespaces):
+        if problems.plain(f"{where}.namespaces[{position}]", namespace, str, "a namespace name"):
+            problems.check(f"{where}.namespaces[{position}]", limits.check_dns_label, namespace)
+    if len(set(map(str, namespaces))) != len(namespaces):
+        problems.add(f"{where}.namespaces", "lists a namespace twice")
+    return tuple(map(str, namespaces))
+
+
+def _managed_role(where: str, entry: Mapping[str, Any], controller: catalog.Controller, problems: _Problems) -> bool:
+    """Whether the stack makes the target role itself (through the target account's provider)."""
+    manage, provider = entry.get("manage_role", False), entry.get("provider")
+    problems.plain(f"{where}.manage_role", manage, bool, "true or false")
+    if manage is True and provider is None:
+        problems.add(f"{where}.provider", "is required with manage_role: the AWS provider of the target account")
+    elif manage is not True and provider is not None:
+        problems.add(f"{where}.provider", "is used only with manage_role: true (otherwise the role is made elsewhere)")
+    if manage is True and not controller.has_recommended_policy:
+        problems.add(
+            f"{where}.manage_role",
+            f"the target role gets the recommended policies, and the {controller.service} controller has none; "
+            "make the role with TargetAccountRole and policy_arns or inline_policy",
+        )
+    return manage is True
+
+
+def _targets_together(targets: Sequence[CrossAccountTarget], mode: str, problems: _Problems) -> None:
+    """One namespace goes to one account; CARM maps an account to one role; one partition for all."""
+    owner: dict[str, tuple[int, str]] = {}
+    accounts: dict[str, int] = {}
+    for index, target in enumerate(targets):
+        for namespace in target.namespaces:
+            first, account = owner.setdefault(namespace, (index, target.account_id))
+            if first != index:
+                problems.add(
+                    f"cross_account[{index}].namespaces",
+                    f"{namespace} is mapped to account {account} by cross_account[{first}] already",
+                )
+        first_target = accounts.setdefault(target.account_id, index)
+        if mode == "carm" and first_target != index:
+            problems.add(
+                f"cross_account[{index}].account_id",
+                f"{target.account_id} is listed by cross_account[{first_target}] already; CARM maps an account to "
+                "one role per controller (list all its namespaces there, or use cross_account_mode "
+                "'iam_role_selector')",
+            )
+    partitions = sorted({t.partition for t in targets if t.partition is not None})
+    if len(partitions) > 1:
+        problems.add(
+            "cross_account",
+            f"the role ARNs lie in different partitions ({', '.join(partitions)}); a role is assumed in its own only",
+        )
+
+
+def _cross_account_values(
+    install: Install | None,
+    targets: Sequence[CrossAccountTarget],
+    mode: CrossAccountMode,
+    service_level: bool,
+    problems: _Problems,
+) -> None:
+    """User chart values that would switch off the cross-account wiring ack-irsa sets up."""
+    if install is None or not targets:
+        return
+    values = install.values
+    gates: Mapping[str, Any] = (
+        values.get("featureGates") or {} if isinstance(values.get("featureGates"), Mapping) else {}
+    )
+    if mode == "iam_role_selector":
+        if values.get("enableCARM") is True:
+            problems.add(
+                "install.values.enableCARM",
+                "must not be true in cross_account_mode 'iam_role_selector': the controller refuses to start with "
+                "both (ack-irsa sets it false)",
+            )
+        if gates.get("IAMRoleSelector") is False:
+            problems.add(
+                "install.values.featureGates.IAMRoleSelector",
+                "must not be false in cross_account_mode 'iam_role_selector'",
+            )
+        return
+    if values.get("enableCARM") is False:
+        problems.add(
+            "install.values.enableCARM", "must not be false: cross_account uses CARM (cross_account_mode 'carm')"
+        )
+    if values.get("installScope", "cluster") != "cluster":
+        problems.add(
+            "install.values.installScope",
+            "must be 'cluster' for CARM (the controller watches the target namespaces), "
+            f"got {shown(values.get('installScope'))}",
+        )
+    if service_level and gates.get("ServiceLevelCARM") is False:
+        problems.add("install.values.featureGates.ServiceLevelCARM", "must not be false with carm_service_level")
+
+
+def _cross_account_warnings(
+    targets: Sequence[CrossAccountTarget],
+    mode: CrossAccountMode,
+    service_level: bool,
+    install: Install | None,
+    service_account_mode: str,
+) -> Iterator[str]:
+    """What a controller installed by someone else must be started with."""
+    if not targets or install is not None or service_account_mode == "none":
+        return
+    start = "cross_account: the controller is not installed by ack-irsa; start it with"
+    if mode == "iam_role_selector":
+        yield f"{start} featureGates.IAMRoleSelector=true and enableCARM=false"
+    elif service_level:
+        yield f"{start} featureGates.ServiceLevelCARM=true"
 
 
 def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:
@@ -795,6 +1012,85 @@ def _sizing(arn: Any, issuer: Any) -> tuple[str, str, bool]:
     if isinstance(arn, str):
         return arn, host, host == WORST_CASE_ISSUER
     return f"arn:aws-us-gov:iam::000000000000:oidc-provider/{host}", host, True
+
+
+TARGET_ROLE_ARGUMENTS = (
+    "service",
+    "trusted_role_arns",
+    "role_name",
+    "role_path",
+    "pod_identity",
+    "policy_arns",
+    "extra_policy_arns",
+    "inline_policy",
+    "max_session_duration",
+    "tags",
+    "acknowledge_risks",
+)
+
+
+@dataclass(frozen=True)
+class TargetRoleSpec:
+    """A role in a target account that controllers in another account assume (``TargetAccountRole``)."""
+
+    controller: catalog.Controller
+    role_name: str
+    role_path: str
+    trusted_role_arns: tuple[Any, ...]
+    """The controller roles it trusts, by ARN (plain or Outputs)."""
+    pod_identity: bool
+    managed_policies: dict[str, PolicyRef]
+    inline_policy: Any
+    max_session_duration: int
+    tags: dict[str, str]
+    risks: tuple[Risk, ...] = ()
+
+
+def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
+    """Defaults applied, every plain value checked; raises :class:`ArgsError` with all problems."""
+    args = _mapping(args, "{'service': 's3', 'role_name': 'ack-s3', 'trusted_role_arns': [controller.role_arn]}")
+    problems = _Problems()
+    problems.unknown_arguments(args, TARGET_ROLE_ARGUMENTS)
+    service = args.get("service")
+    try:
+        if not isinstance(service, str) or not service:
+            raise ValueError(f"must be an ACK service name such as 's3', got {shown(service)}")
+        controller = catalog.get(service)
+    except ValueError as error:
+        raise ArgsError([*problems, Problem("service", str(error))]) from None
+    role_name = args.get("role_name")
+    if problems.plain("role_name", role_name, str, "a role name"):
+        problems.check("role_name", limits.check_role_name, role_name)
+    role_path = args.get("role_path", DEFAULT_ROLE_PATH)
+    if problems.plain("role_path", role_path, str, "an IAM path such as /ack/"):
+        problems.check("role_path", limits.check_role_path, role_path)
+    trusted = _list(args, "trusted_role_arns", "controller role ARNs", problems)
+    if not trusted and "trusted_role_arns" not in {p.field for p in problems}:
+        problems.add("trusted_role_arns", "is required: the ARNs of the controller roles that assume this role")
+    partitions: set[str] = set()
+    for index, arn in enumerate(trusted):
+        if isinstance(arn, str):
+            try:
+                partitions.add(parse_role_arn(arn)[0])
+            except ValueError as error:
+                problems.add(f"trusted_role_arns[{index}]", str(error))
+        elif not _deploy_time(arn):
+            problems.add(f"trusted_role_arns[{index}]", f"must be an IAM role ARN, got {shown(arn)}")
+    if len(partitions) > 1:
+        problems.add("trusted_role_arns", f"lie in different partitions ({', '.join(sorted(partitions))})")
+    pod_identity = args.get("pod_identity", False)
+    problems.plain("pod_identity", pod_identity, bool, "true or false")
+    managed, inline = _permissions(args, controller, problems)
+    risks = _risks(args, controller, managed, inline, problems)
+    duration = args.get("max_session_duration", DEFAULT_SESSION_DURATION)
+    if problems.plain("max_session_duration", duration, int, "a whole number of seconds"):
+        problems.check("max_session_duration", limits.check_session_duration, duration)
+    tags = _tags(args.get("tags"), problems)
+    if problems:
+        raise ArgsError(problems)
+    return TargetRoleSpec(
+        controller, str(role_name), role_path, trusted, pod_identity is True, managed, inline, duration, tags, risks
+    )
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,13 @@ def synced(text: str) -> str:
 
 def api() -> str:
     from ack_irsa import apidoc
-    from ack_irsa.controller import ControllerIrsaArgs
+    from ack_irsa.controller import ControllerIrsaArgs, CrossAccountTargetArgs
+    from ack_irsa.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
     from ack_irsa.oidc import ClusterOidcProviderArgs
 
-    return apidoc.markdown([ClusterOidcProviderArgs, ControllerIrsaArgs])
+    return apidoc.markdown(
+        [ClusterOidcProviderArgs, ControllerIrsaArgs, CrossAccountTargetArgs, TargetAccountRoleArgs, RoleAccountMapArgs]
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -30,7 +30,7 @@ NOT_A_PROVIDER = (
     "is not an IAM OIDC provider ARN (expected arn:<partition>:iam::<account-id>:oidc-provider/<issuer host and path>)"
 )
 CONTROLLER_KEYS = (
-    "acknowledgeRisks, allowWildcardSubject, deploymentName, extraClusterNames, extraOidcProviders, "
+    "acknowledgeRisks, allowWildcardSubject, crossAccount, deploymentName, extraClusterNames, extraOidcProviders, "
     "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, install, maxSessionDuration, name, namespace, "
     "permissionsBoundary, policyArns, roleName, rolePath, service, "
     "serviceAccountMode, serviceAccountName, tags"

@@ -89,18 +89,28 @@ def test_importing_the_package_loads_no_provider_sdk() -> None:
 
 def test_api_reference_is_generated_from_the_source() -> None:
     from ack_irsa import apidoc
-    from ack_irsa.controller import ControllerIrsaArgs
+    from ack_irsa.controller import ControllerIrsaArgs, CrossAccountTargetArgs
+    from ack_irsa.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
     from ack_irsa.oidc import ClusterOidcProviderArgs
 
-    expected = apidoc.markdown([ClusterOidcProviderArgs, ControllerIrsaArgs])
+    expected = apidoc.markdown(
+        [ClusterOidcProviderArgs, ControllerIrsaArgs, CrossAccountTargetArgs, TargetAccountRoleArgs, RoleAccountMapArgs]
+    )
     assert (ROOT / "docs" / "api.md").read_text() == expected, "run: python scripts/sync_readme.py"
 
 
 def test_help_shows_every_argument_with_its_documentation() -> None:
-    from ack_irsa.controller import ControllerIrsaArgs
+    from ack_irsa.controller import ControllerIrsaArgs, CrossAccountTargetArgs
+    from ack_irsa.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
     from ack_irsa.oidc import ClusterOidcProviderArgs
 
-    for cls in (ControllerIrsaArgs, ClusterOidcProviderArgs):
+    for cls in (
+        ControllerIrsaArgs,
+        ClusterOidcProviderArgs,
+        CrossAccountTargetArgs,
+        TargetAccountRoleArgs,
+        RoleAccountMapArgs,
+    ):
         doc = cls.__doc__ or ""
         for name in cls.__annotations__:
             assert f"\n{name}: " in doc, (cls.__name__, name)

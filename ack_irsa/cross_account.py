@@ -1,0 +1,177 @@
+"""The components of cross-account management: the role in a target account, and CARM's shared objects.
+
+- :class:`TargetAccountRole`: the role a controller assumes in another account, trusting exactly the
+  controller roles by ARN, with the service's recommended policies for that account's partition. Made by
+  ``ControllerIrsa`` for a target with ``manage_role``, or used alone in the target account's own program.
+- :class:`RoleAccountMap`: CARM's ``ack-role-account-map`` ConfigMap in each controller namespace, merged
+  over every controller there, and the ``services.k8s.aws/owner-account-id`` annotation on each target
+  namespace. One per cluster, as the objects are shared.
+
+The documents and the layout are pure (:mod:`ack_irsa.accounts`); this module only registers resources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Required, TypedDict
+
+import pulumi
+import pulumi_aws as aws
+
+from ack_irsa.accounts import (
+    CARM_CONFIG_MAP,
+    OWNER_ACCOUNT_ANNOTATION,
+    CarmGrant,
+    carm_layout,
+    target_trust_policy,
+)
+from ack_irsa.apidoc import document_arguments
+from ack_irsa.arns import partition_of
+from ack_irsa.permissions import INLINE_POLICY_NAME, attach_policies, inline_policy_json
+from ack_irsa.policies import to_json
+from ack_irsa.spec import ArgsError, Problem, resolve_target_role
+
+if TYPE_CHECKING:
+    from ack_irsa.controller import ControllerIrsa
+
+TARGET_ROLE_TYPE = "ack-irsa:index:TargetAccountRole"
+ROLE_ACCOUNT_MAP_TYPE = "ack-irsa:index:RoleAccountMap"
+
+
+class TargetAccountRoleArgs(TypedDict, total=False):
+    """Arguments of :class:`TargetAccountRole`."""
+
+    service: Required[str]
+    """ACK service name, e.g. ``"s3"``: the role gets this controller's recommended policies. Required."""
+    trusted_role_arns: Required[Sequence[pulumi.Input[str]]]
+    """ARNs of the controller roles (in other accounts) that may assume this role; the trust names exactly
+    these, as ACK sends no ExternalId. Required."""
+    role_name: Required[str]
+    """Role name: the ``role_name`` the controller's ``cross_account`` entry gives. Required."""
+    role_path: str
+    """Role path. Default ``"/"``."""
+    pod_identity: bool
+    """The controllers run on EKS Pod Identity (or ``both``): the trust allows ``sts:TagSession`` as well, as
+    Pod Identity's session tags are transitive. Default ``False``."""
+    policy_arns: Sequence[str]
+    """Managed policies instead of the recommended ones. Default: the catalog's, for the partition."""
+    extra_policy_arns: Sequence[str]
+    """Managed policies in addition. Default: none."""
+    inline_policy: pulumi.Input[str] | dict[str, Any] | None
+    """Inline policy instead of the recommended one; ``None`` drops it. Default: the catalog's."""
+    max_session_duration: int
+    """Maximum session length in seconds, 3600 to 43200. Default 3600."""
+    tags: dict[str, str]
+    """Role tags. Default: none."""
+    acknowledge_risks: Sequence[str]
+    """Ids of risks of the role's policies that were reviewed and accepted. Default: none."""
+
+
+document_arguments(TargetAccountRoleArgs)
+
+
+class TargetAccountRole(pulumi.ComponentResource):
+    """The role an ACK controller assumes in another account to manage resources there."""
+
+    role: aws.iam.Role
+    role_arn: pulumi.Output[str]
+    """ARN of the role; resolves once every policy is attached."""
+    role_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: TargetAccountRoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        try:
+            spec = resolve_target_role(args)
+        except ArgsError as error:
+            raise ArgsError(error.problems, f"TargetAccountRole {name!r}: ") from None
+        super().__init__(TARGET_ROLE_TYPE, name, {}, opts)
+        for risk in spec.risks:
+            if not risk.acknowledged:
+                pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)
+        trusted = pulumi.Output.all(*spec.trusted_role_arns)
+        partition = trusted.apply(_one_partition)
+        self.role = aws.iam.Role(
+            f"{name}-role",
+            name=spec.role_name,
+            path=spec.role_path,
+            assume_role_policy=trusted.apply(lambda arns: to_json(target_trust_policy(arns, spec.pod_identity))),
+            description=f"ACK {spec.controller.service} controller in another account, managed by ack-irsa",
+            max_session_duration=spec.max_session_duration,
+            tags=spec.tags or None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        inline = {INLINE_POLICY_NAME: inline_policy_json(spec.inline_policy)} if spec.inline_policy is not None else {}
+        permissions = attach_policies(self, name, self.role, spec.managed_policies, inline, partition)
+        self.role_arn = pulumi.Output.all(self.role.arn, *permissions).apply(lambda values: values[0])
+        self.role_name = self.role.name
+        self.register_outputs({"role_arn": self.role_arn, "role_name": self.role_name})
+
+
+def _one_partition(arns: Sequence[str]) -> str:
+    partitions = sorted({partition_of(arn) for arn in arns})
+    if len(partitions) != 1:
+        raise ValueError(f"trusted_role_arns lie in different partitions: {', '.join(partitions)}")
+    return partitions[0]
+
+
+class RoleAccountMapArgs(TypedDict, total=False):
+    """Arguments of :class:`RoleAccountMap`."""
+
+    controllers: Required[Sequence[Any]]
+    """Every ``ControllerIrsa`` on the cluster; those with ``cross_account`` in mode ``carm`` (and a
+    ServiceAccount on the cluster) are mapped, the others are left out. Required."""
+
+
+document_arguments(RoleAccountMapArgs)
+
+
+class RoleAccountMap(pulumi.ComponentResource):
+    """CARM's objects for every controller on one cluster: ``ack-role-account-map`` in each controller
+    namespace (created: an existing one is an error, never taken over) and the owner-account annotation on
+    each target namespace (patched: the namespace must exist, and stays its owner's)."""
+
+    config_maps: dict[str, pulumi.CustomResource]
+    """Controller namespace → its ``ack-role-account-map``."""
+    namespaces: dict[str, pulumi.CustomResource]
+    """Target namespace → the patch that sets its owner account."""
+
+    def __init__(self, name: str, args: RoleAccountMapArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        controllers: Sequence[ControllerIrsa] = list(args.get("controllers") or [])
+        grants = [grant for controller in controllers for grant in controller.carm_grants]
+        try:
+            layout = carm_layout(grants)
+        except ValueError as error:
+            problems = [Problem("controllers", line) for line in str(error).splitlines()]
+            raise ArgsError(problems, f"RoleAccountMap {name!r}: ") from None
+        super().__init__(ROLE_ACCOUNT_MAP_TYPE, name, {}, opts)
+        from pulumi_kubernetes.core.v1 import ConfigMap, NamespacePatch
+        from pulumi_kubernetes.meta.v1 import ObjectMetaArgs, ObjectMetaPatchArgs
+
+        arns = {
+            _grant_key(grant): controller.target_role_arn(grant.target)
+            for controller in controllers
+            for grant in controller.carm_grants
+        }
+        # The map and the annotations switch the controllers over: they wait for the roles and policies.
+        child = pulumi.ResourceOptions(parent=self, depends_on=list(controllers))
+        self.config_maps = {
+            namespace: ConfigMap(
+                f"{name}-{namespace}",
+                metadata=ObjectMetaArgs(name=CARM_CONFIG_MAP, namespace=namespace),
+                data={key: arns[_grant_key(grant)] for key, grant in sorted(keys.items())},
+                opts=child,
+            )
+            for namespace, keys in sorted(layout.maps.items())
+        }
+        self.namespaces = {
+            namespace: NamespacePatch(
+                f"{name}-{namespace}-owner",
+                metadata=ObjectMetaPatchArgs(name=namespace, annotations={OWNER_ACCOUNT_ANNOTATION: account}),
+                opts=child,
+            )
+            for namespace, account in sorted(layout.owners.items())
+        }
+        self.register_outputs({})
+
+
+def _grant_key(grant: CarmGrant) -> tuple[str, str, str]:
+    return grant.controller, grant.target.account_id, grant.target.role
