@@ -1,7 +1,8 @@
 """ack-irsa: a least-privilege AWS identity (IRSA) for every ACK controller on an EKS cluster.
 
-Public API: :class:`ClusterOidcProvider` and :class:`ControllerIrsa` (Pulumi components) with
-their argument types, and :mod:`ack_irsa.catalog`. Components are imported on first use, so
+Public API: :class:`ClusterOidcProvider`, :class:`ControllerIrsa`, and for cross-account management
+:class:`TargetAccountRole` and :class:`RoleAccountMap` (Pulumi components) with their argument types,
+and :mod:`ack_irsa.catalog`. Components are imported on first use, so
 ``import ack_irsa`` stays cheap and loads no Pulumi provider SDK the caller does not use.
 """
 
@@ -11,7 +12,8 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ack_irsa.controller import ControllerIrsa, ControllerIrsaArgs, InstallArgs
+    from ack_irsa.controller import ControllerIrsa, ControllerIrsaArgs, CrossAccountTargetArgs, InstallArgs
+    from ack_irsa.cross_account import RoleAccountMap, RoleAccountMapArgs, TargetAccountRole, TargetAccountRoleArgs
     from ack_irsa.oidc import ClusterOidcProvider, ClusterOidcProviderArgs
     from ack_irsa.spec import ArgsError
 
@@ -21,7 +23,12 @@ __all__ = [
     "ClusterOidcProviderArgs",
     "ControllerIrsa",
     "ControllerIrsaArgs",
+    "CrossAccountTargetArgs",
     "InstallArgs",
+    "RoleAccountMap",
+    "RoleAccountMapArgs",
+    "TargetAccountRole",
+    "TargetAccountRoleArgs",
 ]
 __version__ = "0.1.0"
 
@@ -32,6 +39,11 @@ _EXPORTS = {
     "ControllerIrsa": "ack_irsa.controller",
     "ControllerIrsaArgs": "ack_irsa.controller",
     "InstallArgs": "ack_irsa.controller",
+    "CrossAccountTargetArgs": "ack_irsa.controller",
+    "RoleAccountMap": "ack_irsa.cross_account",
+    "RoleAccountMapArgs": "ack_irsa.cross_account",
+    "TargetAccountRole": "ack_irsa.cross_account",
+    "TargetAccountRoleArgs": "ack_irsa.cross_account",
 }
 
 

@@ -41,8 +41,10 @@ CROSS_ACCOUNT_POLICY_NAME = "ack-cross-account"
 
 ACCOUNT_ID = re.compile(r"[0-9]{12}")
 _ROLE_ARN = re.compile(
-    r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>[0-9]{12}):role(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)"
+    r"arn:(?P<partition>aws[a-z-]*):iam::(?P<account>[0-9]{12}):role(?P<path>/(?:[!-.0-~]+/)*)(?P<name>[\w+=,.@-]{1,64})",
+    re.ASCII,
 )
+"""A role ARN as IAM writes it: the path of printable ASCII between slashes, the name of IAM's characters."""
 
 
 @dataclass(frozen=True)

@@ -814,5 +814,5 @@ def _type_text(annotation: Any) -> str:
         return f"list of {_type_text(get_args(annotation)[0])}s"
     if get_origin(annotation) is dict:
         return "map of strings" if get_args(annotation)[1] is str else "object"
-    named = {ControllerConfig: "controller", CrossAccountConfig: "target", TargetProviderConfig: "provider"}
-    return {str: "string", int: "integer", bool: "boolean", **named}[annotation]
+    names: dict[Any, str] = {str: "string", int: "integer", bool: "boolean", ControllerConfig: "controller"}
+    return (names | {CrossAccountConfig: "target", TargetProviderConfig: "provider"})[annotation]

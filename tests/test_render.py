@@ -240,7 +240,8 @@ def test_a_deploy_time_failure_exits_1_with_the_innermost_message(
 def test_a_missing_stack_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = render(capsys, "--stack", "qa")
     assert code == 1
-    assert err == f"error: {ROOT / 'stacks' / 'Pulumi.qa.yaml'}: no such stack file (stacks here: dev, prod, shared, staging)\n"
+    stacks = "dev, prod, shared, staging"
+    assert err == f"error: {ROOT / 'stacks' / 'Pulumi.qa.yaml'}: no such stack file (stacks here: {stacks})\n"
 
 
 def test_kubeconfig_contents_are_never_printed(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -273,8 +274,8 @@ def test_no_managed_policy_reads_none_and_permissions_are_summed_up(
     assert "Managed policies: none\n" in s3
     assert "- `none`" not in s3
     assert (
-        "| Permissions | no managed policy; `ack-controller-policy` allows `s3:*`, `s3-object-lambda:*`, `s3express:*`, `iam:PassRole` |"
-        in s3
+        "| Permissions | no managed policy; `ack-controller-policy` allows `s3:*`, `s3-object-lambda:*`, "
+        "`s3express:*`, `iam:PassRole` |" in s3
     )
     assert (
         "> ⚠️ the managed policies are given, but the recommended inline policy stays and allows `s3:*`, "
@@ -283,7 +284,8 @@ def test_no_managed_policy_reads_none_and_permissions_are_summed_up(
     ) in s3
     rds = out.split("## Controller `rds`")[1].split("## ")[0]
     assert (
-        "| Permissions | managed `AmazonRDSFullAccess`; `ack-controller-policy` allows `rds:Describe*`, `rds:CreateDBInstance` |" in rds
+        "| Permissions | managed `AmazonRDSFullAccess`; `ack-controller-policy` allows `rds:Describe*`, "
+        "`rds:CreateDBInstance` |" in rds
     )
     assert "> ⚠️ the inline policy is given, but the recommended managed policies stay: `AmazonRDSFullAccess`" in rds
     document = json.loads(render(capsys, "--config-file", str(stack), "--format", "json")[1])
