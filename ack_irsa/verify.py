@@ -6,12 +6,25 @@ one-line fix) or ``skipped`` (with why). AWS is read with boto3, Kubernetes with
 
 from __future__ import annotations
 
+import fnmatch
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from ack_irsa.accounts import (
+    ASSUME_ROLE,
+    CARM_CONFIG_MAP,
+    CROSS_ACCOUNT_POLICY_NAME,
+    OWNER_ACCOUNT_ANNOTATION,
+    SELECTOR_API_VERSION,
+    TAG_SESSION,
+    CrossAccountTarget,
+    api_group,
+    assume_policy,
+    carm_key,
+)
 from ack_irsa.arns import aws_managed_policy_arn, parse_arn
 from ack_irsa.controller import INLINE_POLICY_NAME, ROLE_ARN_ANNOTATION
 from ack_irsa.policies import issuer_host
@@ -208,31 +221,119 @@ class Aws:
             return self._extra("managed-policies", detail, fix)
         return Check("managed-policies", "pass", f"{len(attached)} expected attached, nothing else")
 
-    def inline_policy(self, role_name: str, expected: Mapping[str, Any] | None) -> Check:
-        """The role's inline policies are exactly ack-irsa's one (or none, when none is expected)."""
+    def inline_policy(self, role_name: str, expected: Mapping[str, Any]) -> Check:
+        """The role's inline policies are exactly ack-irsa's (``{name: document}``; none when none is expected)."""
         names = [
             n
             for page in self.iam.get_paginator("list_role_policies").paginate(RoleName=role_name)
             for n in page["PolicyNames"]
         ]
-        if expected is not None:
-            if INLINE_POLICY_NAME not in names:
-                detail = f"no inline policy {INLINE_POLICY_NAME}" + (f" (has: {', '.join(names)})" if names else "")
+        for name, document in sorted(expected.items()):
+            if name not in names:
+                detail = f"no inline policy {name}" + (f" (has: {', '.join(names)})" if names else "")
                 return Check("inline-policy", "fail", detail, "pulumi up the stack")
-            document = self.iam.get_role_policy(RoleName=role_name, PolicyName=INLINE_POLICY_NAME)["PolicyDocument"]
-            if _normalized(document) != _normalized(expected):
-                return Check(
-                    "inline-policy", "fail", f"{INLINE_POLICY_NAME} differs from the stack's", "pulumi up the stack"
-                )
-        extra = sorted(set(names) - ({INLINE_POLICY_NAME} if expected is not None else set()))
+            found = self.iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+            if _normalized(found) != _normalized(document):
+                return Check("inline-policy", "fail", f"{name} differs from the stack's", "pulumi up the stack")
+        extra = sorted(set(names) - set(expected))
         if extra:
             detail = f"inline policies the stack did not ask for: {', '.join(extra)}"
             return self._extra("inline-policy", detail, "pulumi up --refresh removes them")
+        held = " and ".join(sorted(expected))
         return Check(
             "inline-policy",
             "pass",
-            f"{INLINE_POLICY_NAME} holds the expected document" if expected else "none, as expected",
+            f"{held} hold{'s' if len(expected) == 1 else ''} the expected document"
+            if expected
+            else "none, as expected",
         )
+
+    def cross_account(
+        self, spec: ControllerSpec, role_arn: str, target_iam: Callable[[CrossAccountTarget], Any] | None
+    ) -> list[Check]:
+        """Both sides of each cross-account grant, from the documents themselves: the controller's role may
+        assume the target role, and the target role's trust admits the controller's role (read with the
+        target account's credentials, where the stack says how to get them)."""
+        partition = parse_arn(role_arn).partition
+        actions = [ASSUME_ROLE, TAG_SESSION] if spec.uses_pod_identity else [ASSUME_ROLE]
+        role_name = role_arn.rsplit("/", 1)[-1]
+        try:
+            policy = self.iam.get_role_policy(RoleName=role_name, PolicyName=CROSS_ACCOUNT_POLICY_NAME)[
+                "PolicyDocument"
+            ]
+        except self.iam.exceptions.NoSuchEntityException:
+            policy = {"Statement": []}
+        checks = []
+        for target in spec.cross_account:
+            arn = target.role_arn(partition)
+            name = f"cross-account {target.account_id}"
+            missing = [action for action in actions if not allows(policy, action, arn)]
+            if missing:
+                detail = f"{role_name} may not {', '.join(missing)} on {arn}"
+                checks.append(Check(name, "fail", detail, "pulumi up the stack"))
+                continue
+            checks.append(self._target_trust(name, target, arn, role_arn, actions, target_iam))
+        return checks
+
+    def _target_trust(  # noqa: PLR0917 - one grant, seen from both sides
+        self,
+        name: str,
+        target: CrossAccountTarget,
+        arn: str,
+        role_arn: str,
+        actions: Sequence[str],
+        target_iam: Callable[[CrossAccountTarget], Any] | None,
+    ) -> Check:
+        may = f"{role_arn.rsplit('/', 1)[-1]} may {' and '.join(actions)} on {arn}"
+        iam = target_iam(target) if target_iam is not None else None
+        if iam is None:
+            why = "no credentials for the target account (give the target a provider)"
+            return Check(name, "skipped", f"{may}; the target role's trust was not read: {why}")
+        try:
+            trust = iam.get_role(RoleName=target.role_name)["Role"]["AssumeRolePolicyDocument"]
+        except iam.exceptions.NoSuchEntityException:
+            fix = "pulumi up the target account's program (TargetAccountRole), or set manageRole"
+            return Check(name, "fail", f"{may}, but there is no role {arn}", fix)
+        missing = [action for action in actions if not trusts(trust, role_arn, action)]
+        if missing:
+            detail = f"{may}, but the trust of {arn} does not let {role_arn} {', '.join(missing)}"
+            return Check(name, "fail", detail, "pulumi up the target account's program (TargetAccountRole)")
+        return Check(name, "pass", f"{may}, and its trust admits {role_arn}")
+
+
+def allows(document: Any, action: str, resource: str) -> bool:
+    """Whether an identity policy allows ``action`` on ``resource``: an Allow statement matches and no Deny does
+    (IAM's wildcards in actions and resources; conditions are not evaluated and make a statement not count)."""
+    statements = _listed(_normalized(document).get("Statement"))
+
+    def matches(statement: Mapping[str, Any]) -> bool:
+        return (
+            "Condition" not in statement
+            and any(fnmatch.fnmatchcase(action.lower(), a.lower()) for a in _listed(statement.get("Action")))
+            and any(fnmatch.fnmatchcase(resource, r) for r in _listed(statement.get("Resource")))
+        )
+
+    if any(s.get("Effect") == "Deny" and matches(s) for s in statements):
+        return False
+    return any(s.get("Effect") == "Allow" and matches(s) for s in statements)
+
+
+def trusts(document: Any, principal_arn: str, action: str) -> bool:
+    """Whether a trust policy admits the role ``principal_arn`` (by its ARN) for ``action``."""
+    for statement in _listed(_normalized(document).get("Statement")):
+        principals = (
+            _listed((statement.get("Principal") or {}).get("AWS"))
+            if isinstance(statement.get("Principal"), Mapping)
+            else []
+        )
+        actions = [a.lower() for a in _listed(statement.get("Action"))]
+        if (
+            statement.get("Effect") == "Allow"
+            and principal_arn in principals
+            and (action.lower() in actions or "sts:*" in actions)
+        ):
+            return True
+    return False
 
 
 def trust_problem(document: Any, provider: Provider, subjects: Iterable[str]) -> str | None:
@@ -355,6 +456,17 @@ def _normalized(document: Any) -> Any:
     return json.loads(json.dumps(document, sort_keys=True))
 
 
+def expected_inline_policies(spec: ControllerSpec, partition: str) -> dict[str, Any]:
+    """The inline policies the stack puts, by name: the recommended (or given) one, and the cross-account grant."""
+    expected: dict[str, Any] = {}
+    if isinstance(spec.inline_policy, Mapping):
+        expected[INLINE_POLICY_NAME] = spec.inline_policy
+    if spec.cross_account:
+        arns = [target.role_arn(partition) for target in spec.cross_account]
+        expected[CROSS_ACCOUNT_POLICY_NAME] = assume_policy(arns, spec.uses_pod_identity)
+    return expected
+
+
 def expected_managed_policies(spec: ControllerSpec, partition: str) -> list[str]:
     """The ARNs the stack attaches (deploy-time ARNs cannot be known here and are left out)."""
     arns = []
@@ -373,11 +485,72 @@ class Kubernetes:
     """The Kubernetes side. ``core`` and ``apps`` are the client's CoreV1Api and AppsV1Api."""
 
     def __init__(
-        self, core: Any, apps: Any, api_exception: type[Exception], unreachable: tuple[type[Exception], ...]
+        self,
+        core: Any,
+        apps: Any,
+        api_exception: type[Exception],
+        unreachable: tuple[type[Exception], ...],
+        custom: Any = None,
     ) -> None:
-        self.core, self.apps, self.api_exception = core, apps, api_exception
+        self.core, self.apps, self.api_exception, self.custom = core, apps, api_exception, custom
         self.unreachable = unreachable
         """Errors that mean the API server could not answer (connection, authentication)."""
+
+    def cross_account(self, spec: ControllerSpec, target: CrossAccountTarget, role_arn: str) -> Check:
+        """The controller is told to use the target role for the target's namespaces: CARM's ConfigMap entry and
+        namespace annotations, or an IAMRoleSelector."""
+        name = f"cross-account-map {target.account_id}"
+        if spec.cross_account_mode == "iam_role_selector":
+            return self._role_selector(name, spec, target, role_arn)
+        key = carm_key(spec.controller.service, target.account_id, spec.carm_service_level)
+        where = f"{spec.namespace}/{CARM_CONFIG_MAP}"
+        try:
+            data = self.core.read_namespaced_config_map(CARM_CONFIG_MAP, spec.namespace).data or {}
+        except self.api_exception as error:
+            if getattr(error, "status", None) == 404:
+                return Check(name, "fail", f"no ConfigMap {where}", "pulumi up the stack (RoleAccountMap)")
+            raise
+        if data.get(key) != role_arn:
+            detail = f"{where} maps {key} to {data.get(key) or 'nothing'}, not {role_arn}"
+            return Check(name, "fail", detail, "pulumi up the stack (RoleAccountMap)")
+        wrong = []
+        for namespace in target.namespaces:
+            try:
+                annotations = self.core.read_namespace(namespace).metadata.annotations or {}
+            except self.api_exception as error:
+                if getattr(error, "status", None) != 404:
+                    raise
+                annotations = {OWNER_ACCOUNT_ANNOTATION: "(no such namespace)"}
+            if annotations.get(OWNER_ACCOUNT_ANNOTATION) != target.account_id:
+                wrong.append(f"{namespace} ({annotations.get(OWNER_ACCOUNT_ANNOTATION) or 'not annotated'})")
+        if wrong:
+            detail = f"namespaces not owned by {target.account_id}: {', '.join(wrong)}"
+            return Check(name, "fail", detail, "create the namespaces, then pulumi up the stack")
+        namespaces = ", ".join(target.namespaces)
+        return Check(name, "pass", f"{where} maps {key} to {role_arn}; {namespaces} owned by {target.account_id}")
+
+    def _role_selector(self, name: str, spec: ControllerSpec, target: CrossAccountTarget, role_arn: str) -> Check:
+        group = api_group(spec.controller.service)
+        try:
+            listed = self.custom.list_cluster_custom_object(*SELECTOR_API_VERSION.split("/"), "iamroleselectors")
+        except self.api_exception as error:
+            if getattr(error, "status", None) == 404:
+                fix = "install ACK's IAMRoleSelector CRD (the controller's chart has it), then pulumi up the stack"
+                return Check(name, "fail", "the cluster has no IAMRoleSelector resource", fix)
+            raise
+        for item in listed.get("items", []):
+            found = item.get("spec", {})
+            names = set((found.get("namespaceSelector") or {}).get("names") or [])
+            groups = {selector.get("group") for selector in found.get("resourceTypeSelector") or []}
+            if found.get("arn") == role_arn and names == set(target.namespaces) and group in groups:
+                selector = item.get("metadata", {}).get("name")
+                return Check(
+                    name,
+                    "pass",
+                    f"IAMRoleSelector {selector} sends {group} in {', '.join(sorted(names))} to {role_arn}",
+                )
+        detail = f"no IAMRoleSelector sends {group} in {', '.join(target.namespaces)} to {role_arn}"
+        return Check(name, "fail", detail, "pulumi up the stack")
 
     def service_account(self, spec: ControllerSpec, role_arn: str) -> tuple[Check, datetime | None]:
         where = f"{spec.namespace}/{spec.service_account_name}"
@@ -581,15 +754,17 @@ AWS_CHECKS = ("role-trust", "managed-policies", "inline-policy")
 KUBERNETES_CHECKS = ("service-account", "pods")
 
 
-def verify_controller(
+def verify_controller(  # noqa: PLR0917 - the clients and what the stack says
     aws: Aws,
     kubernetes: Callable[[], Kubernetes] | None,
     spec: ControllerSpec,
     provider: Provider | None,
     cluster: str | None,
+    target_iam: Callable[[CrossAccountTarget], Any] | None = None,
 ) -> list[Check]:
     """Every check of one controller, in order; later ones are skipped when they cannot run.
-    ``kubernetes`` makes the client on first use (None: the Kubernetes side is skipped)."""
+    ``kubernetes`` makes the client on first use (None: the Kubernetes side is skipped); ``target_iam`` makes an
+    IAM client for a cross-account target's account (None when the stack does not say how)."""
     if spec.uses_irsa and provider is None:
         return skipped((*AWS_CHECKS, *KUBERNETES_CHECKS), "needs the cluster's OIDC provider")
     role_name = spec.role_name_for(provider.issuer if spec.uses_irsa and provider else None, cluster)
@@ -598,7 +773,10 @@ def verify_controller(
     if role_arn is None:
         return checks + skipped((*AWS_CHECKS[1:], *KUBERNETES_CHECKS), "needs the role")
     checks.append(aws.managed_policies(role_name, expected_managed_policies(spec, parse_arn(role_arn).partition)))
-    checks.append(aws.inline_policy(role_name, spec.inline_policy if isinstance(spec.inline_policy, Mapping) else None))
+    partition = parse_arn(role_arn).partition
+    checks.append(aws.inline_policy(role_name, expected_inline_policies(spec, partition)))
+    if spec.cross_account:
+        checks += aws.cross_account(spec, role_arn, target_iam)
     agent = None
     if spec.uses_pod_identity and cluster:
         checks.append(aws.association(cluster, spec, role_arn))
@@ -621,6 +799,9 @@ def verify_controller(
         if spec.install is not None:
             checks += client.release(spec)
         checks += [account, client.pods(spec, role_arn, annotated_at)]
+        if spec.cross_account and spec.service_account_mode != "none":
+            partition = parse_arn(role_arn).partition
+            checks += [client.cross_account(spec, target, target.role_arn(partition)) for target in spec.cross_account]
     except client.unreachable as error:
         checks += [Check("service-account", "fail", f"cannot read the cluster: {error}", _FIX_KUBECONFIG)]
         checks += skipped(KUBERNETES_CHECKS[1:], "needs the cluster")

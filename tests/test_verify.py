@@ -864,3 +864,202 @@ def test_an_installed_controller_failed_or_at_another_version(aws: dict[str, Any
         "fail",
         "no Helm release ack-system/ack-s3-controller",
     )
+
+
+# --- cross-account: two accounts in one moto server (the target's IAM is reached with credentials assumed
+# into it, as the stack's provider would); the ConfigMap, namespaces and IAMRoleSelectors are recorded objects ---
+
+TEAM_A = "444455556666"
+DEPLOYER = f"arn:aws:iam::{TEAM_A}:role/deployer"
+TARGET_ROLE = f"arn:aws:iam::{TEAM_A}:role/ack-s3-team"
+
+
+def cross_account_stack(tmp_path: Path, mode: str = "carm") -> Path:
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: ack-irsa\nruntime: python\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: dev-eks\n"
+        f"  ack-irsa:crossAccountMode: {mode}\n"
+        "  ack-irsa:controllers:\n    - service: s3\n      crossAccount:\n"
+        f"        - {{accountId: '{TEAM_A}', roleName: ack-s3-team, namespaces: [team-a, team-c], manageRole: true,\n"
+        f"           provider: {{assumeRoleArn: '{DEPLOYER}'}}}}\n"
+    )
+    return tmp_path
+
+
+def both_sides(
+    aws: dict[str, Any], *, grant: bool = True, target: bool = True, trusted: str | None = None
+) -> dict[str, str]:
+    """The stack account as ack-irsa leaves it for an s3 controller with one target, and the target account."""
+    facts = account(aws)
+    if grant:
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "AssumeAckTargetRoles", "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": TARGET_ROLE}
+            ],
+        }
+        aws["iam"].put_role_policy(
+            RoleName=facts["role_name"], PolicyName="ack-cross-account", PolicyDocument=json.dumps(policy)
+        )
+    if target:
+        sts = boto3.Session(region_name=REGION).client("sts", endpoint_url=aws["url"])
+        credentials = sts.assume_role(RoleArn=DEPLOYER, RoleSessionName="setup")["Credentials"]
+        iam = boto3.Session(
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+            region_name=REGION,
+        ).client("iam", endpoint_url=aws["url"])
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": trusted or facts["role_arn"]}, "Action": "sts:AssumeRole"}
+            ],
+        }
+        iam.create_role(RoleName="ack-s3-team", AssumeRolePolicyDocument=json.dumps(trust))
+    return facts
+
+
+def cross_account_checks(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], project: Path, *extra: str
+) -> tuple[int, dict[str, tuple[str, str]]]:
+    code, report = verify(capsys, aws, "--stack", "dev", "--project-dir", str(project), *extra)
+    return code, checks(report)
+
+
+def test_cross_account_both_sides_hold(capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path) -> None:
+    facts = both_sides(aws)
+    code, found = cross_account_checks(capsys, aws, cross_account_stack(tmp_path), "--skip-kubernetes")
+    assert code == 0
+    assert found["inline-policy"] == ("pass", "ack-controller-policy and ack-cross-account hold the expected document")
+    assert found[f"cross-account {TEAM_A}"] == (
+        "pass",
+        f"{facts['role_name']} may sts:AssumeRole on {TARGET_ROLE}, and its trust admits {facts['role_arn']}",
+    )
+
+
+def test_a_target_role_that_trusts_another_role_fails(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path
+) -> None:
+    other = "arn:aws:iam::123456789012:role/someone-else"
+    facts = both_sides(aws, trusted=other)
+    code, found = cross_account_checks(capsys, aws, cross_account_stack(tmp_path), "--skip-kubernetes")
+    assert code == 1
+    assert found[f"cross-account {TEAM_A}"] == (
+        "fail",
+        f"{facts['role_name']} may sts:AssumeRole on {TARGET_ROLE}, but the trust of {TARGET_ROLE} does not let "
+        f"{facts['role_arn']} sts:AssumeRole",
+    )
+
+
+def test_a_missing_grant_or_target_role_fails(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path
+) -> None:
+    facts = both_sides(aws, grant=False, target=False)
+    code, found = cross_account_checks(capsys, aws, cross_account_stack(tmp_path), "--skip-kubernetes")
+    assert code == 1
+    assert found["inline-policy"] == ("fail", "no inline policy ack-cross-account (has: ack-controller-policy)")
+    assert found[f"cross-account {TEAM_A}"] == ("fail", f"{facts['role_name']} may not sts:AssumeRole on {TARGET_ROLE}")
+
+
+def test_a_target_role_that_was_never_made_fails(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path
+) -> None:
+    facts = both_sides(aws, target=False)
+    code, found = cross_account_checks(capsys, aws, cross_account_stack(tmp_path), "--skip-kubernetes")
+    assert code == 1
+    assert found[f"cross-account {TEAM_A}"] == (
+        "fail",
+        f"{facts['role_name']} may sts:AssumeRole on {TARGET_ROLE}, but there is no role {TARGET_ROLE}",
+    )
+
+
+def serve_cross_account(objects: dict[str, Any], role_arn: str, data: dict[str, str], owners: dict[str, str]) -> None:
+    serve(objects, recorded("serviceaccount", role_arn), [recorded("pod", role_arn)], role_arn)
+    objects["/api/v1/namespaces/ack-system/configmaps/ack-role-account-map"] = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "ack-role-account-map", "namespace": "ack-system"},
+        "data": data,
+    }
+    for namespace, owner in owners.items():
+        objects[f"/api/v1/namespaces/{namespace}"] = {
+            "apiVersion": "v1",
+            "kind": "Namespace",
+            "metadata": {"name": namespace, "annotations": {"services.k8s.aws/owner-account-id": owner}},
+        }
+
+
+def test_the_carm_objects_match_the_stack(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    kubeconfig, objects = kubernetes
+    facts = both_sides(aws)
+    serve_cross_account(objects, facts["role_arn"], {TEAM_A: TARGET_ROLE}, {"team-a": TEAM_A, "team-c": TEAM_A})
+    project = cross_account_stack(tmp_path)
+    code, found = cross_account_checks(capsys, aws, project, "--kubeconfig", str(kubeconfig))
+    assert code == 0
+    assert found[f"cross-account-map {TEAM_A}"] == (
+        "pass",
+        f"ack-system/ack-role-account-map maps {TEAM_A} to {TARGET_ROLE}; team-a, team-c owned by {TEAM_A}",
+    )
+    serve_cross_account(objects, facts["role_arn"], {TEAM_A: "arn:aws:iam::444455556666:role/x"}, {})
+    code, found = cross_account_checks(capsys, aws, project, "--kubeconfig", str(kubeconfig))
+    assert code == 1
+    assert found[f"cross-account-map {TEAM_A}"] == (
+        "fail",
+        f"ack-system/ack-role-account-map maps {TEAM_A} to arn:aws:iam::444455556666:role/x, not {TARGET_ROLE}",
+    )
+    serve_cross_account(objects, facts["role_arn"], {TEAM_A: TARGET_ROLE}, {"team-a": "999988887777"})
+    del objects["/api/v1/namespaces/team-c"]
+    code, found = cross_account_checks(capsys, aws, project, "--kubeconfig", str(kubeconfig))
+    assert found[f"cross-account-map {TEAM_A}"] == (
+        "fail",
+        f"namespaces not owned by {TEAM_A}: team-a (999988887777), team-c ((no such namespace))",
+    )
+
+
+def test_the_role_selectors_match_the_stack(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    kubeconfig, objects = kubernetes
+    facts = both_sides(aws)
+    serve(
+        objects, recorded("serviceaccount", facts["role_arn"]), [recorded("pod", facts["role_arn"])], facts["role_arn"]
+    )
+    project = cross_account_stack(tmp_path, mode="iamRoleSelector")
+    code, found = cross_account_checks(capsys, aws, project, "--kubeconfig", str(kubeconfig))
+    assert found[f"cross-account-map {TEAM_A}"] == (
+        "fail",
+        "the cluster has no IAMRoleSelector resource",
+    )
+    selector: dict[str, Any] = {
+        "apiVersion": "services.k8s.aws/v1alpha1",
+        "kind": "IAMRoleSelector",
+        "metadata": {"name": f"ack-system.s3.{TEAM_A}"},
+        "spec": {
+            "arn": TARGET_ROLE,
+            "namespaceSelector": {"names": ["team-c", "team-a"]},
+            "resourceTypeSelector": [{"group": "s3.services.k8s.aws"}],
+        },
+    }
+    listing = {
+        "apiVersion": "services.k8s.aws/v1alpha1",
+        "kind": "IAMRoleSelectorList",
+        "metadata": {},
+        "items": [selector],
+    }
+    objects["/apis/services.k8s.aws/v1alpha1/iamroleselectors"] = listing
+    code, found = cross_account_checks(capsys, aws, project, "--kubeconfig", str(kubeconfig))
+    assert code == 0
+    assert found[f"cross-account-map {TEAM_A}"] == (
+        "pass",
+        f"IAMRoleSelector ack-system.s3.{TEAM_A} sends s3.services.k8s.aws in team-a, team-c to {TARGET_ROLE}",
+    )
+    selector["spec"]["resourceTypeSelector"] = [{"group": "rds.services.k8s.aws"}]
+    code, found = cross_account_checks(capsys, aws, project, "--kubeconfig", str(kubeconfig))
+    assert found[f"cross-account-map {TEAM_A}"] == (
+        "fail",
+        f"no IAMRoleSelector sends s3.services.k8s.aws in team-a, team-c to {TARGET_ROLE}",
+    )

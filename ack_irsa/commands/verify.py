@@ -66,8 +66,9 @@ def run(args: argparse.Namespace) -> int:
         else:
             report.cluster += verify.skipped(["oidc-provider"], "needs the cluster's issuer")
         kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
+        target_iam = _target_iam(region, args.aws_endpoint_url)
         for name, spec in specs.items():
-            report.controllers[name] = verify.verify_controller(aws, kubernetes, spec, provider, cluster)
+            report.controllers[name] = verify.verify_controller(aws, kubernetes, spec, provider, cluster, target_iam)
     except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -119,6 +120,32 @@ def _aws(region: str | None, endpoint: str | None, allow_extra: bool) -> Any:
     return Aws(eks, iam, allow_extra)
 
 
+def _target_iam(region: str | None, endpoint: str | None) -> Any:
+    """Makes an IAM client for a cross-account target from the provider its stack entry gives (the profile, then
+    the role to assume); None for a target whose stack entry gives none."""
+
+    def make(target: Any) -> Any:
+        import boto3
+
+        settings = target.provider
+        if settings is None or not hasattr(settings, "assume_role_arn"):
+            return None
+        session = boto3.Session(profile_name=settings.profile, region_name=settings.region or region)
+        if settings.assume_role_arn:
+            sts = session.client("sts", endpoint_url=endpoint)
+            assumed = sts.assume_role(RoleArn=settings.assume_role_arn, RoleSessionName="ack-irsa-verify")
+            credentials = assumed["Credentials"]
+            session = boto3.Session(
+                aws_access_key_id=credentials["AccessKeyId"],
+                aws_secret_access_key=credentials["SecretAccessKey"],
+                aws_session_token=credentials["SessionToken"],
+                region_name=settings.region or region,
+            )
+        return session.client("iam", endpoint_url=endpoint)
+
+    return make
+
+
 def _kubernetes_factory(args: argparse.Namespace) -> Any:
     """Makes the Kubernetes client on first use, so the AWS side runs even when no kubeconfig exists."""
 
@@ -137,7 +164,8 @@ def _kubernetes_factory(args: argparse.Namespace) -> Any:
         except config.ConfigException as error:
             raise ValueError(f"no usable kubeconfig ({error})") from None
         unreachable = (urllib3.exceptions.HTTPError, OSError)
-        made.append(Kubernetes(client.CoreV1Api(api), client.AppsV1Api(api), client.ApiException, unreachable))
+        apis = (client.CoreV1Api(api), client.AppsV1Api(api))
+        made.append(Kubernetes(*apis, client.ApiException, unreachable, client.CustomObjectsApi(api)))
         return made[0]
 
     return make
