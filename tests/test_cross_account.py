@@ -746,3 +746,81 @@ def test_diff_puts_a_new_grant_at_the_top(tmp_path: Path, capsys: pytest.Capture
         f"account `{TEAM_A}` for namespaces team-a, team-z. It widens what the controller can touch: review it."
     )
     assert "cross-account-team-z-owner" in out
+
+
+# --- the Kubernetes objects against their schemas -----------------------------------------------------
+
+# The IAMRoleSelector CRD's openAPIV3Schema as ACK's runtime publishes it (config/crd/bases), reduced to what
+# the selectors here use: arn required, namespaceSelector.names required, resourceTypeSelector a list of objects.
+IAM_ROLE_SELECTOR_SCHEMA = {
+    "type": "object",
+    "required": ["apiVersion", "kind", "metadata", "spec"],
+    "properties": {
+        "apiVersion": {"const": "services.k8s.aws/v1alpha1"},
+        "kind": {"const": "IAMRoleSelector"},
+        "metadata": {
+            "type": "object",
+            "required": ["name"],
+            "properties": {"name": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "maxLength": 253}},
+        },
+        "spec": {
+            "type": "object",
+            "required": ["arn"],
+            "additionalProperties": False,
+            "properties": {
+                "arn": {"type": "string"},
+                "namespaceSelector": {
+                    "type": "object",
+                    "required": ["names"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "names": {"type": "array", "items": {"type": "string"}},
+                        "labelSelector": {"type": "object"},
+                    },
+                },
+                "resourceTypeSelector": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "minProperties": 1,
+                        "properties": {
+                            "group": {"type": "string"},
+                            "version": {"type": "string"},
+                            "kind": {"type": "string"},
+                        },
+                    },
+                },
+            },
+        },
+    },
+}
+
+
+def test_the_cross_account_objects_are_valid_kubernetes_objects(capsys: pytest.CaptureFixture[str]) -> None:
+    import jsonschema
+    import kubernetes_validate
+    import yaml
+
+    from .test_render import KUBERNETES, validate_patch
+
+    assert cli(["render", "--stack", "shared", "--project-dir", str(ROOT), "--format", "manifests"]) == 0
+    documents = list(yaml.safe_load_all(capsys.readouterr().out))
+    assert sorted((d["kind"], d["metadata"]["name"]) for d in documents) == [
+        ("ConfigMap", "ack-role-account-map"),
+        ("Namespace", "team-a"),
+        ("Namespace", "team-b"),
+    ]
+    for document in documents:
+        if document["kind"] == "ConfigMap":
+            kubernetes_validate.validate(document, KUBERNETES, strict=True)
+        else:
+            validate_patch(document)
+    config = stack(
+        [{"service": "s3", "crossAccount": [{"accountId": TEAM_A, "roleName": "ack-s3", "namespaces": ["team-a"]}]}],
+        crossAccountMode="iamRoleSelector",
+    )
+    (selector,) = program_run(config).of_type(SELECTOR)
+    jsonschema.validate(selector.inputs, IAM_ROLE_SELECTOR_SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):  # the schema check can fail
+        jsonschema.validate({**selector.inputs, "spec": {"namespaceSelector": {"names": []}}}, IAM_ROLE_SELECTOR_SCHEMA)
