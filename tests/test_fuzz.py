@@ -33,7 +33,7 @@ FEW = st.sampled_from([0, 0, 0, 1, 2, 3])
 TOKEN = "hunter2-FUZZ-TOKEN"
 KEYS = [
     "clusterName", "issuerUrl", "oidcProviderArn", "clientIds", "thumbprints", "retainOidcProvider", "namespace",
-    "kubeconfig", "kubeContext", "tags", "trustPolicyMaxChars", "managedPoliciesPerRole",
+    "kubeconfig", "kubeContext", "tags", "trustPolicyMaxChars", "managedPoliciesPerRole", "crossAccountMode",
 ]  # fmt: skip
 CONTROLLER_KEYS = [
     "namespace", "serviceAccountName", "serviceAccountMode", "deploymentName", "policyArns",
@@ -73,10 +73,32 @@ def scalar() -> st.SearchStrategy[str]:
 
 
 @st.composite
+def target(draw: st.DrawFn) -> str:
+    """One ``crossAccount`` entry: mostly well-formed, with an odd value or key now and then."""
+    accounts = ['"444455556666"'] * 4 + ['"777788889999"', '"111122223333"', "444455556666", '"4444"', "[a]"]
+    account = draw(st.sampled_from(accounts))
+    fields = {"accountId": account, "namespaces": draw(st.sampled_from(["[team-a]", "[team-a, team-b]", "[]", "x"]))}
+    role = draw(st.sampled_from(["roleName", "roleArn", "both", "neither"]))
+    if role in ("roleName", "both"):
+        fields["roleName"] = draw(st.sampled_from(["ack-s3", "a/b", "''"]))
+    if role in ("roleArn", "both"):
+        arns = ["arn:aws:iam::444455556666:role/ack/x", "arn:aws-cn:iam::444455556666:role/x", "arn:aws:iam::1:role/x"]
+        fields["roleArn"] = draw(st.sampled_from(arns))
+    if draw(st.booleans()):
+        fields["manageRole"] = draw(st.sampled_from(["true", "false", "yes"]))
+        fields["provider"] = draw(st.sampled_from(["{profile: team-a}", "{}", "{assumeRoleArn: x}", "{regoin: a}"]))
+    for key in draw(st.lists(st.sampled_from([*fields, "acountId"]), max_size=draw(FEW), unique=True)):
+        fields[key] = draw(scalar())
+    return "{" + ", ".join(f"{key}: {value}" for key, value in fields.items()) + "}"
+
+
+@st.composite
 def controller(draw: st.DrawFn, service: str, index: int) -> str:
     lines = [f"service: {service}", f"name: c{index}"]
     for key in draw(st.lists(st.sampled_from(CONTROLLER_KEYS), max_size=draw(FEW), unique=True)):
         lines.append(f"{key}: {draw(scalar())}")
+    if draw(st.integers(0, 3)) == 0:
+        lines.append(f"crossAccount: [{', '.join(draw(st.lists(target(), min_size=1, max_size=2)))}]")
     return "- " + "\n      ".join(lines)
 
 
