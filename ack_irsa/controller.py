@@ -25,7 +25,7 @@ from ack_irsa.apidoc import document_arguments
 from ack_irsa.arns import issuer_of_provider_arn, partition_of
 from ack_irsa.cross_account import TargetAccountRole
 from ack_irsa.limits import check_size
-from ack_irsa.oidc import ClusterOidcProvider
+from ack_irsa.oidc import ClusterOidcProvider, ClusterOidcProviderComponent
 from ack_irsa.permissions import INLINE_POLICY_NAME, attach_policies, in_partition, inline_policy_json
 from ack_irsa.policies import issuer_host, policy_size, to_json
 from ack_irsa.spec import ArgsError, ControllerSpec, Problem, resolve_controller
@@ -171,26 +171,12 @@ document_arguments(ControllerIrsaArgs)
 document_arguments(CrossAccountTargetArgs)
 
 
-class ControllerIrsa(pulumi.ComponentResource):
-    """A least-privilege IAM role for one ACK controller, trusted by exactly its ServiceAccount."""
+class ControllerIrsaComponent(pulumi.ComponentResource):
+    """What :class:`ControllerIrsa` builds, for any caller: the Python API and the component package (whose
+    argument types differ, ``ack_irsa.package``) both construct through this one body. Its attributes are
+    declared on the faces, not here: the package's schema is read from a class's annotations."""
 
-    role: aws.iam.Role
-    role_arn: pulumi.Output[str]
-    """ARN of the role; resolves only once every policy is attached, so nothing uses the role early."""
-    role_name: pulumi.Output[str]
-    service_account_name: pulumi.Output[str]
-    namespace: pulumi.Output[str]
-    risks: list[dict[str, Any]]
-    """Broad grants of the role's policies: ``{"id", "source", "detail", "acknowledged"}`` each."""
-    release: pulumi.CustomResource | None
-    """The controller's Helm release, when ``install`` is set."""
-    target_roles: dict[str, TargetAccountRole]
-    """The roles made in target accounts (``manage_role``), by account ID and role."""
-    carm_grants: list[CarmGrant]
-    """This controller's targets as a ``RoleAccountMap`` maps them (mode ``carm``, ServiceAccount on the cluster)."""
-    cross_account_mode: CrossAccountMode
-
-    def __init__(self, name: str, args: ControllerIrsaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: Mapping[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         try:
             spec = resolve_controller(args)
             _claim_service_account(name, spec, args.get("oidc_provider") or args.get("oidc_provider_arn"))
@@ -234,7 +220,7 @@ class ControllerIrsa(pulumi.ComponentResource):
         kubernetes_opts = pulumi.ResourceOptions(parent=self, depends_on=opts.depends_on if opts else None)
         association = self._association(name, spec)
         self._role_selectors(name, spec, kubernetes_opts)
-        self.release = None
+        self.release: pulumi.CustomResource | None = None
         if spec.install is not None:  # the chart makes the ServiceAccount, and its pod template rolls the pods
             self.release = self._release(name, spec, association, kubernetes_opts)
         else:
@@ -461,6 +447,29 @@ class ControllerIrsa(pulumi.ComponentResource):
         )
 
 
+class ControllerIrsa(ControllerIrsaComponent):
+    """A least-privilege IAM role for one ACK controller, trusted by exactly its ServiceAccount."""
+
+    role: aws.iam.Role
+    role_arn: pulumi.Output[str]
+    """ARN of the role; resolves only once every policy is attached, so nothing uses the role early."""
+    role_name: pulumi.Output[str]
+    service_account_name: pulumi.Output[str]
+    namespace: pulumi.Output[str]
+    risks: list[dict[str, Any]]
+    """Broad grants of the role's policies: ``{"id", "source", "detail", "acknowledged"}`` each."""
+    release: pulumi.CustomResource | None
+    """The controller's Helm release, when ``install`` is set."""
+    target_roles: dict[str, TargetAccountRole]
+    """The roles made in target accounts (``manage_role``), by account ID and role."""
+    carm_grants: list[CarmGrant]
+    """This controller's targets as a ``RoleAccountMap`` maps them (mode ``carm``, ServiceAccount on the cluster)."""
+    cross_account_mode: CrossAccountMode
+
+    def __init__(self, name: str, args: ControllerIrsaArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(name, args, opts)
+
+
 # Per program run (its root stack): facts looked up once for every component (the partition for roles of
 # Pod Identity alone, whose partition no provider ARN says; the region for charts when aws:region is unset),
 # and which ControllerIrsa claims which ServiceAccount where.
@@ -539,7 +548,11 @@ def _claim_service_account(name: str, spec: ControllerSpec, provider: Any) -> No
     root = pulumi.runtime.get_root_resource()
     if spec.uses_pod_identity and isinstance(spec.cluster_name, str):
         provider = f"eks:{spec.cluster_name}"  # one association per ServiceAccount of the cluster
-    if spec.service_account_mode == "none" or root is None or not isinstance(provider, ClusterOidcProvider | str):
+    if (
+        spec.service_account_mode == "none"
+        or root is None
+        or not isinstance(provider, ClusterOidcProviderComponent | str)
+    ):
         return
     cluster = provider if isinstance(provider, str) else id(provider)
     claims = _CLAIMED.setdefault(root, {})
@@ -559,7 +572,7 @@ def _claim_service_account(name: str, spec: ControllerSpec, provider: Any) -> No
 
 def _trust_source(source: Any, issuer: pulumi.Input[str] | None = None) -> pulumi.Output[tuple[str, str]]:
     """(provider ARN, issuer) of a ClusterOidcProvider or of a provider ARN (plain or Output)."""
-    if isinstance(source, ClusterOidcProvider):
+    if isinstance(source, ClusterOidcProviderComponent):
         return pulumi.Output.all(source.arn, source.issuer).apply(lambda pair: (pair[0], pair[1]))
     arn = pulumi.Output.from_input(source)
     if issuer is None:

@@ -12,7 +12,7 @@ The documents and the layout are pure (:mod:`ack_irsa.accounts`); this module on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Required, TypedDict
 
 import pulumi
@@ -32,7 +32,7 @@ from ack_irsa.policies import to_json
 from ack_irsa.spec import ArgsError, Problem, resolve_target_role
 
 if TYPE_CHECKING:
-    from ack_irsa.controller import ControllerIrsa
+    from ack_irsa.controller import ControllerIrsaComponent
 
 TARGET_ROLE_TYPE = "ack-irsa:index:TargetAccountRole"
 ROLE_ACCOUNT_MAP_TYPE = "ack-irsa:index:RoleAccountMap"
@@ -70,15 +70,10 @@ class TargetAccountRoleArgs(TypedDict, total=False):
 document_arguments(TargetAccountRoleArgs)
 
 
-class TargetAccountRole(pulumi.ComponentResource):
-    """The role an ACK controller assumes in another account to manage resources there."""
+class TargetAccountRoleComponent(pulumi.ComponentResource):
+    """What :class:`TargetAccountRole` builds, for the Python API and the component package alike."""
 
-    role: aws.iam.Role
-    role_arn: pulumi.Output[str]
-    """ARN of the role; resolves once every policy is attached."""
-    role_name: pulumi.Output[str]
-
-    def __init__(self, name: str, args: TargetAccountRoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: Mapping[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         try:
             spec = resolve_target_role(args)
         except ArgsError as error:
@@ -104,6 +99,18 @@ class TargetAccountRole(pulumi.ComponentResource):
         self.role_arn = pulumi.Output.all(self.role.arn, *permissions).apply(lambda values: values[0])
         self.role_name = self.role.name
         self.register_outputs({"role_arn": self.role_arn, "role_name": self.role_name})
+
+
+class TargetAccountRole(TargetAccountRoleComponent):
+    """The role an ACK controller assumes in another account to manage resources there."""
+
+    role: aws.iam.Role
+    role_arn: pulumi.Output[str]
+    """ARN of the role; resolves once every policy is attached."""
+    role_name: pulumi.Output[str]
+
+    def __init__(self, name: str, args: TargetAccountRoleArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(name, args, opts)
 
 
 def _one_partition(arns: Sequence[str]) -> str:
@@ -135,7 +142,7 @@ class RoleAccountMap(pulumi.ComponentResource):
     """Target namespace → the patch that sets its owner account."""
 
     def __init__(self, name: str, args: RoleAccountMapArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        controllers: Sequence[ControllerIrsa] = list(args.get("controllers") or [])
+        controllers: Sequence[ControllerIrsaComponent] = list(args.get("controllers") or [])
         grants = [grant for controller in controllers for grant in controller.carm_grants]
         try:
             layout = carm_layout(grants)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -44,37 +44,22 @@ class ClusterOidcProviderArgs(TypedDict, total=False):
 document_arguments(ClusterOidcProviderArgs)
 
 
-class ClusterOidcProvider(pulumi.ComponentResource):
-    """The IAM OIDC provider that lets a cluster's ServiceAccount tokens assume IAM roles.
+class ClusterOidcProviderComponent(pulumi.ComponentResource):
+    """What :class:`ClusterOidcProvider` builds, for the Python API and the component package alike (its
+    attributes are declared on the faces: the package's schema is read from a class's annotations)."""
 
-    One per cluster, shared by every role that trusts the cluster: IAM refuses a second provider
-    for the same issuer (``EntityAlreadyExists``). Adopt the existing one with ``provider_arn``.
-    """
-
-    arn: pulumi.Output[str]
-    """ARN of the provider."""
-    url: pulumi.Output[str]
-    """Issuer URL, with ``https://``."""
-    issuer: pulumi.Output[str]
-    """Issuer without the scheme: the prefix of the trust policy's condition keys."""
-    cluster_name: str | None
-    """The cluster's name when given (readable part of default role names)."""
-    known_arn: str | None
-    """The ARN when known before deploying (an adopted provider given as a plain string)."""
-    known_issuer: str | None
-    """The issuer when known before deploying (a plain ``issuer_url`` or ``provider_arn``)."""
-
-    def __init__(self, name: str, args: ClusterOidcProviderArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+    def __init__(self, name: str, args: Mapping[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
         try:
             spec = resolve_oidc_provider(args)
         except ArgsError as error:
             raise ArgsError(error.problems, f"ClusterOidcProvider {name!r}: ") from None
         super().__init__(TYPE_TOKEN, name, {}, opts)
-        self.cluster_name = spec.cluster_name
-        self.known_issuer = spec.known_issuer
-        self.known_arn = spec.provider_arn if isinstance(spec.provider_arn, str) else None
+        self.cluster_name: str | None = spec.cluster_name
+        self.known_issuer: str | None = spec.known_issuer
+        self.known_arn: str | None = spec.provider_arn if isinstance(spec.provider_arn, str) else None
 
         issuer = self._issuer(spec)
+        self.arn: pulumi.Output[str]
         if spec.provider_arn is not None:
             self.arn = pulumi.Output.from_input(spec.provider_arn)
             self.issuer = _checked_issuer(self.arn, issuer)
@@ -101,6 +86,30 @@ class ClusterOidcProvider(pulumi.ComponentResource):
         if spec.issuer_url is not None:
             return pulumi.Output.from_input(spec.issuer_url).apply(issuer_host)
         return None
+
+
+class ClusterOidcProvider(ClusterOidcProviderComponent):
+    """The IAM OIDC provider that lets a cluster's ServiceAccount tokens assume IAM roles.
+
+    One per cluster, shared by every role that trusts the cluster: IAM refuses a second provider
+    for the same issuer (``EntityAlreadyExists``). Adopt the existing one with ``provider_arn``.
+    """
+
+    arn: pulumi.Output[str]
+    """ARN of the provider."""
+    url: pulumi.Output[str]
+    """Issuer URL, with ``https://``."""
+    issuer: pulumi.Output[str]
+    """Issuer without the scheme: the prefix of the trust policy's condition keys."""
+    cluster_name: str | None
+    """The cluster's name when given (readable part of default role names)."""
+    known_arn: str | None
+    """The ARN when known before deploying (an adopted provider given as a plain string)."""
+    known_issuer: str | None
+    """The issuer when known before deploying (a plain ``issuer_url`` or ``provider_arn``)."""
+
+    def __init__(self, name: str, args: ClusterOidcProviderArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(name, args, opts)
 
 
 def _cluster_issuer(cluster_name: str, cluster: aws.eks.GetClusterResult) -> str:
