@@ -17,6 +17,7 @@ COMMANDS = {
     "diff": ("ack_irsa.commands.diff", "what a change to a stack file does, as Markdown for a pull request"),
     "verify": ("ack_irsa.commands.verify", "check that each controller really runs with its role (read-only)"),
     "check": ("ack_irsa.commands.check", "the guardrails of the policy pack, over a stack's offline plan"),
+    "schema": ("ack_irsa.commands.schema", "the schema of the component package, for other Pulumi languages"),
 }
 DEBUG = "ACK_IRSA_DEBUG"
 """Set to 1 to see the traceback of an internal error."""
