@@ -73,7 +73,7 @@ class CrossAccountTarget:
 
 def parse_role_arn(value: str) -> tuple[str, str, str, str]:
     """(partition, account, path, name) of an IAM role ARN; ValueError for anything else."""
-    match = _ROLE_ARN.fullmatch(value) if value.isascii() else None
+    match = _ROLE_ARN.fullmatch(value)  # re.ASCII: a look-alike character never matches
     if match is None:
         raise ValueError(f"must be an IAM role ARN such as arn:aws:iam::111122223333:role/ack-s3, got {value!r}")
     return match["partition"], match["account"], match["path"], match["name"]

@@ -151,9 +151,10 @@ def _provider(facts: Facts, _: str, inputs: dict[str, Any]) -> tuple[str, dict[s
     return arn, {**inputs, "arn": arn}
 
 
-def _role(facts: Facts, _: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    arn = f"arn:{facts.partition}:iam::{facts.account_id}:role{inputs.get('path', '/')}{inputs['name']}"
-    return inputs["name"], {**inputs, "arn": arn, "uniqueId": "AROA" + "0" * 17}
+def _role(facts: Facts, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    name = inputs.get("name", name)  # a role without a name is autonamed: its logical name stands in
+    arn = f"arn:{facts.partition}:iam::{facts.account_id}:role{inputs.get('path', '/')}{name}"
+    return name, {**inputs, "arn": arn, "name": name, "uniqueId": "AROA" + "0" * 17}
 
 
 def _policy(facts: Facts, name: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
@@ -181,7 +182,7 @@ _ANSWERS: dict[str, Callable[[Facts, str, dict[str, Any]], tuple[str, dict[str, 
         f"{i['role']}-{i['policyArn'].rsplit('/', 1)[-1]}",
         i,
     ),
-    "aws:iam/rolePolicy:RolePolicy": lambda _f, _n, i: (f"{i['role']}:{i['name']}", i),
+    "aws:iam/rolePolicy:RolePolicy": lambda _f, n, i: (f"{i['role']}:{i.get('name', n)}", {"name": n, **i}),
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": _association,
 }
 
@@ -240,11 +241,15 @@ def run(
     config: Mapping[str, Any] | None = None,
     project: str = "ack-irsa",
     stack: str = "offline",
+    *,
+    pause_collector: bool = True,
 ) -> OfflineRun:
     """Run ``program`` to completion under ``mocks`` with ``config`` (a Pulumi config map).
 
     The program may return outputs and may ``pulumi.export`` them; both are resolved and returned.
     Every run gets a fresh event loop, monitor and root stack, so runs do not leak into each other.
+    ``pause_collector=False`` leaves the cyclic garbage collector as it is, as under ``pulumi preview``
+    (the benchmarks measure both).
     """
     loop, thread_loops = _new_loop()
     monitor = _RecordingMonitor(mocks)
@@ -264,7 +269,8 @@ def run(
     # Pulumi's SDK makes many reference cycles per resource; with the cyclic collector running, its
     # full collections over the growing heap make large runs superlinear. Paused for the run only.
     collecting = gc.isenabled()
-    gc.disable()
+    if pause_collector:
+        gc.disable()
     try:
         loop.run_until_complete(run_pulumi_func(body))
         root = pulumi.runtime.get_root_resource()

@@ -586,19 +586,20 @@ def _cross_account(
         mode = "carm"
     service_level = args.get("carm_service_level", False)
     problems.plain("carm_service_level", service_level, bool, "true or false")
+    level = service_level is True
     value = args.get("cross_account") or []
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
         problems.add(
             "cross_account", f"must be a list of {{account_id, role_name or role_arn, namespaces}}, got {shown(value)}"
         )
-        return (), mode, service_level is True
+        return (), mode, level
     targets: list[CrossAccountTarget] = []
     for index, entry in enumerate(value):
         target = _target(f"cross_account[{index}]", entry, controller, problems)
         if target is not None:
             targets.append(target)
     _targets_together(targets, mode, problems)
-    return tuple(targets), mode, service_level is True
+    return tuple(targets), mode, level
 
 
 def _target(where: str, entry: Any, controller: catalog.Controller, problems: _Problems) -> CrossAccountTarget | None:
@@ -721,9 +722,11 @@ def _cross_account_values(
     if install is None or not targets:
         return
     values = install.values
-    gates: Mapping[str, Any] = (
-        values.get("featureGates") or {} if isinstance(values.get("featureGates"), Mapping) else {}
-    )
+    gates = values.get("featureGates", {})
+    if not isinstance(gates, Mapping):
+        form = "a map of feature gates to true or false"
+        problems.add("install.values.featureGates", f"must be {form}, got {shown(gates)}")
+        gates = {}
     if mode == "iam_role_selector":
         if values.get("enableCARM") is True:
             problems.add(

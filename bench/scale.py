@@ -1,12 +1,15 @@
-"""How the cost of ack-irsa grows with controllers and clusters, and what importing it costs.
+"""How the cost of ack-irsa grows with controllers and clusters, against the same job written by hand.
 
     python bench/scale.py [--runs 5]
 
 Builds the program under Pulumi's mocks (ack_irsa.offline) for 1, 10 and every catalog controller, on 1 and
 3 clusters, each in a fresh interpreter (so the wall time includes the interpreter's start and the imports),
-and prints Markdown tables of medians with the range over the runs. Then renders generated stack files of
-up to the 1,000 controllers a stack may have (and one over the limit) with ``ack-irsa render``. Counts
-(resources, invokes) are exact; times are this machine's.
+and prints Markdown tables of medians with the range over the runs. Each ack-irsa run is paired with a run of
+the peer, ``bench/peer.py`` (the guide's steps written by hand), in alternating order; the ratio of each pair
+is printed with its range. Both are measured with the collector paused (as the offline plan runs) and on (as
+``pulumi preview`` runs a program). Then renders generated stack files of up to the 1,000 controllers a stack
+may have (and one over the limit) with ``ack-irsa render``. Counts (resources, invokes) are exact; times are
+this machine's and are never asserted.
 """
 
 from __future__ import annotations
@@ -45,6 +48,12 @@ def fleet(services: list[str], clusters: int) -> dict[str, Any]:
     return {}
 
 
+def _peer_fleet(chosen: list[str], clusters: int) -> dict[str, Any]:
+    from bench.peer import fleet as peer
+
+    return peer(chosen, clusters)
+
+
 def services(count: int | None) -> list[str]:
     from ack_irsa import catalog
 
@@ -52,14 +61,23 @@ def services(count: int | None) -> list[str]:
     return every if count is None else every[:count]
 
 
-def measure_once(count: int | None, clusters: int) -> dict[str, Any]:
-    """In this process: build once and report program time, peak memory, registrations and invokes."""
+def measure_once(count: int | None, clusters: int, who: str = "ack-irsa", collector: str = "paused") -> dict[str, Any]:
+    """In this process: build once and report program time, peak memory, registrations and invokes.
+    ``who``: ``ack-irsa`` or ``peer``; ``collector``: ``paused`` (the offline plan) or ``on`` (``pulumi
+    preview``, with the stack program's own collector settings)."""
     from ack_irsa import offline
 
     facts = offline.Facts(account_id="111122223333", region="us-west-2")
     chosen = services(count)
+    build = fleet if who == "ack-irsa" else _peer_fleet
+    if collector == "on":
+        from ack_irsa.program import tune_collector
+
+        tune_collector()
     started = time.perf_counter()
-    run = offline.run(lambda: fleet(chosen, clusters), offline.OfflineMocks(facts))
+    run = offline.run(
+        lambda: build(chosen, clusters), offline.OfflineMocks(facts), pause_collector=collector == "paused"
+    )
     program = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -153,33 +171,31 @@ RENDER = (
 )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="runs per scenario; medians and ranges are printed")
-    parser.add_argument("--one", nargs=2, metavar=("CONTROLLERS", "CLUSTERS"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.one:  # a child: one measurement, as JSON
-        controllers = None if args.one[0] == "all" else int(args.one[0])
-        print(json.dumps(measure_once(controllers, int(args.one[1]))))
-        return 0
+Measured = tuple[float, dict[str, Any]]
 
-    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
-    print(f"Machine: {machine}")
-    print(f"Median (and range) of {args.runs} runs, each in a fresh interpreter.\n")
-    print(
-        "| controllers | clusters | process wall (s) | program (s) | peak memory (MiB) | resources | invokes "
-        "| per controller (ms) |"
-    )
-    print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+
+def paired(size: str, clusters: int, runs: int, collector: str) -> list[tuple[Measured, Measured]]:
+    """``runs`` pairs of (ack-irsa, peer) measurements, the order alternating so that neither always goes
+    first on a machine that warms up or slows down."""
+    pairs = []
+    for run in range(runs):
+        order = ("ack-irsa", "peer") if run % 2 == 0 else ("peer", "ack-irsa")
+        measured = {who: in_fresh_interpreter(["--one", size, str(clusters), who, collector]) for who in order}
+        pairs.append((measured["ack-irsa"], measured["peer"]))
+    return pairs
+
+
+def scale_table(runs: int, collector: str) -> None:
     baseline: dict[int, float] = {}
     for clusters in (1, 3):
         for size in ("1", "10", "all"):
-            samples = [in_fresh_interpreter(["--one", size, str(clusters)]) for _ in range(args.runs)]
-            wall = _range([s[0] for s in samples], 2)
-            result = samples[0][1]
-            program = statistics.median(s[1]["program_s"] for s in samples)
-            program_range = _range([s[1]["program_s"] for s in samples], 3)
-            peak = statistics.median(s[1]["peak_mib"] for s in samples)
+            pairs = paired(size, clusters, runs, collector)
+            ours = [pair[0] for pair in pairs]
+            theirs = [pair[1] for pair in pairs]
+            result, peer_result = ours[0][1], theirs[0][1]
+            program = statistics.median(s[1]["program_s"] for s in ours)
+            ratios = [a[1]["program_s"] / b[1]["program_s"] for a, b in pairs]
+            peak = statistics.median(s[1]["peak_mib"] for s in ours)
             if size == "1":
                 baseline[clusters] = program
                 marginal = "—"
@@ -187,9 +203,36 @@ def main() -> int:
                 added = (result["controllers"] - 1) * clusters
                 marginal = f"{(program - baseline[clusters]) / added * 1000:.1f}"
             print(
-                f"| {result['controllers']} | {clusters} | {wall} | {program_range} | {peak:.0f} | "
-                f"{result['resources']} | {result['invokes']} | {marginal} |"
+                f"| {result['controllers']} | {clusters} | {_range([s[0] for s in ours], 2)} | "
+                f"{_range([s[1]['program_s'] for s in ours], 3)} | {_range([s[1]['program_s'] for s in theirs], 3)} | "
+                f"{_range(ratios, 2)} | {peak:.0f} | {result['resources']} ({peer_result['resources']}) | "
+                f"{result['invokes']} | {marginal} |"
             )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=5, help="runs per scenario; medians and ranges are printed")
+    parser.add_argument("--one", nargs=4, metavar=("CONTROLLERS", "CLUSTERS", "WHO", "GC"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.one:  # a child: one measurement, as JSON
+        controllers = None if args.one[0] == "all" else int(args.one[0])
+        print(json.dumps(measure_once(controllers, int(args.one[1]), args.one[2], args.one[3])))
+        return 0
+
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+    print(f"Machine: {machine}")
+    print(f"Median (and range) of {args.runs} runs, each in a fresh interpreter.\n")
+    for collector in ("paused", "on"):
+        how = "paused, as the offline plan runs" if collector == "paused" else "on, as `pulumi preview` runs"
+        print(f"Garbage collector {how}:\n")
+        print(
+            "| controllers | clusters | process wall (s) | program (s) | peer program (s) | ratio to peer | "
+            "peak memory (MiB) | resources (peer) | invokes | per controller (ms) |"
+        )
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        scale_table(args.runs, collector)
+        print()
     print("\n| import | time (ms) | Pulumi SDKs loaded |\n| --- | ---: | --- |")
     for statement in IMPORTS:
         took, sdks = import_cost(statement, args.runs)

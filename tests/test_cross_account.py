@@ -824,3 +824,243 @@ def test_the_cross_account_objects_are_valid_kubernetes_objects(capsys: pytest.C
     jsonschema.validate(selector.inputs, IAM_ROLE_SELECTOR_SCHEMA)
     with pytest.raises(jsonschema.ValidationError):  # the schema check can fail
         jsonschema.validate({**selector.inputs, "spec": {"namespaceSelector": {"names": []}}}, IAM_ROLE_SELECTOR_SCHEMA)
+
+
+# --- the argument checks, message by message (pure: resolve_controller and resolve_target_role) -----------
+
+BASE: dict[str, Any] = {"service": "s3", "oidc_provider_arn": PROVIDER_ARN}
+
+
+def problems_of(args: dict[str, Any]) -> list[str]:
+    from ack_irsa.spec import resolve_controller
+
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller({**BASE, **args})
+    return str(raised.value).splitlines()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        ({"cross_account_mode": "xyz"}, ["cross_account_mode: must be 'carm' or 'iam_role_selector', got 'xyz'"]),
+        (
+            {"cross_account_mode": "xyz", "cross_account": [TARGET_A, {**TARGET_A, "namespaces": ["b"]}]},
+            [
+                "cross_account_mode: must be 'carm' or 'iam_role_selector', got 'xyz'",
+                f"cross_account[1].account_id: {TEAM_A} is listed by cross_account[0] already; CARM maps an account to "
+                "one role per controller (list all its namespaces there, or use cross_account_mode 'iam_role_selector')",
+            ],
+        ),
+        ({"carm_service_level": "yes"}, ["carm_service_level: must be true or false, got 'yes'"]),
+        (
+            {"cross_account": "team-a"},
+            ["cross_account: must be a list of {account_id, role_name or role_arn, namespaces}, got 'team-a'"],
+        ),
+        (
+            {"cross_account": {"account_id": TEAM_A}},
+            [
+                "cross_account: must be a list of {account_id, role_name or role_arn, namespaces}, got {'account_id': '444455556666'}"
+            ],
+        ),
+        (
+            {"cross_account": 5},
+            ["cross_account: must be a list of {account_id, role_name or role_arn, namespaces}, got 5"],
+        ),
+        (
+            {"cross_account": [{**TARGET_A, "zzz": 1}]},
+            [
+                "cross_account[0].zzz: unknown key (known: account_id, role_name, role_arn, namespaces, manage_role, provider)"
+            ],
+        ),
+        (
+            {"cross_account": [{"account_id": TEAM_A, "namespaces": ["a"]}]},
+            ["cross_account[0]: give role_name or role_arn (the role to assume)"],
+        ),
+        ({"cross_account": [{**TARGET_A, "role_name": 5}]}, ["cross_account[0].role_name: must be a role name, got 5"]),
+        (
+            {"cross_account": [{**TARGET_A, "role_name": "a/b"}]},
+            ["cross_account[0].role_name: 'a/b' is not a valid IAM role name (letters, digits and +=,.@_- only)"],
+        ),
+        (
+            {"cross_account": [{"account_id": TEAM_A, "role_arn": 5, "namespaces": ["a"]}]},
+            ["cross_account[0].role_arn: must be an IAM role ARN, got 5"],
+        ),
+        (
+            {"cross_account": [{"account_id": TEAM_A, "role_arn": "ack-s3", "namespaces": ["a"]}]},
+            [
+                "cross_account[0].role_arn: must be an IAM role ARN such as arn:aws:iam::111122223333:role/ack-s3, got 'ack-s3'"
+            ],
+        ),
+        (
+            {"cross_account": [{**TARGET_A, "namespaces": [5]}]},
+            ["cross_account[0].namespaces[0]: must be a namespace name, got 5"],
+        ),
+        (
+            {"cross_account": [{**TARGET_A, "namespaces": ["a", "a"]}]},
+            ["cross_account[0].namespaces: lists a namespace twice"],
+        ),
+        (
+            {
+                "cross_account": [
+                    {
+                        **TARGET_A,
+                        "account_id": "4444",
+                        "role_arn": "arn:aws:iam::444455556666:role/x",
+                        "role_name": None,
+                    }
+                ]
+            },
+            ["cross_account[0].account_id: must be a 12-digit AWS account ID, got '4444'"],
+        ),
+        (
+            {
+                "cross_account": [TARGET_A],
+                "cross_account_mode": "iam_role_selector",
+                "install": {"values": {"featureGates": "on"}},
+            },
+            ["install.values.featureGates: must be a map of feature gates to true or false, got 'on'"],
+        ),
+        (
+            {
+                "service": "glue",
+                "inline_policy": {
+                    "Version": "2012-10-17",
+                    "Statement": [{"Effect": "Allow", "Action": "glue:GetJob", "Resource": "*"}],
+                },
+                "cross_account": [{**TARGET_A, "manage_role": True, "provider": "p"}],
+            },
+            [
+                "cross_account[0].manage_role: the target role gets the recommended policies, and the glue controller "
+                "has none; make the role with TargetAccountRole and policy_arns or inline_policy"
+            ],
+        ),
+    ],
+)
+def test_each_bad_cross_account_argument_gets_its_message(args: dict[str, Any], expected: list[str]) -> None:
+    assert problems_of(args) == expected
+
+
+def test_a_controller_without_a_recommendation_may_still_use_a_role_made_elsewhere() -> None:
+    from ack_irsa import catalog
+    from ack_irsa.spec import resolve_controller
+
+    assert not catalog.get("glue").has_recommended_policy
+    spec = resolve_controller(
+        {
+            **BASE,
+            "service": "glue",
+            "inline_policy": {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "glue:GetJob", "Resource": "*"}],
+            },
+            "cross_account": [TARGET_A],
+        }
+    )
+    assert spec.cross_account == (CrossAccountTarget(TEAM_A, "ack-s3", "/", None, ("team-a",)),)
+    assert (spec.cross_account_mode, spec.carm_service_level) == ("carm", False)
+    spec = resolve_controller(
+        {**BASE, "cross_account": [TARGET_A], "carm_service_level": True, "cross_account_mode": "iam_role_selector"}
+    )
+    assert (spec.cross_account_mode, spec.carm_service_level) == ("iam_role_selector", True)
+
+
+def target_problems(args: dict[str, Any]) -> list[str]:
+    from ack_irsa.spec import resolve_target_role
+
+    with pytest.raises(ArgsError) as raised:
+        resolve_target_role(args)
+    return str(raised.value).splitlines()
+
+
+TARGET_ARGS: dict[str, Any] = {
+    "service": "rds",
+    "role_name": "ack-rds",
+    "trusted_role_arns": [f"arn:aws:iam::{ACCOUNT}:role/a"],
+}
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (
+            "rds",
+            [
+                "the arguments must be a mapping such as {'service': 's3', 'role_name': 'ack-s3', 'trusted_role_arns': [controller.role_arn]}, got 'rds'"
+            ],
+        ),
+        ({**TARGET_ARGS, "service": None}, ["service: must be an ACK service name such as 's3', got None"]),
+        ({**TARGET_ARGS, "service": ""}, ["service: must be an ACK service name such as 's3', got ''"]),
+        ({**TARGET_ARGS, "servce": "rds"}, ["servce: unknown argument; did you mean 'service'?"]),
+        (
+            {**TARGET_ARGS, "service": "s4"},
+            ["service: unknown ACK service 's4'; did you mean 's3'? (`python -m ack_irsa catalog` lists all 82)"],
+        ),
+        (
+            {**TARGET_ARGS, "role_name": "a/b"},
+            ["role_name: 'a/b' is not a valid IAM role name (letters, digits and +=,.@_- only)"],
+        ),
+        ({**TARGET_ARGS, "role_name": None}, ["role_name: must be a role name, got None"]),
+        ({**TARGET_ARGS, "role_path": 5}, ["role_path: must be an IAM path such as /ack/, got 5"]),
+        (
+            {**TARGET_ARGS, "role_path": "ack"},
+            ["role_path: 'ack' is not a valid IAM path (it must begin and end with '/', e.g. /ack/)"],
+        ),
+        (
+            {**TARGET_ARGS, "trusted_role_arns": []},
+            ["trusted_role_arns: is required: the ARNs of the controller roles that assume this role"],
+        ),
+        ({**TARGET_ARGS, "trusted_role_arns": [5]}, ["trusted_role_arns[0]: must be an IAM role ARN, got 5"]),
+        ({**TARGET_ARGS, "pod_identity": "yes"}, ["pod_identity: must be true or false, got 'yes'"]),
+        (
+            {**TARGET_ARGS, "max_session_duration": "7200"},
+            ["max_session_duration: must be a whole number of seconds, got '7200'"],
+        ),
+        (
+            {**TARGET_ARGS, "max_session_duration": 60},
+            ["max_session_duration: 60 is out of range (seconds, 3600 to 43200)"],
+        ),
+        ({**TARGET_ARGS, "tags": "x"}, ["tags: must be a mapping of tag keys to values, got 'x'"]),
+        (
+            {**TARGET_ARGS, "acknowledge_risks": ["all-actions"]},
+            [
+                "acknowledge_risks[0]: 'all-actions' is not a risk of this controller (its risks: service-wide-access); drop it"
+            ],
+        ),
+    ],
+)
+def test_each_bad_target_role_argument_gets_its_message(args: Any, expected: list[str]) -> None:
+    assert target_problems(args) == expected
+
+
+def test_a_target_role_spec_has_its_defaults() -> None:
+    from ack_irsa.spec import PolicyRef, resolve_target_role
+
+    spec = resolve_target_role(TARGET_ARGS)
+    assert (spec.role_name, spec.role_path, spec.pod_identity, spec.max_session_duration, spec.tags) == (
+        "ack-rds",
+        "/",
+        False,
+        3600,
+        {},
+    )
+    assert spec.trusted_role_arns == (f"arn:aws:iam::{ACCOUNT}:role/a",)
+    assert spec.managed_policies == {"AmazonRDSFullAccess": PolicyRef(aws_managed_name="AmazonRDSFullAccess")}
+    assert spec.inline_policy is None
+    assert [r.id for r in spec.risks] == ["service-wide-access"]
+    given = resolve_target_role(
+        {
+            **TARGET_ARGS,
+            "role_path": "/ack/",
+            "pod_identity": True,
+            "max_session_duration": 7200,
+            "tags": {"a": "b"},
+            "acknowledge_risks": ["service-wide-access"],
+        }
+    )
+    assert (given.role_path, given.pod_identity, given.max_session_duration, given.tags) == (
+        "/ack/",
+        True,
+        7200,
+        {"a": "b"},
+    )
+    assert [r.acknowledged for r in given.risks] == [True]

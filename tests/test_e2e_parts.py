@@ -13,7 +13,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from .conftest import ROOT
+from .conftest import ROOT, empty_moto
 from .e2e.scenario import (
     Settings,
     Timeout,
@@ -118,9 +118,7 @@ def test_waiting_until_done_or_out_of_time() -> None:
 def test_the_leftover_scan(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    import urllib.request
-
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"))
+    empty_moto(moto_url)
     iam = boto3.Session(region_name=REGION).client("iam", endpoint_url=moto_url)
     trust = json.dumps({"Version": "2012-10-17", "Statement": []})
     ours = iam.create_role(

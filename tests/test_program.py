@@ -107,4 +107,25 @@ def test_a_stack_of_role_only_controllers_needs_no_cluster_access() -> None:
 def test_the_root_main_only_calls_the_program() -> None:
     source = (ROOT / "__main__.py").read_text()
     code = [line for line in source.splitlines() if line and not line.startswith(("#", '"""'))]
-    assert code == ["from ack_irsa.program import main", "main()"]
+    assert code == [
+        "from ack_irsa.program import main, tune_collector",
+        "tune_collector()  # after the imports: what they made is never scanned again",
+        "main()",
+    ]
+
+
+def test_the_collector_is_tuned_for_the_real_path_only() -> None:
+    """`pulumi preview` runs `__main__.py`, which freezes what the imports made and collects less often; the
+    offline runs (and every test) keep the interpreter's defaults and pause the collector instead."""
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, json; from ack_irsa.program import tune_collector; before = gc.get_threshold(); "
+        "tune_collector(); print(json.dumps([before, gc.get_threshold(), gc.get_freeze_count() > 1000]))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
+    assert json.loads(done.stdout) == [[700, 10, 10], [20000, 20, 20], True]
+    import gc
+
+    assert gc.get_threshold() == (700, 10, 10)  # the test process itself was left alone

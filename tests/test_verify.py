@@ -6,7 +6,6 @@ from __future__ import annotations
 import copy
 import json
 import threading
-import urllib.request
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -23,7 +22,7 @@ from ack_irsa.policies import issuer_host
 from ack_irsa.trust import TrustedIssuer, irsa_trust_policy
 from ack_irsa.verify import Provider, trust_problem
 
-from .conftest import POD_IDENTITY_STATEMENT
+from .conftest import POD_IDENTITY_STATEMENT, empty_moto
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
 REGION = "us-west-2"
@@ -32,8 +31,8 @@ SUBJECT = "system:serviceaccount:ack-system:ack-s3-controller"
 
 @pytest.fixture
 def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
-    """Fresh moto state and clients; credentials that only moto accepts."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_url}/moto-api/reset", method="POST"))
+    """Empty moto accounts and clients; credentials that only moto accepts."""
+    empty_moto(moto_url)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
