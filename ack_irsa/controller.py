@@ -28,7 +28,7 @@ from ack_irsa.limits import check_size
 from ack_irsa.oidc import ClusterOidcProvider, ClusterOidcProviderComponent
 from ack_irsa.permissions import INLINE_POLICY_NAME, attach_policies, in_partition, inline_policy_json
 from ack_irsa.policies import issuer_host, policy_size, to_json
-from ack_irsa.spec import ArgsError, ControllerSpec, Problem, resolve_controller
+from ack_irsa.spec import ArgsError, ControllerSpec, Problem, resolve_controller, resolve_target_role
 from ack_irsa.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 
 TYPE_TOKEN = "ack-irsa:index:ControllerIrsa"
@@ -303,24 +303,27 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
 
     def _target_roles(self, name: str, spec: ControllerSpec) -> dict[str, TargetAccountRole]:
         """The target roles this stack makes (``manage_role``), each in its account through its provider,
-        trusting this controller's role."""
-        return {
-            _target_key(target): TargetAccountRole(
+        trusting this controller's role. They carry the recommended policies, so the controller's
+        acknowledgements apply to them where they name one of those policies' risks."""
+        made: dict[str, TargetAccountRole] = {}
+        acknowledged = {risk.id for risk in spec.risks if risk.acknowledged}
+        for target in (t for t in spec.cross_account if t.manage_role):
+            args: dict[str, Any] = {
+                "service": spec.controller.service,
+                "trusted_role_arns": [self.role.arn],
+                "role_name": target.role_name,
+                "role_path": target.role_path,
+                "pod_identity": spec.uses_pod_identity,
+                "tags": spec.tags,
+            }
+            own = {risk.id for risk in resolve_target_role(args).risks}
+            args["acknowledge_risks"] = sorted(acknowledged & own)
+            made[_target_key(target)] = TargetAccountRole(
                 f"{name}-{target.account_id}-{target.role_name}",
-                {
-                    "service": spec.controller.service,
-                    "trusted_role_arns": [self.role.arn],
-                    "role_name": target.role_name,
-                    "role_path": target.role_path,
-                    "pod_identity": spec.uses_pod_identity,
-                    "tags": spec.tags,
-                    "acknowledge_risks": [risk.id for risk in spec.risks if risk.acknowledged],
-                },
+                args,  # type: ignore[arg-type]
                 pulumi.ResourceOptions(parent=self, providers=[target.provider]),
             )
-            for target in spec.cross_account
-            if target.manage_role
-        }
+        return made
 
     def _role_selectors(self, name: str, spec: ControllerSpec, opts: pulumi.ResourceOptions) -> None:
         """Mode ``iam_role_selector``: one IAMRoleSelector per target, for this service's resources in the

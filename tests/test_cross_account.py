@@ -1064,3 +1064,32 @@ def test_a_target_role_spec_has_its_defaults() -> None:
         {"a": "b"},
     )
     assert [r.acknowledged for r in given.risks] == [True]
+
+
+def test_a_managed_target_role_takes_over_the_acknowledgements_that_apply_to_it() -> None:
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+
+    def program_(acknowledged: list[str]) -> Any:
+        def build() -> None:
+            target = aws.Provider("team-a", region="us-west-2", allowed_account_ids=[TEAM_A])
+            ControllerIrsa(
+                "s3",
+                {
+                    "service": "s3",
+                    "oidc_provider_arn": PROVIDER_ARN,
+                    "inline_policy": everything,
+                    "acknowledge_risks": acknowledged,
+                    "cross_account": [{**TARGET_A, "manage_role": True, "provider": target}],
+                },
+            )
+
+        return build
+
+    result = run(program_(["all-actions", "service-wide-access"]))
+    component = result.named(f"s3-{TEAM_A}-ack-s3")
+    assert [m for urn, m in result.warnings if urn == component.urn] == []  # its one risk is acknowledged
+    result = run(program_(["all-actions"]))  # not a risk of the target role: not passed on, and no error
+    assert [m for urn, m in result.warnings if urn == result.named(f"s3-{TEAM_A}-ack-s3").urn] == [
+        "risk service-wide-access in managed policy AmazonS3FullAccess: allows s3-object-lambda:*, s3:*",
+        "risk service-wide-access in the inline policy: allows s3-object-lambda:*, s3:*, s3express:*",
+    ]

@@ -78,3 +78,29 @@ def test_only_the_provider_sdks_a_caller_uses_are_imported() -> None:
     assert imported("from ack_irsa import catalog; catalog.get('s3')") == []
     assert imported("from ack_irsa import ClusterOidcProvider") == ["pulumi", "pulumi_aws"]
     assert imported("from ack_irsa import ControllerIrsa") == ["pulumi", "pulumi_aws"]  # Kubernetes: when used
+
+
+def test_the_peer_does_the_same_job_by_hand() -> None:
+    """bench/peer.py, the hand-written program ack-irsa is measured against: the same policies per controller,
+    the same ServiceAccounts and restarts, one lookup per cluster; and what it leaves out, counted."""
+    from bench.peer import fleet as peer
+
+    ours, theirs = every_controller_on(1), run(lambda: peer(catalog.services(), 1))
+    assert [token for token, _ in theirs.invokes] == ["aws:eks/getCluster:getCluster"]
+
+    def attached(result: offline.OfflineRun) -> list[str]:
+        return sorted(
+            r.inputs["policyArn"] for r in result.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+        )
+
+    def inline(result: offline.OfflineRun) -> list[dict[str, object]]:
+        documents = (json.loads(r.inputs["policy"]) for r in result.of_type("aws:iam/rolePolicy:RolePolicy"))
+        return sorted(documents, key=lambda d: json.dumps(d, sort_keys=True))
+
+    assert attached(theirs) == attached(ours) and inline(theirs) == inline(ours)
+    kinds = Counter(KIND.get(r.type, r.type) for r in theirs.resources)
+    controllers = len(catalog.services())
+    assert kinds["role"] == kinds["service-account"] == kinds["restart"] == controllers
+    assert "exclusive" not in kinds and "ack-irsa:index:ControllerIrsa" not in kinds
+    # what ack-irsa registers beyond the peer: a component and two exclusive policy sets per controller
+    assert len(ours.resources) - len(theirs.resources) == 3 * controllers + 1  # and the OIDC provider's component
