@@ -49,7 +49,7 @@ pytest: $(VENV)/.dev
 e2e: $(VENV)/.dev
 	$(PYTHON) scripts/e2e.py
 
-# Mutation testing of the pure modules against their fast tests (about 7 minutes on 2 cores; not part of
+# Mutation testing of the pure modules against their fast tests (about 13 minutes on 2 cores; not part of
 # `make test`). Prints the score per module; docs/mutation.md lists the survivors judged equivalent.
 mutation: $(VENV)/.dev
 	rm -rf mutants

@@ -1093,3 +1093,33 @@ def test_a_managed_target_role_takes_over_the_acknowledgements_that_apply_to_it(
         "risk service-wide-access in managed policy AmazonS3FullAccess: allows s3-object-lambda:*, s3:*",
         "risk service-wide-access in the inline policy: allows s3-object-lambda:*, s3:*, s3express:*",
     ]
+
+
+def test_no_warning_where_there_is_nothing_to_turn_on() -> None:
+    from ack_irsa.spec import resolve_controller
+
+    def warnings(**args: Any) -> list[str]:
+        spec = resolve_controller({**BASE, **args})
+        return [w for w in spec.warnings if w.startswith("cross_account")]
+
+    assert warnings(cross_account_mode="iam_role_selector") == []  # no targets
+    assert (
+        warnings(cross_account=[TARGET_A], cross_account_mode="iam_role_selector", install=True) == []
+    )  # ack-irsa sets it
+    assert warnings(cross_account=[TARGET_A], cross_account_mode="iam_role_selector", service_account_mode="none") == []
+    assert warnings(cross_account=[TARGET_A], carm_service_level=True, install=True) == []
+    assert warnings(cross_account=[TARGET_A]) == []  # plain CARM keys need no gate
+    assert len(warnings(cross_account=[TARGET_A], cross_account_mode="iam_role_selector")) == 1
+
+
+def test_a_target_roles_own_inline_policy_is_analysed_for_risks() -> None:
+    from ack_irsa.spec import resolve_target_role
+
+    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    spec = resolve_target_role({**TARGET_ARGS, "inline_policy": everything})
+    assert [(r.id, r.source) for r in spec.risks] == [
+        ("service-wide-access", "managed policy AmazonRDSFullAccess"),
+        ("privilege-escalation", "the inline policy"),
+        ("pass-role-unrestricted", "the inline policy"),
+        ("all-actions", "the inline policy"),
+    ]
