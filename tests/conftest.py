@@ -99,26 +99,16 @@ def moto_url() -> Iterator[str]:
 
 MOTO_ACCOUNTS = ("123456789012", "444455556666")
 """The accounts tests use in moto: its default one, and a target account reached by assuming a role."""
+_CLEANERS: dict[str, list[tuple[Any, Any]]] = {}
+"""Per moto server: (IAM, EKS) clients of each account, made once (a boto3 client takes a while to make)."""
 
 
 def empty_moto(url: str) -> None:
     """Remove what earlier tests made (EKS clusters; IAM roles with their policies; OIDC providers) in every
     account tests use. Cheaper than moto's reset, which reloads the AWS-managed policies for the next test."""
-    import boto3
-
-    session = boto3.Session(region_name="us-west-2", aws_access_key_id="testing", aws_secret_access_key="testing")
-    sts = session.client("sts", endpoint_url=url)
-    for account in MOTO_ACCOUNTS:
-        if account != MOTO_ACCOUNTS[0]:
-            cleaner = f"arn:aws:iam::{account}:role/cleanup"
-            credentials = sts.assume_role(RoleArn=cleaner, RoleSessionName="cleanup")["Credentials"]
-            session = boto3.Session(
-                region_name="us-west-2",
-                aws_access_key_id=credentials["AccessKeyId"],
-                aws_secret_access_key=credentials["SecretAccessKey"],
-                aws_session_token=credentials["SessionToken"],
-            )
-        iam, eks = session.client("iam", endpoint_url=url), session.client("eks", endpoint_url=url)
+    if url not in _CLEANERS:
+        _CLEANERS[url] = [_clients(url, account) for account in MOTO_ACCOUNTS]
+    for iam, eks in _CLEANERS[url]:
         for cluster in eks.list_clusters()["clusters"]:
             eks.delete_cluster(name=cluster)
         for role in iam.list_roles()["Roles"]:
@@ -130,6 +120,23 @@ def empty_moto(url: str) -> None:
             iam.delete_role(RoleName=name)
         for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
             iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=provider["Arn"])
+
+
+def _clients(url: str, account: str) -> tuple[Any, Any]:
+    import boto3
+
+    session = boto3.Session(region_name="us-west-2", aws_access_key_id="testing", aws_secret_access_key="testing")
+    if account != MOTO_ACCOUNTS[0]:
+        cleaner = f"arn:aws:iam::{account}:role/cleanup"
+        sts = session.client("sts", endpoint_url=url)
+        credentials = sts.assume_role(RoleArn=cleaner, RoleSessionName="cleanup")["Credentials"]
+        session = boto3.Session(
+            region_name="us-west-2",
+            aws_access_key_id=credentials["AccessKeyId"],
+            aws_secret_access_key=credentials["SecretAccessKey"],
+            aws_session_token=credentials["SessionToken"],
+        )
+    return session.client("iam", endpoint_url=url), session.client("eks", endpoint_url=url)
 
 
 @pytest.fixture(autouse=True)
