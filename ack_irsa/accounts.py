@@ -92,35 +92,29 @@ def api_group(service: str) -> str:
 def assume_policy(target_role_arns: Iterable[str], pod_identity: bool) -> dict[str, Any]:
     """The source role's permission to assume exactly the target roles (and tag the session on Pod Identity:
     its session tags are transitive, and the assume fails without ``sts:TagSession``)."""
-    actions = [ASSUME_ROLE, TAG_SESSION] if pod_identity else [ASSUME_ROLE]
-    arns = sorted(set(target_role_arns))
-    return {
-        "Version": POLICY_VERSION,
-        "Statement": [
-            {
-                "Sid": "AssumeAckTargetRoles",
-                "Effect": "Allow",
-                "Action": actions if len(actions) > 1 else actions[0],
-                "Resource": arns[0] if len(arns) == 1 else arns,
-            }
-        ],
-    }
+    statement = {"Sid": "AssumeAckTargetRoles", "Effect": "Allow", "Action": _actions(pod_identity)}
+    return {"Version": POLICY_VERSION, "Statement": [{**statement, "Resource": _one_or_all(target_role_arns)}]}
 
 
 def target_trust_policy(source_role_arns: Sequence[str], pod_identity: bool) -> dict[str, Any]:
     """The target role's trust: exactly the controller roles, by ARN (ACK sends no ExternalId to pin)."""
-    actions = [ASSUME_ROLE, TAG_SESSION] if pod_identity else [ASSUME_ROLE]
-    principals = sorted(set(source_role_arns))
-    return {
-        "Version": POLICY_VERSION,
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
-                "Action": actions if len(actions) > 1 else actions[0],
-            }
-        ],
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"AWS": _one_or_all(source_role_arns)},
+        "Action": _actions(pod_identity),
     }
+    return {"Version": POLICY_VERSION, "Statement": [statement]}
+
+
+def _actions(pod_identity: bool) -> str | list[str]:
+    """``sts:AssumeRole``, and ``sts:TagSession`` with it on Pod Identity."""
+    return [ASSUME_ROLE, TAG_SESSION] if pod_identity else ASSUME_ROLE
+
+
+def _one_or_all(values: Iterable[str]) -> str | list[str]:
+    """One value as itself, several sorted and without repeats (the form IAM shows back)."""
+    distinct = sorted(set(values))
+    return distinct[0] if len(distinct) == 1 else distinct
 
 
 def carm_key(service: str, account_id: str, service_level: bool) -> str:

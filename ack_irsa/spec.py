@@ -250,20 +250,28 @@ def _mapping(args: Any, component: str) -> Mapping[str, Any]:
     return args
 
 
-def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
-    """Defaults applied, every plain value checked; raises :class:`ArgsError` with all problems."""
-    args = _mapping(args, "{'service': 's3', 'oidc_provider': oidc}")
+def _arguments(
+    args: Any, component: str, known: Sequence[str]
+) -> tuple[Mapping[str, Any], _Problems, catalog.Controller]:
+    """The arguments as a mapping, the unknown ones reported, and the controller their ``service`` names
+    (without which nothing else can be checked: an :class:`ArgsError` at once)."""
+    args = _mapping(args, component)
     problems = _Problems()
-    problems.unknown_arguments(args, CONTROLLER_ARGUMENTS)
+    problems.unknown_arguments(args, known)
     service = args.get("service")
     try:
         if service is None or service == "":
             raise ValueError("is required (an ACK service name such as 's3')")
         if not isinstance(service, str):
             raise ValueError(f"must be an ACK service name such as 's3', got {shown(service)}")
-        controller = catalog.get(service)
+        return args, problems, catalog.get(service)
     except ValueError as error:
         raise ArgsError([*problems, Problem("service", str(error))]) from None
+
+
+def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
+    """Defaults applied, every plain value checked; raises :class:`ArgsError` with all problems."""
+    args, problems, controller = _arguments(args, "{'service': 's3', 'oidc_provider': oidc}", CONTROLLER_ARGUMENTS)
 
     identity, cluster_name, extra_clusters = _identity_mode(args, problems)
     namespace, service_account, mode, deployment, subjects = _service_account(args, controller, problems)
@@ -1051,16 +1059,8 @@ class TargetRoleSpec:
 
 def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
     """Defaults applied, every plain value checked; raises :class:`ArgsError` with all problems."""
-    args = _mapping(args, "{'service': 's3', 'role_name': 'ack-s3', 'trusted_role_arns': [controller.role_arn]}")
-    problems = _Problems()
-    problems.unknown_arguments(args, TARGET_ROLE_ARGUMENTS)
-    service = args.get("service")
-    try:
-        if not isinstance(service, str) or not service:
-            raise ValueError(f"must be an ACK service name such as 's3', got {shown(service)}")
-        controller = catalog.get(service)
-    except ValueError as error:
-        raise ArgsError([*problems, Problem("service", str(error))]) from None
+    form = "{'service': 's3', 'role_name': 'ack-s3', 'trusted_role_arns': [controller.role_arn]}"
+    args, problems, controller = _arguments(args, form, TARGET_ROLE_ARGUMENTS)
     role_name = args.get("role_name")
     if problems.plain("role_name", role_name, str, "a role name"):
         problems.check("role_name", limits.check_role_name, role_name)

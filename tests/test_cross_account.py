@@ -988,8 +988,9 @@ TARGET_ARGS: dict[str, Any] = {
                 "the arguments must be a mapping such as {'service': 's3', 'role_name': 'ack-s3', 'trusted_role_arns': [controller.role_arn]}, got 'rds'"
             ],
         ),
-        ({**TARGET_ARGS, "service": None}, ["service: must be an ACK service name such as 's3', got None"]),
-        ({**TARGET_ARGS, "service": ""}, ["service: must be an ACK service name such as 's3', got ''"]),
+        ({**TARGET_ARGS, "service": None}, ["service: is required (an ACK service name such as 's3')"]),
+        ({**TARGET_ARGS, "service": 5}, ["service: must be an ACK service name such as 's3', got 5"]),
+        ({**TARGET_ARGS, "service": ""}, ["service: is required (an ACK service name such as 's3')"]),
         ({**TARGET_ARGS, "servce": "rds"}, ["servce: unknown argument; did you mean 'service'?"]),
         (
             {**TARGET_ARGS, "service": "s4"},
