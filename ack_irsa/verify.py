@@ -287,7 +287,7 @@ class Aws:
         may = f"{role_arn.rsplit('/', 1)[-1]} may {' and '.join(actions)} on {arn}"
         iam = target_iam(target) if target_iam is not None else None
         if iam is None:
-            why = "no credentials for the target account (give the target a provider)"
+            why = "no credentials for the target account (verify --target-profile ACCOUNT=PROFILE)"
             return Check(name, "skipped", f"{may}; the target role's trust was not read: {why}")
         try:
             trust = iam.get_role(RoleName=target.role_name)["Role"]["AssumeRolePolicyDocument"]

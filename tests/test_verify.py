@@ -1062,3 +1062,66 @@ def test_the_role_selectors_match_the_stack(
         "fail",
         f"no IAMRoleSelector sends s3.services.k8s.aws in team-a, team-c to {TARGET_ROLE}",
     )
+
+
+def role_made_elsewhere_stack(tmp_path: Path) -> Path:
+    (tmp_path / "stacks").mkdir(parents=True)
+    (tmp_path / "Pulumi.yaml").write_text("name: ack-irsa\nruntime: python\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: dev-eks\n"
+        "  ack-irsa:controllers:\n    - service: s3\n      crossAccount:\n"
+        f"        - {{accountId: '{TEAM_A}', roleName: ack-s3-team, namespaces: [team-a, team-c]}}\n"
+    )
+    return tmp_path
+
+
+def test_a_target_made_elsewhere_is_read_with_a_profile_for_its_account(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    facts = both_sides(aws)
+    project = role_made_elsewhere_stack(tmp_path / "project")
+    code, found = cross_account_checks(capsys, aws, project, "--skip-kubernetes")
+    assert code == 0
+    assert found[f"cross-account {TEAM_A}"] == (
+        "skipped",
+        f"{facts['role_name']} may sts:AssumeRole on {TARGET_ROLE}; the target role's trust was not read: no "
+        "credentials for the target account (verify --target-profile ACCOUNT=PROFILE)",
+    )
+    # a profile whose credentials are in the target account (in moto: assumed into it)
+    sts = boto3.Session(region_name=REGION).client("sts", endpoint_url=aws["url"])
+    credentials = sts.assume_role(RoleArn=DEPLOYER, RoleSessionName="profile")["Credentials"]
+    shared = tmp_path / "credentials"
+    shared.write_text(
+        f"[team-a]\naws_access_key_id = {credentials['AccessKeyId']}\n"
+        f"aws_secret_access_key = {credentials['SecretAccessKey']}\naws_session_token = {credentials['SessionToken']}\n"
+    )
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(shared))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    code, found = cross_account_checks(
+        capsys, aws, project, "--skip-kubernetes", "--target-profile", f"{TEAM_A}=team-a"
+    )
+    assert code == 0
+    assert found[f"cross-account {TEAM_A}"] == (
+        "pass",
+        f"{facts['role_name']} may sts:AssumeRole on {TARGET_ROLE}, and its trust admits {facts['role_arn']}",
+    )
+
+
+@pytest.mark.parametrize(
+    ("flag", "message"),
+    [
+        (
+            "4444=team-a",
+            "error: --target-profile '4444=team-a': the account must be a 12-digit AWS account ID, got '4444', as "
+            "in 444455556666=team-a\n",
+        ),
+        (f"{TEAM_A}=", f"error: --target-profile '{TEAM_A}=': give the profile after '=', as in 444455556666=team-a\n"),
+    ],
+)
+def test_a_bad_target_profile_flag(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path, flag: str, message: str
+) -> None:
+    project = role_made_elsewhere_stack(tmp_path)
+    args = ["verify", "--stack", "dev", "--project-dir", str(project), "--aws-endpoint-url", aws["url"]]
+    assert cli([*args, "--skip-kubernetes", "--target-profile", flag]) == 1
+    assert capsys.readouterr().err == message

@@ -39,6 +39,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="irsa",
         help="how the controller gets its role (with --cluster; default: irsa)",
     )
+    parser.add_argument(
+        "--target-profile",
+        action="append",
+        default=[],
+        metavar="ACCOUNT=PROFILE",
+        help="AWS profile for a cross-account target's account, to read its role's trust when the stack does not "
+        "say how (a target without manageRole); repeat for several accounts",
+    )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -66,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             report.cluster += verify.skipped(["oidc-provider"], "needs the cluster's issuer")
         kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
-        target_iam = _target_iam(region, args.aws_endpoint_url)
+        target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
         for name, spec in specs.items():
             report.controllers[name] = verify.verify_controller(aws, kubernetes, spec, provider, cluster, target_iam)
     except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
@@ -120,16 +128,36 @@ def _aws(region: str | None, endpoint: str | None, allow_extra: bool) -> Any:
     return Aws(eks, iam, allow_extra)
 
 
-def _target_iam(region: str | None, endpoint: str | None) -> Any:
+def _target_profiles(given: list[str]) -> dict[str, str]:
+    """``--target-profile ACCOUNT=PROFILE`` flags as ``{account: profile}``."""
+    from ack_irsa.accounts import check_account_id
+
+    profiles = {}
+    for flag in given:
+        account, _, profile = flag.partition("=")
+        try:
+            check_account_id(account)
+        except ValueError as error:
+            raise ValueError(f"--target-profile {flag!r}: the account {error}, as in 444455556666=team-a") from None
+        if not profile:
+            raise ValueError(f"--target-profile {flag!r}: give the profile after '=', as in 444455556666=team-a")
+        profiles[account] = profile
+    return profiles
+
+
+def _target_iam(region: str | None, endpoint: str | None, profiles: dict[str, str]) -> Any:
     """Makes an IAM client for a cross-account target from the provider its stack entry gives (the profile, then
-    the role to assume); None for a target whose stack entry gives none."""
+    the role to assume), else from ``--target-profile``; None when neither says how."""
 
     def make(target: Any) -> Any:
         import boto3
 
         settings = target.provider
         if settings is None or not hasattr(settings, "assume_role_arn"):
-            return None
+            profile = profiles.get(target.account_id)
+            if profile is None:
+                return None
+            return boto3.Session(profile_name=profile, region_name=region).client("iam", endpoint_url=endpoint)
         session = boto3.Session(profile_name=settings.profile, region_name=settings.region or region)
         if settings.assume_role_arn:
             sts = session.client("sts", endpoint_url=endpoint)
