@@ -131,7 +131,51 @@ class RoleAccountMapArgs(TypedDict, total=False):
 document_arguments(RoleAccountMapArgs)
 
 
-class RoleAccountMap(pulumi.ComponentResource):
+class RoleAccountMapComponent(pulumi.ComponentResource):
+    """What :class:`RoleAccountMap` builds from the grants themselves and their role ARNs (the Python API
+    takes them from the controllers, the component package from plain entries)."""
+
+    def __init__(
+        self,
+        name: str,
+        grants: Sequence[tuple[CarmGrant, pulumi.Input[str]]],
+        opts: pulumi.ResourceOptions | None = None,
+        field: str = "controllers",
+        waits_for: Sequence[pulumi.Resource] = (),
+    ) -> None:
+        try:
+            layout = carm_layout([grant for grant, _ in grants])
+        except ValueError as error:
+            problems = [Problem(field, line) for line in str(error).splitlines()]
+            raise ArgsError(problems, f"RoleAccountMap {name!r}: ") from None
+        super().__init__(ROLE_ACCOUNT_MAP_TYPE, name, {}, opts)
+        from pulumi_kubernetes.core.v1 import ConfigMap, NamespacePatch
+        from pulumi_kubernetes.meta.v1 import ObjectMetaArgs, ObjectMetaPatchArgs
+
+        arns = {_grant_key(grant): arn for grant, arn in grants}
+        # Children do not inherit a component's depends_on: they wait for what the caller names themselves.
+        child = pulumi.ResourceOptions(parent=self, depends_on=list(waits_for))
+        self.config_maps: dict[str, pulumi.CustomResource] = {
+            namespace: ConfigMap(
+                f"{name}-{namespace}",
+                metadata=ObjectMetaArgs(name=CARM_CONFIG_MAP, namespace=namespace),
+                data={key: arns[_grant_key(grant)] for key, grant in sorted(keys.items())},
+                opts=child,
+            )
+            for namespace, keys in sorted(layout.maps.items())
+        }
+        self.namespaces: dict[str, pulumi.CustomResource] = {
+            namespace: NamespacePatch(
+                f"{name}-{namespace}-owner",
+                metadata=ObjectMetaPatchArgs(name=namespace, annotations={OWNER_ACCOUNT_ANNOTATION: account}),
+                opts=child,
+            )
+            for namespace, account in sorted(layout.owners.items())
+        }
+        self.register_outputs({})
+
+
+class RoleAccountMap(RoleAccountMapComponent):
     """CARM's objects for every controller on one cluster: ``ack-role-account-map`` in each controller
     namespace (created: an existing one is an error, never taken over) and the owner-account annotation on
     each target namespace (patched: the namespace must exist, and stays its owner's)."""
@@ -143,41 +187,13 @@ class RoleAccountMap(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: RoleAccountMapArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         controllers: Sequence[ControllerIrsaComponent] = list(args.get("controllers") or [])
-        grants = [grant for controller in controllers for grant in controller.carm_grants]
-        try:
-            layout = carm_layout(grants)
-        except ValueError as error:
-            problems = [Problem("controllers", line) for line in str(error).splitlines()]
-            raise ArgsError(problems, f"RoleAccountMap {name!r}: ") from None
-        super().__init__(ROLE_ACCOUNT_MAP_TYPE, name, {}, opts)
-        from pulumi_kubernetes.core.v1 import ConfigMap, NamespacePatch
-        from pulumi_kubernetes.meta.v1 import ObjectMetaArgs, ObjectMetaPatchArgs
-
-        arns = {
-            _grant_key(grant): controller.target_role_arn(grant.target)
+        grants = [
+            (grant, controller.target_role_arn(grant.target))
             for controller in controllers
             for grant in controller.carm_grants
-        }
+        ]
         # The map and the annotations switch the controllers over: they wait for the roles and policies.
-        child = pulumi.ResourceOptions(parent=self, depends_on=list(controllers))
-        self.config_maps = {
-            namespace: ConfigMap(
-                f"{name}-{namespace}",
-                metadata=ObjectMetaArgs(name=CARM_CONFIG_MAP, namespace=namespace),
-                data={key: arns[_grant_key(grant)] for key, grant in sorted(keys.items())},
-                opts=child,
-            )
-            for namespace, keys in sorted(layout.maps.items())
-        }
-        self.namespaces = {
-            namespace: NamespacePatch(
-                f"{name}-{namespace}-owner",
-                metadata=ObjectMetaPatchArgs(name=namespace, annotations={OWNER_ACCOUNT_ANNOTATION: account}),
-                opts=child,
-            )
-            for namespace, account in sorted(layout.owners.items())
-        }
-        self.register_outputs({})
+        super().__init__(name, grants, opts, waits_for=controllers)
 
 
 def _grant_key(grant: CarmGrant) -> tuple[str, str, str]:

@@ -20,8 +20,9 @@ from typing import Any, Required, TypedDict
 import pulumi
 
 from ack_irsa.controller import ControllerIrsaComponent
-from ack_irsa.cross_account import TargetAccountRoleComponent
+from ack_irsa.cross_account import RoleAccountMapComponent, TargetAccountRoleComponent
 from ack_irsa.oidc import ClusterOidcProviderComponent
+from ack_irsa.spec import ArgsError, resolve_carm_entries
 
 PACKAGE = "ack-irsa"
 """The package's name: its types are `ack-irsa:index:<Component>`, as the Python API's are."""
@@ -239,7 +240,49 @@ class TargetAccountRole(TargetAccountRoleComponent):
         super().__init__(name, plain_args(args), opts)
 
 
-COMPONENTS: list[type[pulumi.ComponentResource]] = [ClusterOidcProvider, ControllerIrsa, TargetAccountRole]
+class RoleAccountMapEntry(TypedDict, total=False):
+    """One controller's target, as CARM maps it: what its `crossAccount` entry says, with the role's ARN."""
+
+    controller: str
+    """The controller's name, for messages. Default: `<service> in <namespace>`."""
+    service: Required[str]
+    """The controller's ACK service name."""
+    namespace: str
+    """The controller's namespace (where its `ack-role-account-map` lives). Default `ack-system`."""
+    account_id: Required[str]
+    """The target account's 12-digit ID."""
+    role_arn: Required[str]
+    """ARN of the role the controller assumes there."""
+    namespaces: Required[list[str]]
+    """Namespaces whose ACK resources go to this account."""
+    service_level: bool
+    """Key the entry `<service>.<account>` (the controller runs with the ServiceLevelCARM gate). Default `false`."""
+
+
+class RoleAccountMapArgs(TypedDict):
+    """Arguments of `RoleAccountMap` in the component package."""
+
+    entries: list[RoleAccountMapEntry]
+    """Every CARM target of the cluster's controllers (those with `crossAccountMode` `carm`)."""
+
+
+class RoleAccountMap(RoleAccountMapComponent):
+    """CARM's shared objects for one cluster: the `ack-role-account-map` ConfigMaps and namespace annotations."""
+
+    def __init__(self, name: str, args: RoleAccountMapArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        try:
+            grants = resolve_carm_entries(plain_args(args).get("entries"))
+        except ArgsError as error:
+            raise ArgsError(error.problems, f"RoleAccountMap {name!r}: ") from None
+        super().__init__(name, grants, opts, field="entries")
+
+
+COMPONENTS: list[type[pulumi.ComponentResource]] = [
+    ClusterOidcProvider,
+    ControllerIrsa,
+    TargetAccountRole,
+    RoleAccountMap,
+]
 
 
 def controller_args(args: Mapping[str, Any]) -> dict[str, Any]:

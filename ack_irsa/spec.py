@@ -19,6 +19,7 @@ from ack_irsa import catalog, limits
 from ack_irsa.accounts import (
     ACCOUNT_ID,
     CROSS_ACCOUNT_MODES,
+    CarmGrant,
     CrossAccountMode,
     CrossAccountTarget,
     check_account_id,
@@ -1094,6 +1095,53 @@ def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
     return TargetRoleSpec(
         controller, str(role_name), role_path, trusted, pod_identity is True, managed, inline, duration, tags, risks
     )
+
+
+CARM_ENTRY_KEYS = ("controller", "service", "namespace", "account_id", "role_arn", "namespaces", "service_level")
+
+
+def resolve_carm_entries(entries: Any) -> list[tuple[CarmGrant, str]]:
+    """CARM entries given one by one (the component package's ``RoleAccountMap``): each controller's target
+    with its role ARN, checked; raises :class:`ArgsError` with all problems."""
+    if isinstance(entries, str | bytes | Mapping) or not isinstance(entries, Sequence) or not entries:
+        raise ArgsError([Problem("entries", f"must be a non-empty list of CARM entries, got {shown(entries)}")])
+    problems = _Problems()
+    grants = [_carm_entry(f"entries[{index}]", entry, problems) for index, entry in enumerate(entries)]
+    if problems:
+        raise ArgsError(problems)
+    return [grant for grant in grants if grant is not None]
+
+
+def _carm_entry(where: str, entry: Any, problems: _Problems) -> tuple[CarmGrant, str] | None:
+    if not isinstance(entry, Mapping):
+        problems.add(where, f"must be a map with {', '.join(CARM_ENTRY_KEYS)}, got {shown(entry)}")
+        return None
+    for key in entry:
+        if key not in CARM_ENTRY_KEYS:
+            problems.add(f"{where}.{key}", f"unknown key (known: {', '.join(CARM_ENTRY_KEYS)})")
+    service = entry.get("service")
+    if not isinstance(service, str) or service not in catalog.services():
+        problems.add(f"{where}.service", f"must be an ACK service name such as 's3', got {shown(service)}")
+    namespace = entry.get("namespace", DEFAULT_NAMESPACE)
+    if problems.plain(f"{where}.namespace", namespace, str, "a namespace name"):
+        problems.check(f"{where}.namespace", limits.check_dns_label, namespace)
+    account = entry.get("account_id")
+    if problems.plain(f"{where}.account_id", account, str, "a 12-digit AWS account ID"):
+        problems.check(f"{where}.account_id", check_account_id, account)
+    role = None
+    if entry.get("role_arn") is None:
+        problems.add(f"{where}.role_arn", "is required (the ARN of the role to assume in account_id)")
+    else:
+        role = _target_role(where, {"role_arn": entry["role_arn"]}, account, problems)
+    namespaces = _target_namespaces(where, entry.get("namespaces"), problems)
+    level = entry.get("service_level", False)
+    problems.plain(f"{where}.service_level", level, bool, "true or false")
+    if role is None:  # any other problem fails the whole call: no grant is used
+        return None
+    name, path, partition = role
+    target = CrossAccountTarget(str(account), name, path, partition, namespaces)
+    controller = str(entry.get("controller") or f"{service} in {namespace}")
+    return CarmGrant(controller, str(service), str(namespace), target, level is True), str(entry["role_arn"])
 
 
 @dataclass(frozen=True)

@@ -1124,3 +1124,91 @@ def test_a_target_roles_own_inline_policy_is_analysed_for_risks() -> None:
         ("pass-role-unrestricted", "the inline policy"),
         ("all-actions", "the inline policy"),
     ]
+
+
+ENTRY: dict[str, Any] = {"service": "s3", "account_id": TEAM_A, "role_arn": ROLE_A, "namespaces": ["team-a"]}
+
+
+@pytest.mark.parametrize(
+    ("entries", "expected"),
+    [
+        ("x", ["entries: must be a non-empty list of CARM entries, got 'x'"]),
+        ({"a": 1}, ["entries: must be a non-empty list of CARM entries, got {'a': 1}"]),
+        (5, ["entries: must be a non-empty list of CARM entries, got 5"]),
+        ([], ["entries: must be a non-empty list of CARM entries, got []"]),
+        (
+            ["x"],
+            [
+                "entries[0]: must be a map with controller, service, namespace, account_id, role_arn, namespaces, service_level, got 'x'"
+            ],
+        ),
+        (
+            [{**ENTRY, "zz": 1}],
+            [
+                "entries[0].zz: unknown key (known: controller, service, namespace, account_id, role_arn, namespaces, service_level)"
+            ],
+        ),
+        ([{**ENTRY, "service": 5}], ["entries[0].service: must be an ACK service name such as 's3', got 5"]),
+        ([{**ENTRY, "service": "s4"}], ["entries[0].service: must be an ACK service name such as 's3', got 's4'"]),
+        ([{**ENTRY, "namespace": 5}], ["entries[0].namespace: must be a namespace name, got 5"]),
+        (
+            [{**ENTRY, "namespace": "A"}],
+            [
+                "entries[0].namespace: 'A' is not a valid RFC 1123 label (at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit)"
+            ],
+        ),
+        ([{**ENTRY, "account_id": 5}], ["entries[0].account_id: must be a 12-digit AWS account ID, got 5"]),
+        ([{**ENTRY, "account_id": "4444"}], ["entries[0].account_id: must be a 12-digit AWS account ID, got '4444'"]),
+        (
+            [{k: v for k, v in ENTRY.items() if k != "role_arn"}],
+            ["entries[0].role_arn: is required (the ARN of the role to assume in account_id)"],
+        ),
+        (
+            [{**ENTRY, "role_arn": ROLE_B}],
+            [f"entries[0].role_arn: is a role in account {TEAM_B}, but account_id is {TEAM_A}"],
+        ),
+        (
+            [{**ENTRY, "namespaces": []}],
+            ["entries[0].namespaces: must list the namespaces whose resources go to this account, got []"],
+        ),
+        ([{**ENTRY, "service_level": "yes"}], ["entries[0].service_level: must be true or false, got 'yes'"]),
+    ],
+)
+def test_each_bad_carm_entry_gets_its_message(entries: Any, expected: list[str]) -> None:
+    from ack_irsa.spec import resolve_carm_entries
+
+    with pytest.raises(ArgsError) as raised:
+        resolve_carm_entries(entries)
+    assert str(raised.value).splitlines() == expected
+
+
+def test_carm_entries_become_grants_with_their_role_arns() -> None:
+    from ack_irsa.spec import resolve_carm_entries
+
+    assert resolve_carm_entries(
+        [
+            ENTRY,
+            {
+                **ENTRY,
+                "controller": "s3-b",
+                "namespace": "ack-b",
+                "role_arn": f"arn:aws:iam::{TEAM_A}:role/ack/b",
+                "service_level": True,
+            },
+        ]
+    ) == [
+        (
+            CarmGrant(
+                "s3 in ack-system",
+                "s3",
+                "ack-system",
+                CrossAccountTarget(TEAM_A, "ack-s3", "/", "aws", ("team-a",)),
+                False,
+            ),
+            ROLE_A,
+        ),
+        (
+            CarmGrant("s3-b", "s3", "ack-b", CrossAccountTarget(TEAM_A, "b", "/ack/", "aws", ("team-a",)), True),
+            f"arn:aws:iam::{TEAM_A}:role/ack/b",
+        ),
+    ]

@@ -36,6 +36,7 @@ def test_the_schema_has_every_component_with_camel_case_properties_and_the_docst
     assert sorted(schema["resources"]) == [
         "ack-irsa:index:ClusterOidcProvider",
         "ack-irsa:index:ControllerIrsa",
+        "ack-irsa:index:RoleAccountMap",
         "ack-irsa:index:TargetAccountRole",
     ]
     assert all(resource["isComponent"] for resource in schema["resources"].values())
@@ -362,3 +363,94 @@ def test_the_typescript_example_uses_only_what_the_schema_declares() -> None:
     targets = re.findall(r"crossAccount: \[\{ (.*?) \}\]", source)
     declared_target = schema["types"]["ack-irsa:index:CrossAccountTarget"]["properties"]
     assert targets and all(set(re.findall(r"(\w+): ", t)) <= set(declared_target) for t in targets)
+
+
+def test_the_role_account_map_from_entries_builds_what_the_python_api_builds() -> None:
+    """The package's RoleAccountMap takes the CARM entries plainly (components do not cross languages); the
+    ConfigMap and annotations are those the Python API makes from the controllers."""
+    from ack_irsa import RoleAccountMap
+
+    role_a, role_b = f"arn:aws:iam::{TEAM_A}:role/ack-s3", "arn:aws:iam::777788889999:role/ack/ack-rds"
+    entries = [
+        {"controller": "s3", "service": "s3", "accountId": TEAM_A, "roleArn": role_a, "namespaces": ["team-a"]},
+        {
+            "controller": "rds",
+            "service": "rds",
+            "accountId": "777788889999",
+            "roleArn": role_b,
+            "namespaces": ["team-b"],
+        },
+    ]
+    through_package = constructed("ack-irsa:index:RoleAccountMap", {"entries": entries})
+
+    def build() -> None:
+        s3 = ControllerIrsa(
+            "s3",
+            {
+                "service": "s3",
+                "oidc_provider_arn": PROVIDER_ARN,
+                "cross_account": [{"account_id": TEAM_A, "role_name": "ack-s3", "namespaces": ["team-a"]}],
+            },
+        )
+        rds = ControllerIrsa(
+            "rds",
+            {
+                "service": "rds",
+                "oidc_provider_arn": PROVIDER_ARN,
+                "cross_account": [{"account_id": "777788889999", "role_arn": role_b, "namespaces": ["team-b"]}],
+            },
+        )
+        RoleAccountMap("s3", {"controllers": [s3, rds]})
+
+    through_python = python(build)
+    kubernetes = ("kubernetes:core/v1:ConfigMap", "kubernetes:core/v1:NamespacePatch")
+
+    def objects(result: Any) -> list[tuple[str, str, dict[str, Any]]]:
+        return sorted((r.type, r.name, r.inputs) for r in result.resources if r.type in kubernetes)
+
+    assert objects(through_package) == objects(through_python)
+    assert [r.inputs["data"] for r in through_package.of_type(kubernetes[0])] == [
+        {TEAM_A: role_a, "777788889999": role_b}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ([], "entries: must be a non-empty list of CARM entries, got []"),
+        (
+            [{"service": "s3", "accountId": TEAM_A, "roleArn": "ack-s3", "namespaces": ["a"]}],
+            "entries[0].role_arn: must be an IAM role ARN such as arn:aws:iam::111122223333:role/ack-s3, got 'ack-s3'",
+        ),
+        (
+            [
+                {
+                    "service": "s4",
+                    "accountId": TEAM_A,
+                    "roleArn": "arn:aws:iam::111122223333:role/x",
+                    "namespaces": ["a"],
+                }
+            ],
+            "entries[0].service: must be an ACK service name such as 's3', got 's4'\n"
+            "RoleAccountMap 's3': entries[0].role_arn: is a role in account 111122223333, but account_id is "
+            "444455556666",
+        ),
+        (
+            [
+                {"service": "s3", "accountId": TEAM_A, "roleArn": f"arn:aws:iam::{TEAM_A}:role/x", "namespaces": ["a"]},
+                {
+                    "service": "rds",
+                    "accountId": "777788889999",
+                    "roleArn": "arn:aws:iam::777788889999:role/y",
+                    "namespaces": ["a"],
+                },
+            ],
+            "entries: namespace a is given to account 777788889999 by rds in ack-system and to account 444455556666 by "
+            "s3 in ack-system; its services.k8s.aws/owner-account-id annotation names one",
+        ),
+    ],
+)
+def test_bad_role_account_map_entries(entries: list[dict[str, Any]], message: str) -> None:
+    with pytest.raises(ComponentInitError) as raised:
+        constructed("ack-irsa:index:RoleAccountMap", {"entries": entries})
+    assert str(raised.value) == f"RoleAccountMap 's3': {message}"
