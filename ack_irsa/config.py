@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from types import SimpleNamespace, UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
@@ -280,10 +280,11 @@ class StackConfig(_Model):
         key = controller.identity or self.identity
         return "pod_identity" if key == "podIdentity" else key
 
-    @property
-    def service_level_controllers(self) -> set[str]:
-        """CARM: the controllers that share a ConfigMap with one that maps the same account to another role."""
-        return needs_service_level(carm_grants(self, dict(enumerate(self.controllers))))
+    def service_level_controllers(self, controllers: Iterable[ControllerConfig] | None = None) -> frozenset[str]:
+        """CARM: the controllers that share a ConfigMap with one that maps the same account to another role
+        (among ``controllers``, default the stack's own). Computed once per stack by each caller."""
+        chosen = self.controllers if controllers is None else list(controllers)
+        return frozenset(needs_service_level(carm_grants(self, dict(enumerate(chosen)))))
 
     @property
     def needs_oidc_provider(self) -> bool:
@@ -313,10 +314,12 @@ class StackConfig(_Model):
         controller: ControllerConfig,
         oidc_provider: Any,
         target_provider: Callable[[ControllerConfig, CrossAccountConfig], Any] | None = None,
+        service_level: Collection[str] = frozenset(),
     ) -> dict[str, Any]:
         """Arguments of one ControllerIrsa: the keys the entry sets, over the stack's defaults.
         ``target_provider`` makes the AWS provider of a target account (default: the config entry stands in
-        for it, for the checks)."""
+        for it, for the checks); ``service_level`` names the controllers that need service-level CARM keys
+        (:meth:`service_level_controllers`)."""
         args = {
             field: getattr(controller, field)
             for field in controller.model_fields_set
@@ -329,7 +332,7 @@ class StackConfig(_Model):
             ]
             if self.cross_account_mode == "iamRoleSelector":
                 args["cross_account_mode"] = "iam_role_selector"
-            elif controller.logical_name in self.service_level_controllers:
+            elif controller.logical_name in service_level:
                 args["carm_service_level"] = True
         args["namespace"] = controller.namespace or self.namespace
         if self.tags or controller.tags:
@@ -510,9 +513,10 @@ def _semantic_problems(
         except ValueError as error:
             problems.append(f"{_path((key,))}: {error}")
     stand_in = _planned_provider(oidc, stack)
+    service_level = stack.service_level_controllers(controllers.values())
     for index, controller in controllers.items():
         try:
-            resolve_controller(stack.controller_args(controller, stand_in))
+            resolve_controller(stack.controller_args(controller, stand_in, service_level=service_level))
         except ArgsError as error:
             # A stack-wide value is reported once, above, not again for every controller that inherits it.
             inherited = {"namespace", "cluster_name"} if controller.namespace is None else {"cluster_name"}
@@ -562,7 +566,11 @@ def _problem(prefix: tuple[Any, ...], problem: Problem, renamed: Mapping[str, st
 def controller_specs(stack: StackConfig) -> dict[str, ControllerSpec]:
     """Each controller's checked arguments as the program passes them, by logical name (for a parsed stack)."""
     stand_in = _planned_provider(resolve_oidc_provider(stack.oidc_provider_args()), stack)
-    return {c.logical_name: resolve_controller(stack.controller_args(c, stand_in)) for c in stack.controllers}
+    service_level = stack.service_level_controllers()
+    return {
+        c.logical_name: resolve_controller(stack.controller_args(c, stand_in, service_level=service_level))
+        for c in stack.controllers
+    }
 
 
 def _planned_provider(oidc: OidcProviderSpec | None, stack: StackConfig) -> SimpleNamespace:

@@ -332,11 +332,9 @@ def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] 
 
 
 @dataclass(frozen=True)
-class _ResourceWithConfig:
-    resource_type: str
-    name: str
-    urn: str
-    props: Mapping[str, Any]
+class _ResourceWithConfig(PlanResource):
+    """A plan's resource with a rule's settings, as the engine hands ``args.get_config()`` to a policy."""
+
     config: Mapping[str, Any]
 
 

@@ -58,11 +58,11 @@ def build(config: StackConfig) -> dict[str, Any]:
         providers=[kubernetes] if kubernetes else None, depends_on=[agent] if agent is not None else None
     )
     oidc = ClusterOidcProvider("cluster", config.oidc_provider_args()) if config.needs_oidc_provider else None  # type: ignore[arg-type]
-    target_provider = _target_providers()
+    target_provider, service_level = _target_providers(), config.service_level_controllers()
     controllers = {
         entry.logical_name: ControllerIrsa(
             entry.logical_name,
-            config.controller_args(entry, oidc, target_provider),  # type: ignore[arg-type]
+            config.controller_args(entry, oidc, target_provider, service_level),  # type: ignore[arg-type]
             opts,
         )
         for entry in config.controllers

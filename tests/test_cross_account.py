@@ -1212,3 +1212,34 @@ def test_carm_entries_become_grants_with_their_role_arns() -> None:
             f"arn:aws:iam::{TEAM_A}:role/ack/b",
         ),
     ]
+
+
+def test_the_stack_config_refuses_switching_off_the_service_level_gate_it_needs() -> None:
+    """The checks see every controller at once: the two that share an account under different roles need the
+    ServiceLevelCARM gate, so a chart value turning it off is refused before anything is created."""
+    targets = {"accountId": TEAM_A, "namespaces": ["team-a"]}
+    off = {"values": {"featureGates": {"ServiceLevelCARM": False}}}
+    config = stack(
+        [
+            {"service": "s3", "install": off, "crossAccount": [{**targets, "roleName": "ack-s3"}]},
+            {"service": "rds", "crossAccount": [{**targets, "roleName": "ack-rds"}]},
+        ]
+    )
+    assert refused(config) == [
+        "ack-irsa:controllers[0].install.values.featureGates.ServiceLevelCARM: must not be false with carmServiceLevel"
+    ]
+
+
+def test_a_second_build_of_the_shared_stack_changes_nothing() -> None:
+    from ack_irsa import program
+    from ack_irsa.stackfile import load
+
+    config = load(ROOT, ROOT / "stacks" / "Pulumi.shared.yaml").config
+
+    def build() -> list[tuple[str, str, str, dict[str, Any]]]:
+        result = run(program.main, config=config, issuers={"shared-eks": ISSUER_URL})
+        return sorted((r.type, r.name, r.parent, r.inputs) for r in result.resources)
+
+    first = build()
+    assert first == build()
+    assert any(t == "kubernetes:core/v1:ConfigMap" for t, _, _, _ in first)
