@@ -97,18 +97,27 @@ def moto_url() -> Iterator[str]:
     server.stop()
 
 
+QUICK_SHUTDOWN = {"poll_interval": 0.01}
+"""``serve_forever`` arguments for the tests' HTTP servers: ``shutdown()`` waits for the next poll, half a second
+by default, in every test's teardown."""
+
 MOTO_ACCOUNTS = ("123456789012", "444455556666")
 """The accounts tests use in moto: its default one, and a target account reached by assuming a role."""
 _CLEANERS: dict[str, list[tuple[Any, Any]]] = {}
 """Per moto server: (IAM, EKS) clients of each account, made once (a boto3 client takes a while to make)."""
 
 
+def moto_clients(url: str, account: str = MOTO_ACCOUNTS[0]) -> tuple[Any, Any]:
+    """The (IAM, EKS) clients of ``account`` on the moto server at ``url``, made once per session."""
+    if url not in _CLEANERS:
+        _CLEANERS[url] = [_clients(url, each) for each in MOTO_ACCOUNTS]
+    return _CLEANERS[url][MOTO_ACCOUNTS.index(account)]
+
+
 def empty_moto(url: str) -> None:
     """Remove what earlier tests made (EKS clusters; IAM roles with their policies; OIDC providers) in every
     account tests use. Cheaper than moto's reset, which reloads the AWS-managed policies for the next test."""
-    if url not in _CLEANERS:
-        _CLEANERS[url] = [_clients(url, account) for account in MOTO_ACCOUNTS]
-    for iam, eks in _CLEANERS[url]:
+    for iam, eks in (moto_clients(url, account) for account in MOTO_ACCOUNTS):
         for cluster in eks.list_clusters()["clusters"]:
             eks.delete_cluster(name=cluster)
         for role in iam.list_roles()["Roles"]:

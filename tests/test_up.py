@@ -15,7 +15,7 @@ import pytest
 
 from ack_irsa.commands import main as cli
 
-from .conftest import ROOT
+from .conftest import QUICK_SHUTDOWN, ROOT
 
 FAKE_PULUMI = """#!/bin/sh
 echo "$@" >> "{log}"
@@ -91,7 +91,7 @@ def kubeconfig_for(path: Path, server: str) -> Path:
 def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """An ambient kubeconfig ($KUBECONFIG) whose cluster answers on 127.0.0.1."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), VersionApi)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs=QUICK_SHUTDOWN, daemon=True).start()
     kubeconfig = kubeconfig_for(tmp_path / "kubeconfig", f"http://127.0.0.1:{server.server_port}")
     monkeypatch.setenv("KUBECONFIG", str(kubeconfig))
     yield kubeconfig

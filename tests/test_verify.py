@@ -22,7 +22,7 @@ from ack_irsa.policies import issuer_host
 from ack_irsa.trust import TrustedIssuer, irsa_trust_policy
 from ack_irsa.verify import Provider, trust_problem
 
-from .conftest import POD_IDENTITY_STATEMENT, empty_moto
+from .conftest import POD_IDENTITY_STATEMENT, QUICK_SHUTDOWN, empty_moto, moto_clients
 
 FIXTURES = Path(__file__).parent / "fixtures" / "kubernetes"
 REGION = "us-west-2"
@@ -36,12 +36,8 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    session = boto3.Session(region_name=REGION)
-    return {
-        "url": moto_url,
-        "eks": session.client("eks", endpoint_url=moto_url),
-        "iam": session.client("iam", endpoint_url=moto_url),
-    }
+    iam, eks = moto_clients(moto_url)
+    return {"url": moto_url, "eks": eks, "iam": iam}
 
 
 def account(
@@ -375,7 +371,7 @@ class RecordedApi(BaseHTTPRequestHandler):
 def kubernetes(tmp_path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
     """A kubeconfig for an API server on 127.0.0.1 that serves the recorded objects (edit them per test)."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), RecordedApi)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_SHUTDOWN, daemon=True)
     thread.start()
     kubeconfig = tmp_path / "kubeconfig"
     kubeconfig.write_text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -118,13 +119,33 @@ def targets(args: argparse.Namespace) -> tuple[str | None, str | None, str | Non
     return args.cluster, None, args.region, {args.service: spec}
 
 
-def _aws(region: str | None, endpoint: str | None, allow_extra: bool) -> Any:
-    import boto3
+@functools.cache
+def _data_loader() -> Any:
+    """One botocore data loader for every session the command makes: each new session would otherwise parse
+    the same service models (IAM's alone is half a megabyte of JSON) again."""
+    import botocore.session
 
+    return botocore.session.get_session().get_component("data_loader")
+
+
+def _session(profile: str | None = None, credentials: dict[str, str] | None = None) -> Any:
+    """A botocore session for ``profile`` (None: the ambient credentials) or for assumed ``credentials``,
+    sharing the command's data loader."""
+    import botocore.session
+
+    session = botocore.session.Session(profile=profile)
+    session.register_component("data_loader", _data_loader())
+    if credentials is not None:
+        session.set_credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+    return session
+
+
+def _aws(region: str | None, endpoint: str | None, allow_extra: bool) -> Any:
     from ack_irsa.verify import Aws
 
-    session = boto3.Session(region_name=region)
-    eks, iam = session.client("eks", endpoint_url=endpoint), session.client("iam", endpoint_url=endpoint)
+    session = _session()
+    eks = session.create_client("eks", region_name=region, endpoint_url=endpoint)
+    iam = session.create_client("iam", region_name=region, endpoint_url=endpoint)
     return Aws(eks, iam, allow_extra)
 
 
@@ -150,26 +171,18 @@ def _target_iam(region: str | None, endpoint: str | None, profiles: dict[str, st
     the role to assume), else from ``--target-profile``; None when neither says how."""
 
     def make(target: Any) -> Any:
-        import boto3
-
         settings = target.provider
         if settings is None or not hasattr(settings, "assume_role_arn"):
             profile = profiles.get(target.account_id)
             if profile is None:
                 return None
-            return boto3.Session(profile_name=profile, region_name=region).client("iam", endpoint_url=endpoint)
-        session = boto3.Session(profile_name=settings.profile, region_name=settings.region or region)
+            return _session(profile).create_client("iam", region_name=region, endpoint_url=endpoint)
+        session, target_region = _session(settings.profile), settings.region or region
         if settings.assume_role_arn:
-            sts = session.client("sts", endpoint_url=endpoint)
+            sts = session.create_client("sts", region_name=target_region, endpoint_url=endpoint)
             assumed = sts.assume_role(RoleArn=settings.assume_role_arn, RoleSessionName="ack-irsa-verify")
-            credentials = assumed["Credentials"]
-            session = boto3.Session(
-                aws_access_key_id=credentials["AccessKeyId"],
-                aws_secret_access_key=credentials["SecretAccessKey"],
-                aws_session_token=credentials["SessionToken"],
-                region_name=settings.region or region,
-            )
-        return session.client("iam", endpoint_url=endpoint)
+            session = _session(credentials=assumed["Credentials"])
+        return session.create_client("iam", region_name=target_region, endpoint_url=endpoint)
 
     return make
 
