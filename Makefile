@@ -40,8 +40,9 @@ lint: $(VENV)/.dev
 typecheck: $(VENV)/.dev
 	$(VENV)/bin/mypy
 
+# On every core, a test file to a worker (a module's shared builds are made once); `-m "not slow"` while editing.
 pytest: $(VENV)/.dev
-	$(PYTHON) -m pytest
+	$(PYTHON) -m pytest -n auto --dist loadfile
 
 # The whole job in a real, disposable AWS account (tests/e2e/, README "What is verified where"). Needs the
 # Pulumi CLI, AWS credentials and ACK_IRSA_E2E_ACCOUNT=<their account ID>; else it says what is missing

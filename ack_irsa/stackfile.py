@@ -154,8 +154,22 @@ def _namespaced(project: str, key: str) -> str:
 # --- YAML, bounded ------------------------------------------------------------------------------------
 
 
+class _TooDeep(Exception):
+    """A flow collection (``[`` or ``{``) opened more than :data:`MAX_DEPTH` levels deep, at ``mark``."""
+
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
 class _Loader(yaml.SafeLoader):
     """The safe loader without YAML 1.1 timestamps: a date stays the text it was written as."""
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        # PyYAML's scanner re-checks every open bracket on every token, quadratic in the nesting: thousands
+        # of brackets take seconds to scan. Deeper than a stack file may nest anyway, so stop at once.
+        if self.flow_level >= MAX_DEPTH:
+            raise _TooDeep(self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
 
 
 _Loader.yaml_implicit_resolvers = {
@@ -184,6 +198,9 @@ def load_yaml(text: str, where: str) -> Any:
         raise InputError(_marked(where, error)) from None
     except yaml.YAMLError as error:
         raise InputError(f"{where}: not valid YAML ({str(error).splitlines()[0]})") from None
+    except _TooDeep as deep:
+        position = f"line {deep.mark.line + 1}, column {deep.mark.column + 1}"
+        raise InputError(f"{where}, {position}: values are nested more than {MAX_DEPTH} levels deep") from None
     except RecursionError:
         raise InputError(f"{where}: values are nested more than {MAX_DEPTH} levels deep") from None
     finally:

@@ -87,12 +87,12 @@ YAML_ERRORS = [
     (
         "deep nesting",
         HEAD + "  ack-irsa:tags: " + "[" * 40 + "]" * 40 + "\n",
-        "F, line 4, column 25: values are nested more than 32 levels deep",
+        "F, line 4, column 50: values are nested more than 32 levels deep",  # the 33rd bracket
     ),
     (
         "very deep nesting",
         HEAD + "  ack-irsa:tags: " + "[" * 5000 + "]" * 5000 + "\n",
-        "F: values are nested more than 32 levels deep",
+        "F, line 4, column 50: values are nested more than 32 levels deep",
     ),
     (
         "a recursive alias",

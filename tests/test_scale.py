@@ -7,6 +7,8 @@ import subprocess
 import sys
 from collections import Counter
 
+import pytest
+
 from ack_irsa import catalog, offline
 from bench.scale import fleet
 
@@ -27,15 +29,27 @@ def every_controller_on(clusters: int) -> offline.OfflineRun:
     return run(lambda: fleet(catalog.services(), clusters))
 
 
-def test_invokes_are_one_per_cluster_whatever_the_number_of_controllers() -> None:
-    assert len(run(lambda: fleet(["s3"], 1)).invokes) == 1
-    many = every_controller_on(3)
-    assert sorted(args["name"] for _, args in many.invokes) == ["cluster-0", "cluster-1", "cluster-2"]
-    assert len(many.invokes) <= 2 + 3
+@pytest.fixture(scope="module")
+def one_cluster() -> offline.OfflineRun:
+    """Every catalog controller on one cluster, built once for the tests that only read it."""
+    return every_controller_on(1)
 
 
-def test_each_controller_registers_only_its_role_policies_service_account_and_restart() -> None:
-    result = every_controller_on(1)
+def test_invokes_are_one_per_cluster_whatever_the_number_of_controllers(one_cluster: offline.OfflineRun) -> None:
+    def clusters_looked_up(result: offline.OfflineRun) -> list[str]:
+        assert {token for token, _ in result.invokes} == {"aws:eks/getCluster:getCluster"}
+        return sorted(args["name"] for _, args in result.invokes)
+
+    assert clusters_looked_up(run(lambda: fleet(["s3"], 1))) == ["cluster-0"]
+    assert clusters_looked_up(one_cluster) == ["cluster-0"]  # 82 controllers
+    three = run(lambda: fleet(["s3", "ec2", "rds"], 3))
+    assert clusters_looked_up(three) == ["cluster-0", "cluster-1", "cluster-2"]
+
+
+def test_each_controller_registers_only_its_role_policies_service_account_and_restart(
+    one_cluster: offline.OfflineRun,
+) -> None:
+    result = one_cluster
     urns = {r.urn: r.name for r in result.resources}
     per_controller: dict[str, Counter[str]] = {}
     for resource in result.resources:
@@ -58,12 +72,12 @@ def test_each_controller_registers_only_its_role_policies_service_account_and_re
     assert len(result.resources) == 1 + 1 + sum(1 + sum(k.values()) for k in per_controller.values())
 
 
-def test_building_the_same_fleet_twice_gives_identical_inputs() -> None:
-    def snapshot() -> list[tuple[str, str, str]]:
-        result = every_controller_on(1)
+@pytest.mark.slow
+def test_building_the_same_fleet_twice_gives_identical_inputs(one_cluster: offline.OfflineRun) -> None:
+    def snapshot(result: offline.OfflineRun) -> list[tuple[str, str, str]]:
         return sorted((r.type, r.name, json.dumps(r.inputs, sort_keys=True)) for r in result.resources)
 
-    assert snapshot() == snapshot()
+    assert snapshot(every_controller_on(1)) == snapshot(one_cluster)
 
 
 def imported(statement: str) -> list[str]:
@@ -73,6 +87,7 @@ def imported(statement: str) -> list[str]:
     return list(json.loads(output.stdout))
 
 
+@pytest.mark.slow
 def test_only_the_provider_sdks_a_caller_uses_are_imported() -> None:
     assert imported("import ack_irsa") == []
     assert imported("from ack_irsa import catalog; catalog.get('s3')") == []
@@ -80,12 +95,12 @@ def test_only_the_provider_sdks_a_caller_uses_are_imported() -> None:
     assert imported("from ack_irsa import ControllerIrsa") == ["pulumi", "pulumi_aws"]  # Kubernetes: when used
 
 
-def test_the_peer_does_the_same_job_by_hand() -> None:
+def test_the_peer_does_the_same_job_by_hand(one_cluster: offline.OfflineRun) -> None:
     """bench/peer.py, the hand-written program ack-irsa is measured against: the same policies per controller,
     the same ServiceAccounts and restarts, one lookup per cluster; and what it leaves out, counted."""
     from bench.peer import fleet as peer
 
-    ours, theirs = every_controller_on(1), run(lambda: peer(catalog.services(), 1))
+    ours, theirs = one_cluster, run(lambda: peer(catalog.services(), 1))
     assert [token for token, _ in theirs.invokes] == ["aws:eks/getCluster:getCluster"]
 
     def attached(result: offline.OfflineRun) -> list[str]:
