@@ -169,7 +169,7 @@ class _Loader(yaml.SafeLoader):
         # of brackets take seconds to scan. Deeper than a stack file may nest anyway, so stop at once.
         if self.flow_level >= MAX_DEPTH:
             raise _TooDeep(self.get_mark())
-        super().fetch_flow_collection_start(TokenClass)  # type: ignore[misc]
+        super().fetch_flow_collection_start(TokenClass)
 
 
 _Loader.yaml_implicit_resolvers = {
