@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import weakref
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Literal, Required, TypedDict
+from typing import TYPE_CHECKING, Any, Literal, Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
@@ -30,6 +30,9 @@ from ack_irsa.permissions import INLINE_POLICY_NAME, attach_policies, in_partiti
 from ack_irsa.policies import issuer_host, policy_size, to_json
 from ack_irsa.spec import ArgsError, ControllerSpec, Problem, resolve_controller, resolve_target_role
 from ack_irsa.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
+
+if TYPE_CHECKING:
+    from pulumi_kubernetes.meta.v1 import ObjectMetaArgsDict, ObjectMetaPatchArgsDict
 
 TYPE_TOKEN = "ack-irsa:index:ControllerIrsa"
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
@@ -195,7 +198,10 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             provider = args.get("oidc_provider") or args.get("oidc_provider_arn")
             sources = [_trust_source(provider, args.get("oidc_issuer"))]
             sources += [_trust_source(p) for p in spec.extra_oidc_providers]
-            partition = sources[0].apply(lambda source: partition_of(source[0]))
+            if isinstance(provider, ClusterOidcProviderComponent):
+                partition = provider.partition
+            else:
+                partition = sources[0].apply(lambda source: partition_of(source[0]))
         else:
             partition = _stack_partition()
         cluster = getattr(args.get("oidc_provider"), "cluster_name", None)
@@ -371,16 +377,15 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         IRSA releases the annotation it had set."""
         if spec.service_account_mode == "none" or (spec.service_account_mode == "patch" and not spec.uses_irsa):
             return None
-        from pulumi_kubernetes.core.v1 import ServiceAccount, ServiceAccountPatch
-        from pulumi_kubernetes.meta.v1 import ObjectMetaArgs, ObjectMetaPatchArgs
+        from ack_irsa import kubernetes_objects
 
-        account, namespace = spec.service_account_name, spec.namespace
         annotations = {ROLE_ARN_ANNOTATION: self.role_arn} if spec.uses_irsa else None
+        name, account, namespace = f"{name}-service-account", spec.service_account_name, spec.namespace
         if spec.service_account_mode == "patch":
-            patch = ObjectMetaPatchArgs(name=account, namespace=namespace, annotations=annotations)
-            return ServiceAccountPatch(f"{name}-service-account", metadata=patch, opts=opts)
-        created = ObjectMetaArgs(name=account, namespace=namespace, annotations=annotations)
-        return ServiceAccount(f"{name}-service-account", metadata=created, opts=opts)
+            patch: ObjectMetaPatchArgsDict = {"name": account, "namespace": namespace, "annotations": annotations}
+            return kubernetes_objects.service_account_patch(name, patch, opts)
+        created: ObjectMetaArgsDict = {"name": account, "namespace": namespace, "annotations": annotations}
+        return kubernetes_objects.service_account(name, created, opts)
 
     def _release(
         self,
@@ -434,19 +439,16 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         pods created after the annotation or association exists. The annotations' values are the role ARN
         and the association's ID themselves, so a second ``pulumi up`` changes nothing and a new role or
         association restarts exactly once."""
-        from pulumi_kubernetes.apps.v1 import DeploymentPatch, DeploymentSpecPatchArgs
-        from pulumi_kubernetes.core.v1 import PodTemplateSpecPatchArgs
-        from pulumi_kubernetes.meta.v1 import ObjectMetaPatchArgs
+        from ack_irsa import kubernetes_objects
 
         annotations: dict[str, pulumi.Input[str]] = {RESTART_ANNOTATION: self.role_arn}
         if association is not None:
             annotations[ASSOCIATION_ANNOTATION] = association.association_id
-        template = PodTemplateSpecPatchArgs(metadata=ObjectMetaPatchArgs(annotations=annotations))
-        DeploymentPatch(
+        kubernetes_objects.deployment_patch(
             f"{name}-restart",
-            metadata=ObjectMetaPatchArgs(name=spec.deployment_name, namespace=spec.namespace),
-            spec=DeploymentSpecPatchArgs(template=template),
-            opts=opts,
+            {"name": spec.deployment_name, "namespace": spec.namespace},
+            {"template": {"metadata": {"annotations": annotations}}},
+            opts,
         )
 
 
@@ -576,7 +578,7 @@ def _claim_service_account(name: str, spec: ControllerSpec, provider: Any) -> No
 def _trust_source(source: Any, issuer: pulumi.Input[str] | None = None) -> pulumi.Output[tuple[str, str]]:
     """(provider ARN, issuer) of a ClusterOidcProvider or of a provider ARN (plain or Output)."""
     if isinstance(source, ClusterOidcProviderComponent):
-        return pulumi.Output.all(source.arn, source.issuer).apply(lambda pair: (pair[0], pair[1]))
+        return source.trust_source
     arn = pulumi.Output.from_input(source)
     if issuer is None:
         return arn.apply(lambda value: (value, issuer_of_provider_arn(value)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict
 
@@ -9,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from ack_irsa.apidoc import document_arguments
-from ack_irsa.arns import issuer_of_provider_arn
+from ack_irsa.arns import issuer_of_provider_arn, partition_of
 from ack_irsa.policies import issuer_host, issuer_url
 from ack_irsa.spec import ArgsError, OidcProviderSpec, resolve_oidc_provider
 
@@ -77,6 +78,18 @@ class ClusterOidcProviderComponent(pulumi.ComponentResource):
             self.issuer = issuer
         self.url = self.issuer.apply(issuer_url)
         self.register_outputs({"arn": self.arn, "url": self.url, "issuer": self.issuer})
+
+    # Every role that trusts this provider reads these two; made once per provider, not once per role (each
+    # Output is a few tasks on Pulumi's event loop, which a stack of many controllers feels).
+    @functools.cached_property
+    def trust_source(self) -> pulumi.Output[tuple[str, str]]:
+        """(ARN, issuer), resolved together."""
+        return pulumi.Output.all(self.arn, self.issuer).apply(lambda pair: (pair[0], pair[1]))
+
+    @functools.cached_property
+    def partition(self) -> pulumi.Output[str]:
+        """The partition of the provider's ARN, which the roles that trust it live in."""
+        return self.arn.apply(partition_of)
 
     def _issuer(self, spec: OidcProviderSpec) -> pulumi.Output[str] | None:
         """The issuer from the lookup or the URL; None when only an ARN says it."""

@@ -69,13 +69,15 @@ def policy_arn(ref: PolicyRef, partition: pulumi.Output[str]) -> pulumi.Output[s
     if ref.aws_managed_name is not None:
         name = ref.aws_managed_name
         return partition.apply(lambda p: aws_managed_policy_arn(p, name))
-    return in_partition(ref.arn, partition, "policy ARN")
+    checked = in_partition(ref.arn, partition, "policy ARN")
+    assert checked is not None, "a PolicyRef has a name or an ARN"
+    return checked
 
 
-def in_partition(arn: Any, partition: pulumi.Output[str], what: str) -> pulumi.Output[Any]:
-    """The ARN, refused when it lies in another partition than the cluster's OIDC provider."""
+def in_partition(arn: Any, partition: pulumi.Output[str], what: str) -> pulumi.Output[Any] | None:
+    """The ARN, refused when it lies in another partition than the cluster's OIDC provider; None for None."""
     if arn is None:
-        return pulumi.Output.from_input(None)
+        return None
 
     def checked(pair: list[str]) -> str:
         if partition_of(pair[0]) != pair[1]:
@@ -85,10 +87,15 @@ def in_partition(arn: Any, partition: pulumi.Output[str], what: str) -> pulumi.O
     return pulumi.Output.all(arn, partition).apply(checked)
 
 
-def inline_policy_json(value: Any) -> pulumi.Output[str]:
+def inline_policy_json(value: Any) -> pulumi.Input[str]:
+    """The inline policy as JSON text: at once for a document the spec has checked; when it resolves (and
+    checked then) for one known only at deploy time. A plain value spares Pulumi an Output to await."""
+
     def checked(resolved: Any) -> str:
         document = parse_policy_document(resolved)
         check_size(policy_size(document), INLINE_POLICIES_MAX_CHARS, "the inline policy")
         return to_json(document)
 
+    if isinstance(value, Mapping):
+        return checked(value)
     return pulumi.Output.from_input(value).apply(checked)
