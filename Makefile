@@ -11,16 +11,21 @@ FORMAT ?= markdown
 
 .PHONY: venv run plan test lint typecheck pytest mutation e2e clean
 
+# uv, itself a wheel from PyPI put into the virtualenv, installs in seconds what pip takes most of a minute
+# for (docs/decisions.md); where uv cannot be installed, pip does the same job.
+INSTALL = if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install --quiet --python $(PYTHON) $(1); \
+	else $(PYTHON) -m pip install --quiet $(1); fi
+
 $(VENV)/.runtime: requirements.txt pyproject.toml
 	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet --upgrade pip
-	$(PYTHON) -m pip install --quiet -r requirements.txt
+	$(PYTHON) -m pip install --quiet uv || echo "uv could not be installed: pip installs instead"
+	$(call INSTALL,-r requirements.txt)
 	# the package itself, editable: `ack-irsa` and `python -m ack_irsa` work from any directory
-	$(PYTHON) -m pip install --quiet --no-deps --editable .
+	$(call INSTALL,--no-deps --editable .)
 	touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(PYTHON) -m pip install --quiet -r requirements-dev.txt
+	$(call INSTALL,-r requirements-dev.txt)
 	touch $@
 
 venv: $(VENV)/.runtime

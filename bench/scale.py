@@ -7,7 +7,9 @@ Builds the program under Pulumi's mocks (ack_irsa.offline) for 1, 10 and every c
 and prints Markdown tables of medians with the range over the runs. Each ack-irsa run is paired with a run of
 the peer, ``bench/peer.py`` (the guide's steps written by hand), in alternating order; the ratio of each pair
 is printed with its range. Both are measured with the collector paused (as the offline plan runs) and on (as
-``pulumi preview`` runs a program). Then renders generated stack files of up to the 1,000 controllers a stack
+``pulumi preview`` runs a program). Each row also gives ack-irsa's process wall time over the SDK's floor: a
+fresh interpreter that imports the same provider SDK and registers as many trivial resources. Then renders
+generated stack files of up to the 1,000 controllers a stack
 may have (and one over the limit) with ``ack-irsa render``. Counts (resources, invokes) are exact; times are
 this machine's and are never asserted.
 """
@@ -54,6 +56,17 @@ def _peer_fleet(chosen: list[str], clusters: int) -> dict[str, Any]:
     return peer(chosen, clusters)
 
 
+def floor(registrations: int) -> dict[str, Any]:
+    """The SDK's floor for a program of ``registrations`` resources: the provider SDK the components import,
+    then as many trivial custom resources (no inputs, no parent, no outputs awaited)."""
+    import pulumi
+    import pulumi_aws  # noqa: F401 - what the components import
+
+    for index in range(registrations):
+        pulumi.CustomResource("bench:index:Trivial", f"r{index}", {})
+    return {}
+
+
 def services(count: int | None) -> list[str]:
     from ack_irsa import catalog
 
@@ -63,13 +76,14 @@ def services(count: int | None) -> list[str]:
 
 def measure_once(count: int | None, clusters: int, who: str = "ack-irsa", collector: str = "paused") -> dict[str, Any]:
     """In this process: build once and report program time, peak memory, registrations and invokes.
-    ``who``: ``ack-irsa`` or ``peer``; ``collector``: ``paused`` (the offline plan) or ``on`` (``pulumi
-    preview``, with the stack program's own collector settings)."""
+    ``who``: ``ack-irsa``, ``peer``, or ``floor`` (``count`` trivial registrations); ``collector``:
+    ``paused`` (the offline plan) or ``on`` (``pulumi preview``, with the stack program's own collector
+    settings)."""
     from ack_irsa import offline
 
     facts = offline.Facts(account_id="111122223333", region="us-west-2")
-    chosen = services(count)
-    build = fleet if who == "ack-irsa" else _peer_fleet
+    chosen = services(count) if who != "floor" else []
+    build = {"ack-irsa": fleet, "peer": _peer_fleet, "floor": lambda _, __: floor(count or 0)}[who]
     if collector == "on" and who == "ack-irsa":  # as its __main__.py does; the peer keeps Python's defaults
         from ack_irsa.program import tune_collector
 
@@ -185,6 +199,11 @@ def paired(size: str, clusters: int, runs: int, collector: str) -> list[tuple[Me
     return pairs
 
 
+def floor_walls(registrations: int, runs: int, collector: str) -> list[float]:
+    """Process wall times of the SDK's floor for ``registrations`` resources, each in a fresh interpreter."""
+    return [in_fresh_interpreter(["--one", str(registrations), "1", "floor", collector])[0] for _ in range(runs)]
+
+
 def scale_table(runs: int, collector: str) -> None:
     baseline: dict[int, float] = {}
     for clusters in (1, 3):
@@ -196,6 +215,9 @@ def scale_table(runs: int, collector: str) -> None:
             program = statistics.median(s[1]["program_s"] for s in ours)
             ratios = [a[1]["program_s"] / b[1]["program_s"] for a, b in pairs]
             peak = statistics.median(s[1]["peak_mib"] for s in ours)
+            to_floor = statistics.median(s[0] for s in ours) / statistics.median(
+                floor_walls(result["resources"], runs, collector)
+            )
             if size == "1":
                 baseline[clusters] = program
                 marginal = "—"
@@ -206,7 +228,7 @@ def scale_table(runs: int, collector: str) -> None:
                 f"| {result['controllers']} | {clusters} | {_range([s[0] for s in ours], 2)} | "
                 f"{_range([s[1]['program_s'] for s in ours], 3)} | {_range([s[1]['program_s'] for s in theirs], 3)} | "
                 f"{_range(ratios, 2)} | {peak:.0f} | {result['resources']} ({peer_result['resources']}) | "
-                f"{result['invokes']} | {marginal} |"
+                f"{result['invokes']} | {marginal} | {to_floor:.2f} |"
             )
 
 
@@ -233,9 +255,9 @@ def main() -> int:
         print(f"Garbage collector {how}:\n")
         print(
             "| controllers | clusters | process wall (s) | program (s) | peer program (s) | ratio to peer | "
-            "peak memory (MiB) | resources (peer) | invokes | per controller (ms) |"
+            "peak memory (MiB) | resources (peer) | invokes | per controller (ms) | wall to SDK floor |"
         )
-        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+        print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         scale_table(args.runs, collector)
         print()
     print("\n| import | time (ms) | Pulumi SDKs loaded |\n| --- | ---: | --- |")
