@@ -379,13 +379,13 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             return None
         from ack_irsa import kubernetes_objects
 
+        account, namespace = spec.service_account_name, spec.namespace
         annotations = {ROLE_ARN_ANNOTATION: self.role_arn} if spec.uses_irsa else None
-        name, account, namespace = f"{name}-service-account", spec.service_account_name, spec.namespace
         if spec.service_account_mode == "patch":
             patch: ObjectMetaPatchArgsDict = {"name": account, "namespace": namespace, "annotations": annotations}
-            return kubernetes_objects.service_account_patch(name, patch, opts)
+            return kubernetes_objects.service_account_patch(f"{name}-service-account", patch, opts)
         created: ObjectMetaArgsDict = {"name": account, "namespace": namespace, "annotations": annotations}
-        return kubernetes_objects.service_account(name, created, opts)
+        return kubernetes_objects.service_account(f"{name}-service-account", created, opts)
 
     def _release(
         self,
