@@ -7,8 +7,9 @@ Builds the program under Pulumi's mocks (ack_irsa.offline) for 1, 10 and every c
 and prints Markdown tables of medians with the range over the runs. Each ack-irsa run is paired with a run of
 the peer, ``bench/peer.py`` (the guide's steps written by hand), in alternating order; the ratio of each pair
 is printed with its range. Both are measured with the collector paused (as the offline plan runs) and on (as
-``pulumi preview`` runs a program). Each row also gives ack-irsa's process wall time over the SDK's floor: a
-fresh interpreter that imports the same provider SDK and registers as many trivial resources. Then renders
+``pulumi preview`` runs a program). Each row also gives ack-irsa's process wall time (and the peer's) over the
+SDK's floor: a fresh interpreter that imports the same provider SDK and registers as many trivial resources
+as ack-irsa registers. Then renders
 generated stack files of up to the 1,000 controllers a stack
 may have (and one over the limit) with ``ack-irsa render``. Counts (resources, invokes) are exact; times are
 this machine's and are never asserted.
@@ -215,9 +216,9 @@ def scale_table(runs: int, collector: str) -> None:
             program = statistics.median(s[1]["program_s"] for s in ours)
             ratios = [a[1]["program_s"] / b[1]["program_s"] for a, b in pairs]
             peak = statistics.median(s[1]["peak_mib"] for s in ours)
-            to_floor = statistics.median(s[0] for s in ours) / statistics.median(
-                floor_walls(result["resources"], runs, collector)
-            )
+            floor_wall = statistics.median(floor_walls(result["resources"], runs, collector))
+            to_floor = statistics.median(s[0] for s in ours) / floor_wall
+            peer_to_floor = statistics.median(s[0] for s in theirs) / floor_wall
             if size == "1":
                 baseline[clusters] = program
                 marginal = "—"
@@ -228,7 +229,7 @@ def scale_table(runs: int, collector: str) -> None:
                 f"| {result['controllers']} | {clusters} | {_range([s[0] for s in ours], 2)} | "
                 f"{_range([s[1]['program_s'] for s in ours], 3)} | {_range([s[1]['program_s'] for s in theirs], 3)} | "
                 f"{_range(ratios, 2)} | {peak:.0f} | {result['resources']} ({peer_result['resources']}) | "
-                f"{result['invokes']} | {marginal} | {to_floor:.2f} |"
+                f"{result['invokes']} | {marginal} | {to_floor:.2f} ({peer_to_floor:.2f}) |"
             )
 
 
@@ -255,7 +256,7 @@ def main() -> int:
         print(f"Garbage collector {how}:\n")
         print(
             "| controllers | clusters | process wall (s) | program (s) | peer program (s) | ratio to peer | "
-            "peak memory (MiB) | resources (peer) | invokes | per controller (ms) | wall to SDK floor |"
+            "peak memory (MiB) | resources (peer) | invokes | per controller (ms) | wall to SDK floor (peer) |"
         )
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         scale_table(args.runs, collector)

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from ack_irsa import catalog, offline
-from bench.scale import fleet
+from bench.scale import fleet, floor
 
 from .conftest import ROOT, run
 
@@ -119,3 +119,11 @@ def test_the_peer_does_the_same_job_by_hand(one_cluster: offline.OfflineRun) -> 
     assert "exclusive" not in kinds and "ack-irsa:index:ControllerIrsa" not in kinds
     # what ack-irsa registers beyond the peer: a component and two exclusive policy sets per controller
     assert len(ours.resources) - len(theirs.resources) == 3 * controllers + 1  # and the OIDC provider's component
+
+
+def test_the_sdk_floor_registers_exactly_as_many_trivial_resources() -> None:
+    result = run(lambda: floor(7))
+    assert [(r.type, r.name, r.inputs, r.parent.rsplit("::", 1)[-1]) for r in result.resources] == [
+        ("bench:index:Trivial", f"r{n}", {}, "ack-irsa-offline") for n in range(7)
+    ]
+    assert result.invokes == []
