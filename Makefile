@@ -12,8 +12,10 @@ FORMAT ?= markdown
 .PHONY: venv run plan test lint typecheck pytest mutation e2e clean
 
 # uv, itself a wheel from PyPI put into the virtualenv, installs in seconds what pip takes most of a minute
-# for (docs/decisions.md); where uv cannot be installed, pip does the same job.
-INSTALL = if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install --quiet --python $(PYTHON) $(1); \
+# for (docs/decisions.md); where uv cannot be installed, pip does the same job. Both compile the bytecode at
+# install time: where PYTHONDONTWRITEBYTECODE is set, nothing would be compiled later, and every run would
+# compile the SDKs it imports again.
+INSTALL = if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PYTHON) $(1); \
 	else $(PYTHON) -m pip install --quiet $(1); fi
 
 $(VENV)/.runtime: requirements.txt pyproject.toml
