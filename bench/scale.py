@@ -114,7 +114,10 @@ def in_fresh_interpreter(args: list[str]) -> tuple[float, dict[str, Any]]:
 
 
 def _env() -> dict[str, str]:
-    return {**os.environ, "PYTHONPATH": str(ROOT)}
+    """The children's environment: the checkout on the path, and bytecode cached as Python does by default
+    (a machine with ``PYTHONDONTWRITEBYTECODE`` set would compile every module in every run)."""
+    inherited = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**inherited, "PYTHONPATH": str(ROOT)}
 
 
 IMPORTS = (
