@@ -249,7 +249,7 @@ def main() -> int:
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     print(f"Machine: {machine}")
     print(f"Median (and range) of {args.runs} runs, each in a fresh interpreter.\n")
-    for collector in ("paused", "on"):
+    for collector in ("on", "paused"):  # the path `pulumi preview` runs first
         how = (
             "paused, as the offline plan runs"
             if collector == "paused"
