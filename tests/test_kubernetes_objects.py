@@ -44,8 +44,8 @@ def both(build: Callable[[pulumi.Resource, bool], None]) -> tuple[list[dict[str,
 
         return run(body)
 
-    def shape(result: offline.OfflineRun) -> list[dict[str, Any]]:
-        return [dataclasses.asdict(r) for r in result.resources]
+    def shape(result: offline.OfflineRun) -> list[dict[str, Any]]:  # in name order: they complete in any order
+        return sorted((dataclasses.asdict(r) for r in result.resources), key=lambda r: r["name"])
 
     return shape(program(False)), shape(program(True))
 
