@@ -8,7 +8,9 @@ the same aliases and the same provider version as the SDK's classes do, and impo
 properties are typed with the SDK's own ``*ArgsDict`` types, imported only for the type checker, so mypy holds
 them to the SDK's shapes; ``tests/test_kubernetes_objects.py`` holds each registration equal to the SDK
 class's under Pulumi's mocks.
-Other Kubernetes objects (Helm releases, CARM's ConfigMaps, IAMRoleSelectors) keep the SDK's classes.
+
+Other Kubernetes objects (Helm releases, CARM's ConfigMaps, IAMRoleSelectors) keep the SDK's classes: fewer
+stacks make them, and those that do have chosen to (docs/decisions.md, decision 80).
 """
 
 from __future__ import annotations

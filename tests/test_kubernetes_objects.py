@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
 import pytest
@@ -14,6 +14,10 @@ import pytest
 from ack_irsa import kubernetes_objects, offline
 
 from .conftest import run
+
+if TYPE_CHECKING:
+    from pulumi_kubernetes.apps.v1 import DeploymentSpecPatchArgsDict
+    from pulumi_kubernetes.meta.v1 import ObjectMetaPatchArgsDict
 
 ROLE_ARN = "arn:aws:iam::111122223333:role/ack-s3"
 
@@ -58,8 +62,12 @@ def test_a_service_account_patch_is_the_sdks(options_seen: list[tuple[str, str |
         opts = pulumi.ResourceOptions(parent=parent)
         annotations = {"eks.amazonaws.com/role-arn": pulumi.Output.from_input(ROLE_ARN)}
         if generic:
-            metadata = {"name": "ack-s3-controller", "namespace": "ack-system", "annotations": annotations}
-            kubernetes_objects.service_account_patch("sa", metadata, opts)  # type: ignore[arg-type]
+            metadata: ObjectMetaPatchArgsDict = {
+                "name": "ack-s3-controller",
+                "namespace": "ack-system",
+                "annotations": annotations,
+            }
+            kubernetes_objects.service_account_patch("sa", metadata, opts)
         else:
             meta = ObjectMetaPatchArgs(name="ack-s3-controller", namespace="ack-system", annotations=annotations)
             ServiceAccountPatch("sa", metadata=meta, opts=opts)
@@ -107,9 +115,9 @@ def test_a_deployment_patch_is_the_sdks(options_seen: list[tuple[str, str | None
         opts = pulumi.ResourceOptions(parent=parent, depends_on=[waited])
         annotations = {"ack-irsa/role-arn": ROLE_ARN}
         if generic:
-            metadata = {"name": "ack-s3-controller-s3-chart", "namespace": "ack-system"}
-            spec = {"template": {"metadata": {"annotations": annotations}}}
-            kubernetes_objects.deployment_patch("restart", metadata, spec, opts)  # type: ignore[arg-type]
+            metadata: ObjectMetaPatchArgsDict = {"name": "ack-s3-controller-s3-chart", "namespace": "ack-system"}
+            spec: DeploymentSpecPatchArgsDict = {"template": {"metadata": {"annotations": annotations}}}
+            kubernetes_objects.deployment_patch("restart", metadata, spec, opts)
         else:
             template = PodTemplateSpecPatchArgs(metadata=ObjectMetaPatchArgs(annotations=annotations))
             DeploymentPatch(
