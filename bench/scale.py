@@ -9,9 +9,10 @@ the peer, ``bench/peer.py`` (the guide's steps written by hand), in alternating 
 is printed with its range. Both are measured with the collector paused (as the offline plan runs) and on (as
 ``pulumi preview`` runs a program). Each row also gives ack-irsa's process wall time (and the peer's) over the
 SDK's floor: a fresh interpreter that imports the same provider SDK and registers as many trivial resources
-as ack-irsa registers. Then renders
-generated stack files of up to the 1,000 controllers a stack
-may have (and one over the limit) with ``ack-irsa render``. Counts (resources, invokes) are exact; times are
+as ack-irsa registers. Where Node.js and ``bench/cdk/node_modules`` are there (``npm ci`` in ``bench/cdk``), it
+times the AWS CDK's synth of the same ServiceAccounts (``bench/cdk/app.js``) beside ack-irsa. Then renders
+generated stack files of up to the 1,000 controllers a stack may have (and one over the limit) with
+``ack-irsa render``. Counts (resources, invokes) are exact; times are
 this machine's and are never asserted.
 """
 
@@ -22,6 +23,7 @@ import json
 import os
 import platform
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -203,6 +205,52 @@ def paired(size: str, clusters: int, runs: int, collector: str) -> list[tuple[Me
     return pairs
 
 
+CDK = ROOT / "bench" / "cdk"
+"""The AWS CDK peer: ``app.js`` synthesizes the same ServiceAccounts with aws-cdk-lib (``npm ci`` there first)."""
+
+
+def cdk_policies(directory: Path) -> Path:
+    """The catalog's policies as the CDK peer reads them, with the stand-in for controllers without one."""
+    from ack_irsa import catalog
+
+    policies = {
+        c.service: {
+            "managed": list(c.managed_policies),
+            "inline": c.inline_policy if c.has_recommended_policy else POLICY,
+        }
+        for c in catalog.controllers()
+    }
+    path = directory / "policies.json"
+    path.write_text(json.dumps(policies))
+    return path
+
+
+def cdk_table(runs: int) -> None:
+    """Wall times of the CDK's synth beside ack-irsa's stack program (collector on), in alternating pairs;
+    skipped, and said so, without Node.js or ``bench/cdk/node_modules``."""
+    if shutil.which("node") is None or not (CDK / "node_modules" / "aws-cdk-lib").is_dir():
+        print("\nThe AWS CDK peer was not run: it needs Node.js and `npm ci` in bench/cdk.")
+        return
+    print("\n| controllers | clusters | ack-irsa process wall (s) | CDK synth process wall (s) | CDK / ack-irsa |")
+    print("| ---: | ---: | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as directory:
+        policies = cdk_policies(Path(directory))
+        for size, clusters in (("1", 1), ("10", 1), ("all", 1), ("all", 3)):
+            count = str(len(services(None if size == "all" else int(size))))
+            ours, theirs = [], []
+            for run in range(runs):
+                for who in ("ack-irsa", "cdk") if run % 2 == 0 else ("cdk", "ack-irsa"):
+                    if who == "ack-irsa":
+                        ours.append(in_fresh_interpreter(["--one", size, str(clusters), "ack-irsa", "on"])[0])
+                        continue
+                    started = time.perf_counter()
+                    command = ["node", "app.js", str(policies), count, str(clusters)]
+                    subprocess.run(command, capture_output=True, text=True, check=True, cwd=CDK)
+                    theirs.append(time.perf_counter() - started)
+            ratios = [b / a for a, b in zip(ours, theirs, strict=True)]
+            print(f"| {count} | {clusters} | {_range(ours, 2)} | {_range(theirs, 2)} | {_range(ratios, 1)} |")
+
+
 def floor_walls(registrations: int, runs: int, collector: str) -> list[float]:
     """Process wall times of the SDK's floor for ``registrations`` resources, each in a fresh interpreter."""
     return [in_fresh_interpreter(["--one", str(registrations), "1", "floor", collector])[0] for _ in range(runs)]
@@ -264,6 +312,7 @@ def main() -> int:
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         scale_table(args.runs, collector)
         print()
+    cdk_table(args.runs)
     print("\n| import | time (ms) | Pulumi SDKs loaded |\n| --- | ---: | --- |")
     for statement in IMPORTS:
         took, sdks = import_cost(statement, args.runs)

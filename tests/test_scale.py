@@ -6,11 +6,12 @@ import json
 import subprocess
 import sys
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
 from ack_irsa import catalog, offline
-from bench.scale import fleet, floor
+from bench.scale import cdk_policies, fleet, floor
 
 from .conftest import ROOT, run
 
@@ -23,6 +24,10 @@ KIND = {
     "kubernetes:core/v1:ServiceAccountPatch": "service-account",
     "kubernetes:apps/v1:DeploymentPatch": "restart",
 }
+
+
+KIND_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+KIND_INLINE = "aws:iam/rolePolicy:RolePolicy"
 
 
 def every_controller_on(clusters: int) -> offline.OfflineRun:
@@ -126,3 +131,13 @@ def test_the_sdk_floor_registers_exactly_as_many_trivial_resources() -> None:
     registered = sorted((r.name, r.type, r.inputs, r.parent.rsplit("::", 1)[-1]) for r in result.resources)
     assert registered == [(f"r{n}", "bench:index:Trivial", {}, "ack-irsa-offline") for n in range(7)]
     assert result.invokes == []
+
+
+def test_the_cdk_peer_is_given_the_policies_ack_irsa_attaches(tmp_path: Path, one_cluster: offline.OfflineRun) -> None:
+    given = json.loads(cdk_policies(tmp_path).read_text())
+    assert sorted(given) == catalog.services()
+    arns = sorted(f"arn:aws:iam::aws:policy/{name}" for p in given.values() for name in p["managed"])
+    assert arns == sorted(r.inputs["policyArn"] for r in one_cluster.of_type(KIND_ATTACHMENT))
+    documents = sorted(json.dumps(p["inline"], sort_keys=True) for p in given.values() if p["inline"])
+    put = sorted(json.dumps(json.loads(r.inputs["policy"]), sort_keys=True) for r in one_cluster.of_type(KIND_INLINE))
+    assert documents == put
