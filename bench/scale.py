@@ -231,7 +231,8 @@ def cdk_table(runs: int) -> None:
     if shutil.which("node") is None or not (CDK / "node_modules" / "aws-cdk-lib").is_dir():
         print("\nThe AWS CDK peer was not run: it needs Node.js and `npm ci` in bench/cdk.")
         return
-    print("\n| controllers | clusters | ack-irsa process wall (s) | CDK synth process wall (s) | CDK / ack-irsa |")
+    print("\nThe AWS CDK's synth of the same ServiceAccounts, beside ack-irsa's stack program (collector on):\n")
+    print("| controllers | clusters | ack-irsa process wall (s) | CDK synth process wall (s) | CDK / ack-irsa |")
     print("| ---: | ---: | ---: | ---: | ---: |")
     with tempfile.TemporaryDirectory() as directory:
         policies = cdk_policies(Path(directory))
