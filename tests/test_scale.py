@@ -15,19 +15,17 @@ from bench.scale import cdk_policies, fleet, floor
 
 from .conftest import ROOT, run
 
+ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+INLINE = "aws:iam/rolePolicy:RolePolicy"
 KIND = {
     "aws:iam/role:Role": "role",
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": "attachment",
-    "aws:iam/rolePolicy:RolePolicy": "inline",
+    ATTACHMENT: "attachment",
+    INLINE: "inline",
     "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": "exclusive",
     "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": "exclusive",
     "kubernetes:core/v1:ServiceAccountPatch": "service-account",
     "kubernetes:apps/v1:DeploymentPatch": "restart",
 }
-
-
-KIND_ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-KIND_INLINE = "aws:iam/rolePolicy:RolePolicy"
 
 
 def every_controller_on(clusters: int) -> offline.OfflineRun:
@@ -109,12 +107,10 @@ def test_the_peer_does_the_same_job_by_hand(one_cluster: offline.OfflineRun) -> 
     assert [token for token, _ in theirs.invokes] == ["aws:eks/getCluster:getCluster"]
 
     def attached(result: offline.OfflineRun) -> list[str]:
-        return sorted(
-            r.inputs["policyArn"] for r in result.of_type("aws:iam/rolePolicyAttachment:RolePolicyAttachment")
-        )
+        return sorted(r.inputs["policyArn"] for r in result.of_type(ATTACHMENT))
 
     def inline(result: offline.OfflineRun) -> list[dict[str, object]]:
-        documents = (json.loads(r.inputs["policy"]) for r in result.of_type("aws:iam/rolePolicy:RolePolicy"))
+        documents = (json.loads(r.inputs["policy"]) for r in result.of_type(INLINE))
         return sorted(documents, key=lambda d: json.dumps(d, sort_keys=True))
 
     assert attached(theirs) == attached(ours) and inline(theirs) == inline(ours)
@@ -137,7 +133,7 @@ def test_the_cdk_peer_is_given_the_policies_ack_irsa_attaches(tmp_path: Path, on
     given = json.loads(cdk_policies(tmp_path).read_text())
     assert sorted(given) == catalog.services()
     arns = sorted(f"arn:aws:iam::aws:policy/{name}" for p in given.values() for name in p["managed"])
-    assert arns == sorted(r.inputs["policyArn"] for r in one_cluster.of_type(KIND_ATTACHMENT))
+    assert arns == sorted(r.inputs["policyArn"] for r in one_cluster.of_type(ATTACHMENT))
     documents = sorted(json.dumps(p["inline"], sort_keys=True) for p in given.values() if p["inline"])
-    put = sorted(json.dumps(json.loads(r.inputs["policy"]), sort_keys=True) for r in one_cluster.of_type(KIND_INLINE))
+    put = sorted(json.dumps(json.loads(r.inputs["policy"]), sort_keys=True) for r in one_cluster.of_type(INLINE))
     assert documents == put

@@ -1121,3 +1121,17 @@ def test_a_bad_target_profile_flag(
     args = ["verify", "--stack", "dev", "--project-dir", str(project), "--aws-endpoint-url", aws["url"]]
     assert cli([*args, "--skip-kubernetes", "--target-profile", flag]) == 1
     assert capsys.readouterr().err == message
+
+
+def test_a_target_profile_that_does_not_exist(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The profile is read when the target's trust is: one error naming it, no table."""
+    both_sides(aws)
+    project = role_made_elsewhere_stack(tmp_path / "project")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-config"))
+    args = ["verify", "--stack", "dev", "--project-dir", str(project), "--aws-endpoint-url", aws["url"]]
+    assert cli([*args, "--skip-kubernetes", "--target-profile", f"{TEAM_A}=team-b"]) == 1
+    captured = capsys.readouterr()
+    assert (captured.out, captured.err) == ("", "error: The config profile (team-b) could not be found\n")
