@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from ack_irsa.commands import main as cli
+from ack_irsa.commands import up as up_command
 
 from .conftest import QUICK_SHUTDOWN, ROOT
 
@@ -175,7 +176,18 @@ def test_a_kubeconfig_that_is_not_usable(
     monkeypatch.setenv("KUBECONFIG", str(tmp_path / "no-such-kubeconfig"))
     code, _, err = up(capsys)
     assert code == 0
-    assert reasons(err) == ["the ambient kubeconfig ($KUBECONFIG or ~/.kube/config) is not usable (ConfigException)"]
+    assert reasons(err) == ["the ambient kubeconfig ($KUBECONFIG or ~/.kube/config) is not usable (no such file)"]
+    kubeconfig_for(tmp_path / "kubeconfig", "https://127.0.0.1:1")
+    monkeypatch.setenv("KUBECONFIG", str(tmp_path / "kubeconfig"))
+    monkeypatch.setattr(up_command, "CLUSTER_TIMEOUT_SECONDS", 1)
+    config = {
+        "ack-irsa:kubeContext": "other",
+        "ack-irsa:clusterName": "dev",
+        "ack-irsa:controllers": '[{"service": "s3"}]',
+    }
+    assert up_command.cluster_unreachable(config) == (
+        "the ambient kubeconfig ($KUBECONFIG or ~/.kube/config) with context 'other' is not usable (no such context)"
+    )
 
 
 @pytest.mark.usefixtures("no_aws", "cluster")

@@ -66,7 +66,12 @@ def missing_prerequisites(args: argparse.Namespace, config: dict[str, Any]) -> l
 
 def cluster_unreachable(config: dict[str, Any]) -> str | None:
     """Why the kubeconfig and context the stack uses do not reach its cluster; None when they do, or when
-    the stack does not touch the cluster. Never quotes the kubeconfig: it can hold a token."""
+    the stack does not touch the cluster.
+
+    The kubeconfig is read as data only. Nothing in it is run or sent: no ``exec`` plugin, no
+    ``auth-provider``, no token or client certificate. The check asks the API server for ``/version``
+    without credentials (EKS lets anyone read it), so a stack file in a pull request can make the runner
+    neither run a command nor hand a credential to a server it names. Never quotes the kubeconfig."""
     from ack_irsa.stack.config import ConfigError, parse
     from ack_irsa.stack.stackfile import SECRET_PLACEHOLDER
 
@@ -79,26 +84,78 @@ def cluster_unreachable(config: dict[str, Any]) -> str | None:
     where = "the stack's kubeconfig" if stack.kubeconfig else "the ambient kubeconfig ($KUBECONFIG or ~/.kube/config)"
     context = f" with context {stack.kube_context!r}" if stack.kube_context else ""
     try:
-        api = _api_client(stack.kubeconfig, stack.kube_context)
-    except Exception as error:  # the client's errors for a bad or absent kubeconfig vary by kind
-        return f"{where}{context} is not usable ({type(error).__name__})"
-    from kubernetes import client
-
+        cluster = _cluster_of(stack.kubeconfig, stack.kube_context)
+    except ValueError as error:
+        return f"{where}{context} is not usable ({error})"
     try:
-        client.VersionApi(api).get_code(_request_timeout=CLUSTER_TIMEOUT_SECONDS)
-    except Exception as error:  # connection refused, timeout, TLS, 401/403: all mean "does not reach it"
+        _ask_version(cluster)
+    except Exception as error:  # connection refused, timeout, TLS: all mean "does not reach it"
         return f"{where}{context} does not reach the cluster ({type(error).__name__})"
     return None
 
 
-def _api_client(kubeconfig: str | None, context: str | None) -> Any:
-    """A client from a kubeconfig path or its contents (YAML or JSON), else the ambient one."""
+def _kubeconfig_documents(kubeconfig: str | None) -> list[Any]:
+    """The kubeconfig's documents as data: the stack's (a path, or the contents as YAML or JSON), else every
+    file of ``$KUBECONFIG`` (or ``~/.kube/config``). Read with the safe YAML loader; nothing is evaluated."""
     import yaml
-    from kubernetes import config
 
-    if kubeconfig is None:  # read now: the client takes $KUBECONFIG once, when it is imported
+    if kubeconfig is not None and ("\n" in kubeconfig or kubeconfig.lstrip().startswith("{")):
+        texts = [kubeconfig]
+    else:
         ambient = os.environ.get("KUBECONFIG") or str(Path("~/.kube/config").expanduser())
-        return config.new_client_from_config(config_file=ambient, context=context)
-    if "\n" not in kubeconfig and not kubeconfig.lstrip().startswith("{"):
-        return config.new_client_from_config(config_file=kubeconfig, context=context)
-    return config.new_client_from_config_dict(yaml.safe_load(kubeconfig), context=context)
+        paths = [kubeconfig] if kubeconfig is not None else [p for p in ambient.split(os.pathsep) if p]
+        texts = []
+        for path in paths:
+            try:
+                texts.append(Path(path).expanduser().read_text(encoding="utf-8"))
+            except OSError:
+                continue
+        if not texts:
+            raise ValueError("no such file")
+    try:
+        return [yaml.safe_load(text) for text in texts]
+    except yaml.YAMLError:
+        raise ValueError("not YAML") from None
+
+
+def _cluster_of(kubeconfig: str | None, context: str | None) -> dict[str, Any]:
+    """The ``cluster`` entry of the context (the given one, else the current one): its server and CA only."""
+    documents = [d for d in _kubeconfig_documents(kubeconfig) if isinstance(d, dict)]
+
+    def named(kind: str, name: Any) -> dict[str, Any] | None:
+        for document in documents:
+            for entry in document.get(kind) or []:
+                if isinstance(entry, dict) and entry.get("name") == name:
+                    found = entry.get(kind[:-1])
+                    return found if isinstance(found, dict) else None
+        return None
+
+    chosen = context or next((d["current-context"] for d in documents if d.get("current-context")), None)
+    if not chosen:
+        raise ValueError("no current context")
+    found = named("contexts", chosen)
+    if found is None:
+        raise ValueError("no such context")
+    cluster = named("clusters", found.get("cluster"))
+    if cluster is None or not isinstance(cluster.get("server"), str):
+        raise ValueError("the context's cluster has no server")
+    return cluster
+
+
+def _ask_version(cluster: dict[str, Any]) -> None:
+    """GET /version from the cluster's server, without credentials; any HTTP answer means it is reached."""
+    import base64
+    import ssl
+
+    import urllib3
+
+    tls: dict[str, Any] = {}
+    if cluster.get("insecure-skip-tls-verify") is True:
+        tls["cert_reqs"] = ssl.CERT_NONE
+    elif isinstance(data := cluster.get("certificate-authority-data"), str):
+        tls["ca_certs"] = None
+        tls["ca_cert_data"] = base64.b64decode(data).decode("ascii", "replace")
+    elif isinstance(path := cluster.get("certificate-authority"), str):
+        tls["ca_certs"] = path
+    pool = urllib3.PoolManager(timeout=CLUSTER_TIMEOUT_SECONDS, retries=urllib3.Retry(0, redirect=False), **tls)
+    pool.request("GET", cluster["server"].rstrip("/") + "/version/")
