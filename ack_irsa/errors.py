@@ -7,7 +7,11 @@ large or deeply nested it is, and a value that can hold credentials is never ech
 
 from __future__ import annotations
 
+import contextlib
+import json
+import re
 import reprlib
+from collections.abc import Iterable, Iterator
 
 ECHO_MAX = 200
 """Characters of a value echoed in an error message, at most."""
@@ -27,8 +31,57 @@ class InputError(ValueError):
     """
 
 
+_CREDENTIAL = re.compile(
+    r"-----BEGIN [A-Z ]*(?:PRIVATE KEY|CERTIFICATE)-----"  # a PEM key or certificate
+    r"|\beyJ[\w-]{6,}\.eyJ[\w-]{6,}\.[\w-]*"  # a JSON web token (a ServiceAccount's or an OIDC token)
+    r"|\bk8s-aws-v1\.[\w-]{16,}"  # an EKS bearer token (aws eks get-token)
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"  # an AWS access key ID
+    r"|[\"']?\b(?:token|password|client-key-data|client-certificate-data|id-token|refresh-token|client-secret)"
+    r"[\"']?\s*:\s*\S"  # a kubeconfig's credential fields, in YAML or JSON
+    r"|\b(?:users|clusters|contexts)[\"']?\s*:[\s\S]*\b(?:user|server)[\"']?\s*:",  # a kubeconfig's layout
+)
+
+
+def _texts(value: object, keys: bool = True, depth: int = 0) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif depth < 20 and isinstance(value, dict):
+        for key, item in value.items():
+            if keys:
+                yield from _texts(key, keys, depth + 1)
+            yield from _texts(item, keys, depth + 1)
+    elif depth < 20 and isinstance(value, list | tuple | set | frozenset):
+        for item in value:
+            yield from _texts(item, keys, depth + 1)
+
+
+def looks_like_credentials(value: object) -> bool:
+    """Whether a value (or any string inside it) has the shape of a credential: a kubeconfig, a token, a
+    private key, an access key ID. Such a value is masked wherever it was given, whatever its key."""
+    return any(_CREDENTIAL.search(text) for text in _texts(value))
+
+
+def masked(text: str, secrets: Iterable[object]) -> str:
+    """``text`` with every string value (of at least 4 characters) inside ``secrets`` replaced by ``<secret>``,
+    as written and as ``repr`` writes it: for messages that may quote decrypted secret config. A structured
+    value given as JSON text (as Pulumi hands it to the program) is masked leaf by leaf."""
+    values = list(secrets)
+    for value in list(values):
+        if isinstance(value, str) and value.lstrip()[:1] in ("[", "{"):
+            with contextlib.suppress(ValueError, RecursionError):  # not JSON: masked as one string
+                values.append(json.loads(value))
+    leaves = {leaf for value in values for leaf in _texts(value, keys=False) if len(leaf) >= 4}
+    leaves |= {repr(leaf)[1:-1] for leaf in leaves}
+    for leaf in sorted(leaves, key=len, reverse=True):
+        text = text.replace(leaf, "<secret>")
+    return text
+
+
 def shown(value: object) -> str:
-    """``repr(value)``, bounded: long strings and large or deep structures are cut, and say so."""
+    """``repr(value)``, bounded: long strings and large or deep structures are cut, and say so. A value
+    shaped like a credential is described, never shown."""
+    if looks_like_credentials(value):
+        return f"{kind_of(value)} (not shown: it looks like a credential)"
     text = _REPR.repr(value)
     if len(text) > ECHO_MAX:
         text = text[: ECHO_MAX - 1] + "…"

@@ -8,7 +8,7 @@ import json
 import shutil
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
@@ -66,7 +66,7 @@ def server() -> Iterator[tuple[str, list[dict[str, str]]]]:
     httpd.server_close()
 
 
-def project(tmp_path: Path, config: dict[str, object]) -> Path:
+def project(tmp_path: Path, config: Mapping[str, object]) -> Path:
     """A project whose stack `pr` carries ``config`` (as a pull request could write it)."""
     directory = tmp_path / "project"
     (directory / "stacks").mkdir(parents=True)

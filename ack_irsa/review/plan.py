@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from pulumi.runtime import rpc
 
 from ack_irsa.components.controller import RESTART_ANNOTATION, ROLE_ARN_ANNOTATION
-from ack_irsa.errors import shown
+from ack_irsa.errors import looks_like_credentials, shown
 from ack_irsa.iam.arns import (
     ACCOUNT_ID,
     check_partition,
@@ -198,8 +199,23 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
 
 
 def _redacted(type_token: str, inputs: dict[str, Any]) -> dict[str, Any]:
+    """The inputs as a plan may show them: the credential inputs of a provider hidden, every value of a secret
+    input hidden (its keys kept, so the plan still says what is set), and any string shaped like a
+    credential hidden wherever it was given (a kubeconfig pasted into ``kubeContext``)."""
     hidden = _SENSITIVE_INPUTS.get(type_token, ())
-    return {k: (REDACTED if k in hidden else v) for k, v in inputs.items()}
+    return {k: (REDACTED if k in hidden else _hidden_leaves(v)) for k, v in inputs.items()}
+
+
+def _hidden_leaves(value: Any, secret: bool = False) -> Any:
+    if isinstance(value, Mapping) and value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+        return _hidden_leaves(value.get("value"), secret=True)
+    if isinstance(value, Mapping):
+        return {k: _hidden_leaves(v, secret) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_hidden_leaves(v, secret) for v in value]
+    if (secret and value is not None) or looks_like_credentials(value):
+        return REDACTED
+    return value
 
 
 def _placeholder_text(name: str, facts: offline.Facts) -> str:

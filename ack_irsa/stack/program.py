@@ -15,17 +15,54 @@ import pulumi
 from ack_irsa.components.controller import ControllerIrsa
 from ack_irsa.components.cross_account import RoleAccountMap
 from ack_irsa.components.oidc import ClusterOidcProvider
-from ack_irsa.stack.config import ConfigError, ControllerConfig, CrossAccountConfig, StackConfig, parse
+from ack_irsa.errors import masked
+from ack_irsa.stack.config import NAMESPACE, ConfigError, ControllerConfig, CrossAccountConfig, StackConfig, parse
 
 
 def main() -> None:
-    """Entry point of ``pulumi up``: parse the stack config, build, export."""
+    """Entry point of ``pulumi up``: parse the stack config, build, export.
+
+    The engine hands the program the decrypted config and says which keys are secret: their values are
+    masked in every message, and the resource inputs made from them are secret in the state."""
+    raw, secret = stack_config(), secret_keys()
     try:
-        config = parse(stack_config())
-    except ConfigError as error:
-        raise pulumi.RunError(str(error)) from None  # a clean message, no traceback, nothing created
+        config = parse(raw, secret)
+    except ConfigError as error:  # a clean message, no traceback, nothing created
+        raise pulumi.RunError(masked(str(error), [raw[key] for key in secret if key in raw])) from None
+    secret_inputs(secret)
     for key, value in build(config).items():
         pulumi.export(key, value)
+
+
+def secret_keys() -> frozenset[str]:
+    """The config keys set with ``pulumi config set --secret``, as the engine tells the program."""
+    from pulumi.runtime.config import get_config_secret_keys_env, is_config_secret
+
+    return frozenset(key for key in stack_config() if is_config_secret(key)) | frozenset(get_config_secret_keys_env())
+
+
+SECRET_INPUTS = {
+    f"{NAMESPACE}:tags": ("tags",),
+    f"{NAMESPACE}:controllers": ("tags", "values"),
+    f"{NAMESPACE}:install": ("values",),
+    f"{NAMESPACE}:kubeContext": ("context",),
+}
+"""The resource inputs each secret config key becomes: role and provider tags, Helm values, the kubeconfig
+context (the kubeconfig itself is always secret)."""
+
+
+def secret_inputs(secret: frozenset[str]) -> None:
+    """Marks the inputs made from secret config keys secret, on every resource of the stack (a stack
+    transformation, so the components need not know which of their arguments came from a secret)."""
+    names = {name for key in secret for name in SECRET_INPUTS.get(key, ())}
+    if not names:
+        return
+
+    def wrap(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        wrapped = {k: pulumi.Output.secret(v) for k, v in args.props.items() if k in names and v is not None}
+        return pulumi.ResourceTransformationResult({**args.props, **wrapped}, args.opts) if wrapped else None
+
+    pulumi.runtime.register_stack_transformation(wrap)
 
 
 def tune_collector() -> None:
