@@ -79,7 +79,7 @@ def stack_violations(policy: str, resources: list[tuple[str, dict[str, Any]]], c
 def test_the_pack_has_every_rule_with_its_level_and_remediation() -> None:
     assert [(p.name, type(p), p.enforcement_level) for p in POLICIES.values()] == [
         ("irsa-trust-pins-sub-and-aud", ResourceValidationPolicy, EnforcementLevel.MANDATORY),
-        ("pod-identity-trust-pins-session-tags", ResourceValidationPolicy, EnforcementLevel.ADVISORY),
+        ("pod-identity-trust-pins-session-tags", ResourceValidationPolicy, EnforcementLevel.MANDATORY),
         ("no-broad-managed-policy-on-workload-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
         ("no-wildcard-inline-grants-on-workload-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
         ("service-accounts-name-the-stacks-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
@@ -185,11 +185,17 @@ def test_no_broad_managed_policy_on_a_workload_role() -> None:
         ),
         (
             {"Effect": "Allow", "Action": ["iam:PassRole", "iam:GetRole"], "Resource": "*"},
-            ["an inline policy of the workload role workload allows iam:PassRole on every role without a condition"],
+            [
+                "an inline policy of the workload role workload allows iam:PassRole on every role without a "
+                "restricting condition"
+            ],
         ),
         (
             {"Effect": "Allow", "Action": "iam:*", "Resource": "*"},
-            ["an inline policy of the workload role workload allows iam:PassRole on every role without a condition"],
+            [
+                "an inline policy of the workload role workload allows iam:PassRole on every role without a "
+                "restricting condition"
+            ],
         ),
         (
             {
@@ -300,3 +306,104 @@ def test_check_exits_2_on_bad_input(capsys: pytest.CaptureFixture[str], tmp_path
     bad_stack = tmp_path / "Pulumi.bad.yaml"
     bad_stack.write_text("config:\n  ack-irsa:clusterName: [\n")
     assert cli(["check", "--project-dir", str(ROOT), "--config-file", str(bad_stack)]) == 2
+
+
+# --- hand-written bad plans, through `check --plan-file` ---------------------------------------------------
+
+WEB_TRUST = {
+    "Effect": "Allow",
+    "Principal": {"Federated": PROVIDER_ARN},
+    "Action": "sts:AssumeRoleWithWebIdentity",
+    "Condition": {
+        "StringEquals": {
+            f"{ISSUER_HOST}:sub": "system:serviceaccount:ack-system:ack-s3-controller",
+            f"{ISSUER_HOST}:aud": "sts.amazonaws.com",
+        }
+    },
+}
+
+
+def bad_plan(
+    trust: list[dict[str, Any]], inline: list[dict[str, Any]] | None = None, managed: str = ""
+) -> dict[str, Any]:
+    resources: list[dict[str, Any]] = [
+        {
+            "type": guardrails.ROLE,
+            "name": "s3-role",
+            "parent": "s3",
+            "inputs": {"name": "ack-s3", "assumeRolePolicy": json.dumps({"Version": "2012-10-17", "Statement": trust})},
+        }
+    ]
+    if inline is not None:
+        policy = json.dumps({"Version": "2012-10-17", "Statement": inline})
+        resources.append(
+            {
+                "type": guardrails.INLINE,
+                "name": "s3-inline",
+                "parent": "s3",
+                "inputs": {"role": "ack-s3", "policy": policy},
+            }
+        )
+    if managed:
+        resources.append(
+            {
+                "type": guardrails.ATTACHMENT,
+                "name": "s3-managed",
+                "parent": "s3",
+                "inputs": {"role": "ack-s3", "policyArn": f"arn:aws:iam::aws:policy/{managed}"},
+            }
+        )
+    return {"resources": resources, "risks": []}
+
+
+@pytest.mark.parametrize(
+    ("plan", "expected"),
+    [
+        (bad_plan([WEB_TRUST], [{"Effect": "Allow", "NotAction": "s3:*", "Resource": "*"}]), "every action but"),
+        (
+            bad_plan([WEB_TRUST], [{"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::*:role/*"}]),
+            "iam:PassRole on every role",
+        ),
+        (bad_plan([WEB_TRUST], managed="AdministratorAccess-Amplify"), "AdministratorAccess-Amplify is attached"),
+        (bad_plan([WEB_TRUST], managed="job-function/SystemAdministrator"), "SystemAdministrator is attached"),
+        (
+            bad_plan([{**WEB_TRUST, "Action": "sts:*"}], managed="AdministratorAccess"),
+            "AdministratorAccess is attached",
+        ),
+        (
+            bad_plan([{**WEB_TRUST, "Action": "sts:AssumeRoleWith*"}], managed="AdministratorAccess"),
+            "AdministratorAccess is attached",
+        ),
+        (
+            bad_plan(
+                [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "pods.eks.amazonaws.com"},
+                        "Action": ["sts:AssumeRole", "sts:TagSession"],
+                    }
+                ]
+            ),
+            "session tags",
+        ),
+        (
+            bad_plan([{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRoleWithWebIdentity"}]),
+            "not an IAM OIDC provider",
+        ),
+        (
+            bad_plan(
+                [{"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}], managed="AdministratorAccess"
+            ),
+            "AdministratorAccess is attached",
+        ),
+    ],
+)
+def test_hand_written_bad_plans_fail_check(
+    plan: dict[str, Any], expected: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps(plan))
+    assert cli(["check", "--plan-file", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert expected in out
+    assert all(line.startswith(("mandatory", "advisory", "  remediation", "5 rules")) for line in out.splitlines())

@@ -97,7 +97,10 @@ class TargetAccountRoleComponent(pulumi.ComponentResource):
         permissions = attach_policies(self, name, self.role, spec.managed_policies, inline, partition)
         self.role_arn = pulumi.Output.all(self.role.arn, *permissions).apply(lambda values: values[0])
         self.role_name = self.role.name
-        self.register_outputs({"role_arn": self.role_arn, "role_name": self.role_name})
+        # the plan lists these beside the controllers' (a target role is a workload role like any other)
+        self.register_outputs(
+            {"role_arn": self.role_arn, "role_name": self.role_name, "risks": [r.to_json() for r in spec.risks]}
+        )
 
 
 class TargetAccountRole(TargetAccountRoleComponent):

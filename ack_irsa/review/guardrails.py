@@ -9,13 +9,13 @@ they run on ``pulumi_policy``'s ``ResourceValidationArgs``/``StackValidationArgs
 
 from __future__ import annotations
 
-import fnmatch
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ack_irsa.iam.arns import parsed_or_none
+from ack_irsa.iam.risks import aws_managed_policy_risks, every_resource, grants, restricting
 
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -25,6 +25,7 @@ ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 POD_IDENTITY = "pods.eks.amazonaws.com"
 BROAD_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+"""Examples only: every AWS-managed policy the risk analysis finds ``broad-managed-policy`` in is refused."""
 WILDCARD_TAG = "ack-irsa/allow-wildcard-subject"
 """A role that carries this tag (value ``true``) may admit ServiceAccounts by a ``StringLike`` pattern."""
 
@@ -67,26 +68,42 @@ def _statements(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [s for s in listed if isinstance(s, Mapping)]
 
 
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def _listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [] if value is None else [value]
 
 
+def _principal(statement: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The statement's Principal as a mapping; ``"*"`` (anyone) is ``{"AWS": "*"}``, as IAM reads it."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return {"AWS": "*"}
+    return principal if isinstance(principal, Mapping) else {}
+
+
 def _web_identity(statement: Mapping[str, Any]) -> bool:
-    return statement.get("Effect") == "Allow" and WEB_IDENTITY in _listed(statement.get("Action"))
+    """An Allow whose actions cover ``sts:AssumeRoleWithWebIdentity``, however written (``sts:*``,
+    ``sts:AssumeRoleWith*``, ``NotAction``)."""
+    return statement.get("Effect") == "Allow" and grants(statement, WEB_IDENTITY.lower())
 
 
 def _pod_identity(statement: Mapping[str, Any]) -> bool:
-    principal = statement.get("Principal")
-    return (
-        statement.get("Effect") == "Allow"
-        and isinstance(principal, Mapping)
-        and POD_IDENTITY in _listed(principal.get("Service"))
-    )
+    return statement.get("Effect") == "Allow" and POD_IDENTITY in _listed(_principal(statement).get("Service"))
+
+
+def _anyone(statement: Mapping[str, Any]) -> bool:
+    return statement.get("Effect") == "Allow" and "*" in _listed(_principal(statement).get("AWS"))
 
 
 def is_workload_role(props: Mapping[str, Any]) -> bool:
-    """A role that pods assume: through web identity (IRSA) or EKS Pod Identity."""
-    return any(_web_identity(s) or _pod_identity(s) for s in _statements(_document(props.get("assumeRolePolicy"))))
+    """A role that pods assume: through web identity (IRSA) or EKS Pod Identity; or one anyone may assume."""
+    return any(
+        _web_identity(s) or _pod_identity(s) or _anyone(s)
+        for s in _statements(_document(props.get("assumeRolePolicy")))
+    )
 
 
 # --- resource rules --------------------------------------------------------------------------------------
@@ -97,19 +114,19 @@ def web_identity_pins(args: Any, report: Report) -> None:
     OIDC provider, and uses StringLike on sub only on a role tagged to allow it."""
     if args.resource_type != ROLE:
         return
-    tags = args.props.get("tags") or {}
+    tags = args.props.get("tags") if isinstance(args.props.get("tags"), Mapping) else {}
     allowed_like = str(tags.get(_config(args, "wildcardTag", WILDCARD_TAG), "")).lower() == "true"
     for index, statement in enumerate(_statements(_document(args.props.get("assumeRolePolicy")))):
         if not _web_identity(statement):
             continue
-        federated = _listed((statement.get("Principal") or {}).get("Federated"))
+        federated = _listed(_principal(statement).get("Federated"))
         if not federated or not all(":oidc-provider/" in str(p) for p in federated):
             report(f"statement {index}: the federated principal {federated} is not an IAM OIDC provider", args.urn)
-        condition = statement.get("Condition") or {}
-        equals = condition.get("StringEquals") or {}
+        condition = _mapping(statement.get("Condition"))
+        equals = _mapping(condition.get("StringEquals"))
         for claim in ("sub", "aud"):
             if not any(str(key).endswith(f":{claim}") for key in equals):
-                like = any(str(key).endswith(f":{claim}") for key in condition.get("StringLike") or {})
+                like = any(str(key).endswith(f":{claim}") for key in _mapping(condition.get("StringLike")))
                 if claim == "sub" and like and allowed_like:
                     continue
                 how = "by StringLike only" if like else "at all"
@@ -123,7 +140,7 @@ def pod_identity_pins(args: Any, report: Report) -> None:
     for index, statement in enumerate(_statements(_document(args.props.get("assumeRolePolicy")))):
         if not _pod_identity(statement):
             continue
-        equals = (statement.get("Condition") or {}).get("StringEquals") or {}
+        equals = _mapping(_mapping(statement.get("Condition")).get("StringEquals"))
         missing = [
             t for t in ("kubernetes-namespace", "kubernetes-service-account") if f"aws:RequestTag/{t}" not in equals
         ]
@@ -135,12 +152,48 @@ def pod_identity_pins(args: Any, report: Report) -> None:
 
 
 def _workload_roles(resources: Iterable[Any]) -> dict[str, Any]:
-    """Role name → resource, for the roles pods assume."""
-    return {
-        str(r.props.get("name") or r.name): r
-        for r in resources
-        if r.resource_type == ROLE and is_workload_role(r.props)
-    }
+    """Role name → resource, for the roles pods assume, and the roles those may assume in turn (a
+    cross-account target role trusts a controller role by its ARN): every role the stack makes for a
+    workload."""
+    roles = {str(r.props.get("name") or r.name): r for r in resources if r.resource_type == ROLE}
+    workload = {name: r for name, r in roles.items() if is_workload_role(r.props)}
+    grown = True
+    while grown:
+        grown = False
+        for name, role in roles.items():
+            if name not in workload and _trusts_one_of(role.props, workload):
+                workload[name] = role
+                grown = True
+    return workload
+
+
+def _trusts_one_of(props: Mapping[str, Any], names: Iterable[str]) -> bool:
+    known = set(names)
+    for statement in _statements(_document(props.get("assumeRolePolicy"))):
+        if statement.get("Effect") != "Allow":
+            continue
+        for arn in _listed(_principal(statement).get("AWS")):
+            parsed = parsed_or_none(str(arn))
+            if (
+                parsed is not None
+                and parsed.resource.startswith("role/")
+                and parsed.resource.rsplit("/", 1)[-1] in known
+            ):
+                return True
+    return False
+
+
+def _broad_managed(arn: str) -> bool:
+    """An AWS-managed policy with ``broad-managed-policy`` (every action, or an escalation path), as the risk
+    analysis pinned it for every AWS-managed policy; the three best known by name as well."""
+    parsed = parsed_or_none(arn)
+    if parsed is None or parsed.account != "aws" or not parsed.resource.startswith("policy/"):
+        return arn.rsplit("/", 1)[-1] in BROAD_POLICIES
+    path = parsed.resource.removeprefix("policy/")
+    names = {path, path.rsplit("/", 1)[-1]}
+    return bool(names & set(BROAD_POLICIES)) or any(
+        risk == "broad-managed-policy" for name in names for risk, _ in aws_managed_policy_risks(name)
+    )
 
 
 def _role_of(resource: Any) -> str:
@@ -158,9 +211,11 @@ def no_broad_managed_policies(args: Any, report: Report) -> None:
     attached += [
         (name, str(arn), role) for name, role in roles.items() for arn in role.props.get("managedPolicyArns") or []
     ]
+    acknowledged = {tuple(pair) for pair in _config(args, "acknowledged", [])}
     for role, arn, resource in attached:
         policy = arn.rsplit("/", 1)[-1]
-        if role in roles and policy in BROAD_POLICIES and arn not in allowed and policy not in allowed:
+        waived = arn in allowed or policy in allowed or (role, policy) in acknowledged
+        if role in roles and not waived and _broad_managed(arn):
             report(f"{policy} is attached to the workload role {role}", resource.urn)
 
 
@@ -189,12 +244,16 @@ def _broad_statements(document: Mapping[str, Any]) -> Iterator[str]:
         if statement.get("Effect") != "Allow":
             continue
         actions = [str(a) for a in _listed(statement.get("Action"))]
-        if "*" in actions:
+        if "*" in actions or any(a.split(":", 1)[0] in ("*", "*:*") and a.endswith("*") for a in actions):
             yield 'allows "Action": "*"'
-        resources = [str(r) for r in _listed(statement.get("Resource"))]
-        passes = any(fnmatch.fnmatchcase("iam:passrole", a.lower()) for a in actions if a != "*")
-        if passes and "*" in resources and not statement.get("Condition"):
-            yield "allows iam:PassRole on every role without a condition"
+        elif "NotAction" in statement:
+            yield f"allows every action but {', '.join(map(str, _listed(statement.get('NotAction'))))} (NotAction)"
+        elif (
+            grants(statement, "iam:passrole")
+            and every_resource(statement, "iam:passrole")
+            and not restricting(statement.get("Condition"))
+        ):
+            yield "allows iam:PassRole on every role without a restricting condition"
 
 
 def service_accounts_name_the_stacks_roles(args: Any, report: Report) -> None:
@@ -242,16 +301,19 @@ RULES = (
         "A role trusted by EKS Pod Identity pins the kubernetes-namespace and kubernetes-service-account "
         "session tags, so only its association can use it.",
         "Add StringEquals conditions on aws:RequestTag/kubernetes-namespace and "
-        "aws:RequestTag/kubernetes-service-account (and eks-cluster-name) to the pods.eks.amazonaws.com statement.",
-        "advisory",
+        "aws:RequestTag/kubernetes-service-account (and eks-cluster-arn) to the pods.eks.amazonaws.com statement.",
+        "mandatory",
         "resource",
         pod_identity_pins,
     ),
     Rule(
         "no-broad-managed-policy-on-workload-roles",
-        f"No {', '.join(BROAD_POLICIES)} on a role that workloads assume (web identity or Pod Identity).",
+        "No AWS-managed policy that allows every action or an escalation path (AdministratorAccess, "
+        "PowerUserAccess, IAMFullAccess, SystemAdministrator and every other the risk analysis finds) on a role "
+        "that workloads assume (web identity, Pod Identity, or a role those assume).",
         "Attach a policy scoped to what the workload calls; if the broad policy is intended, list it in the "
-        "allowedPolicies setting of this rule.",
+        "allowedPolicies setting of this rule (ack-irsa check also honours acknowledgeRisks: "
+        "[broad-managed-policy]).",
         "mandatory",
         "stack",
         no_broad_managed_policies,
@@ -259,8 +321,8 @@ RULES = (
     ),
     Rule(
         "no-wildcard-inline-grants-on-workload-roles",
-        'Inline policies of workload roles grant no "Action": "*" and no iam:PassRole on every role without a '
-        "condition.",
+        'Inline policies of workload roles grant no "Action": "*", no Allow with NotAction, and no iam:PassRole on '
+        "every role (however the resource is written) without a restricting condition.",
         "Name the actions, and scope iam:PassRole to the roles it passes or condition it on iam:PassedToService.",
         "mandatory",
         "stack",
@@ -311,10 +373,13 @@ def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] 
         for r in plan.get("resources", [])
     ]
     violations: list[Violation] = []
+    acknowledged = _acknowledged_policies(plan)
     for rule in RULES:
         settings = {k: v["default"] for k, v in rule.config.items() if "default" in v} | dict(
             (config or {}).get(rule.name, {})
         )
+        if rule.validate is no_broad_managed_policies:
+            settings["acknowledged"] = [*settings.get("acknowledged", []), *acknowledged]
         if settings.get("enforcementLevel") == "disabled":
             continue
 
@@ -329,6 +394,27 @@ def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] 
             for resource in resources:
                 rule.validate(_with_config(resource, settings), report)
     return violations
+
+
+def _acknowledged_policies(plan: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(role name, managed policy name) pairs whose ``broad-managed-policy`` the plan lists as acknowledged
+    (``acknowledgeRisks``): the plan knows which role each controller or target role owns."""
+    roles = {
+        str(r.get("parent")): str((r.get("inputs") or {}).get("name") or r.get("name"))
+        for r in plan.get("resources", [])
+        if isinstance(r, Mapping) and r.get("type") == ROLE
+    }
+    return [
+        (
+            roles[str(risk.get("controller"))],
+            str(risk.get("source", "")).removeprefix("managed policy ").rsplit("/", 1)[-1],
+        )
+        for risk in plan.get("risks", [])
+        if isinstance(risk, Mapping)
+        and risk.get("id") == "broad-managed-policy"
+        and risk.get("acknowledged")
+        and str(risk.get("controller")) in roles
+    ]
 
 
 @dataclass(frozen=True)

@@ -382,13 +382,27 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
         lines += [
             f"Role made in the target account, `{made[ROLE]['name']}` (managed "
             f"{_codes(sorted(r.inputs['policyArn'] for r in plan.children(target.name) if r.type == ATTACHMENT))}); "
-            "its trust policy:",
+            f"permissions: {_permissions_text(plan, target.name)}; its trust policy:",
             "",
             "```json",
             _pretty(made[ROLE]["assumeRolePolicy"]),
             "```",
             "",
         ]
+        if risks := plan.risks.get(target.name):
+            lines += [f"Risks of `{made[ROLE]['name']}`:", "", *(f"- {_risk_text(r)}" for r in risks), ""]
+        target_inline = sorted(
+            (r.inputs for r in plan.children(target.name) if r.type == INLINE), key=lambda i: i["name"]
+        )
+        for policy in target_inline:
+            lines += [
+                f"Inline policy `{policy['name']}` of `{made[ROLE]['name']}`:",
+                "",
+                "```json",
+                _pretty(policy["policy"]),
+                "```",
+                "",
+            ]
     return lines
 
 
