@@ -221,6 +221,12 @@ def every_resource(statement: Mapping[str, Any], action: str) -> bool:
     return any(all(p.fullmatch(probe) for probe in probes) for probes in _probe_sets(action) for p in patterns)
 
 
+def matches(pattern: str, text: str, case: bool = False) -> bool:
+    """Whether the IAM pattern admits ``text`` (``*`` any characters, ``?`` one; case-insensitive unless
+    ``case``, as for actions). A pattern given as ``text`` is admitted when its own wildcards are."""
+    return bool(_pattern(pattern, case).fullmatch(text))
+
+
 @cache
 def _pattern(text: str, case: bool = False) -> re.Pattern[str]:
     """An IAM pattern (``*`` any characters, ``?`` one) as a regular expression; actions are case-insensitive."""

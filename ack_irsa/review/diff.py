@@ -11,7 +11,17 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ack_irsa.review.plan import CONTROLLER, RELEASE, ROLE, Plan, PlannedResource, controller_section, walk
+from ack_irsa.review.plan import (
+    ATTACHMENT,
+    CONTROLLER,
+    INLINE,
+    RELEASE,
+    ROLE,
+    Plan,
+    PlannedResource,
+    controller_section,
+    walk,
+)
 
 # Inputs whose change makes Pulumi replace the resource (create the new one, delete the old).
 REPLACED_BY = {
@@ -58,6 +68,8 @@ class PlanDiff:
     """(controller, risk) for each risk of the head that the base did not have and nobody acknowledged."""
     new_grants: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     """(controller, cross-account grant) for each grant of the head the base did not have as it is."""
+    widenings: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    """(component, role name, what widened) for each role the base had that may do more in the head."""
 
     @property
     def empty(self) -> bool:
@@ -81,6 +93,7 @@ def diff_plans(base: Plan, head: Plan) -> PlanDiff:
         for risk in risks
         if (name, risk["id"], risk["source"]) not in known and not risk["acknowledged"]
     ]
+    result.widenings = widenings(base, head)
     granted = {(name, json.dumps(g, sort_keys=True)) for name, grants in base.cross_account.items() for g in grants}
     result.new_grants = [
         (name, grant)
@@ -120,6 +133,11 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         f"resources in account `{grant['account_id']}` for namespaces {', '.join(grant['namespaces'])}. It widens "
         "what the controller can touch: review it.\n"
         for name, grant in diff.new_grants
+    ]
+    lines += [
+        f"> ⚠️ **Widened** `{name}` (role `{role}`): {'; '.join(found)}. Review it: whatever its risk id, it lets "
+        "the role do more than before.\n"
+        for name, role, found in diff.widenings
     ]
     lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
     lines += [
@@ -191,3 +209,135 @@ def _json_diff(before: str | None, after: str | None) -> list[str]:
         return json.dumps(json.loads(text), indent=2).splitlines() if text else []
 
     return list(difflib.unified_diff(pretty(before), pretty(after), lineterm="", n=2))[2:]
+
+
+# --- widenings ----------------------------------------------------------------------------------------
+
+Grant = tuple[str, str, str]
+"""(action pattern, resource pattern, condition as canonical JSON) of one Allow statement."""
+
+
+def widenings(base: Plan, head: Plan) -> list[tuple[str, str, list[str]]]:
+    """Every role of both plans (by the component that makes it) that may do more in the head: actions or
+    resources not covered by the base's grants, a condition that restricts less, a trust statement that
+    admits more, a new managed policy, a permissions boundary removed or changed. Narrowing is not listed."""
+    found = []
+    for owner in sorted(_roles(base).keys() & _roles(head).keys()):
+        before, after = _roles(base)[owner], _roles(head)[owner]
+        what = _widened_permissions(_grants(base, owner), _grants(head, owner))
+        if trust := _wider_trust(
+            _statements(before.inputs.get("assumeRolePolicy")), _statements(after.inputs.get("assumeRolePolicy"))
+        ):
+            what.append(trust)
+        added = sorted(_attached(head, owner) - _attached(base, owner))
+        what += [f"new managed policy `{arn}`" for arn in added]
+        boundary, now = before.inputs.get("permissionsBoundary"), after.inputs.get("permissionsBoundary")
+        if boundary and not now:
+            what.append(f"permissions boundary `{boundary}` removed")
+        elif boundary and now != boundary:
+            what.append(f"permissions boundary `{boundary}` replaced by `{now}`")
+        if what:
+            found.append((owner, str(after.inputs.get("name") or after.name), what))
+    return found
+
+
+def _roles(plan: Plan) -> dict[str, PlannedResource]:
+    return {r.parent: r for r in plan.resources if r.type == ROLE and r.parent}
+
+
+def _attached(plan: Plan, owner: str) -> set[str]:
+    return {str(r.inputs.get("policyArn")) for r in plan.children(owner) if r.type == ATTACHMENT}
+
+
+def _statements(document: Any) -> list[dict[str, Any]]:
+    try:
+        parsed = json.loads(document) if isinstance(document, str) else document
+    except json.JSONDecodeError:
+        return []
+    listed = parsed.get("Statement", []) if isinstance(parsed, dict) else []
+    listed = [listed] if isinstance(listed, dict) else listed if isinstance(listed, list) else []
+    return [s for s in listed if isinstance(s, dict) and s.get("Effect") == "Allow"]
+
+
+def _listed(value: Any) -> list[str]:
+    return [str(v) for v in value] if isinstance(value, list) else [] if value is None else [str(value)]
+
+
+def _grants(plan: Plan, owner: str) -> list[tuple[Grant, dict[str, Any]]]:
+    """The Allow grants of a role's inline policies, one per action and resource, with their statement."""
+    grants = []
+    for inline in (r for r in plan.children(owner) if r.type == INLINE):
+        for statement in _statements(inline.inputs.get("policy")):
+            condition = json.dumps(statement.get("Condition") or {}, sort_keys=True)
+            actions = _listed(statement.get("Action")) or [f"NotAction {_listed(statement.get('NotAction'))}"]
+            resources = _listed(statement.get("Resource")) or [f"NotResource {_listed(statement.get('NotResource'))}"]
+            grants += [((a, r, condition), statement) for a in actions for r in resources]
+    return grants
+
+
+def _covers(pattern: str, given: str, case: bool) -> bool:
+    """Whether the IAM pattern ``pattern`` admits everything ``given`` (a pattern too) admits."""
+    from ack_irsa.iam.risks import matches
+
+    return pattern == given or (not pattern.startswith("Not") and matches(pattern, given, case))
+
+
+def _narrower(base: Any, head: Any) -> bool:
+    """Whether the condition ``head`` restricts at least as much as ``base``: every restricting key of the
+    base is in the head under the same operator, with no value the base did not allow."""
+    from ack_irsa.iam.risks import restricting
+
+    if not restricting(base):
+        return True
+    if not isinstance(head, dict):
+        return False
+    for operator, keys in base.items():
+        if str(operator).endswith("IfExists") or not isinstance(keys, dict):
+            continue
+        for key, values in keys.items():
+            given = (head.get(operator) or {}).get(key) if isinstance(head.get(operator), dict) else None
+            if given is None or not set(_listed(given)) <= set(_listed(values)):
+                return False
+    return True
+
+
+def _widened_permissions(
+    base: list[tuple[Grant, dict[str, Any]]], head: list[tuple[Grant, dict[str, Any]]]
+) -> list[str]:
+    new, weaker = [], []
+    for (action, resource, _), statement in head:
+        wide = [
+            b for (ba, br, _), b in base if _covers(ba.lower(), action.lower(), False) and _covers(br, resource, True)
+        ]
+        if not wide:
+            new.append(f"`{action}` on `{resource}`")
+        elif not any(_narrower(b.get("Condition"), statement.get("Condition")) for b in wide):
+            weaker.append(f"`{action}` on `{resource}`")
+    found = []
+    if new:
+        found.append("new actions: " + _some(new))
+    if weaker:
+        found.append("weaker condition on " + _some(weaker))
+    return found
+
+
+def _some(items: list[str]) -> str:
+    unique = list(dict.fromkeys(items))
+    return ", ".join(unique[:5]) + (f" and {len(unique) - 5} more" if len(unique) > 5 else "")
+
+
+def _wider_trust(base: list[dict[str, Any]], head: list[dict[str, Any]]) -> str | None:
+    """A head trust statement that no base statement with the same principal and actions covers."""
+    for statement in head:
+        same = [
+            b
+            for b in base
+            if json.dumps(b.get("Principal"), sort_keys=True) == json.dumps(statement.get("Principal"), sort_keys=True)
+            and set(_listed(statement.get("Action"))) <= set(_listed(b.get("Action")))
+            and "NotAction" not in statement
+        ]
+        if not any(_narrower(b.get("Condition"), statement.get("Condition")) for b in same):
+            principal = json.dumps(statement.get("Principal"), sort_keys=True)
+            actions = ", ".join(_listed(statement.get("Action")))
+            return f"wider trust: it now admits {principal} ({actions}) beyond what it did"
+    return None
