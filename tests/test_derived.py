@@ -12,8 +12,8 @@ import pytest
 from policy_sentry.querying.all import get_all_actions
 
 from ack_irsa.catalog import derived
-from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS
-from ack_irsa.policies import parse_policy_document, policy_size
+from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS
+from ack_irsa.iam.policies import parse_policy_document, policy_size
 
 from .conftest import ROOT
 

@@ -33,7 +33,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ack_irsa.arns import ACCOUNT_ID, check_partition, parsed_or_none
+from ack_irsa.iam.arns import ACCOUNT_ID, check_partition, parsed_or_none
 
 __all__ = [
     "ControllerCalls",
