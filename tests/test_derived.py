@@ -488,3 +488,32 @@ def test_refresh_from_local_clones(tmp_path: Path, capsys: pytest.CaptureFixture
     assert s3["helpers"] == {"pkg/tags": {"operations": ["PutBucketTagging"], "actions": ["s3:PutBucketTagging"]}}
     assert s3["commit"] is None  # not a git repository
     assert "~ s3.Bucket changed" in capsys.readouterr().out
+
+
+TOO_NARROW_CORRECTED = ["cloudwatchlogs", "emrcontainers", "iam", "kinesis", "kms", "networkfirewall", "ssm"]
+
+
+def test_every_shipped_recommendation_allows_what_its_controller_calls() -> None:
+    missing = {s: e["recommended"]["misses"] for s, e in PINNED["controllers"].items() if "misses" in e["recommended"]}
+    assert list(missing) == ["opensearchserverless"]  # nothing is recommended: a stack must give a policy
+
+
+@pytest.mark.parametrize("service", TOO_NARROW_CORRECTED)
+def test_the_corrections_add_exactly_what_upstream_misses(service: str) -> None:
+    from ack_irsa import catalog
+
+    controller = catalog.get(service)
+    assert "corrected" in controller.flags and "recommended-too-narrow" in controller.flags
+    assert refresh_api_calls.compare(service, PINNED["controllers"][service]) == PINNED["controllers"][service][
+        "recommended"
+    ]
+    assert controller.inline_policy is not None
+    *_, added = controller.inline_policy["Statement"]
+    assert set(controller.too_narrow) <= set(added["Action"])
+    if service != "networkfirewall":  # upstream's file is not JSON there; its correction adds to its one statement
+        assert added == {
+            "Sid": "CalledByTheControllerNotRecommended",
+            "Effect": "Allow",
+            "Action": list(derived.upstream_misses(service)),
+            "Resource": "*",
+        }

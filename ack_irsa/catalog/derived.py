@@ -44,6 +44,7 @@ __all__ = [
     "derivable",
     "derive",
     "not_derived",
+    "upstream_misses",
 ]
 
 POLICY_VERSION = "2012-10-17"
@@ -155,6 +156,12 @@ class DerivedPolicy:
 def derivable() -> list[str]:
     """Every service :func:`derive` can derive a policy for (for some of its kinds at least), sorted."""
     return sorted(s for s in _data()["controllers"] if not all(k.unmapped for k in calls(s).kinds.values()))
+
+
+def upstream_misses(service: str) -> tuple[str, ...]:
+    """Actions ``service``'s code calls that upstream's recommendation does not allow; () without data."""
+    entry = _data()["controllers"].get(service)
+    return tuple(entry["recommended"].get("upstream_misses", ())) if entry else ()
 
 
 def not_derived() -> dict[str, str]:

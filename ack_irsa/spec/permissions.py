@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ack_irsa import catalog
+from ack_irsa.catalog import derived
 from ack_irsa.errors import shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.arns import (
@@ -161,4 +162,7 @@ def _no_policy_message(controller: catalog.Controller) -> str:
     else:
         why = "upstream recommends none"
     service = controller.service
-    return f"there is no recommended policy for the {service} controller ({why}); give policy_arns or inline_policy"
+    hint = " or policy derived" if service in derived.derivable() else ""
+    return (
+        f"there is no recommended policy for the {service} controller ({why}); give policy_arns or inline_policy{hint}"
+    )
