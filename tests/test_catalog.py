@@ -186,14 +186,18 @@ def test_networkfirewall_ships_the_corrected_document() -> None:
     assert all(action == action.strip() for action in actions)
     assert "network-firewall:DescribeFirewallPolicy" in actions
     # the controller's RuleGroup kind and firewall policy updates, which upstream grants none of
-    assert actions[10:] == list(controller.too_narrow) == [
-        "network-firewall:AssociateFirewallPolicy",
-        "network-firewall:CreateRuleGroup",
-        "network-firewall:DeleteRuleGroup",
-        "network-firewall:DescribeRuleGroup",
-        "network-firewall:UpdateFirewallPolicy",
-        "network-firewall:UpdateRuleGroup",
-    ]
+    assert (
+        actions[10:]
+        == list(controller.too_narrow)
+        == [
+            "network-firewall:AssociateFirewallPolicy",
+            "network-firewall:CreateRuleGroup",
+            "network-firewall:DeleteRuleGroup",
+            "network-firewall:DescribeRuleGroup",
+            "network-firewall:UpdateFirewallPolicy",
+            "network-firewall:UpdateRuleGroup",
+        ]
+    )
 
 
 def test_cloudwatch_inline_file_is_treated_as_a_managed_policy() -> None:
@@ -303,7 +307,13 @@ def test_the_listing(capsys: pytest.CaptureFixture[str]) -> None:
         "s3", "ack-s3-controller", "AmazonS3FullAccess", "2 statements", "GA", "-", "service-wide-access",
     ]  # fmt: skip
     assert rows["applicationautoscaling"][-2:] == ["-", "broad-managed-policy"]
-    assert rows["opensearchserverless"][2:] == ["-", "-", "unknown", "corrected,needs-policy,recommended-too-narrow", "-"]
+    assert rows["opensearchserverless"][2:] == [
+        "-",
+        "-",
+        "unknown",
+        "corrected,needs-policy,recommended-too-narrow",
+        "-",
+    ]
     assert rows["kinesis"][-2] == "corrected,recommended-too-narrow"
     assert rows["appconfig"][-2:] == ["policy-unknown,needs-policy", "-"]
     assert lines[83:] == [

@@ -504,9 +504,10 @@ def test_the_corrections_add_exactly_what_upstream_misses(service: str) -> None:
 
     controller = catalog.get(service)
     assert "corrected" in controller.flags and "recommended-too-narrow" in controller.flags
-    assert refresh_api_calls.compare(service, PINNED["controllers"][service]) == PINNED["controllers"][service][
-        "recommended"
-    ]
+    assert (
+        refresh_api_calls.compare(service, PINNED["controllers"][service])
+        == PINNED["controllers"][service]["recommended"]
+    )
     assert controller.inline_policy is not None
     *_, added = controller.inline_policy["Statement"]
     assert set(controller.too_narrow) <= set(added["Action"])
@@ -517,3 +518,27 @@ def test_the_corrections_add_exactly_what_upstream_misses(service: str) -> None:
             "Action": list(derived.upstream_misses(service)),
             "Resource": "*",
         }
+
+
+def test_catalog_show_says_what_derived_grants_and_what_upstream_misses(capsys: pytest.CaptureFixture[str]) -> None:
+    from ack_irsa.commands import main as cli
+
+    assert cli(["catalog", "show", "s3"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        "policy derived:   51 actions for Bucket, instead of the recommendation's 219 (read at 1051f76f2b6d); "
+        "kinds: Bucket; role fields (need passRoles): Bucket"
+    ) in lines
+    assert not [line for line in lines if line.startswith("too narrow:")]
+    assert cli(["catalog", "show", "ssm"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert (
+        "too narrow:       upstream's recommendation misses 3 of the actions the controller's code calls: "
+        "ssm:DeleteParameter, ssm:GetParameter, ssm:PutParameter"
+    ) in lines
+    assert cli(["catalog", "show", "bedrockagentcorecontrol"]) == 0
+    assert "policy derived:   48 actions for 12 kinds, instead of" in capsys.readouterr().out
+    assert cli(["catalog", "show", "glue"]) == 0
+    assert "policy derived:   derived is not available: the glue controller's code could not be read" in (
+        capsys.readouterr().out
+    )

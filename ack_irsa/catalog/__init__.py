@@ -32,8 +32,8 @@ FLAG_DESCRIPTIONS = {
     "corrected": "upstream's recommended policy is defective; the note says what ack-irsa ships instead",
     "needs-policy": "no usable recommended policy: the stack must give policyArns or inlinePolicy",
     "policy-unknown": "upstream's policy files could not be read; nothing is recommended",
-    "recommended-too-narrow": "upstream's recommended policy misses actions the controller's code calls (AccessDenied); "
-    "the note lists them",
+    "recommended-too-narrow": "upstream's recommendation misses actions the controller's code calls (AccessDenied); "
+    "`catalog show` lists them",
 }
 
 _AWS_MANAGED_POLICY = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?P<name>[\w+=,.@/-]+)$")

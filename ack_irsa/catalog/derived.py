@@ -143,7 +143,10 @@ class DerivedPolicy:
 
     def summary(self) -> str:
         """``51 actions for Bucket, instead of the recommendation's 219``: for the plan."""
-        kinds = f"every kind ({len(self.kinds)})" if self.all_kinds and len(self.kinds) > 1 else ", ".join(self.kinds)
+        if self.all_kinds and len(self.kinds) > 1:
+            kinds = f"every kind ({len(self.kinds)})"
+        else:
+            kinds = ", ".join(self.kinds) if len(self.kinds) <= 3 else f"{len(self.kinds)} kinds"
         count = len(self.actions)
         text = f"{count} action{'' if count == 1 else 's'} for {kinds}"
         if self.recommended_actions:
@@ -182,7 +185,9 @@ def _no_data(service: str) -> str:
         why = f"the {service} controller's code could not be read for it ({reason})"
     else:
         why = f"there is no data on the {service} controller's calls"
-    return f"derived is not available: {why}; use policy recommended (the default) with policyArns or inlinePolicy"
+    return (
+        f"derived is not available: {why}; use policy recommended (the default), or give policy_arns or inline_policy"
+    )
 
 
 @cache
@@ -333,7 +338,7 @@ def _chosen_kinds(
                 (
                     f"kinds[{i}]",
                     f"{kind} calls operations with no known IAM action ({_unmapped([found])}): "
-                    "it cannot be derived; give its permissions with inlinePolicy and use policy recommended",
+                    "it cannot be derived; give its permissions with inline_policy and policy recommended",
                 )
             )
         else:
