@@ -239,6 +239,8 @@ def to_json(plan: Plan) -> str:
         "resources": [{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs} for r in plan.resources],
         "outputs": plan.outputs,
     }
+    if plan.policies:  # derived policies, and recommendations upstream wrote too narrow
+        document["policies"] = [{"controller": name, **_camel_keys(p)} for name, p in plan.policies.items()]
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 

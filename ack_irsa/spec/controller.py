@@ -477,8 +477,8 @@ def _derived_warnings(policy: DerivedPolicy) -> Iterator[str]:
             f"{kind} {', '.join(f'`{f}`' for f in names)}" for kind, names in policy.unset_role_fields.items()
         )
         yield (
-            f"policy derived grants iam:PassRole on no role (no pass_roles): a manifest that sets {fields} "
-            "would fail with AccessDenied; list the roles the controller may pass in pass_roles"
+            f"policy derived grants iam:PassRole on no role: a manifest that sets {fields} would fail with "
+            "AccessDenied; list the roles the controller may pass in passRoles (pass_roles in Python)"
         )
 
 
