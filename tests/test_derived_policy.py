@@ -321,3 +321,43 @@ def test_every_controller_renders_with_policy_derived_and_iam_takes_each_documen
     with pytest.raises(iam.exceptions.MalformedPolicyDocumentException):  # the check can fail
         iam.put_role_policy(RoleName="derived-check", PolicyName="bad", PolicyDocument='{"Statement": [{}]}')
     empty_moto(moto_url)
+
+
+# --- verify -----------------------------------------------------------------------------------------
+
+
+def test_verify_expects_the_derived_policy_and_nothing_recommended(
+    capsys: pytest.CaptureFixture[str], moto_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from .test_verify import account, checks, verify
+
+    for variable, value in {
+        "AWS_ACCESS_KEY_ID": "t",
+        "AWS_SECRET_ACCESS_KEY": "t",
+        "AWS_EC2_METADATA_DISABLED": "1",
+    }.items():
+        monkeypatch.setenv(variable, value)
+    empty_moto(moto_url)
+    iam, eks = moto_clients(moto_url)
+    aws = {"url": moto_url, "iam": iam, "eks": eks}
+    facts = account(aws, attach=False, inline=False)  # the role as policy: derived leaves it
+    document = json.dumps(derived.derive("s3", ["Bucket"]).document)
+    iam.put_role_policy(RoleName=facts["role_name"], PolicyName="ack-derived-policy", PolicyDocument=document)
+    (tmp_path / "stacks").mkdir()
+    (tmp_path / "Pulumi.yaml").write_text("name: ack-irsa\nruntime: python\nstackConfigDir: stacks\n")
+    (tmp_path / "stacks" / "Pulumi.dev.yaml").write_text(
+        "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: dev-eks\n"
+        "  ack-irsa:controllers:\n    - service: s3\n      policy: derived\n      kinds: [Bucket]\n"
+    )
+    args = ("--stack", "dev", "--project-dir", str(tmp_path), "--skip-kubernetes")
+    code, report = verify(capsys, aws, *args)
+    assert (checks(report)["inline-policy"], checks(report)["managed-policies"][0]) == (
+        ("pass", "ack-derived-policy holds the expected document"),
+        "pass",
+    )
+    assert code == 0
+    # the recommendation put back by hand is what verify must catch
+    iam.attach_role_policy(RoleName=facts["role_name"], PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    code, report = verify(capsys, aws, *args)
+    assert code == 1 and checks(report)["managed-policies"][0] == "fail"
+    empty_moto(moto_url)
