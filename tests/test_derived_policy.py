@@ -361,3 +361,22 @@ def test_verify_expects_the_derived_policy_and_nothing_recommended(
     code, report = verify(capsys, aws, *args)
     assert code == 1 and checks(report)["managed-policies"][0] == "fail"
     empty_moto(moto_url)
+
+
+def test_the_readme_table_is_what_derive_gives() -> None:
+    import re
+
+    from .conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| (\w+)(?: \(`\w+`\))? \| (\d+) \+ (\d+) \+ (\d+) = (\d+) \| ([\d,]+)", readme, re.M)
+    assert [r[0] for r in rows] == ["s3", "rds", "ec2", "dynamodb", "sagemaker", "applicationautoscaling"]
+    for service, called, dependent, kms, total, recommended in rows:
+        policy = derived.derive(service)
+        assert (len(policy.called), len(policy.dependent), len(policy.kms), len(policy.actions)) == (
+            int(called),
+            int(dependent),
+            int(kms),
+            int(total),
+        ), service
+        assert policy.recommended_actions == int(recommended.replace(",", "")), service
