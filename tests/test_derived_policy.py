@@ -380,3 +380,65 @@ def test_the_readme_table_is_what_derive_gives() -> None:
             int(total),
         ), service
         assert policy.recommended_actions == int(recommended.replace(",", "")), service
+
+
+# --- roles in target accounts --------------------------------------------------------------------------
+
+TEAM_A = "444455556666"
+
+
+def test_a_managed_target_role_gets_the_policy_derived_for_the_same_kinds() -> None:
+    import pulumi_aws as aws
+
+    def main() -> None:
+        target = aws.Provider("team-a", region="us-west-2", allowed_account_ids=[TEAM_A])
+        ControllerIrsa(
+            "rds",
+            {
+                "service": "rds",
+                "oidc_provider_arn": PROVIDER_ARN,
+                "policy": "derived",
+                "kinds": ["DBSubnetGroup"],
+                "pass_roles": [MONITORING],
+                "cross_account": [
+                    {"account_id": TEAM_A, "role_name": "ack-rds", "namespaces": ["team-a"], "manage_role": True,
+                     "provider": target}
+                ],
+            },
+        )  # fmt: skip
+
+    result = run(main)
+    target = f"rds-{TEAM_A}-ack-rds"
+    # the roles to pass are this account's: the target role passes none
+    assert inline_policies(result, target) == {"ack-derived-policy": derived.derive("rds", ["DBSubnetGroup"]).document}
+    assert attachments(result, target) == []
+    assert inline_policies(result, "rds")["ack-derived-policy"] == (
+        derived.derive("rds", ["DBSubnetGroup"], [MONITORING]).document
+    )
+
+
+def test_target_account_role_takes_policy_derived() -> None:
+    from ack_irsa import TargetAccountRole
+
+    role_arn = f"arn:aws:iam::{TEAM_A}:role/ack-s3-source"
+
+    def main() -> None:
+        TargetAccountRole(
+            "t", {"service": "s3", "trusted_role_arns": [role_arn], "role_name": "ack-s3", "policy": "derived"}
+        )
+
+    result = run(main)
+    assert inline_policies(result, "t") == {"ack-derived-policy": derived.derive("s3").document}
+    assert attachments(result, "t") == []
+    with pytest.raises(ArgsError, match=r"kinds\[0\]: 'Buckt' is not a kind of the s3 controller"):
+        from ack_irsa.spec.target_role import resolve_target_role
+
+        resolve_target_role(
+            {
+                "service": "s3",
+                "trusted_role_arns": [role_arn],
+                "role_name": "x",
+                "policy": "derived",
+                "kinds": ["Buckt"],
+            }
+        )

@@ -334,8 +334,9 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
 
     def _target_roles(self, name: str, spec: ControllerSpec) -> dict[str, TargetAccountRole]:
         """The target roles this stack makes (``manage_role``), each in its account through its provider,
-        trusting this controller's role. They carry the recommended policies, so the controller's
-        acknowledgements apply to them where they name one of those policies' risks."""
+        trusting this controller's role. They carry the recommended policies (or, with ``policy="derived"``,
+        the policy derived for the same kinds), so the controller's acknowledgements apply to them where they
+        name one of those policies' risks."""
         made: dict[str, TargetAccountRole] = {}
         acknowledged = {risk.id for risk in spec.risks if risk.acknowledged}
         for target in (t for t in spec.cross_account if t.manage_role):
@@ -347,6 +348,10 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
                 "pod_identity": spec.uses_pod_identity,
                 "tags": spec.tags,
             }
+            if (derived_policy := spec.derived_policy) is not None:  # the same kinds there; roles to pass are
+                args["policy"] = "derived"  # the target account's own, so none are carried over
+                if not derived_policy.all_kinds:
+                    args["kinds"] = list(derived_policy.kinds)
             own = {risk.id for risk in resolve_target_role(args).risks}
             args["acknowledge_risks"] = sorted(acknowledged & own)
             made[_target_key(target)] = TargetAccountRole(

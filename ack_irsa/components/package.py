@@ -230,6 +230,12 @@ class TargetAccountRoleArgs(TypedDict, total=False):
     """Role path. Default `/`."""
     pod_identity: bool
     """The controllers run on EKS Pod Identity: the trust allows `sts:TagSession` too. Default `false`."""
+    policy: PolicyChoice
+    """`derived`: the actions the controller's code calls, instead of the recommendation. Default `recommended`."""
+    kinds: list[str]
+    """`policy` `derived`: the kinds the controller manages in this account. Default: every kind."""
+    pass_roles: list[str]
+    """`policy` `derived`: role ARNs in this account the controller may pass. Default: none."""
     policy_arns: list[str]
     """Managed policies instead of the recommended ones. Default: the catalog's."""
     extra_policy_arns: list[str]
