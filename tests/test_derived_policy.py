@@ -181,9 +181,8 @@ REFUSED = {
     "a controller with no derived data": (
         {"service": "glue", "policy": "derived"},
         "ack-irsa:controllers[0].policy: derived is not available: the glue controller's code could not be read "
-        "for it (snapshot has no pkg/resource/<kind> code with an aws-sdk-go-v2 client (stub/empty repo, or kinds "
-        "only in file index, or aws-sdk-go v1)); use policy recommended (the default), or give policyArns or "
-        "inlinePolicy",
+        "for it (a stub repository, the older AWS SDK, or no copy); use policy recommended (the default), or give "
+        "policyArns or inlinePolicy",
     ),
     "a controller whose calls map to no IAM action": (
         {"service": "lambdamicrovms", "policy": "derived"},

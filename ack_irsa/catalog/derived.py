@@ -180,9 +180,12 @@ def calls(service: str) -> ControllerCalls:
 
 
 def _no_data(service: str) -> str:
-    reason = _data()["not_derived"].get(service)
-    if reason:
-        why = f"the {service} controller's code could not be read for it ({reason})"
+    # The reason recorded for maintainers (``not_derived``) stays in the data file; users get what it means.
+    if service in _data()["not_derived"]:
+        why = (
+            f"the {service} controller's code could not be read for it "
+            "(a stub repository, the older AWS SDK, or no copy)"
+        )
     else:
         why = f"there is no data on the {service} controller's calls"
     return (
