@@ -441,3 +441,26 @@ def test_target_account_role_takes_policy_derived() -> None:
                 "kinds": ["Buckt"],
             }
         )
+
+
+def test_values_known_only_at_deploy_time_are_refused() -> None:
+    import pulumi
+
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller(
+            {"service": "rds", "oidc_provider_arn": PROVIDER_ARN, "policy": "derived",
+             "pass_roles": [MONITORING, pulumi.Output.from_input(MONITORING)]}
+        )  # fmt: skip
+    assert [(p.field, p.message) for p in raised.value.problems] == [
+        ("pass_roles[1]", "must be a plain value known before deploying, not a Pulumi Output")
+    ]
+
+
+def test_the_component_package_passes_the_policy_on() -> None:
+    from ack_irsa.components.package import PolicyChoice, controller_args
+
+    assert controller_args({"service": "s3", "policy": PolicyChoice.DERIVED, "kinds": ["Bucket"]}) == {
+        "service": "s3",
+        "policy": "derived",
+        "kinds": ["Bucket"],
+    }

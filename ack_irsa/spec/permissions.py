@@ -68,6 +68,11 @@ def resolve_derived(
         if deploy_time(value):
             problems.add(name, "must be a plain list known before deploying, not a Pulumi Output")
             return None
+        late = [i for i, item in enumerate(value or ()) if deploy_time(item)] if isinstance(value, list | tuple) else []
+        for index in late:  # the policy is derived, sized and checked before anything is created
+            problems.add(f"{name}[{index}]", "must be a plain value known before deploying, not a Pulumi Output")
+        if late:
+            return None
     try:
         return derived.derive(controller.service, kinds, pass_roles or (), _partition_hint(args, pass_roles))
     except derived.DerivedPolicyError as error:
