@@ -12,10 +12,15 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ack_irsa.controller import ControllerIrsa, ControllerIrsaArgs, CrossAccountTargetArgs, InstallArgs
-    from ack_irsa.cross_account import RoleAccountMap, RoleAccountMapArgs, TargetAccountRole, TargetAccountRoleArgs
-    from ack_irsa.oidc import ClusterOidcProvider, ClusterOidcProviderArgs
-    from ack_irsa.spec import ArgsError
+    from ack_irsa.components.controller import ControllerIrsa, ControllerIrsaArgs, CrossAccountTargetArgs, InstallArgs
+    from ack_irsa.components.cross_account import (
+        RoleAccountMap,
+        RoleAccountMapArgs,
+        TargetAccountRole,
+        TargetAccountRoleArgs,
+    )
+    from ack_irsa.components.oidc import ClusterOidcProvider, ClusterOidcProviderArgs
+    from ack_irsa.spec.problems import ArgsError
 
 __all__ = [
     "ArgsError",
@@ -33,17 +38,17 @@ __all__ = [
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "ArgsError": "ack_irsa.spec",
-    "ClusterOidcProvider": "ack_irsa.oidc",
-    "ClusterOidcProviderArgs": "ack_irsa.oidc",
-    "ControllerIrsa": "ack_irsa.controller",
-    "ControllerIrsaArgs": "ack_irsa.controller",
-    "InstallArgs": "ack_irsa.controller",
-    "CrossAccountTargetArgs": "ack_irsa.controller",
-    "RoleAccountMap": "ack_irsa.cross_account",
-    "RoleAccountMapArgs": "ack_irsa.cross_account",
-    "TargetAccountRole": "ack_irsa.cross_account",
-    "TargetAccountRoleArgs": "ack_irsa.cross_account",
+    "ArgsError": "ack_irsa.spec.problems",
+    "ClusterOidcProvider": "ack_irsa.components.oidc",
+    "ClusterOidcProviderArgs": "ack_irsa.components.oidc",
+    "ControllerIrsa": "ack_irsa.components.controller",
+    "ControllerIrsaArgs": "ack_irsa.components.controller",
+    "InstallArgs": "ack_irsa.components.controller",
+    "CrossAccountTargetArgs": "ack_irsa.components.controller",
+    "RoleAccountMap": "ack_irsa.components.cross_account",
+    "RoleAccountMapArgs": "ack_irsa.components.cross_account",
+    "TargetAccountRole": "ack_irsa.components.cross_account",
+    "TargetAccountRoleArgs": "ack_irsa.components.cross_account",
 }
 
 

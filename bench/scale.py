@@ -2,7 +2,7 @@
 
     python bench/scale.py [--runs 5]
 
-Builds the program under Pulumi's mocks (ack_irsa.offline) for 1, 10 and every catalog controller, on 1 and
+Builds the program under Pulumi's mocks (ack_irsa.review.offline) for 1, 10 and every catalog controller, on 1 and
 3 clusters, each in a fresh interpreter (so the wall time includes the interpreter's start and the imports),
 and prints Markdown tables of medians with the range over the runs. Each ack-irsa run is paired with a run of
 the peer, ``bench/peer.py`` (the guide's steps written by hand), in alternating order; the ratio of each pair
@@ -82,13 +82,13 @@ def measure_once(count: int | None, clusters: int, who: str = "ack-irsa", collec
     ``who``: ``ack-irsa``, ``peer``, or ``floor`` (``count`` trivial registrations); ``collector``:
     ``paused`` (the offline plan) or ``on`` (``pulumi preview``, with the stack program's own collector
     settings)."""
-    from ack_irsa import offline
+    from ack_irsa.review import offline
 
     facts = offline.Facts(account_id="111122223333", region="us-west-2")
     chosen = services(count) if who != "floor" else []
     build = {"ack-irsa": fleet, "peer": _peer_fleet, "floor": lambda _, __: floor(count or 0)}[who]
     if collector == "on" and who == "ack-irsa":  # as its __main__.py does; the peer keeps Python's defaults
-        from ack_irsa.program import tune_collector
+        from ack_irsa.stack.program import tune_collector
 
         tune_collector()
     started = time.perf_counter()

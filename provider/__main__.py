@@ -9,7 +9,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ack_irsa.package import host
+from ack_irsa.components.package import host
 
 if __name__ == "__main__":
     host()

@@ -34,7 +34,7 @@ def main() -> int:
         name, _, status = line.strip().rpartition(": ")
         if not name.startswith("ack_irsa."):
             continue
-        module = name.split(".")[1]
+        module = re.split(r"\.xǁ|\.x_", name, maxsplit=1)[0].removeprefix("ack_irsa.").replace(".", "/")
         outcome = "equivalent" if name in equivalent else "killed" if status == "killed" else "survived"
         counts.setdefault(module, Counter())[outcome] += 1
     print("| module | killed | survived | equivalent | score |\n| --- | ---: | ---: | ---: | ---: |")

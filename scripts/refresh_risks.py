@@ -1,5 +1,5 @@
 """Analyse the catalog's recommended inline policies and every AWS-managed policy, and pin the risks found
-in ack_irsa/catalog/risks.json (see ack_irsa/risks.py for what each risk id means).
+in ack_irsa/catalog/risks.json (see ack_irsa/iam/risks.py for what each risk id means).
 
     python scripts/refresh_risks.py            # rewrite the file
     python scripts/refresh_risks.py --check    # exit 1 when it is out of date
@@ -17,7 +17,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ack_irsa import catalog, risks
+from ack_irsa import catalog
+from ack_irsa.iam import risks
 
 OUTPUT = Path(__file__).resolve().parent.parent / "ack_irsa" / "catalog" / "risks.json"
 

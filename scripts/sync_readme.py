@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from ack_irsa.config import reference
+from ack_irsa.stack.config import reference
 
 ROOT = Path(__file__).resolve().parent.parent
 README = ROOT / "README.md"
@@ -27,10 +27,10 @@ def synced(text: str) -> str:
 
 
 def api() -> str:
-    from ack_irsa import apidoc
-    from ack_irsa.controller import ControllerIrsaArgs, CrossAccountTargetArgs
-    from ack_irsa.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
-    from ack_irsa.oidc import ClusterOidcProviderArgs
+    from ack_irsa.components import apidoc
+    from ack_irsa.components.controller import ControllerIrsaArgs, CrossAccountTargetArgs
+    from ack_irsa.components.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
+    from ack_irsa.components.oidc import ClusterOidcProviderArgs
 
     return apidoc.markdown(
         [ClusterOidcProviderArgs, ControllerIrsaArgs, CrossAccountTargetArgs, TargetAccountRoleArgs, RoleAccountMapArgs]

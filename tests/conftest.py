@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from ack_irsa import offline
+from ack_irsa.review import offline
 
 ROOT = Path(__file__).resolve().parent.parent
 # The end-to-end suite runs only through `make e2e` (scripts/e2e.py), never in `make test`.
@@ -44,7 +44,7 @@ def refused(config: Mapping[str, Any], issuers: Mapping[str, str] | None = None)
     """The problems the stack program reports for ``config``, one per line; nothing may be registered."""
     import pulumi
 
-    from ack_irsa import program
+    from ack_irsa.stack import program
 
     errors: list[str] = []
 

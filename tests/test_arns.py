@@ -1,6 +1,6 @@
 import pytest
 
-from ack_irsa.arns import (
+from ack_irsa.iam.arns import (
     aws_managed_policy_arn,
     check_oidc_provider_arn,
     check_policy_arn,
@@ -104,7 +104,7 @@ def test_partition_of_region(region: str, partition: str) -> None:
 
 
 def test_parsed_or_none() -> None:
-    from ack_irsa.arns import parsed_or_none
+    from ack_irsa.iam.arns import parsed_or_none
 
     assert parsed_or_none("arn:aws-cn:iam::123456789012:role/x") == parse_arn("arn:aws-cn:iam::123456789012:role/x")
     assert parsed_or_none("not-an-arn") is None
@@ -112,7 +112,7 @@ def test_parsed_or_none() -> None:
 
 
 def test_anything_but_a_string_is_not_an_arn() -> None:
-    from ack_irsa.arns import parsed_or_none
+    from ack_irsa.iam.arns import parsed_or_none
 
     for value in (5, None, ["arn:aws:iam::111122223333:role/x"], b"arn:aws:iam::111122223333:role/x"):
         with pytest.raises(ValueError, match="is not an ARN"):
@@ -145,7 +145,7 @@ def test_the_newer_partitions(region: str, partition: str) -> None:
 
 
 def test_partitions_are_botocores() -> None:
-    from ack_irsa.arns import check_partition, partitions
+    from ack_irsa.iam.arns import check_partition, partitions
 
     assert sorted(partitions()) == [
         "aws", "aws-cn", "aws-eusc", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-us-gov",

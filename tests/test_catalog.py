@@ -17,10 +17,11 @@ from parliament import config as parliament_config
 
 from ack_irsa import catalog
 from ack_irsa.commands import main as cli
-from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS
-from ack_irsa.policies import parse_policy_document, policy_size
-from ack_irsa.risks import RISKS
-from ack_irsa.spec import ArgsError, resolve_controller
+from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS
+from ack_irsa.iam.policies import parse_policy_document, policy_size
+from ack_irsa.iam.risks import RISKS
+from ack_irsa.spec.controller import resolve_controller
+from ack_irsa.spec.problems import ArgsError
 
 from .conftest import PROVIDER_ARN, ROOT
 

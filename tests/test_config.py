@@ -8,9 +8,10 @@ from typing import Any
 import pulumi
 import pytest
 
-from ack_irsa import offline, program
-from ack_irsa.config import ConfigError, parse
-from ack_irsa.policies import policy_size
+from ack_irsa.iam.policies import policy_size
+from ack_irsa.review import offline
+from ack_irsa.stack import program
+from ack_irsa.stack.config import ConfigError, parse
 
 from .conftest import ISSUER_HOST, ISSUER_URL, OTHER_ISSUER_HOST, OTHER_PROVIDER_ARN, PROVIDER_ARN, run
 

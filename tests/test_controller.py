@@ -11,7 +11,7 @@ import pulumi_kubernetes as k8s
 import pytest
 
 from ack_irsa import ArgsError, ClusterOidcProvider, ControllerIrsa
-from ack_irsa.controller import ControllerIrsaArgs
+from ack_irsa.components.controller import ControllerIrsaArgs
 
 from .conftest import (
     ACCOUNT,

@@ -11,9 +11,10 @@ from typing import Any
 import pulumi_aws as aws
 import pytest
 
-from ack_irsa import ArgsError, ControllerIrsa, CrossAccountTargetArgs, RoleAccountMap, TargetAccountRole, accounts
-from ack_irsa.accounts import CarmGrant, CrossAccountTarget
+from ack_irsa import ArgsError, ControllerIrsa, CrossAccountTargetArgs, RoleAccountMap, TargetAccountRole
 from ack_irsa.commands import main as cli
+from ack_irsa.iam import accounts
+from ack_irsa.iam.accounts import CarmGrant, CrossAccountTarget
 
 from .conftest import ACCOUNT, ISSUER_URL, PROVIDER_ARN, ROOT, refused, run
 
@@ -548,16 +549,18 @@ def stack(controllers: list[dict[str, Any]], **keys: Any) -> dict[str, Any]:
 
 
 def program_run(config: dict[str, Any]) -> Any:
-    from ack_irsa import program
+    from ack_irsa.stack import program
 
     return run(program.main, config=config, issuers={"dev": ISSUER_URL})
 
 
 def test_the_shared_example_stack_wires_both_sides() -> None:
-    from ack_irsa.stackfile import load
+    from ack_irsa.stack.stackfile import load
 
     config = load(ROOT, ROOT / "stacks" / "Pulumi.shared.yaml").config
-    result = run(__import__("ack_irsa.program").program.main, config=config, issuers={"shared-eks": ISSUER_URL})
+    result = run(
+        __import__("ack_irsa.stack.program").stack.program.main, config=config, issuers={"shared-eks": ISSUER_URL}
+    )
     (provider,) = result.of_type("pulumi:providers:aws")
     assert provider.name == "account-444455556666"
     assert json.loads(provider.inputs["allowedAccountIds"]) == [TEAM_A]
@@ -832,7 +835,7 @@ BASE: dict[str, Any] = {"service": "s3", "oidc_provider_arn": PROVIDER_ARN}
 
 
 def problems_of(args: dict[str, Any]) -> list[str]:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     with pytest.raises(ArgsError) as raised:
         resolve_controller({**BASE, **args})
@@ -942,7 +945,7 @@ def test_each_bad_cross_account_argument_gets_its_message(args: dict[str, Any], 
 
 def test_a_controller_without_a_recommendation_may_still_use_a_role_made_elsewhere() -> None:
     from ack_irsa import catalog
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     assert not catalog.get("glue").has_recommended_policy
     spec = resolve_controller(
@@ -965,7 +968,7 @@ def test_a_controller_without_a_recommendation_may_still_use_a_role_made_elsewhe
 
 
 def target_problems(args: dict[str, Any]) -> list[str]:
-    from ack_irsa.spec import resolve_target_role
+    from ack_irsa.spec.target_role import resolve_target_role
 
     with pytest.raises(ArgsError) as raised:
         resolve_target_role(args)
@@ -1034,7 +1037,8 @@ def test_each_bad_target_role_argument_gets_its_message(args: Any, expected: lis
 
 
 def test_a_target_role_spec_has_its_defaults() -> None:
-    from ack_irsa.spec import PolicyRef, resolve_target_role
+    from ack_irsa.spec.permissions import PolicyRef
+    from ack_irsa.spec.target_role import resolve_target_role
 
     spec = resolve_target_role(TARGET_ARGS)
     assert (spec.role_name, spec.role_path, spec.pod_identity, spec.max_session_duration, spec.tags) == (
@@ -1097,7 +1101,7 @@ def test_a_managed_target_role_takes_over_the_acknowledgements_that_apply_to_it(
 
 
 def test_no_warning_where_there_is_nothing_to_turn_on() -> None:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     def warnings(**args: Any) -> list[str]:
         spec = resolve_controller({**BASE, **args})
@@ -1114,7 +1118,7 @@ def test_no_warning_where_there_is_nothing_to_turn_on() -> None:
 
 
 def test_a_target_roles_own_inline_policy_is_analysed_for_risks() -> None:
-    from ack_irsa.spec import resolve_target_role
+    from ack_irsa.spec.target_role import resolve_target_role
 
     everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
     spec = resolve_target_role({**TARGET_ARGS, "inline_policy": everything})
@@ -1175,7 +1179,7 @@ ENTRY: dict[str, Any] = {"service": "s3", "account_id": TEAM_A, "role_arn": ROLE
     ],
 )
 def test_each_bad_carm_entry_gets_its_message(entries: Any, expected: list[str]) -> None:
-    from ack_irsa.spec import resolve_carm_entries
+    from ack_irsa.spec.cross_account import resolve_carm_entries
 
     with pytest.raises(ArgsError) as raised:
         resolve_carm_entries(entries)
@@ -1183,7 +1187,7 @@ def test_each_bad_carm_entry_gets_its_message(entries: Any, expected: list[str])
 
 
 def test_carm_entries_become_grants_with_their_role_arns() -> None:
-    from ack_irsa.spec import resolve_carm_entries
+    from ack_irsa.spec.cross_account import resolve_carm_entries
 
     assert resolve_carm_entries(
         [
@@ -1231,8 +1235,8 @@ def test_the_stack_config_refuses_switching_off_the_service_level_gate_it_needs(
 
 
 def test_a_second_build_of_the_shared_stack_changes_nothing() -> None:
-    from ack_irsa import program
-    from ack_irsa.stackfile import load
+    from ack_irsa.stack import program
+    from ack_irsa.stack.stackfile import load
 
     config = load(ROOT, ROOT / "stacks" / "Pulumi.shared.yaml").config
 

@@ -8,7 +8,7 @@ from typing import Any
 import pulumi
 import pytest
 
-from ack_irsa import offline
+from ack_irsa.review import offline
 
 from .conftest import ISSUER_HOST, PROVIDER_ARN, ROOT, facts, run
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ack_irsa.grammar import identity_policy_problems
+from ack_irsa.iam.grammar import identity_policy_problems
 
 ALLOW = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}
 

@@ -20,8 +20,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from ack_irsa import guardrails
 from ack_irsa.commands import main as cli
+from ack_irsa.review import guardrails
 
 from .conftest import ISSUER_HOST, POD_IDENTITY_STATEMENT, PROVIDER_ARN, ROOT
 

@@ -9,8 +9,9 @@ from typing import Any
 
 import pytest
 
-from ack_irsa import ArgsError, ClusterOidcProvider, ControllerIrsa, program
+from ack_irsa import ArgsError, ClusterOidcProvider, ControllerIrsa
 from ack_irsa.commands import main as cli
+from ack_irsa.stack import program
 
 from .conftest import ISSUER_URL, ROOT, refused, run
 
@@ -145,7 +146,7 @@ PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws
 
 
 def test_install_options_default_and_can_be_turned_off() -> None:
-    from ack_irsa.spec import Install, resolve_controller
+    from ack_irsa.spec.controller import Install, resolve_controller
 
     chart = "oci://public.ecr.aws/aws-controllers-k8s/s3-chart"
     plain = resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER, "install": True})
@@ -159,7 +160,7 @@ def test_install_options_default_and_can_be_turned_off() -> None:
 
 
 def test_install_options_of_the_wrong_kind_are_all_reported() -> None:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     install = {"release_name": 5, "values": ["x"], "create_namespace": "yes"}
     with pytest.raises(ArgsError) as raised:
@@ -172,7 +173,7 @@ def test_install_options_of_the_wrong_kind_are_all_reported() -> None:
 
 
 def test_a_plain_value_where_ack_irsa_sets_a_map_is_refused_too() -> None:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     install = {"values": {"aws": "x", "serviceAccount": {"automount": True}, "image": {"tag": "1"}}}
     with pytest.raises(ArgsError) as raised:
@@ -268,7 +269,7 @@ def test_a_diff_calls_out_a_chart_version_change_and_its_crds(
 
 
 def test_an_installed_controller_is_restarted_by_the_name_the_chart_gives_its_deployment() -> None:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     installed_ = resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER, "install": {"release_name": "s3"}})
     assert installed_.deployment_name == "s3-s3-chart"

@@ -1,4 +1,4 @@
-"""ack_irsa.kubernetes_objects registers a ServiceAccount, its patch and a Deployment's patch exactly as the
+"""ack_irsa.components.kubernetes_objects registers a ServiceAccount, its patch and a Deployment's patch exactly as the
 pulumi-kubernetes SDK's own classes do: the same type token, inputs, parent, provider, dependencies, provider
 version and aliases."""
 
@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pulumi
 import pytest
 
-from ack_irsa import kubernetes_objects, offline
+from ack_irsa.components import kubernetes_objects
+from ack_irsa.review import offline
 
 from .conftest import run
 
@@ -169,7 +170,8 @@ def test_the_controllers_kubernetes_objects_leave_the_sdks_core_types_unimported
 
     code = (
         "import json, sys\n"
-        "from ack_irsa import offline, ControllerIrsa\n"
+        "from ack_irsa import ControllerIrsa\n"
+        "from ack_irsa.review import offline\n"
         "facts = offline.Facts(account_id='111122223333', region='us-west-2')\n"
         "provider = 'arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/A'\n"
         "args = {'service': 's3', 'oidc_provider_arn': provider, 'deployment_name': 'ack-s3-controller-s3-chart'}\n"

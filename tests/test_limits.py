@@ -1,6 +1,6 @@
 import pytest
 
-from ack_irsa import limits
+from ack_irsa.iam import limits
 
 
 def test_default_role_name_is_readable_deterministic_and_bounded() -> None:
@@ -130,7 +130,7 @@ def test_size_check_at_the_boundary() -> None:
 
 
 def test_a_controller_gets_its_given_role_name_else_the_default() -> None:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     provider = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/A"
     default = resolve_controller({"service": "s3", "oidc_provider_arn": provider})

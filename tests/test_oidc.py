@@ -3,7 +3,7 @@
 import pytest
 
 from ack_irsa import ArgsError, ClusterOidcProvider
-from ack_irsa.oidc import ClusterOidcProviderArgs
+from ack_irsa.components.oidc import ClusterOidcProviderArgs
 
 from .conftest import ISSUER_HOST, ISSUER_URL, OTHER_PROVIDER_ARN, PROVIDER_ARN, run
 

@@ -12,9 +12,10 @@ import pytest
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.server import ComponentInitError
 
-from ack_irsa import ClusterOidcProvider, ControllerIrsa, TargetAccountRole, package
+from ack_irsa import ClusterOidcProvider, ControllerIrsa, TargetAccountRole
 from ack_irsa.commands import main as cli
 from ack_irsa.commands.schema import text
+from ack_irsa.components import package
 
 from .conftest import ISSUER_URL, PROVIDER_ARN, ROOT, run
 

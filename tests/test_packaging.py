@@ -11,7 +11,7 @@ from importlib.metadata import version
 
 import yaml
 
-from ack_irsa.config import StackConfig, reference
+from ack_irsa.stack.config import StackConfig, reference
 
 from .conftest import ROOT
 
@@ -88,10 +88,10 @@ def test_importing_the_package_loads_no_provider_sdk() -> None:
 
 
 def test_api_reference_is_generated_from_the_source() -> None:
-    from ack_irsa import apidoc
-    from ack_irsa.controller import ControllerIrsaArgs, CrossAccountTargetArgs
-    from ack_irsa.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
-    from ack_irsa.oidc import ClusterOidcProviderArgs
+    from ack_irsa.components import apidoc
+    from ack_irsa.components.controller import ControllerIrsaArgs, CrossAccountTargetArgs
+    from ack_irsa.components.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
+    from ack_irsa.components.oidc import ClusterOidcProviderArgs
 
     expected = apidoc.markdown(
         [ClusterOidcProviderArgs, ControllerIrsaArgs, CrossAccountTargetArgs, TargetAccountRoleArgs, RoleAccountMapArgs]
@@ -100,9 +100,9 @@ def test_api_reference_is_generated_from_the_source() -> None:
 
 
 def test_help_shows_every_argument_with_its_documentation() -> None:
-    from ack_irsa.controller import ControllerIrsaArgs, CrossAccountTargetArgs
-    from ack_irsa.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
-    from ack_irsa.oidc import ClusterOidcProviderArgs
+    from ack_irsa.components.controller import ControllerIrsaArgs, CrossAccountTargetArgs
+    from ack_irsa.components.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
+    from ack_irsa.components.oidc import ClusterOidcProviderArgs
 
     for cls in (
         ControllerIrsaArgs,

@@ -10,8 +10,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from ack_irsa import ArgsError, ClusterOidcProvider, ControllerIrsa, program
-from ack_irsa.trust import TrustedAssociation, pod_identity_trust_policy
+from ack_irsa import ArgsError, ClusterOidcProvider, ControllerIrsa
+from ack_irsa.iam.trust import TrustedAssociation, pod_identity_trust_policy
+from ack_irsa.stack import program
 
 from .conftest import ISSUER_HOST, ISSUER_URL, POD_IDENTITY_STATEMENT, PROVIDER_ARN, refused, run, trust_policy
 
@@ -370,7 +371,7 @@ IDENTITY_TYPOS = [
 
 @pytest.mark.parametrize(("identity", "message"), IDENTITY_TYPOS)
 def test_an_unknown_identity_is_named_with_the_closest_one(identity: object, message: str) -> None:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     with pytest.raises(ArgsError) as raised:
         resolve_controller({"service": "s3", "identity": identity, "oidc_provider_arn": PROVIDER_ARN})
@@ -386,7 +387,7 @@ def test_an_unknown_identity_is_named_with_the_closest_one(identity: object, mes
     ],
 )  # fmt: skip
 def test_cluster_names_for_pod_identity_are_checked(args: dict[str, object], message: str) -> None:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     with pytest.raises(ArgsError) as raised:
         resolve_controller({"service": "s3", "identity": "pod_identity", **args})
@@ -400,7 +401,7 @@ def test_cluster_names_for_pod_identity_are_checked(args: dict[str, object], mes
 def test_the_trust_policy_is_sized_with_every_cluster_it_names(identity: str, extras: int, size: int) -> None:
     """Many extra clusters make the Pod Identity statement long; the size counts each name exactly (the
     cluster's own name is known here, so no longest-case stand-in and no "would be up to")."""
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     names = [f"cluster-{n:02d}-" + "x" * 80 for n in range(extras)]
     args: dict[str, Any] = {"service": "s3", "identity": identity, "cluster_name": "dev", "extra_cluster_names": names}
@@ -415,7 +416,7 @@ def test_the_trust_policy_is_sized_with_every_cluster_it_names(identity: str, ex
 
 
 def test_a_wildcard_service_account_means_nothing_for_pod_identity() -> None:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     args = {"service": "s3", "identity": "pod_identity", "cluster_name": "dev", "service_account_name": "ack-*"}
     with pytest.raises(ArgsError) as raised:
@@ -427,7 +428,7 @@ def test_a_wildcard_service_account_means_nothing_for_pod_identity() -> None:
 
 
 def test_the_cluster_name_is_kept_only_where_an_association_needs_it() -> None:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     irsa = resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "cluster_name": "dev"})
     assert irsa.cluster_name is None

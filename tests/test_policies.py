@@ -2,8 +2,8 @@ import json
 
 import pytest
 
-from ack_irsa.policies import issuer_host, parse_policy_document, policy_size, to_json
-from ack_irsa.trust import TrustedIssuer, irsa_trust_policy
+from ack_irsa.iam.policies import issuer_host, parse_policy_document, policy_size, to_json
+from ack_irsa.iam.trust import TrustedIssuer, irsa_trust_policy
 
 from .conftest import ISSUER_HOST, OTHER_ISSUER_HOST, OTHER_PROVIDER_ARN, PROVIDER_ARN
 
@@ -118,7 +118,7 @@ def test_parse_policy_document_refuses(value: str, message: str) -> None:
 
 
 def test_allowed_actions_of_allow_statements_in_order_and_once() -> None:
-    from ack_irsa.policies import allowed_actions
+    from ack_irsa.iam.policies import allowed_actions
 
     document = {
         "Version": "2012-10-17",
@@ -137,7 +137,7 @@ def test_allowed_actions_of_allow_statements_in_order_and_once() -> None:
 
 
 def test_summary_cuts_long_lists() -> None:
-    from ack_irsa.policies import summary
+    from ack_irsa.iam.policies import summary
 
     assert summary([]) == ""
     assert summary(["a"]) == "`a`"
@@ -147,7 +147,7 @@ def test_summary_cuts_long_lists() -> None:
 
 
 def test_issuer_host_and_url() -> None:
-    from ack_irsa.policies import issuer_host, issuer_url
+    from ack_irsa.iam.policies import issuer_host, issuer_url
 
     assert issuer_host(" https://oidc.eks.us-west-2.amazonaws.com/id/A/ ") == "oidc.eks.us-west-2.amazonaws.com/id/A"
     assert issuer_host("oidc.eks.us-west-2.amazonaws.com/id/A") == "oidc.eks.us-west-2.amazonaws.com/id/A"
@@ -155,7 +155,7 @@ def test_issuer_host_and_url() -> None:
 
 
 def test_grammar_errors_list_every_problem_with_its_path() -> None:
-    from ack_irsa.policies import PolicyGrammarError
+    from ack_irsa.iam.policies import PolicyGrammarError
 
     with pytest.raises(PolicyGrammarError) as raised:
         parse_policy_document({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "x"}]})
@@ -174,7 +174,7 @@ def test_grammar_errors_list_every_problem_with_its_path() -> None:
 
 
 def test_issuer_host_strips_only_slashes() -> None:
-    from ack_irsa.policies import issuer_host
+    from ack_irsa.iam.policies import issuer_host
 
     assert issuer_host("https://oidc.eks.us-west-2.amazonaws.com/id/EXAMPLEX/") == (
         "oidc.eks.us-west-2.amazonaws.com/id/EXAMPLEX"

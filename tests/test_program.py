@@ -8,8 +8,9 @@ from typing import Any
 import pulumi
 import pytest
 
-from ack_irsa import offline, program, stackfile
-from ack_irsa.arns import issuer_of_provider_arn
+from ack_irsa.iam.arns import issuer_of_provider_arn
+from ack_irsa.review import offline
+from ack_irsa.stack import program, stackfile
 
 from .conftest import ISSUER_URL, ROOT, run
 
@@ -108,7 +109,7 @@ def test_the_root_main_only_calls_the_program() -> None:
     source = (ROOT / "__main__.py").read_text()
     code = [line for line in source.splitlines() if line and not line.startswith(("#", '"""'))]
     assert code == [
-        "from ack_irsa.program import main, tune_collector",
+        "from ack_irsa.stack.program import main, tune_collector",
         "tune_collector()  # after the imports: what they made is never scanned again",
         "main()",
     ]
@@ -121,7 +122,7 @@ def test_the_collector_is_tuned_for_the_real_path_only() -> None:
     import sys
 
     code = (
-        "import gc, json; from ack_irsa.program import tune_collector; before = gc.get_threshold(); "
+        "import gc, json; from ack_irsa.stack.program import tune_collector; before = gc.get_threshold(); "
         "tune_collector(); print(json.dumps([before, gc.get_threshold(), gc.get_freeze_count() > 1000]))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)

@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
-from ack_irsa import ControllerIrsa, risks
+from ack_irsa import ControllerIrsa
 from ack_irsa.commands import main as cli
 from ack_irsa.commands.catalog import recommended_risks
+from ack_irsa.iam import risks
 
 from .conftest import PROVIDER_ARN, ROOT, run
 
@@ -210,7 +211,7 @@ def test_escalation_paths_are_what_cloudsplaining_finds() -> None:
 
 def test_a_stale_acknowledgement_names_every_risk_the_controller_has() -> None:
     from ack_irsa import ArgsError
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     provider = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/A"
     with pytest.raises(ArgsError) as raised:

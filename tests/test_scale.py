@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from ack_irsa import catalog, offline
+from ack_irsa import catalog
+from ack_irsa.review import offline
 from bench.scale import cdk_policies, fleet, floor
 
 from .conftest import ROOT, run

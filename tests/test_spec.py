@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 
-from ack_irsa.spec import ArgsError, Problem, resolve_controller, resolve_oidc_provider
+from ack_irsa.spec.controller import resolve_controller
+from ack_irsa.spec.oidc_provider import resolve_oidc_provider
+from ack_irsa.spec.problems import ArgsError, Problem
 
 A = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/AAAA"
 B = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/BBBB"

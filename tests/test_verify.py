@@ -17,10 +17,10 @@ import pytest
 
 from ack_irsa import catalog
 from ack_irsa.commands import main as cli
-from ack_irsa.limits import default_role_name
-from ack_irsa.policies import issuer_host
-from ack_irsa.trust import TrustedIssuer, irsa_trust_policy
-from ack_irsa.verify import Provider, trust_problem
+from ack_irsa.iam.limits import default_role_name
+from ack_irsa.iam.policies import issuer_host
+from ack_irsa.iam.trust import TrustedIssuer, irsa_trust_policy
+from ack_irsa.live.aws import Provider, trust_problem
 
 from .conftest import POD_IDENTITY_STATEMENT, QUICK_SHUTDOWN, empty_moto, moto_clients
 
@@ -557,7 +557,7 @@ POD_ENV = [
 
 
 def pod_identity_role(aws: dict[str, Any], *, tag_session: bool = True, namespace: str = "ack-system") -> str:
-    from ack_irsa.trust import TrustedAssociation, pod_identity_trust_policy
+    from ack_irsa.iam.trust import TrustedAssociation, pod_identity_trust_policy
 
     trust = pod_identity_trust_policy(TrustedAssociation(namespace, "ack-s3-controller", ("dev-eks",)))
     if not tag_session:
@@ -602,13 +602,14 @@ def stubbed_eks(association_role: str | None, addon_status: str | None) -> Any:
 
 
 def pod_identity_spec(identity: str = "pod_identity") -> Any:
-    from ack_irsa.spec import resolve_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     return resolve_controller({"service": "s3", "identity": identity, "cluster_name": "dev-eks"})
 
 
 def pod_identity_checks(aws: dict[str, Any], eks: Any, spec: Any, kubernetes: Any = None) -> dict[str, tuple[str, str]]:
-    from ack_irsa.verify import Aws, verify_controller
+    from ack_irsa.live.aws import Aws
+    from ack_irsa.live.verify import verify_controller
 
     found = verify_controller(Aws(eks, aws["iam"]), kubernetes, spec, None, "dev-eks")
     return {c.name: (c.status, c.detail) for c in found}
@@ -758,8 +759,9 @@ def test_mid_migration_pods_on_either_identity_pass(aws: dict[str, Any], kuberne
     pods = [pod_on_pod_identity(role_arn), recorded("pod", role_arn)]
     pods[1]["metadata"]["name"] = "ack-s3-controller-s3-chart-6f9c7d8b5-old"
     serve(objects, recorded("serviceaccount", role_arn), pods, role_arn)
-    from ack_irsa.spec import resolve_controller
-    from ack_irsa.verify import Aws, verify_controller
+    from ack_irsa.live.aws import Aws
+    from ack_irsa.live.verify import verify_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     spec = resolve_controller(
         {"service": "s3", "identity": "both", "cluster_name": "dev-eks", "oidc_provider_arn": facts["provider_arn"]}
@@ -817,8 +819,9 @@ def test_an_installed_controller_all_good(aws: dict[str, Any], kubernetes: Any) 
 def installed_checks_with_account(
     aws: dict[str, Any], kubeconfig: Path, install: Any = True
 ) -> dict[str, tuple[str, str]]:
-    from ack_irsa.spec import resolve_controller
-    from ack_irsa.verify import Aws, verify_controller
+    from ack_irsa.live.aws import Aws
+    from ack_irsa.live.verify import verify_controller
+    from ack_irsa.spec.controller import resolve_controller
 
     provider_arn = aws["iam"].list_open_id_connect_providers()["OpenIDConnectProviderList"][0]["Arn"]
     issuer = provider_arn.split(":oidc-provider/")[1]

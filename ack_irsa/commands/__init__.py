@@ -1,4 +1,5 @@
-"""Command-line entry point: one subcommand per module, each a thin layer over the library."""
+"""Command-line entry point: one subcommand per module, each a thin layer over the library.
+May import: ``review``, ``stack``, ``live``, ``components``, ``spec``, ``catalog``, ``iam``, ``errors``."""
 
 from __future__ import annotations
 

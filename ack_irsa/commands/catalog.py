@@ -8,9 +8,10 @@ import sys
 from collections.abc import Mapping
 from typing import Any
 
-from ack_irsa import catalog, risks
-from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS
-from ack_irsa.policies import policy_size
+from ack_irsa import catalog
+from ack_irsa.iam import risks
+from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS
+from ack_irsa.iam.policies import policy_size
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
@@ -36,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def recommended_risks(controller: catalog.Controller) -> list[tuple[str, str, str]]:
-    """(risk id, source, detail) of a controller's recommended policies (:mod:`ack_irsa.risks`)."""
+    """(risk id, source, detail) of a controller's recommended policies (:mod:`ack_irsa.iam.risks`)."""
     found = [
         (i, f"managed policy {name}", d)
         for name in controller.managed_policies

@@ -1,6 +1,6 @@
 """``python -m ack_irsa check``: the guardrails of the CrossGuard pack in ``policy/``, offline.
 
-It runs exactly the pack's validate functions (``ack_irsa.guardrails``) over the offline plan of a stack, of
+It runs exactly the pack's validate functions (``ack_irsa.review.guardrails``) over the offline plan of a stack, of
 any stack file, or of a plan file in the ``render --format json`` form (which any tool's output can be
 converted to). Exit 0 when no mandatory rule is violated, 1 when one is (each listed with its resource and
 remediation), 2 on bad input.
@@ -29,7 +29,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ack_irsa import guardrails
+    from ack_irsa.review import guardrails
 
     try:
         document = _plan_document(args)
@@ -51,10 +51,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _plan_document(args: argparse.Namespace) -> dict[str, object]:
-    from ack_irsa import plan
+    from ack_irsa.review import plan
 
     if args.plan_file is not None:
-        from ack_irsa.stackfile import read_text
+        from ack_irsa.stack.stackfile import read_text
 
         try:
             document = json.loads(read_text(args.plan_file))
@@ -72,7 +72,7 @@ def _plan_document(args: argparse.Namespace) -> dict[str, object]:
 def _policy_config(path: Path | None) -> dict[str, dict[str, object]]:
     if path is None:
         return {}
-    from ack_irsa.stackfile import read_text
+    from ack_irsa.stack.stackfile import read_text
 
     try:
         config = json.loads(read_text(path))

@@ -21,8 +21,8 @@ from ack_irsa.commands.render import add_fact_arguments, render_config, stack_na
 from ack_irsa.errors import InputError
 
 if TYPE_CHECKING:
-    from ack_irsa.plan import Plan
-    from ack_irsa.stackfile import StackFile
+    from ack_irsa.review.plan import Plan
+    from ack_irsa.stack.stackfile import StackFile
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +45,7 @@ class Side:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ack_irsa import diff
+    from ack_irsa.review import diff
 
     comparisons = _comparisons(args)
     sections, errors, changed = [], [], []
@@ -74,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _plan(stack: str, side: Side, args: argparse.Namespace) -> Plan:
-    from ack_irsa import plan
+    from ack_irsa.review import plan
 
     if side.stack_file is None:
         return plan.Plan(stack, [], {})
@@ -86,7 +86,7 @@ def _plan(stack: str, side: Side, args: argparse.Namespace) -> Plan:
 
 def _comparisons(args: argparse.Namespace) -> list[tuple[str, Side, Side]]:
     """(stack, base side, head side) for each stack compared."""
-    from ack_irsa import stackfile
+    from ack_irsa.stack import stackfile
 
     if args.base_file or args.head_file:
         if not (args.base_file and args.head_file):
@@ -124,13 +124,13 @@ def _comparisons(args: argparse.Namespace) -> list[tuple[str, Side, Side]]:
 
 
 def _from_text(project: dict[str, Any], text: str | None, where: str) -> StackFile | None:
-    from ack_irsa import stackfile
+    from ack_irsa.stack import stackfile
 
     return None if text is None else stackfile.config_of(project, text, where)
 
 
 def _from_file(project_dir: Path, path: Path) -> StackFile | None:
-    from ack_irsa import stackfile
+    from ack_irsa.stack import stackfile
 
     return stackfile.load(project_dir, path) if path.exists() else None
 

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING, Any
 from ack_irsa.errors import InputError
 
 if TYPE_CHECKING:
-    from ack_irsa.plan import Plan
-    from ack_irsa.stackfile import StackFile
+    from ack_irsa.review.plan import Plan
+    from ack_irsa.stack.stackfile import StackFile
 
 FORMATS = ("markdown", "json", "manifests")
 
@@ -36,7 +36,7 @@ def add_fact_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ack_irsa import plan
+    from ack_irsa.review import plan
 
     stack, stack_file = load_stack(args)
     result = render_config(stack, stack_file.config, args, stack_file.secret_keys)
@@ -47,7 +47,7 @@ def run(args: argparse.Namespace) -> int:
 
 def load_stack(args: argparse.Namespace) -> tuple[str, StackFile]:
     """(stack name, its file read as the program sees it) from ``--stack`` or ``--config-file``."""
-    from ack_irsa import stackfile
+    from ack_irsa.stack import stackfile
 
     path = args.config_file or stackfile.stack_path(args.project_dir, args.stack)
     return args.stack or stack_name(path), stackfile.load(args.project_dir, path)
@@ -65,7 +65,7 @@ def render_config(
     :class:`InputError` with every problem; a check that fails only when values resolve is one too."""
     import pulumi
 
-    from ack_irsa import plan
+    from ack_irsa.review import plan
 
     facts = plan.facts_for(config, args.account_id, args.partition, args.issuer_url, secret_keys)
     try:

@@ -12,7 +12,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ack_irsa.package import schema
+    from ack_irsa.components.package import schema
 
     sys.stdout.write(text(schema(args.version)))
     return 0

@@ -67,8 +67,8 @@ def missing_prerequisites(args: argparse.Namespace, config: dict[str, Any]) -> l
 def cluster_unreachable(config: dict[str, Any]) -> str | None:
     """Why the kubeconfig and context the stack uses do not reach its cluster; None when they do, or when
     the stack does not touch the cluster. Never quotes the kubeconfig: it can hold a token."""
-    from ack_irsa.config import ConfigError, parse
-    from ack_irsa.stackfile import SECRET_PLACEHOLDER
+    from ack_irsa.stack.config import ConfigError, parse
+    from ack_irsa.stack.stackfile import SECRET_PLACEHOLDER
 
     try:
         stack = parse(config)

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ack_irsa.spec import ControllerSpec
-    from ack_irsa.verify import Kubernetes
+    from ack_irsa.live.kubernetes import Kubernetes
+    from ack_irsa.spec.controller import ControllerSpec
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,30 +54,31 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     import botocore.exceptions
 
-    from ack_irsa import verify
+    from ack_irsa.live import report as reports
+    from ack_irsa.live.verify import verify_controller
 
     try:
         cluster, issuer, region, specs = targets(args)
         aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
-        report = verify.Report()
+        report = reports.Report()
         if cluster:
             check, found_issuer = aws.cluster_issuer(cluster)
             report.cluster.append(check)
             issuer = found_issuer or issuer
         else:
-            report.cluster += verify.skipped(["cluster"], "the stack names no cluster (issuerUrl or oidcProviderArn)")
+            report.cluster += reports.skipped(["cluster"], "the stack names no cluster (issuerUrl or oidcProviderArn)")
         provider = None
         if not any(spec.uses_irsa for spec in specs.values()):
-            report.cluster += verify.skipped(["oidc-provider"], "every controller uses EKS Pod Identity")
+            report.cluster += reports.skipped(["oidc-provider"], "every controller uses EKS Pod Identity")
         elif issuer:
             check, provider = aws.provider(issuer)
             report.cluster.append(check)
         else:
-            report.cluster += verify.skipped(["oidc-provider"], "needs the cluster's issuer")
+            report.cluster += reports.skipped(["oidc-provider"], "needs the cluster's issuer")
         kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
         target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
         for name, spec in specs.items():
-            report.controllers[name] = verify.verify_controller(aws, kubernetes, spec, provider, cluster, target_iam)
+            report.controllers[name] = verify_controller(aws, kubernetes, spec, provider, cluster, target_iam)
     except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
@@ -87,10 +88,11 @@ def run(args: argparse.Namespace) -> int:
 
 def targets(args: argparse.Namespace) -> tuple[str | None, str | None, str | None, dict[str, ControllerSpec]]:
     """(cluster name, issuer if the config knows it, region, the controllers to check by name)."""
-    from ack_irsa import config, stackfile
-    from ack_irsa.arns import issuer_of_provider_arn
-    from ack_irsa.policies import issuer_host
-    from ack_irsa.spec import ArgsError, resolve_controller
+    from ack_irsa.iam.arns import issuer_of_provider_arn
+    from ack_irsa.iam.policies import issuer_host
+    from ack_irsa.spec.controller import resolve_controller
+    from ack_irsa.spec.problems import ArgsError
+    from ack_irsa.stack import config, stackfile
 
     if args.stack:
         raw = stackfile.load(args.project_dir, stackfile.stack_path(args.project_dir, args.stack)).config
@@ -141,7 +143,7 @@ def _session(profile: str | None = None, credentials: dict[str, str] | None = No
 
 
 def _aws(region: str | None, endpoint: str | None, allow_extra: bool) -> Any:
-    from ack_irsa.verify import Aws
+    from ack_irsa.live.aws import Aws
 
     session = _session()
     eks = session.create_client("eks", region_name=region, endpoint_url=endpoint)
@@ -151,7 +153,7 @@ def _aws(region: str | None, endpoint: str | None, allow_extra: bool) -> Any:
 
 def _target_profiles(given: list[str]) -> dict[str, str]:
     """``--target-profile ACCOUNT=PROFILE`` flags as ``{account: profile}``."""
-    from ack_irsa.accounts import check_account_id
+    from ack_irsa.iam.accounts import check_account_id
 
     profiles = {}
     for flag in given:
@@ -198,7 +200,7 @@ def _kubernetes_factory(args: argparse.Namespace) -> Any:
         import urllib3
         from kubernetes import client, config
 
-        from ack_irsa.verify import Kubernetes
+        from ack_irsa.live.kubernetes import Kubernetes
 
         try:
             api = config.new_client_from_config(config_file=args.kubeconfig, context=args.context)

@@ -1,6 +1,6 @@
 """IAM identity policy documents: parsed and checked, summed up, and sized as IAM counts them.
 
-Pure functions over plain values. Trust policies, of both identity modes, are in :mod:`ack_irsa.trust`.
+Pure functions over plain values. Trust policies, of both identity modes, are in :mod:`ack_irsa.iam.trust`.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ack_irsa.grammar import identity_policy_problems
+from ack_irsa.iam.grammar import identity_policy_problems
 
 POLICY_VERSION = "2012-10-17"
 

@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING, Any, Literal, Required, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ack_irsa.accounts import (
+from ack_irsa.components.apidoc import document_arguments
+from ack_irsa.components.cross_account import TargetAccountRole
+from ack_irsa.components.oidc import ClusterOidcProvider, ClusterOidcProviderComponent
+from ack_irsa.components.permissions import INLINE_POLICY_NAME, attach_policies, in_partition, inline_policy_json
+from ack_irsa.iam.accounts import (
     CROSS_ACCOUNT_POLICY_NAME,
     SELECTOR_API_VERSION,
     SELECTOR_KIND,
@@ -21,15 +25,13 @@ from ack_irsa.accounts import (
     selector_name,
     selector_spec,
 )
-from ack_irsa.apidoc import document_arguments
-from ack_irsa.arns import issuer_of_provider_arn, partition_of
-from ack_irsa.cross_account import TargetAccountRole
-from ack_irsa.limits import check_size
-from ack_irsa.oidc import ClusterOidcProvider, ClusterOidcProviderComponent
-from ack_irsa.permissions import INLINE_POLICY_NAME, attach_policies, in_partition, inline_policy_json
-from ack_irsa.policies import issuer_host, policy_size, to_json
-from ack_irsa.spec import ArgsError, ControllerSpec, Problem, resolve_controller, resolve_target_role
-from ack_irsa.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
+from ack_irsa.iam.arns import issuer_of_provider_arn, partition_of
+from ack_irsa.iam.limits import check_size
+from ack_irsa.iam.policies import issuer_host, policy_size, to_json
+from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
+from ack_irsa.spec.controller import ControllerSpec, resolve_controller
+from ack_irsa.spec.problems import ArgsError, Problem
+from ack_irsa.spec.target_role import resolve_target_role
 
 if TYPE_CHECKING:
     from pulumi_kubernetes.meta.v1 import ObjectMetaArgsDict, ObjectMetaPatchArgsDict
@@ -176,7 +178,7 @@ document_arguments(CrossAccountTargetArgs)
 
 class ControllerIrsaComponent(pulumi.ComponentResource):
     """What :class:`ControllerIrsa` builds, for any caller: the Python API and the component package (whose
-    argument types differ, ``ack_irsa.package``) both construct through this one body. Its attributes are
+    argument types differ, ``ack_irsa.components.package``) both construct through this one body. Its attributes are
     declared on the faces, not here: the package's schema is read from a class's annotations."""
 
     def __init__(self, name: str, args: Mapping[str, Any], opts: pulumi.ResourceOptions | None = None) -> None:
@@ -296,7 +298,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         )
 
     def _permissions(self, name: str, spec: ControllerSpec, partition: pulumi.Output[str]) -> list[pulumi.Output[str]]:
-        """The role's policies, each set claimed exclusively (:func:`ack_irsa.permissions.attach_policies`);
+        """The role's policies, each set claimed exclusively (:func:`ack_irsa.components.permissions.attach_policies`);
         the cross-account grant is an inline policy of its own, beside the recommended one."""
         inline: dict[str, pulumi.Input[str]] = {}
         if spec.inline_policy is not None:
@@ -377,7 +379,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         IRSA releases the annotation it had set."""
         if spec.service_account_mode == "none" or (spec.service_account_mode == "patch" and not spec.uses_irsa):
             return None
-        from ack_irsa import kubernetes_objects
+        from ack_irsa.components import kubernetes_objects
 
         account, namespace = spec.service_account_name, spec.namespace
         annotations = {ROLE_ARN_ANNOTATION: self.role_arn} if spec.uses_irsa else None
@@ -439,7 +441,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         pods created after the annotation or association exists. The annotations' values are the role ARN
         and the association's ID themselves, so a second ``pulumi up`` changes nothing and a new role or
         association restarts exactly once."""
-        from ack_irsa import kubernetes_objects
+        from ack_irsa.components import kubernetes_objects
 
         annotations: dict[str, pulumi.Input[str]] = {RESTART_ANNOTATION: self.role_arn}
         if association is not None:

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ack_irsa.policies import POLICY_VERSION
+from ack_irsa.iam.policies import POLICY_VERSION
 
 Identity = Literal["irsa", "pod_identity", "both"]
 IDENTITIES: tuple[Identity, ...] = ("irsa", "pod_identity", "both")
@@ -27,6 +27,8 @@ STS_AUDIENCE = "sts.amazonaws.com"
 WEB_IDENTITY_ACTION = "sts:AssumeRoleWithWebIdentity"
 
 POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+AGENT_ADDON = "eks-pod-identity-agent"
+"""The EKS add-on that serves Pod Identity credentials on the nodes."""
 POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
 """EKS Pod Identity assumes the role with session tags, so the trust must allow tagging the session."""
 NAMESPACE_TAG = "aws:RequestTag/kubernetes-namespace"

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ack_irsa.plan import CONTROLLER, RELEASE, ROLE, Plan, PlannedResource, controller_section, walk
+from ack_irsa.review.plan import CONTROLLER, RELEASE, ROLE, Plan, PlannedResource, controller_section, walk
 
 # Inputs whose change makes Pulumi replace the resource (create the new one, delete the old).
 REPLACED_BY = {

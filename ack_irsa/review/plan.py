@@ -1,6 +1,6 @@
 """The offline plan of a stack: every resource the program would register, without a cloud account.
 
-:func:`plan_stack` runs the stack program under :mod:`ack_irsa.offline` and returns a :class:`Plan`;
+:func:`plan_stack` runs the stack program under :mod:`ack_irsa.review.offline` and returns a :class:`Plan`;
 :func:`facts_for` says what to assume for the values only a live account knows. The renderers
 (:func:`to_json`, :func:`to_markdown`, :func:`to_manifests`) are deterministic: the same input gives
 byte-identical output.
@@ -15,8 +15,9 @@ from typing import Any
 
 import yaml
 
-from ack_irsa import offline
-from ack_irsa.arns import (
+from ack_irsa.components.controller import RESTART_ANNOTATION, ROLE_ARN_ANNOTATION
+from ack_irsa.errors import shown
+from ack_irsa.iam.arns import (
     ACCOUNT_ID,
     check_partition,
     issuer_of_provider_arn,
@@ -24,10 +25,9 @@ from ack_irsa.arns import (
     partition_of_region,
     partitions,
 )
-from ack_irsa.controller import RESTART_ANNOTATION, ROLE_ARN_ANNOTATION
-from ack_irsa.errors import shown
-from ack_irsa.limits import check_issuer_url
-from ack_irsa.policies import allowed_actions, summary
+from ack_irsa.iam.limits import check_issuer_url
+from ack_irsa.iam.policies import allowed_actions, summary
+from ack_irsa.review import offline
 
 OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 ROLE = "aws:iam/role:Role"
@@ -67,7 +67,7 @@ class Plan:
     warnings: dict[str, list[str]] = field(default_factory=dict)
     """Resource name → the warnings its component logs (``pulumi preview`` shows the same)."""
     risks: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
-    """Controller name → the broad grants of its role (:mod:`ack_irsa.risks`), as the component reports them."""
+    """Controller name → the broad grants of its role (:mod:`ack_irsa.iam.risks`), as the component reports them."""
     cross_account: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Controller name → the roles in other accounts it may assume: ``{"account_id", "role_arn",
     "namespaces", "mode", "role_made_here"}`` each."""
@@ -90,8 +90,8 @@ def facts_for(
     says (``aws:region``, ``issuerUrl``, ``oidcProviderArn``), then placeholders (recorded as such).
 
     The flags and the whole config are checked first, and every problem of either is reported at once
-    (:class:`~ack_irsa.config.ConfigError`): nothing is rendered from a bad value."""
-    from ack_irsa.config import ConfigError, parse
+    (:class:`~ack_irsa.stack.config.ConfigError`): nothing is rendered from a bad value."""
+    from ack_irsa.stack.config import ConfigError, parse
 
     region = config.get("aws:region")
     flag_problems = list(_flag_problems(account_id, partition, issuer_url, region))
@@ -158,7 +158,7 @@ def _flag_problems(account_id: str | None, partition: str | None, issuer: str | 
 
 def plan_stack(stack: str, config: Mapping[str, Any], facts: offline.Facts) -> Plan:
     """Run the stack program offline. Raises ``pulumi.RunError`` for a bad config (nothing is run)."""
-    from ack_irsa import program
+    from ack_irsa.stack import program
 
     result = offline.run(program.main, offline.OfflineMocks(facts), config, stack=stack)
     return plan_of(stack, result)

@@ -1,6 +1,6 @@
 """The stack program: one OIDC provider and one ControllerIrsa per configured controller.
 
-Data flows one way: Pulumi config → :func:`ack_irsa.config.parse` → :func:`build` → components.
+Data flows one way: Pulumi config → :func:`ack_irsa.stack.config.parse` → :func:`build` → components.
 ``__main__.py`` at the project root only calls :func:`main`.
 """
 
@@ -12,10 +12,10 @@ from typing import Any
 
 import pulumi
 
-from ack_irsa.config import ConfigError, ControllerConfig, CrossAccountConfig, StackConfig, parse
-from ack_irsa.controller import ControllerIrsa
-from ack_irsa.cross_account import RoleAccountMap
-from ack_irsa.oidc import ClusterOidcProvider
+from ack_irsa.components.controller import ControllerIrsa
+from ack_irsa.components.cross_account import RoleAccountMap
+from ack_irsa.components.oidc import ClusterOidcProvider
+from ack_irsa.stack.config import ConfigError, ControllerConfig, CrossAccountConfig, StackConfig, parse
 
 
 def main() -> None:

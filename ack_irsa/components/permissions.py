@@ -9,10 +9,10 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
-from ack_irsa.arns import aws_managed_policy_arn, partition_of
-from ack_irsa.limits import INLINE_POLICIES_MAX_CHARS, check_size
-from ack_irsa.policies import parse_policy_document, policy_size, to_json
-from ack_irsa.spec import PolicyRef
+from ack_irsa.iam.arns import aws_managed_policy_arn, partition_of
+from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS, check_size
+from ack_irsa.iam.policies import parse_policy_document, policy_size, to_json
+from ack_irsa.spec.permissions import PolicyRef
 
 INLINE_POLICY_NAME = "ack-controller-policy"
 

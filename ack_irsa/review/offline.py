@@ -23,9 +23,9 @@ from pulumi.runtime import rpc
 from pulumi.runtime.settings import ROOT, SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 
-from ack_irsa.arns import oidc_provider_arn
-from ack_irsa.policies import issuer_host
-from ack_irsa.stackfile import pulumi_value
+from ack_irsa.iam.arns import oidc_provider_arn
+from ack_irsa.iam.policies import issuer_host
+from ack_irsa.stack.stackfile import pulumi_value
 
 ACCOUNT_PLACEHOLDER = "<account-id>"
 CLUSTER_ID_PLACEHOLDER = "<cluster-id>"

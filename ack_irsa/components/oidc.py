@@ -9,10 +9,11 @@ from typing import Any, TypedDict
 import pulumi
 import pulumi_aws as aws
 
-from ack_irsa.apidoc import document_arguments
-from ack_irsa.arns import issuer_of_provider_arn, partition_of
-from ack_irsa.policies import issuer_host, issuer_url
-from ack_irsa.spec import ArgsError, OidcProviderSpec, resolve_oidc_provider
+from ack_irsa.components.apidoc import document_arguments
+from ack_irsa.iam.arns import issuer_of_provider_arn, partition_of
+from ack_irsa.iam.policies import issuer_host, issuer_url
+from ack_irsa.spec.oidc_provider import OidcProviderSpec, resolve_oidc_provider
+from ack_irsa.spec.problems import ArgsError
 
 TYPE_TOKEN = "ack-irsa:index:ClusterOidcProvider"
 

@@ -30,7 +30,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ack_irsa.arns import partitions
+from ack_irsa.iam.arns import partitions
 
 RISKS = {
     "privilege-escalation": "can grant itself more permissions (an IAM escalation path)",

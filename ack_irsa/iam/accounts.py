@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ack_irsa.policies import POLICY_VERSION
+from ack_irsa.iam.policies import POLICY_VERSION
 
 CrossAccountMode = Literal["carm", "iam_role_selector"]
 CROSS_ACCOUNT_MODES: tuple[CrossAccountMode, ...] = ("carm", "iam_role_selector")

@@ -7,32 +7,31 @@
   over every controller there, and the ``services.k8s.aws/owner-account-id`` annotation on each target
   namespace. One per cluster, as the objects are shared.
 
-The documents and the layout are pure (:mod:`ack_irsa.accounts`); this module only registers resources.
+The documents and the layout are pure (:mod:`ack_irsa.iam.accounts`); this module only registers resources.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Required, TypedDict
+from typing import Any, Protocol, Required, TypedDict
 
 import pulumi
 import pulumi_aws as aws
 
-from ack_irsa.accounts import (
+from ack_irsa.components.apidoc import document_arguments
+from ack_irsa.components.permissions import INLINE_POLICY_NAME, attach_policies, inline_policy_json
+from ack_irsa.iam.accounts import (
     CARM_CONFIG_MAP,
     OWNER_ACCOUNT_ANNOTATION,
     CarmGrant,
+    CrossAccountTarget,
     carm_layout,
     target_trust_policy,
 )
-from ack_irsa.apidoc import document_arguments
-from ack_irsa.arns import partition_of
-from ack_irsa.permissions import INLINE_POLICY_NAME, attach_policies, inline_policy_json
-from ack_irsa.policies import to_json
-from ack_irsa.spec import ArgsError, Problem, resolve_target_role
-
-if TYPE_CHECKING:
-    from ack_irsa.controller import ControllerIrsaComponent
+from ack_irsa.iam.arns import partition_of
+from ack_irsa.iam.policies import to_json
+from ack_irsa.spec.problems import ArgsError, Problem
+from ack_irsa.spec.target_role import resolve_target_role
 
 TARGET_ROLE_TYPE = "ack-irsa:index:TargetAccountRole"
 ROLE_ACCOUNT_MAP_TYPE = "ack-irsa:index:RoleAccountMap"
@@ -175,6 +174,16 @@ class RoleAccountMapComponent(pulumi.ComponentResource):
         self.register_outputs({})
 
 
+class CarmController(Protocol):
+    """What :class:`RoleAccountMap` reads of a controller (``ControllerIrsa`` is one): its CARM grants and the
+    ARN of each target's role. A protocol, so that this module needs nothing of the controller's."""
+
+    @property
+    def carm_grants(self) -> Sequence[CarmGrant]: ...
+
+    def target_role_arn(self, target: CrossAccountTarget) -> pulumi.Output[str]: ...
+
+
 class RoleAccountMap(RoleAccountMapComponent):
     """CARM's objects for every controller on one cluster: ``ack-role-account-map`` in each controller
     namespace (created: an existing one is an error, never taken over) and the owner-account annotation on
@@ -186,14 +195,14 @@ class RoleAccountMap(RoleAccountMapComponent):
     """Target namespace → the patch that sets its owner account."""
 
     def __init__(self, name: str, args: RoleAccountMapArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        controllers: Sequence[ControllerIrsaComponent] = list(args.get("controllers") or [])
+        controllers: Sequence[CarmController] = list(args.get("controllers") or [])
         grants = [
             (grant, controller.target_role_arn(grant.target))
             for controller in controllers
             for grant in controller.carm_grants
         ]
         # The map and the annotations switch the controllers over: they wait for the roles and policies.
-        super().__init__(name, grants, opts, waits_for=controllers)
+        super().__init__(name, grants, opts, waits_for=[c for c in controllers if isinstance(c, pulumi.Resource)])
 
 
 def _grant_key(grant: CarmGrant) -> tuple[str, str, str]:

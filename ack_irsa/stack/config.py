@@ -19,23 +19,15 @@ from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
-from ack_irsa import catalog, limits
-from ack_irsa.accounts import CarmGrant, CrossAccountTarget, needs_service_level, parse_role_arn
-from ack_irsa.arns import parsed_or_none, partition_of_region
+from ack_irsa import catalog
 from ack_irsa.errors import SECRET_KEYS, InputError, kind_of, shown
-from ack_irsa.spec import (
-    CONTROLLER_ARGUMENTS,
-    CROSS_ACCOUNT_KEYS,
-    DEFAULT_NAMESPACE,
-    INSTALL_KEYS,
-    OIDC_ARGUMENTS,
-    ArgsError,
-    ControllerSpec,
-    OidcProviderSpec,
-    Problem,
-    resolve_controller,
-    resolve_oidc_provider,
-)
+from ack_irsa.iam import limits
+from ack_irsa.iam.accounts import CarmGrant, CrossAccountTarget, needs_service_level, parse_role_arn
+from ack_irsa.iam.arns import parsed_or_none, partition_of_region
+from ack_irsa.spec.controller import CONTROLLER_ARGUMENTS, INSTALL_KEYS, ControllerSpec, resolve_controller
+from ack_irsa.spec.cross_account import CROSS_ACCOUNT_KEYS
+from ack_irsa.spec.oidc_provider import OIDC_ARGUMENTS, OidcProviderSpec, resolve_oidc_provider
+from ack_irsa.spec.problems import DEFAULT_NAMESPACE, ArgsError, Problem
 
 NAMESPACE = "ack-irsa"
 """The config namespace (the project name): keys are ``ack-irsa:<key>``."""

@@ -19,10 +19,11 @@ from typing import Any, Required, TypedDict
 
 import pulumi
 
-from ack_irsa.controller import ControllerIrsaComponent
-from ack_irsa.cross_account import RoleAccountMapComponent, TargetAccountRoleComponent
-from ack_irsa.oidc import ClusterOidcProviderComponent
-from ack_irsa.spec import ArgsError, resolve_carm_entries
+from ack_irsa.components.controller import ControllerIrsaComponent
+from ack_irsa.components.cross_account import RoleAccountMapComponent, TargetAccountRoleComponent
+from ack_irsa.components.oidc import ClusterOidcProviderComponent
+from ack_irsa.spec.cross_account import resolve_carm_entries
+from ack_irsa.spec.problems import ArgsError
 
 PACKAGE = "ack-irsa"
 """The package's name: its types are `ack-irsa:index:<Component>`, as the Python API's are."""

@@ -1,0 +1,635 @@
+"""``ControllerIrsa``'s arguments: identity, trust, ServiceAccount, install and cross-account."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ack_irsa import catalog
+from ack_irsa.errors import shown
+from ack_irsa.iam import limits
+from ack_irsa.iam.accounts import (
+    CrossAccountMode,
+    CrossAccountTarget,
+)
+from ack_irsa.iam.arns import (
+    check_oidc_provider_arn,
+    check_policy_arn,
+    issuer_of_provider_arn,
+    parsed_or_none,
+)
+from ack_irsa.iam.policies import (
+    allowed_actions,
+    issuer_host,
+    policy_size,
+    summary,
+)
+from ack_irsa.iam.risks import Risk
+from ack_irsa.iam.trust import (
+    IDENTITIES,
+    Identity,
+    TrustedAssociation,
+    TrustedIssuer,
+    has_wildcard,
+    service_account_subject,
+    trust_policy,
+)
+from ack_irsa.spec.cross_account import resolve_cross_account
+from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks
+from ack_irsa.spec.problems import (
+    DEFAULT_NAMESPACE,
+    DEFAULT_ROLE_PATH,
+    DEFAULT_SESSION_DURATION,
+    ArgsError,
+    Problems,
+    checked_quota,
+    checked_tags,
+    component_arguments,
+    deploy_time,
+    listed,
+)
+
+ServiceAccountMode = Literal["patch", "create", "none"]
+SERVICE_ACCOUNT_MODES: tuple[ServiceAccountMode, ...] = ("patch", "create", "none")
+
+# Sizes a trust policy whose issuer is not known yet: the longest issuer EKS hands out
+# (China regions end in .amazonaws.com.cn; the longest region names have 14 characters).
+WORST_CASE_ISSUER = "oidc.eks.ap-southeast-4.amazonaws.com.cn/id/" + "0" * 32
+LONGEST_CLUSTER_NAME = "x" * 100
+"""Sizes a Pod Identity trust whose cluster name is known only at deploy time (EKS allows 100 characters)."""
+
+CONTROLLER_ARGUMENTS = (
+    "service",
+    "oidc_provider",
+    "oidc_provider_arn",
+    "oidc_issuer",
+    "namespace",
+    "service_account_name",
+    "service_account_mode",
+    "deployment_name",
+    "policy_arns",
+    "extra_policy_arns",
+    "inline_policy",
+    "role_name",
+    "role_path",
+    "permissions_boundary",
+    "max_session_duration",
+    "tags",
+    "extra_service_accounts",
+    "extra_oidc_providers",
+    "allow_wildcard_subject",
+    "trust_policy_max_chars",
+    "managed_policies_per_role",
+    "acknowledge_risks",
+    "identity",
+    "cluster_name",
+    "extra_cluster_names",
+    "install",
+    "cross_account",
+    "cross_account_mode",
+    "carm_service_level",
+)
+INSTALL_KEYS = ("version", "release_name", "values", "create_namespace")
+CHART_REPOSITORY = "oci://public.ecr.aws/aws-controllers-k8s"
+"""Where ACK publishes its controller charts (``<repository>/<service>-chart``)."""
+OWNED_VALUES = (
+    "aws.region",
+    "serviceAccount.create",
+    "serviceAccount.name",
+    "serviceAccount.annotations",
+    "deployment.annotations",
+)
+"""Chart values ack-irsa sets itself: a value given for one of them (or inside one) is refused."""
+_SEMVER = re.compile(
+    r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?", re.ASCII
+)
+
+WILDCARD_REFUSED = (
+    "{value} contains a wildcard, which would let every matching ServiceAccount assume the role; "
+    "set allow_wildcard_subject to true to accept it (then only sub uses StringLike, aud stays StringEquals)"
+)
+
+
+@dataclass(frozen=True)
+class ControllerSpec:
+    controller: catalog.Controller
+    namespace: str
+    service_account_name: str
+    service_account_mode: ServiceAccountMode
+    deployment_name: str
+    """Deployment to restart; empty when there is none to restart."""
+    managed_policies: dict[str, PolicyRef]
+    """Keyed by a stable, partition-neutral key (the attachments' resource names derive from it)."""
+    inline_policy: Any
+    """A policy document (dict), None for no inline policy, or a Pulumi Output resolving to one."""
+    role_name: str | None
+    """None: the default name, derived from the issuer once it is known."""
+    role_path: str
+    permissions_boundary: Any
+    max_session_duration: int
+    tags: dict[str, str]
+    subjects: tuple[str, ...]
+    """Every ``system:serviceaccount:<ns>:<name>`` the role admits, the primary one first."""
+    extra_oidc_providers: tuple[Any, ...]
+    """Other clusters' OIDC providers (ClusterOidcProvider or provider ARN) admitting the same subjects."""
+    trust_policy_max_chars: int
+    warnings: tuple[str, ...] = ()
+    """What a reviewer should know: half of the recommendation replaced while the other half stays."""
+    risks: tuple[Risk, ...] = ()
+    """Broad grants of the role's policies (:mod:`ack_irsa.iam.risks`), acknowledged or not."""
+    identity: Identity = "irsa"
+    """How the controller's pods get the role: IRSA, EKS Pod Identity, or both (the migration step)."""
+    cluster_name: Any = None
+    """The cluster of the Pod Identity association (plain or an Output); None for IRSA alone."""
+    extra_cluster_names: tuple[str, ...] = ()
+    """Other clusters whose Pod Identity associations for the same ServiceAccount the role admits."""
+    install: Install | None = None
+    """The controller's Helm release, when ack-irsa installs it; None when someone else did."""
+    cross_account: tuple[CrossAccountTarget, ...] = ()
+    """Accounts the controller manages resources in, through a role it assumes there."""
+    cross_account_mode: CrossAccountMode = "carm"
+    carm_service_level: bool = False
+    """CARM: this controller's keys are ``<service>.<account>`` (the ServiceLevelCARM feature gate)."""
+
+    @property
+    def uses_irsa(self) -> bool:
+        return self.identity in ("irsa", "both")
+
+    @property
+    def uses_pod_identity(self) -> bool:
+        return self.identity in ("pod_identity", "both")
+
+    def role_name_for(self, issuer: str | None, cluster: str | None) -> str:
+        """The role's name: the one given, else the default for the cluster (``ack-<svc>-…``): its hash is over
+        the cluster's issuer when the role uses IRSA, else over the cluster's name (no issuer is looked up
+        for Pod Identity alone)."""
+        unique = issuer if issuer is not None else f"pod-identity:{cluster}"
+        return self.role_name or limits.default_role_name(
+            self.controller.service, unique, self.namespace, self.service_account_name, cluster
+        )
+
+
+def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
+    """Defaults applied, every plain value checked; raises :class:`ArgsError` with all problems."""
+    args, problems, controller = component_arguments(
+        args, "{'service': 's3', 'oidc_provider': oidc}", CONTROLLER_ARGUMENTS
+    )
+
+    identity, cluster_name, extra_clusters = _identity_mode(args, problems)
+    namespace, service_account, mode, deployment, subjects = _service_account(args, controller, problems)
+    install = _install(args, controller, mode, problems)
+    deployment = install.deployment_name if install else deployment  # the chart names its Deployment
+    managed, inline = resolve_permissions(args, controller, problems)
+    warnings = tuple(_half_replaced(args, controller))
+    risks = resolve_risks(args, controller, managed, inline, problems)
+    cross_account, cross_mode, service_level = resolve_cross_account(args, controller, problems)
+    _cross_account_values(install, cross_account, cross_mode, service_level, problems)
+    warnings += tuple(_cross_account_warnings(cross_account, cross_mode, service_level, install, mode))
+    role_name = args.get("role_name")
+    if role_name is not None and problems.plain("role_name", role_name, str, "a role name"):
+        problems.check("role_name", limits.check_role_name, role_name)
+    role_path = args.get("role_path", DEFAULT_ROLE_PATH)
+    if problems.plain("role_path", role_path, str, "an IAM path such as /ack/"):
+        problems.check("role_path", limits.check_role_path, role_path)
+    boundary = args.get("permissions_boundary")
+    if isinstance(boundary, str):
+        problems.check("permissions_boundary", check_policy_arn, boundary)
+    elif boundary is not None and not deploy_time(boundary):
+        problems.add("permissions_boundary", f"must be an IAM policy ARN, got {shown(boundary)}")
+    duration = args.get("max_session_duration", DEFAULT_SESSION_DURATION)
+    if problems.plain("max_session_duration", duration, int, "a whole number of seconds"):
+        problems.check("max_session_duration", limits.check_session_duration, duration)
+    tags = checked_tags(args.get("tags"), problems)
+
+    extra_providers = _extra_providers(args, problems)
+    if identity == "pod_identity":
+        _pod_identity_only(args, namespace, service_account, problems)
+    else:
+        _check_oidc_source(args, problems)
+    trust_max = checked_quota(
+        args, "trust_policy_max_chars", limits.TRUST_POLICY_MAX_CHARS, limits.TRUST_POLICY_QUOTA_MAX, problems
+    )
+    if not problems:  # sizing needs well-formed ARNs and subjects
+        association = _sized_association(identity, namespace, service_account, cluster_name, extra_clusters)
+        _check_trust_size(args, identity, subjects, extra_providers, association, trust_max, problems)
+    if problems:
+        raise ArgsError(problems)
+    return ControllerSpec(
+        controller=controller,
+        namespace=namespace,
+        service_account_name=service_account,
+        service_account_mode=mode,
+        deployment_name=deployment,
+        managed_policies=managed,
+        inline_policy=inline,
+        role_name=role_name,
+        role_path=role_path,
+        permissions_boundary=boundary,
+        max_session_duration=duration,
+        tags=tags,
+        subjects=tuple(subjects),
+        extra_oidc_providers=extra_providers,
+        trust_policy_max_chars=trust_max,
+        warnings=warnings,
+        risks=risks,
+        identity=identity,
+        cluster_name=cluster_name,  # None for IRSA alone (see _identity_mode)
+        extra_cluster_names=extra_clusters,
+        install=install,
+        cross_account=cross_account,
+        cross_account_mode=cross_mode,
+        carm_service_level=service_level,
+    )
+
+
+@dataclass(frozen=True)
+class Install:
+    """A controller installed with its ACK Helm chart, as a Helm release."""
+
+    chart: str
+    """``oci://public.ecr.aws/aws-controllers-k8s/<service>-chart``."""
+    version: str
+    release_name: str
+    values: dict[str, Any]
+    """The user's values; ack-irsa's own are merged over them by the component."""
+    create_namespace: bool
+
+    @property
+    def deployment_name(self) -> str:
+        """The chart's name for its Deployment: the release name if it holds ``<service>-chart``, else
+        ``<release>-<service>-chart`` (the chart's ``fullname`` helper)."""
+        chart_name = self.chart.rsplit("/", 1)[-1]
+        return self.release_name if chart_name in self.release_name else f"{self.release_name}-{chart_name}"
+
+
+def _install(args: Mapping[str, Any], controller: catalog.Controller, mode: str, problems: Problems) -> Install | None:
+    """The Helm install of the controller, checked: a released chart, a semver version, a release name
+    Kubernetes accepts, and values that leave ack-irsa's own keys alone."""
+    value = args.get("install", False)
+    if value is False or value is None:
+        return None
+    if value is not True and not isinstance(value, Mapping):
+        problems.add("install", f"must be true, false or an object with {', '.join(INSTALL_KEYS)}, got {shown(value)}")
+        return None
+    options: Mapping[str, Any] = {} if value is True else value
+    for key in options:
+        if key not in INSTALL_KEYS:
+            problems.add(f"install.{key}", f"unknown key (known: {', '.join(INSTALL_KEYS)})")
+    if mode != "patch":
+        problems.add("service_account_mode", f"{mode!r} does not go with install: the chart creates the ServiceAccount")
+    version = options.get("version", controller.chart_version)
+    if version is None:
+        problems.add("install", f"the {controller.service} controller has no released chart to install")
+        return None
+    if not isinstance(version, str) or not _SEMVER.fullmatch(version):
+        problems.add("install.version", f"{shown(version)} is not a chart version (semver, e.g. 1.2.3)")
+    release = options.get("release_name", controller.release_name)
+    if problems.plain("install.release_name", release, str, "a release name"):
+        problems.check("install.release_name", limits.check_dns_label, release)
+    values = options.get("values") or {}
+    if not isinstance(values, Mapping):
+        problems.add("install.values", f"must be a map of chart values, got {shown(values)}")
+        values = {}
+    for owned in _owned_paths(values):
+        problems.add(f"install.values.{owned}", "is set by ack-irsa (from the role, the identity and the stack)")
+    create = options.get("create_namespace", True)
+    problems.plain("install.create_namespace", create, bool, "true or false")
+    chart = f"{CHART_REPOSITORY}/{controller.chart_key}-chart"
+    return Install(chart, str(version), str(release), dict(values), bool(create))
+
+
+def _owned_paths(values: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
+    """The dotted paths in ``values`` that are, or lie inside, one of :data:`OWNED_VALUES`."""
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        if any(path == owned or path.startswith(f"{owned}.") for owned in OWNED_VALUES):
+            yield path
+        elif any(owned.startswith(f"{path}.") for owned in OWNED_VALUES):
+            # A map is searched further; anything else here (``aws: x``) would be replaced by ack-irsa's map.
+            yield from _owned_paths(value, f"{path}.") if isinstance(value, Mapping) else [path]
+
+
+def _identity_mode(args: Mapping[str, Any], problems: Problems) -> tuple[Identity, Any, tuple[str, ...]]:
+    """(identity mode, the cluster's name for Pod Identity, other clusters the role admits)."""
+    identity = args.get("identity", "irsa")
+    if identity not in IDENTITIES:
+        close = difflib.get_close_matches(str(identity), IDENTITIES, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        problems.add("identity", f"{shown(identity)} is not one of 'irsa', 'pod_identity' or 'both'{hint}")
+        identity = "irsa"
+    cluster = args.get("cluster_name", getattr(args.get("oidc_provider"), "cluster_name", None))
+    extras = listed(args, "extra_cluster_names", "EKS cluster names", problems)
+    if identity == "irsa":
+        if extras:
+            problems.add("extra_cluster_names", "applies to Pod Identity only (identity 'pod_identity' or 'both')")
+        return identity, None, ()
+    if cluster is None:
+        problems.add(
+            "cluster_name",
+            f"is required for identity {identity!r}: Pod Identity associates a ServiceAccount of a cluster, "
+            "named by cluster_name (or a ClusterOidcProvider made with cluster_name)",
+        )
+    elif not deploy_time(cluster):
+        problems.check("cluster_name", limits.check_cluster_name, cluster)
+    for index, extra in enumerate(extras):
+        if problems.check(f"extra_cluster_names[{index}]", limits.check_cluster_name, extra) and (
+            extra == cluster or extras.index(extra) != index
+        ):
+            problems.add(f"extra_cluster_names[{index}]", f"{shown(extra)} is listed already")
+    return identity, cluster, tuple(extras)
+
+
+def _pod_identity_only(args: Mapping[str, Any], namespace: Any, service_account: Any, problems: Problems) -> None:
+    """What means nothing when the role trusts EKS Pod Identity alone: say so rather than ignore it."""
+    if args.get("extra_oidc_providers"):
+        problems.add(
+            "extra_oidc_providers",
+            "means nothing for identity 'pod_identity': the role trusts EKS Pod Identity, not OIDC providers; "
+            "list other clusters in extra_cluster_names",
+        )
+    if args.get("extra_service_accounts"):
+        problems.add(
+            "extra_service_accounts",
+            "means nothing for identity 'pod_identity': an association admits exactly one ServiceAccount",
+        )
+    if any(isinstance(v, str) and has_wildcard(v) for v in (namespace, service_account)):
+        problems.add(
+            "service_account_name",
+            "a wildcard means nothing for identity 'pod_identity': an association names one ServiceAccount",
+        )
+
+
+def _service_account(
+    args: Mapping[str, Any], controller: catalog.Controller, problems: Problems
+) -> tuple[str, str, ServiceAccountMode, str, list[str]]:
+    """Namespace, ServiceAccount, mode, Deployment to restart, and every trusted subject."""
+    namespace = args.get("namespace", DEFAULT_NAMESPACE)
+    service_account = args.get("service_account_name", controller.service_account_name)
+    mode = args.get("service_account_mode", "patch")
+    allow_wildcard = args.get("allow_wildcard_subject", False)
+    if not problems.plain("allow_wildcard_subject", allow_wildcard, bool, "true or false"):
+        allow_wildcard = False
+    if mode not in SERVICE_ACCOUNT_MODES:
+        problems.add("service_account_mode", f"{shown(mode)} is not one of 'patch', 'create' or 'none'")
+    ok = problems.check("namespace", _subject_part(limits.check_dns_label, allow_wildcard), namespace)
+    ok &= problems.check(
+        "service_account_name", _subject_part(limits.check_dns_subdomain, allow_wildcard), service_account
+    )
+    pattern = ok and (has_wildcard(namespace) or has_wildcard(service_account))
+    if pattern and mode != "none":
+        problems.add("service_account_mode", "must be 'none' when the ServiceAccount is a wildcard pattern")
+
+    deployment = args.get("deployment_name", controller.deployment_name)
+    if mode == "none" or pattern:
+        deployment = ""  # nothing on the cluster is touched
+    elif deployment != "" and problems.plain("deployment_name", deployment, str, "a Deployment name"):
+        problems.check("deployment_name", limits.check_dns_subdomain, deployment)
+
+    subjects = [service_account_subject(str(namespace), str(service_account))]
+    for index, pair in enumerate(listed(args, "extra_service_accounts", "'namespace:name' pairs", problems)):
+        where = f"extra_service_accounts[{index}]"
+        if problems.check(where, _pair_check(allow_wildcard), pair):
+            subject = service_account_subject(*pair.split(":", 1))
+            if subject in subjects:
+                problems.add(where, f"{shown(pair)} is listed twice")
+            else:
+                subjects.append(subject)
+    return namespace, service_account, mode, deployment, subjects
+
+
+def _cross_account_values(
+    install: Install | None,
+    targets: Sequence[CrossAccountTarget],
+    mode: CrossAccountMode,
+    service_level: bool,
+    problems: Problems,
+) -> None:
+    """User chart values that would switch off the cross-account wiring ack-irsa sets up."""
+    if install is None or not targets:
+        return
+    values = install.values
+    gates = values.get("featureGates", {})
+    if not isinstance(gates, Mapping):
+        form = "a map of feature gates to true or false"
+        problems.add("install.values.featureGates", f"must be {form}, got {shown(gates)}")
+        gates = {}
+    if mode == "iam_role_selector":
+        if values.get("enableCARM") is True:
+            problems.add(
+                "install.values.enableCARM",
+                "must not be true in cross_account_mode 'iam_role_selector': the controller refuses to start with "
+                "both (ack-irsa sets it false)",
+            )
+        if gates.get("IAMRoleSelector") is False:
+            problems.add(
+                "install.values.featureGates.IAMRoleSelector",
+                "must not be false in cross_account_mode 'iam_role_selector'",
+            )
+        return
+    if values.get("enableCARM") is False:
+        problems.add(
+            "install.values.enableCARM", "must not be false: cross_account uses CARM (cross_account_mode 'carm')"
+        )
+    if values.get("installScope", "cluster") != "cluster":
+        problems.add(
+            "install.values.installScope",
+            "must be 'cluster' for CARM (the controller watches the target namespaces), "
+            f"got {shown(values.get('installScope'))}",
+        )
+    if service_level and gates.get("ServiceLevelCARM") is False:
+        problems.add("install.values.featureGates.ServiceLevelCARM", "must not be false with carm_service_level")
+
+
+def _cross_account_warnings(
+    targets: Sequence[CrossAccountTarget],
+    mode: CrossAccountMode,
+    service_level: bool,
+    install: Install | None,
+    service_account_mode: str,
+) -> Iterator[str]:
+    """What a controller installed by someone else must be started with."""
+    if not targets or install is not None or service_account_mode == "none":
+        return
+    start = "cross_account: the controller is not installed by ack-irsa; start it with"
+    if mode == "iam_role_selector":
+        yield f"{start} featureGates.IAMRoleSelector=true and enableCARM=false"
+    elif service_level:
+        yield f"{start} featureGates.ServiceLevelCARM=true"
+
+
+def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:
+    """Replacing the recommended managed policies leaves the recommended inline policy in place, and the
+    other way round (s3's inline policy allows s3:* whatever managed policies replace AmazonS3FullAccess):
+    say so where the decision is reviewed."""
+    if "policy_arns" in args and "inline_policy" not in args and controller.inline_policy is not None:
+        actions = summary(allowed_actions(controller.inline_policy))
+        yield (
+            f"the managed policies are given, but the recommended inline policy stays and allows {actions}; "
+            "give an inline policy to replace it, or an empty one to drop it"
+        )
+    if "inline_policy" in args and "policy_arns" not in args and controller.managed_policies:
+        yield (
+            f"the inline policy is given, but the recommended managed policies stay: "
+            f"{summary(list(controller.managed_policies))}; give the managed policies to replace them, or "
+            "an empty list to drop them"
+        )
+
+
+def _subject_part(checker: Callable[[str], None], allow_wildcard: bool) -> Callable[[Any], None]:
+    """A namespace or ServiceAccount name check that knows about wildcard patterns."""
+
+    def check(value: Any) -> None:
+        if deploy_time(value):
+            raise ValueError("must be a plain string known before deploying, not a Pulumi Output")
+        if not isinstance(value, str):
+            raise ValueError(f"{shown(value)} is not a string")
+        if not has_wildcard(value):
+            checker(value)
+        elif not allow_wildcard:
+            raise ValueError(WILDCARD_REFUSED.format(value=shown(value)))
+        else:
+            checker(value.replace("*", "x").replace("?", "x"))
+
+    return check
+
+
+def _pair_check(allow_wildcard: bool) -> Callable[[Any], None]:
+    def check(pair: Any) -> None:
+        namespace, _, name = str(pair).partition(":")
+        if not isinstance(pair, str) or not namespace or not name:
+            raise ValueError(f"{shown(pair)} is not a 'namespace:serviceaccount' pair")
+        _subject_part(limits.check_dns_label, allow_wildcard)(namespace)
+        _subject_part(limits.check_dns_subdomain, allow_wildcard)(name)
+
+    return check
+
+
+def _check_oidc_source(args: Mapping[str, Any], problems: Problems) -> None:
+    """The cluster's provider: a ClusterOidcProvider, or a provider ARN with the issuer it names, optionally."""
+    provider, arn, issuer = args.get("oidc_provider"), args.get("oidc_provider_arn"), args.get("oidc_issuer")
+    if provider is not None:
+        if arn is not None or issuer is not None:
+            problems.add("oidc_provider", "give either oidc_provider or oidc_provider_arn/oidc_issuer, not both")
+        elif not hasattr(provider, "arn"):
+            problems.add("oidc_provider", f"must be a ClusterOidcProvider, got {shown(provider)}")
+        return
+    if arn is None:
+        problems.add("oidc_provider", "is required: give a ClusterOidcProvider, or oidc_provider_arn")
+        if issuer is not None:
+            problems.add("oidc_issuer", "goes with oidc_provider_arn")
+        return
+    plain = [
+        problems.plain(name, value, str, "a string")
+        for name, value in (("oidc_provider_arn", arn), ("oidc_issuer", issuer))
+        if value is not None and not deploy_time(value)
+    ]
+    if (
+        not all(plain)
+        or not isinstance(arn, str)
+        or not problems.check("oidc_provider_arn", check_oidc_provider_arn, arn)
+    ):
+        return
+    if isinstance(issuer, str) and issuer_host(issuer) != issuer_of_provider_arn(arn):
+        problems.add("oidc_issuer", f"{shown(issuer)} is not the issuer of {shown(arn)}")
+
+
+def _extra_providers(args: Mapping[str, Any], problems: Problems) -> tuple[Any, ...]:
+    """Other clusters' providers: well-formed, each listed once, none the primary one again, and all
+    in the primary's partition where the ARNs are known now."""
+    providers = listed(args, "extra_oidc_providers", "OIDC provider ARNs or ClusterOidcProviders", problems)
+    primary_arn, _ = _primary_source(args)
+    seen = {primary_arn: "the cluster's own provider"}
+    primary = parsed_or_none(primary_arn)
+    for index, provider in enumerate(providers):
+        where = f"extra_oidc_providers[{index}]"
+        arn = _oidc_source(provider)[0]
+        if not problems.check(where, _check_extra_provider, provider) or not isinstance(arn, str):
+            continue
+        if arn in seen:
+            problems.add(where, f"{shown(arn)} is already trusted ({seen[arn]})")
+        elif primary is not None and (partition := parsed_or_none(arn)) and partition.partition != primary.partition:
+            problems.add(
+                where, f"{shown(arn)} is in partition {partition.partition!r}, the cluster's is {primary.partition!r}"
+            )
+        seen.setdefault(arn, f"extra_oidc_providers[{index}]")
+    return providers
+
+
+def _check_extra_provider(provider: Any) -> None:
+    if isinstance(provider, str):
+        check_oidc_provider_arn(provider)
+    elif not hasattr(provider, "arn") and not deploy_time(provider):
+        raise ValueError(f"{shown(provider)} is neither a ClusterOidcProvider nor an OIDC provider ARN")
+
+
+def _primary_source(args: Mapping[str, Any]) -> tuple[Any, Any]:
+    if args.get("oidc_provider") is not None:
+        return _oidc_source(args["oidc_provider"])
+    return args.get("oidc_provider_arn"), args.get("oidc_issuer")
+
+
+def _oidc_source(source: Any) -> tuple[Any, Any]:
+    """(provider ARN, issuer) of a ClusterOidcProvider or a provider ARN, where known without deploying."""
+    if isinstance(source, str):
+        return source, None
+    return getattr(source, "known_arn", None), getattr(source, "known_issuer", None)
+
+
+def _sized_association(
+    identity: Identity, namespace: str, service_account: str, cluster: Any, extras: tuple[str, ...]
+) -> TrustedAssociation | None:
+    """The Pod Identity part of the trust, for sizing: a cluster name known only at deploy time counts as
+    the longest EKS allows."""
+    if identity == "irsa":
+        return None
+    clusters = (cluster if isinstance(cluster, str) else LONGEST_CLUSTER_NAME, *extras)
+    return TrustedAssociation(namespace, service_account, clusters)
+
+
+def _check_trust_size(  # noqa: PLR0917 - the parts of the trust policy, resolved above
+    args: Mapping[str, Any],
+    identity: Identity,
+    subjects: Sequence[str],
+    extra_providers: Sequence[Any],
+    association: TrustedAssociation | None,
+    limit: int,
+    problems: Problems,
+) -> None:
+    sources = [_primary_source(args), *(_oidc_source(p) for p in extra_providers)] if identity != "pod_identity" else []
+    problems.check("", _trust_size_check(sources, subjects, association, limit), None)
+
+
+def _trust_size_check(
+    sources: Sequence[tuple[Any, Any]],
+    subjects: Sequence[str],
+    association: TrustedAssociation | None,
+    limit: int,
+) -> Callable[[Any], None]:
+    """Sizes the trust policy with what is known before deploying; what is not (a provider's ARN, an
+    issuer, a cluster's name) is sized at its longest, and the message then says "would be up to"."""
+
+    def check(_: Any) -> None:
+        sized = [_sizing(arn, issuer) for arn, issuer in sources]
+        trusted = [TrustedIssuer(arn, issuer, tuple(subjects)) for arn, issuer, _ in sized]
+        size = policy_size(trust_policy(trusted, association))
+        estimate = any(estimated for _, _, estimated in sized)
+        estimate |= association is not None and LONGEST_CLUSTER_NAME in association.clusters
+        limits.check_size(size, limit, "the trust policy", "trust_policy_max_chars", estimate=estimate)
+
+    return check
+
+
+def _sizing(arn: Any, issuer: Any) -> tuple[str, str, bool]:
+    """(provider ARN, issuer, whether either is a longest-case stand-in)."""
+    if isinstance(issuer, str):
+        host = issuer_host(issuer)
+    elif isinstance(arn, str):
+        host = issuer_of_provider_arn(arn)
+    else:
+        host = WORST_CASE_ISSUER
+    if isinstance(arn, str):
+        return arn, host, host == WORST_CASE_ISSUER
+    return f"arn:aws-us-gov:iam::000000000000:oidc-provider/{host}", host, True

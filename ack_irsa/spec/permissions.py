@@ -1,0 +1,164 @@
+"""A role's policies from a component's arguments: managed and inline policies, and their risks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ack_irsa import catalog
+from ack_irsa.errors import shown
+from ack_irsa.iam import limits
+from ack_irsa.iam.arns import (
+    check_policy_arn,
+    parsed_or_none,
+    policy_key,
+)
+from ack_irsa.iam.policies import (
+    PolicyGrammarError,
+    parse_policy_document,
+    policy_size,
+)
+from ack_irsa.iam.risks import RISKS, Risk, aws_managed_policy_risks, document_risks, recommended_inline_risks
+from ack_irsa.spec.problems import Problems, checked_quota, deploy_time, listed
+
+
+@dataclass(frozen=True)
+class PolicyRef:
+    """A managed policy to attach: an AWS-managed policy by name (rendered for the stack's
+    partition), or an ARN the caller gave (a plain string or a Pulumi Output)."""
+
+    aws_managed_name: str | None = None
+    arn: Any = None
+
+
+def resolve_permissions(
+    args: Mapping[str, Any], controller: catalog.Controller, problems: Problems
+) -> tuple[dict[str, PolicyRef], Any]:
+    """Managed policies to attach (keyed) and the inline policy, recommended ones unless replaced."""
+    reported = len(problems)
+    if "policy_arns" in args:
+        managed = _policy_refs(args["policy_arns"], "policy_arns", problems)
+    else:
+        managed = {name.rpartition("/")[2]: PolicyRef(aws_managed_name=name) for name in controller.managed_policies}
+    for key, ref in _policy_refs(args.get("extra_policy_arns", ()), "extra_policy_arns", problems).items():
+        managed.setdefault(key, ref)  # already attached (a recommended policy): once is enough
+    quota = checked_quota(
+        args, "managed_policies_per_role", limits.MANAGED_POLICIES_PER_ROLE, limits.MANAGED_POLICIES_QUOTA_MAX, problems
+    )
+    if len(managed) > quota:
+        problems.add(
+            "extra_policy_arns" if "extra_policy_arns" in args else "policy_arns",
+            f"{len(managed)} managed policies for one role; the quota is {quota}"
+            " (if your account's quota is higher, set managed_policies_per_role)",
+        )
+
+    inline = _inline_policy(args, controller, problems)
+    if not managed and inline is None and len(problems) == reported:  # else a knock-on of what was reported
+        problems.add("policy_arns", _no_policy_message(controller))
+    return managed, inline
+
+
+def resolve_risks(
+    args: Mapping[str, Any],
+    controller: catalog.Controller,
+    managed: Mapping[str, PolicyRef],
+    inline: Any,
+    problems: Problems,
+) -> tuple[Risk, ...]:
+    """The broad grants of the role's policies, and which of them the caller acknowledged."""
+    found: list[tuple[str, str, str]] = []
+    for ref in managed.values():
+        if name := ref.aws_managed_name or _aws_managed_name(ref.arn):
+            found += [(i, f"managed policy {name}", d) for i, d in aws_managed_policy_risks(name.rpartition("/")[2])]
+    if "inline_policy" not in args:
+        found += [(i, "the inline policy", d) for i, d in recommended_inline_risks(controller.service)]
+    elif isinstance(inline, Mapping):
+        found += [(i, "the inline policy", d) for i, d in document_risks(inline)]
+    ids = sorted({i for i, _, _ in found})
+    acknowledged = listed(args, "acknowledge_risks", "risk ids", problems)
+    for index, risk in enumerate(acknowledged):
+        where = f"acknowledge_risks[{index}]"
+        if risk not in RISKS:
+            problems.add(where, f"{shown(risk)} is not a risk id ({', '.join(RISKS)})")
+        elif risk not in ids:
+            has = f"its risks: {', '.join(ids)}" if ids else "it has none"
+            problems.add(where, f"{risk!r} is not a risk of this controller ({has}); drop it")
+    return tuple(Risk(i, source, detail, i in acknowledged) for i, source, detail in found)
+
+
+def _aws_managed_name(arn: Any) -> str | None:
+    """The name (with its path) of an AWS-managed policy given by ARN; None for any other policy."""
+    parsed = parsed_or_none(arn)
+    return parsed.resource.removeprefix("policy/") if parsed and parsed.account == "aws" else None
+
+
+def _policy_refs(value: Any, name: str, problems: Problems) -> dict[str, PolicyRef]:
+    refs: dict[str, PolicyRef] = {}
+    if isinstance(value, Mapping):
+        for key, arn in value.items():
+            where = f"{name}[{shown(key)}]"
+            if not isinstance(key, str) or not limits.POLICY_KEY.fullmatch(key):
+                problems.add(where, "keys must be letters, digits and +=,.@_- only")
+            elif deploy_time(arn) or problems.check(where, check_policy_arn, arn):
+                refs[key] = PolicyRef(arn=arn)
+        return refs
+    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+        problems.add(name, f"must be a list of IAM policy ARNs, got {shown(value)}")
+        return refs
+    for index, arn in enumerate(value):
+        where = f"{name}[{index}]"
+        if deploy_time(arn):
+            problems.add(
+                where, "an ARN known only at deploy time needs a stable key: pass {key: arn} instead of a list"
+            )
+        elif problems.check(where, check_policy_arn, arn):
+            if (key := policy_key(arn)) in refs:
+                problems.add(where, f"{shown(arn)} is listed twice")
+            refs[key] = PolicyRef(arn=arn)
+    return refs
+
+
+def _inline_policy(args: Mapping[str, Any], controller: catalog.Controller, problems: Problems) -> Any:
+    if "inline_policy" not in args:
+        return dict(controller.inline_policy) if controller.inline_policy is not None else None
+    value = args["inline_policy"]
+    if value is None or value == "" or (isinstance(value, Mapping) and not value):
+        return None  # an empty value drops the recommended inline policy
+    if deploy_time(value):
+        return value  # checked when it resolves
+    if not isinstance(value, str | Mapping):
+        problems.add("inline_policy", f"must be a policy document or its JSON text, got {shown(value)}")
+        return None
+
+    return _checked_document(value, problems)
+
+
+def _checked_document(value: str | Mapping[str, Any], problems: Problems) -> dict[str, Any] | None:
+    """The inline policy, parsed and checked against IAM's grammar and size limit; None after problems."""
+    try:
+        document = parse_policy_document(value)
+    except PolicyGrammarError as error:
+        for path, message in error.problems:  # a mapping by now: every problem has a path in it
+            problems.add(f"inline_policy.{path}", message)
+        return None
+    except ValueError as error:
+        problems.add("inline_policy", str(error))
+        return None
+    problems.check(
+        "inline_policy", limits.size_check(limits.INLINE_POLICIES_MAX_CHARS, "the inline policy"), policy_size(document)
+    )
+    return document
+
+
+def _no_policy_message(controller: catalog.Controller) -> str:
+    if controller.has_recommended_policy:
+        return "the role would have no permissions: give policy_arns, extra_policy_arns or inline_policy"
+    if "policy-unknown" in controller.flags:
+        why = "upstream's recommended policy could not be read"
+    elif "corrected" in controller.flags:
+        why = f"upstream's is unusable, see `python -m ack_irsa catalog show {controller.service}`"
+    else:
+        why = "upstream recommends none"
+    service = controller.service
+    return f"there is no recommended policy for the {service} controller ({why}); give policy_arns or inline_policy"
