@@ -23,8 +23,11 @@ S3_CHART = "oci://public.ecr.aws/aws-controllers-k8s/s3-chart"
 
 def findings_of(program: Any) -> dict[str, list[str]]:
     """Every registration of ``program`` under the mocks → its findings (as text)."""
-    result = run(program)
-    return {r.name: [str(f) for f in check(r.type, r.inputs, custom=r.custom)] for r in result.resources}
+    result = run(program, schema_check="record")
+    found: dict[str, list[str]] = {r.name: [] for r in result.resources}
+    for registration, finding in result.schema_findings:
+        found[registration.name].append(str(finding))
+    return found
 
 
 def messages(type_token: str, inputs: dict[str, Any], **kind: bool) -> list[str]:
@@ -176,7 +179,7 @@ def test_kubernetes_objects_by_type_token_pass_and_their_fixed_api_version_and_k
     from pulumi_kubernetes.core.v1 import ConfigMapPatch, Namespace, NamespacePatch
     from pulumi_kubernetes.meta.v1 import ObjectMetaArgs, ObjectMetaPatchArgs
 
-    from ack_irsa import kubernetes_objects
+    from ack_irsa.components import kubernetes_objects
 
     def program() -> None:
         opts = pulumi.ResourceOptions()
@@ -335,3 +338,59 @@ def test_the_refresh_script_rewrites_the_vendored_files_as_they_are(tmp_path: An
         if path.is_file():
             assert (out / path.relative_to(SCHEMAS)).read_bytes() == path.read_bytes(), path.name
     assert service in (out / "SOURCES.md").read_text(encoding="utf-8")
+
+
+# ---- wired into every offline run: the tests and `render`
+
+
+def test_a_misspelt_input_in_a_component_fails_every_test_that_builds_it() -> None:
+    """The shared helper (tests/conftest.py) runs the check after each build: a component that registered a
+    misspelt input would fail its tests, though Pulumi's mocks take any input."""
+    from ack_irsa.review import offline
+
+    def program() -> None:
+        pulumi.CustomResource("aws:iam/role:Role", "role", {"assumeRolePolicy": "{}", "maxSesionDuration": 3600})
+
+    with pytest.raises(offline.EngineSchemaMismatch) as raised:
+        run(program)
+    assert str(raised.value) == (
+        "registrations the real engine would refuse (the mocks took them):\n"
+        "  aws:iam/role:Role 'role': maxSesionDuration: not an input of Role (did you mean 'maxSessionDuration'?)"
+    )
+    assert (
+        raised.value.summary
+        == "registrations the real engine would refuse: aws:iam/role:Role 'role' at maxSesionDuration"
+    )
+
+
+def test_render_reports_a_mismatch_as_an_internal_error_never_a_plan(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    from ack_irsa.commands import main as cli
+    from ack_irsa.iam import accounts
+
+    stack = tmp_path / "Pulumi.selectors.yaml"
+    stack.write_text(
+        "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: dev\n  ack-irsa:crossAccountMode: iamRoleSelector\n"
+        "  ack-irsa:controllers:\n    - service: s3\n      crossAccount:\n"
+        "        - {accountId: '444455556666', roleName: ack-s3, namespaces: [team-a]}\n"
+    )
+    args = ["render", "--project-dir", str(ROOT), "--config-file", str(stack), "--account-id", ACCOUNT]
+    assert cli(args) == 0
+    assert "IAMRoleSelector" in capsys.readouterr().out
+    # the selector as it was before the CRD was checked: items with the group alone
+    spec = accounts.selector_spec
+    monkeypatch.setattr(
+        accounts,
+        "selector_spec",
+        lambda *a: {**spec(*a), "resourceTypeSelector": [{"group": "s3.services.k8s.aws"}]},
+    )
+    monkeypatch.setattr("ack_irsa.components.controller.selector_spec", accounts.selector_spec)
+    assert cli(args) == 1
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert err.startswith("error: internal error (EngineSchemaMismatch at offline.py:")
+    assert (
+        "): registrations the real engine would refuse: kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector "
+        "'s3-selector-444455556666' at spec.resourceTypeSelector[0]; please report it" in err
+    )

@@ -100,7 +100,9 @@ def _target_providers() -> Callable[[ControllerConfig, CrossAccountConfig], pulu
             made[key] = aws.Provider(
                 f"account-{target.account_id}" + (f"-{same_account + 1}" if same_account else ""),
                 profile=settings.profile,
-                assume_roles=[{"role_arn": settings.assume_role_arn}] if settings.assume_role_arn else None,
+                assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=settings.assume_role_arn)]
+                if settings.assume_role_arn
+                else None,
                 region=settings.region or pulumi.Config("aws").get("region"),
                 allowed_account_ids=[target.account_id],
             )
