@@ -135,4 +135,8 @@ def _kubernetes_provider(config: StackConfig) -> pulumi.ProviderResource | None:
 
     # A kubeconfig often carries credentials: kept secret in the state, whether or not the config was.
     kubeconfig = pulumi.Output.secret(config.kubeconfig) if config.kubeconfig is not None else None
-    return k8s.Provider("kubernetes", kubeconfig=kubeconfig, context=config.kube_context)
+    # enableConfigMapMutable: CARM's ack-role-account-map is updated in place when a target changes, not
+    # deleted and re-created (which leaves every controller in its namespace without a map for a moment)
+    return k8s.Provider(
+        "kubernetes", kubeconfig=kubeconfig, context=config.kube_context, enable_config_map_mutable=True
+    )
