@@ -151,13 +151,44 @@ def _is_custom(resource: type) -> bool:
 
 @dataclass(frozen=True)
 class _Shape:
-    """What an SDK class or input type accepts: engine name → declared type; required engine names; the
-    constants the class always sends."""
+    """What an SDK class or input type accepts: its inputs' engine names, the required ones, the constants the
+    class always sends; each input's declared type is resolved only when a value of it is checked (resolving
+    every annotation of a large type up front costs more than the whole offline run)."""
 
     name: str
-    properties: dict[str, Any]
+    properties: frozenset[str]
     required: frozenset[str]
     constants: dict[str, Any]
+    typed_by: type | None = None
+    """The input type whose annotations declare the types; inputs it does not declare are typed in ``extra``."""
+    extra: tuple[tuple[str, Any], ...] = ()
+
+    def type_of(self, name: str) -> Any:
+        for key, declared in self.extra:
+            if key == name:
+                return declared
+        return _property_type(self.typed_by, name) if self.typed_by is not None else Any
+
+
+@functools.cache
+def _property_type(input_type: type, engine_name: str) -> Any:
+    """The declared type of one input of an input type, as ``pulumi._types.input_type_types`` resolves it
+    (Output and Optional unwrapped), for that input alone."""
+    from pulumi import Output, _types
+
+    for _, pulumi_name, prop in _types._py_properties(input_type):
+        if pulumi_name == engine_name:
+            localns = {"Output": Output, "T": type(None)}
+            hint = typing.get_type_hints(prop.fget, globalns=_globals_of(input_type), localns=localns).get("return")
+            return Any if hint is None else _types.unwrap_type(hint)
+    return Any
+
+
+@functools.cache
+def _globals_of(input_type: type) -> dict[str, Any]:
+    from pulumi import _types
+
+    return _types._globals_for_cls(input_type) or {}
 
 
 @functools.cache
@@ -171,18 +202,19 @@ def _shape(resource: type) -> _Shape:
         raise LookupError(f"{resource.__module__}.{resource.__name__}: no {_args_name(resource)} input type")
     args_shape = _input_shape(args)
     py_to_engine = {**_types.resource_py_to_pulumi_names(resource), **_types.input_type_py_to_pulumi_names(args)}
-    properties: dict[str, Any] = {}
+    properties: set[str] = set()
     constants: dict[str, Any] = {}
+    extra: list[tuple[str, Any]] = []
     for py_name, value in _sent_properties(resource).items():
         engine = py_to_engine.get(py_name, py_name)
         if isinstance(value, ast.Constant):
             if value.value is None:
                 continue  # an output: not sent
             constants[engine] = value.value
-            properties[engine] = args_shape.properties.get(engine, type(value.value))
-        else:
-            properties[engine] = args_shape.properties.get(engine, Any)
-    return _Shape(resource.__name__, properties, args_shape.required, constants)
+        if engine not in args_shape.properties:  # sent by the class itself (a constant), not an argument
+            extra.append((engine, type(value.value) if isinstance(value, ast.Constant) else Any))
+        properties.add(engine)
+    return _Shape(resource.__name__, frozenset(properties), args_shape.required, constants, args, tuple(extra))
 
 
 def _args_name(resource: type) -> str:
@@ -229,7 +261,7 @@ def _input_shape(input_type: type) -> _Shape:
         for p in parameters
         if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty
     )
-    return _Shape(input_type.__name__, dict(_types.input_type_types(input_type)), required, {})
+    return _Shape(input_type.__name__, frozenset(py_to_engine.values()), required, {}, input_type)
 
 
 # ---- values against declared types
@@ -247,7 +279,7 @@ def _check_properties(values: Mapping[str, Any], shape: _Shape, path: str, *, as
         elif name in shape.constants and value != shape.constants[name]:
             yield Finding(where, f"{shape.name} always sends {shape.constants[name]!r}, got {value!r}")
         else:
-            yield from _check_value(value, shape.properties[name], where, as_json=as_json)
+            yield from _check_value(value, shape.type_of(name), where, as_json=as_json)
 
 
 def _check_value(value: Any, declared: Any, path: str, *, as_json: bool = False) -> Iterator[Finding]:
@@ -370,12 +402,12 @@ def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _suggestion(name: str, known: Mapping[str, Any]) -> str:
+def _suggestion(name: str, known: collections.abc.Collection[str]) -> str:
     import difflib
 
-    close = difflib.get_close_matches(name, list(known), n=1)
+    close = difflib.get_close_matches(name, sorted(known), n=1)
     simple = name.replace("_", "").lower()
-    close += [k for k in known if k.lower() == simple and k not in close]
+    close += [k for k in sorted(known) if k.lower() == simple and k not in close]
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
