@@ -65,13 +65,15 @@ def render_config(
     :class:`InputError` with every problem; a check that fails only when values resolve is one too."""
     import pulumi
 
-    from ack_irsa.review import plan
+    from ack_irsa.review import offline, plan
 
     facts = plan.facts_for(config, args.account_id, args.partition, args.issuer_url, secret_keys)
     try:
         return plan.plan_stack(stack, config, facts)
     except pulumi.RunError as error:
         raise InputError(str(error)) from None
+    except offline.EngineSchemaMismatch:  # a defect of ack-irsa, not of the input: an internal error
+        raise
     except Exception as error:  # a deploy-time check failed: report it, not a traceback
         raise InputError(_innermost(error)) from None
 

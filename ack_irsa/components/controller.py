@@ -372,13 +372,15 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         service, ordinals = spec.controller.service, dict[str, int]()
         for target in spec.cross_account:
             ordinal = ordinals[target.account_id] = ordinals.get(target.account_id, 0) + 1
-            selector = selector_name(spec.namespace, service, target.account_id, ordinal)
+            target_arn = self.target_role_arn(target)
             CustomResource(
                 f"{name}-selector-{target.account_id}" + (f"-{ordinal}" if ordinal > 1 else ""),
                 api_version=SELECTOR_API_VERSION,
                 kind=SELECTOR_KIND,
-                metadata=ObjectMetaArgs(name=selector),
-                spec=pulumi.Output.all(self.role_arn, self.target_role_arn(target)).apply(
+                metadata=ObjectMetaArgs(
+                    name=target_arn.apply(functools.partial(selector_name, spec.namespace, service, target.account_id))
+                ),
+                spec=pulumi.Output.all(self.role_arn, target_arn).apply(
                     functools.partial(_selector_spec, service, target.namespaces)
                 ),
                 opts=opts,
