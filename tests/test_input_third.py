@@ -443,7 +443,7 @@ LOOP["again"] = LOOP
         ({"extra_service_accounts": _nested(5000)}, "extra_service_accounts: is nested more than 32 levels deep"),
         ({"cross_account": [{"account_id": "444455556666", "role_name": "x", "namespaces": _nested(100)}]},
          "cross_account: is nested more than 32 levels deep"),
-        ({"acknowledge_risks": [["privilege-escalation"]]}, "acknowledge_risks[0]: [['privilege-escalation']] is not "
+        ({"acknowledge_risks": [["privilege-escalation"]]}, "acknowledge_risks[0]: ['privilege-escalation'] is not "
             "a risk id"),
         ({"acknowledge_risks": [{"a": 1}]}, "acknowledge_risks[0]: {'a': 1} is not a risk id"),
         ({"oidc_provider_arn": ["a"]}, "oidc_provider_arn: must be a string, got ['a']"),
@@ -514,7 +514,11 @@ def test_an_output_that_resolves_to_a_bad_value_fails_with_an_args_error_naming_
     ("args", "expected"),
     [
         ([], "the arguments must be a mapping such as {'controllers': [ControllerIrsa, ...]}, got []"),
-        ({"controller": []}, "controller: unknown argument; did you mean 'controllers'?"),
+        (
+            {"controller": []},
+            "controller: unknown argument; did you mean 'controllers'?\n"
+            "RoleAccountMap 'map': controllers: is required (every ControllerIrsa on the cluster)",
+        ),
         ({}, "controllers: is required (every ControllerIrsa on the cluster)"),
         ({"controllers": None}, "controllers: is required (every ControllerIrsa on the cluster)"),
         ({"controllers": "s3"}, "controllers: must be a list of ControllerIrsa, got 's3'"),

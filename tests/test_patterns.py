@@ -211,6 +211,7 @@ SHAPES: dict[str, str] = {
     "ack_irsa.spec.controller._SEMVER": _shape("1.2.3-", "a.", " "),
     "ack_irsa.catalog._AWS_MANAGED_POLICY": _shape("arn:aws", "-a", ":iam::aws:policy/a b"),
     "ack_irsa.stack.stackfile.STACK_NAME": _shape("", "a.", " "),
+    "ack_irsa.catalog.derived._ROLE_RESOURCE": _shape("role", "/a", " "),
 }
 """The worst input of each pattern: for nested groups, the repeated unit; always a final refused character."""
 SEARCHED = {
