@@ -59,7 +59,6 @@ ODD_TEXT = [
     "{values: ''}", "{values: false}", "{values: 0}", "{values: []}", "{releaseName: " + "a" * 54 + "}",
     "{values: {enableCARM: 'false'}}", "{values: {enableCARM: 0}}", "{}", "~", "{version: 1.10}",
     "{version: 9.9.9}", "{release_name: x}", "{bogus: 1}", "on", "012345670123", "1.10",
-    "{token: hunter2-FUZZ-TOKEN}",
 ]  # fmt: skip
 KUBECONFIGS = [
     f"'apiVersion: v1\\nusers: [{{user: {{token: {TOKEN}}}}}]'",
