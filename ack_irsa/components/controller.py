@@ -21,6 +21,7 @@ from ack_irsa.components.permissions import (
     inline_policy_json,
     policy_facts,
 )
+from ack_irsa.errors import shown
 from ack_irsa.iam.accounts import (
     CROSS_ACCOUNT_POLICY_NAME,
     SELECTOR_API_VERSION,
@@ -32,13 +33,13 @@ from ack_irsa.iam.accounts import (
     selector_name,
     selector_spec,
 )
-from ack_irsa.iam.arns import issuer_of_provider_arn, partition_of
+from ack_irsa.iam.arns import check_oidc_provider_arn, issuer_of_provider_arn, partition_of
 from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 from ack_irsa.spec.controller import ControllerSpec, resolve_controller
 from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
-from ack_irsa.spec.problems import ArgsError, Problem
+from ack_irsa.spec.problems import ArgsError, Problem, when_resolved
 from ack_irsa.spec.target_role import resolve_target_role
 
 if TYPE_CHECKING:
@@ -218,8 +219,12 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         sources: list[pulumi.Output[tuple[str, str]]] = []
         if spec.uses_irsa:
             provider = args.get("oidc_provider") or args.get("oidc_provider_arn")
-            sources = [_trust_source(provider, args.get("oidc_issuer"))]
-            sources += [_trust_source(p) for p in spec.extra_oidc_providers]
+            where = f"ControllerIrsa {name!r}: "
+            sources = [_trust_source(provider, args.get("oidc_issuer"), where, "oidc_provider_arn")]
+            sources += [
+                _trust_source(p, None, where, f"extra_oidc_providers[{index}]")
+                for index, p in enumerate(spec.extra_oidc_providers)
+            ]
             if isinstance(provider, ClusterOidcProviderComponent):
                 partition = provider.partition
             else:
@@ -313,7 +318,9 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             description=f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
             f"{how}, managed by ack-irsa",
             max_session_duration=spec.max_session_duration,
-            permissions_boundary=in_partition(spec.permissions_boundary, partition, "permissions_boundary"),
+            permissions_boundary=in_partition(
+                spec.permissions_boundary, partition, "permissions_boundary", f"ControllerIrsa {name!r}: "
+            ),
             tags=spec.tags or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
@@ -325,7 +332,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         if spec.derived_policy is not None:
             inline[DERIVED_POLICY_NAME] = derived_policy_json(spec.derived_policy, partition)
         if spec.inline_policy is not None:
-            inline[INLINE_POLICY_NAME] = inline_policy_json(spec.inline_policy)
+            inline[INLINE_POLICY_NAME] = inline_policy_json(spec.inline_policy, f"ControllerIrsa {name!r}: ")
         if spec.cross_account:
             inline[CROSS_ACCOUNT_POLICY_NAME] = pulumi.Output.all(partition, _stack_account()).apply(
                 lambda known: _assume_policy(spec, known[0], known[1])
@@ -610,20 +617,31 @@ def _claim_service_account(name: str, spec: ControllerSpec, provider: Any) -> No
         )
 
 
-def _trust_source(source: Any, issuer: pulumi.Input[str] | None = None) -> pulumi.Output[tuple[str, str]]:
-    """(provider ARN, issuer) of a ClusterOidcProvider or of a provider ARN (plain or Output)."""
+def _trust_source(
+    source: Any, issuer: pulumi.Input[str] | None = None, where: str = "", field: str = "oidc_provider_arn"
+) -> pulumi.Output[tuple[str, str]]:
+    """(provider ARN, issuer) of a ClusterOidcProvider or of a provider ARN (plain or Output; one known only
+    now is checked now, as ``field`` of the component ``where`` names)."""
     if isinstance(source, ClusterOidcProviderComponent):
         return source.trust_source
     arn = pulumi.Output.from_input(source)
     if issuer is None:
-        return arn.apply(lambda value: (value, issuer_of_provider_arn(value)))
+        return arn.apply(when_resolved(where, field, lambda value: (value, _provider_issuer(value))))
 
-    def checked(pair: list[str]) -> tuple[str, str]:
-        if issuer_host(pair[1]) != issuer_of_provider_arn(pair[0]):
-            raise ValueError(f"oidc_issuer {pair[1]!r} is not the issuer of oidc_provider_arn {pair[0]!r}")
+    def checked(pair: list[Any]) -> tuple[str, str]:
+        if not isinstance(pair[1], str):
+            raise ValueError(f"oidc_issuer must resolve to an issuer URL, got {shown(pair[1])}")
+        if issuer_host(pair[1]) != _provider_issuer(pair[0]):
+            raise ValueError(f"oidc_issuer {shown(pair[1])} is not the issuer of oidc_provider_arn {shown(pair[0])}")
         return pair[0], issuer_host(pair[1])
 
-    return pulumi.Output.all(arn, issuer).apply(checked)
+    return pulumi.Output.all(arn, issuer).apply(when_resolved(where, field, checked))
+
+
+def _provider_issuer(arn: Any) -> str:
+    """The issuer an OIDC provider ARN names, the ARN checked first (it may be known only now)."""
+    check_oidc_provider_arn(arn)
+    return issuer_of_provider_arn(arn)
 
 
 def _trust_policy(sources: Sequence[tuple[str, str]], cluster: str | None, spec: ControllerSpec) -> str:

@@ -11,10 +11,12 @@ import pulumi_aws as aws
 
 from ack_irsa import catalog
 from ack_irsa.catalog.derived import DerivedPolicy, derive
-from ack_irsa.iam.arns import aws_managed_policy_arn, partition_of
+from ack_irsa.errors import shown
+from ack_irsa.iam.arns import aws_managed_policy_arn, check_policy_arn, partition_of
 from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS, check_size
 from ack_irsa.iam.policies import parse_policy_document, policy_size, to_json
 from ack_irsa.spec.permissions import PolicyRef
+from ack_irsa.spec.problems import when_resolved
 
 INLINE_POLICY_NAME = "ack-controller-policy"
 
@@ -34,7 +36,8 @@ def attach_policies(  # noqa: PLR0917 - the role and its policies, as resolved b
     after a refresh). The per-policy resources stay: the exclusive ones alone would leave the
     attachments behind on destroy, and IAM refuses to delete a role that still has them."""
     child = pulumi.ResourceOptions(parent=parent)
-    arns = {key: policy_arn(ref, partition) for key, ref in sorted(managed.items())}
+    where = f"{type(parent).__name__} {name!r}: "
+    arns = {key: policy_arn(ref, partition, where) for key, ref in sorted(managed.items())}
     attachments: list[pulumi.CustomResource] = [
         aws.iam.RolePolicyAttachment(f"{name}-{key}", role=role.name, policy_arn=arn, opts=child)
         for key, arn in arns.items()
@@ -67,29 +70,31 @@ def attach_policies(  # noqa: PLR0917 - the role and its policies, as resolved b
     return [resource.id for resource in [*attachments, *puts, *only_these]]
 
 
-def policy_arn(ref: PolicyRef, partition: pulumi.Output[str]) -> pulumi.Output[str]:
+def policy_arn(ref: PolicyRef, partition: pulumi.Output[str], where: str = "") -> pulumi.Output[str]:
     if ref.aws_managed_name is not None:
         name = ref.aws_managed_name
         return partition.apply(lambda p: aws_managed_policy_arn(p, name))
-    checked = in_partition(ref.arn, partition, "policy ARN")
+    checked = in_partition(ref.arn, partition, ref.argument or "policy_arns", where)
     assert checked is not None, "a PolicyRef has a name or an ARN"
     return checked
 
 
-def in_partition(arn: Any, partition: pulumi.Output[str], what: str) -> pulumi.Output[Any] | None:
-    """The ARN, refused when it lies in another partition than the cluster's OIDC provider; None for None."""
+def in_partition(arn: Any, partition: pulumi.Output[str], field: str, where: str = "") -> pulumi.Output[Any] | None:
+    """The policy ARN ``field`` (of the component ``where`` names), refused when it is no policy ARN or lies
+    in another partition than the cluster's OIDC provider; None for None."""
     if arn is None:
         return None
 
-    def checked(pair: list[str]) -> str:
+    def checked(pair: list[Any]) -> str:
+        check_policy_arn(pair[0])  # a value known only now was not checked up front
         if partition_of(pair[0]) != pair[1]:
-            raise ValueError(f"{what} {pair[0]!r} is not in partition {pair[1]!r}, the cluster's")
-        return pair[0]
+            raise ValueError(f"{shown(pair[0])} is not in partition {pair[1]!r}, the cluster's")
+        return str(pair[0])
 
-    return pulumi.Output.all(arn, partition).apply(checked)
+    return pulumi.Output.all(arn, partition).apply(when_resolved(where, field, checked))
 
 
-def inline_policy_json(value: Any) -> pulumi.Input[str]:
+def inline_policy_json(value: Any, where: str = "") -> pulumi.Input[str]:
     """The inline policy as JSON text: at once for a document the spec has checked; when it resolves (and
     checked then) for one known only at deploy time. A plain value spares Pulumi an Output to await."""
 
@@ -100,7 +105,7 @@ def inline_policy_json(value: Any) -> pulumi.Input[str]:
 
     if isinstance(value, Mapping):
         return checked(value)
-    return pulumi.Output.from_input(value).apply(checked)
+    return pulumi.Output.from_input(value).apply(when_resolved(where, "inline_policy", checked))
 
 
 def derived_policy_json(policy: DerivedPolicy, partition: pulumi.Output[str]) -> pulumi.Output[str]:

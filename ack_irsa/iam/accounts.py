@@ -26,6 +26,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ack_irsa.errors import shown
 from ack_irsa.iam.policies import POLICY_VERSION
 
 CrossAccountMode = Literal["carm", "iam_role_selector"]
@@ -78,13 +79,13 @@ def parse_role_arn(value: str) -> tuple[str, str, str, str]:
     """(partition, account, path, name) of an IAM role ARN; ValueError for anything else."""
     match = _ROLE_ARN.fullmatch(value)  # re.ASCII: a look-alike character never matches
     if match is None:
-        raise ValueError(f"must be an IAM role ARN such as arn:aws:iam::111122223333:role/ack-s3, got {value!r}")
+        raise ValueError(f"must be an IAM role ARN such as arn:aws:iam::111122223333:role/ack-s3, got {shown(value)}")
     return match["partition"], match["account"], match["path"], match["name"]
 
 
 def check_account_id(value: str) -> None:
     if not (value.isascii() and ACCOUNT_ID.fullmatch(value)):
-        raise ValueError(f"must be a 12-digit AWS account ID, got {value!r}")
+        raise ValueError(f"must be a 12-digit AWS account ID, got {shown(value)}")
 
 
 def api_group(service: str) -> str:

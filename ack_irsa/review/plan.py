@@ -88,6 +88,8 @@ def facts_for(
     partition: str | None = None,
     issuer_url: str | None = None,
     secret_keys: Iterable[str] = (),
+    *,
+    written: Mapping[str, str] | None = None,
 ) -> offline.Facts:
     """What to assume for the values a live account would give: the flags first, then what the config
     says (``aws:region``, ``issuerUrl``, ``oidcProviderArn``), then placeholders (recorded as such).
@@ -100,7 +102,7 @@ def facts_for(
     flag_problems = list(_flag_problems(account_id, partition, issuer_url, region))
     flag_partition = partition if partition and not any(p.startswith("--partition") for p in flag_problems) else None
     try:
-        stack = parse(config, secret_keys, partition=flag_partition)
+        stack = parse(config, secret_keys, partition=flag_partition, written=written)
     except ConfigError as error:
         subject = "the stack config and the flags have" if flag_problems else "the stack config has"
         raise ConfigError(error.problems + flag_problems, subject) from None

@@ -33,6 +33,8 @@ class PolicyRef:
 
     aws_managed_name: str | None = None
     arn: Any = None
+    argument: str = ""
+    """Where the caller gave it (``policy_arns['key']``): a value known only at deploy time is checked then."""
 
 
 POLICIES = ("recommended", "derived")
@@ -161,11 +163,11 @@ def resolve_risks(
     acknowledged = listed(args, "acknowledge_risks", "risk ids", problems)
     for index, risk in enumerate(acknowledged):
         where = f"acknowledge_risks[{index}]"
-        if risk not in RISKS:
+        if not isinstance(risk, str) or risk not in RISKS:
             problems.add(where, f"{shown(risk)} is not a risk id ({', '.join(RISKS)})")
         elif risk not in ids:
             has = f"its risks: {', '.join(ids)}" if ids else "it has none"
-            problems.add(where, f"{risk!r} is not a risk of this controller ({has}); drop it")
+            problems.add(where, f"{shown(risk)} is not a risk of this controller ({has}); drop it")
     return tuple(Risk(i, source, detail, i in acknowledged) for i, source, detail in found)
 
 
@@ -183,7 +185,7 @@ def _policy_refs(value: Any, name: str, problems: Problems) -> dict[str, PolicyR
             if not isinstance(key, str) or not limits.POLICY_KEY.fullmatch(key):
                 problems.add(where, "keys must be letters, digits and +=,.@_- only")
             elif deploy_time(arn) or problems.check(where, check_policy_arn, arn):
-                refs[key] = PolicyRef(arn=arn)
+                refs[key] = PolicyRef(arn=arn, argument=where)
         return refs
     if isinstance(value, str | bytes) or not isinstance(value, Sequence):
         problems.add(name, f"must be a list of IAM policy ARNs, got {shown(value)}")
