@@ -24,7 +24,7 @@ from ack_irsa import catalog
 from ack_irsa.errors import SECRET_KEYS, InputError, kind_of, shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import CarmGrant, CrossAccountTarget, needs_service_level, parse_role_arn
-from ack_irsa.iam.arns import parsed_or_none, partition_of_region
+from ack_irsa.iam.arns import oidc_provider_arn, parsed_or_none, partition_of_region
 from ack_irsa.spec.controller import CONTROLLER_ARGUMENTS, INSTALL_KEYS, ControllerSpec, resolve_controller
 from ack_irsa.spec.cross_account import CROSS_ACCOUNT_KEYS
 from ack_irsa.spec.oidc_provider import OIDC_ARGUMENTS, OidcProviderSpec, resolve_oidc_provider
@@ -837,7 +837,8 @@ def _stack_install_check(stack: StackConfig, controllers: Mapping[int, Controlle
         yield from (_problem((), p, {}) for p in error.problems if p.field.startswith("install"))
 
 
-_STAND_IN_PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/STANDIN"
+# Only the install values are read from this resolution: any partition serves, and the provider is never used.
+_STAND_IN_PROVIDER = oidc_provider_arn("aws", "111122223333", "oidc.eks.us-west-2.amazonaws.com/id/STANDIN")
 
 
 def _stack_install_problems(stack: StackConfig) -> Iterator[str]:
