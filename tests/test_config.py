@@ -33,7 +33,7 @@ NOT_A_PROVIDER = (
 CONTROLLER_KEYS = (
     "acknowledgeRisks, allowWildcardSubject, crossAccount, deploymentName, extraClusterNames, extraOidcProviders, "
     "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, install, maxSessionDuration, name, namespace, "
-    "permissionsBoundary, policyArns, roleName, rolePath, service, "
+    "namespaces, permissionsBoundary, policyArns, roleName, rolePath, secretNamespaces, service, "
     "serviceAccountMode, serviceAccountName, tags"
 )
 
