@@ -148,10 +148,12 @@ class CapabilitySelectedRoleComponent(pulumi.ComponentResource):
     ) -> None:
         super().__init__(SELECTED_ROLE_TYPE, name, {}, opts)
         self.entry, self.resource_name = entry, name
-        for risk in entry.risks:
+        # The risks of the policies this stack attaches: none when every role of the entry is another account's.
+        carried = entry.has_local_role or any(target.manage_role for target in entry.cross_account)
+        for risk in entry.risks if carried else ():
             if not risk.acknowledged:
                 pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)
-        self.risks = [risk.to_json() for risk in entry.risks]
+        self.risks = [risk.to_json() for risk in entry.risks] if carried else []
         self.role: aws.iam.Role | None = None
         self.role_arn: pulumi.Output[str] | None = None
         if entry.has_local_role:

@@ -470,4 +470,3 @@ def _direct(
             f"allows {limits.INLINE_POLICIES_MAX_CHARS:,} per role (use permissions 'selectors')",
         )
     return managed, inline
-
