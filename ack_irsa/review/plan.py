@@ -310,7 +310,8 @@ def capability_section(plan: Plan, heading: str = "##") -> list[str]:
         rows = [
             (
                 "Capability",
-                f"`{capability['capabilityName']}` (type `{capability['type']}`) on cluster `{capability['clusterName']}`; "
+                f"`{capability['capabilityName']}` (type `{capability['type']}`) on cluster "
+                f"`{capability['clusterName']}`; "
                 f"deletion policy `{capability['deletePropagationPolicy']}` (deleting it leaves the CRDs, the "
                 "custom resources and their AWS resources)",
             ),
@@ -364,7 +365,8 @@ def capability_section(plan: Plan, heading: str = "##") -> list[str]:
 def _trusted_by(document: str) -> str:
     statements = json.loads(document)["Statement"]
     return "; ".join(
-        f"{_codes(_listed(s['Principal'].get('Service') or s['Principal'].get('AWS')))} with {_codes(_listed(s['Action']))}"
+        f"{_codes(_listed(s['Principal'].get('Service') or s['Principal'].get('AWS')))} with "
+        f"{_codes(_listed(s['Action']))}"
         for s in statements
     )
 
@@ -424,10 +426,8 @@ def selected_role_section(plan: Plan, name: str, heading: str = "## Selected rol
     for selector in selectors:
         spec = selector.inputs["spec"]
         where = _codes((spec.get("namespaceSelector") or {}).get("names") or []) or "every namespace"
-        lines.append(
-            f"IAMRoleSelector `{selector.inputs['metadata']['name']}`: {_codes([t['group'] for t in spec['resourceTypeSelector']])} "
-            f"in {where} → `{spec['arn']}`"
-        )
+        groups = _codes([t["group"] for t in spec["resourceTypeSelector"]])
+        lines.append(f"IAMRoleSelector `{selector.inputs['metadata']['name']}`: {groups} in {where} → `{spec['arn']}`")
     return [*lines, ""] if selectors else lines
 
 
