@@ -43,6 +43,7 @@ def selector(name: str, group: str, namespaces: list[str] | None) -> tuple[str, 
     return SELECTOR, {"metadata": {"name": name}, "spec": spec}
 
 
+CAP_INLINE = "an inline policy of the capability role cap"
 ASSUME_SELECTED = {
     "Effect": "Allow",
     "Action": ["sts:AssumeRole", "sts:TagSession"],
@@ -75,15 +76,11 @@ def test_the_capability_role_is_a_workload_role_for_the_admin_and_wildcard_rules
         ),
         (
             [inline(ASSUME_SELECTED, {"Effect": "Allow", "Action": "s3:*", "Resource": "*"})],
-            [
-                "an inline policy of the capability role cap allows s3:*: in selectors mode it may only assume its selected roles"
-            ],
+            [f"{CAP_INLINE} allows s3:*: in selectors mode it may only assume its selected roles"],
         ),
         (
             [inline({**ASSUME_SELECTED, "Resource": "*"})],
-            [
-                'an inline policy of the capability role cap may assume "Resource": "*", every role that trusts it: name the selected roles'
-            ],
+            [f'{CAP_INLINE} may assume "Resource": "*", every role that trusts it: name the selected roles'],
         ),
     ],
 )
