@@ -258,16 +258,17 @@ def _condition(item: Mapping[str, Any], kind: str) -> str | None:
 
 
 def _normalized(document: Any) -> Any:
-    """A document compared as IAM and Kubernetes mean it: JSON text parsed, a lone value as a list of one,
-    lists of strings sorted."""
-    if isinstance(document, str):
-        document = json.loads(document)
-    if isinstance(document, Mapping):
+    """A document compared as IAM and Kubernetes mean it: JSON text parsed, a lone action or resource as a list
+    of one, lists of strings sorted."""
+    return _canonical(json.loads(document) if isinstance(document, str) else document)
+
+
+def _canonical(value: Any) -> Any:
+    if isinstance(value, Mapping):
         return {
-            k: _normalized([v] if k in ("Action", "Resource") and isinstance(v, str) else v)
-            for k, v in document.items()
+            k: _canonical([v] if k in ("Action", "Resource") and isinstance(v, str) else v) for k, v in value.items()
         }
-    if isinstance(document, list):
-        items = [_normalized(v) for v in document]
+    if isinstance(value, list):
+        items = [_canonical(v) for v in value]
         return sorted(items) if all(isinstance(v, str) for v in items) else items
-    return document
+    return value
