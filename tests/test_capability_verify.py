@@ -139,8 +139,9 @@ def statuses(checks: list[Any]) -> dict[str, str]:
 
 
 def test_a_capability_as_planned_passes_every_check(
-    aws: tuple[Any, Any], kubernetes: tuple[Path, dict[str, Any]]
-) -> None:  # noqa: F811
+    aws: tuple[Any, Any],
+    kubernetes: tuple[Path, dict[str, Any]],  # noqa: F811
+) -> None:
     iam, eks = aws
     capability = spec()
     make_roles(iam, capability)
