@@ -270,3 +270,24 @@ def test_the_capability_waits_for_a_role_iam_has_just_created() -> None:
     result = run(program.main, config=stack(), mocks=_FreshRoles(facts()))
     assert time.monotonic() - started >= 0.4
     assert result.named("ack-capability").inputs["roleArn"] == CAPABILITY_ROLE
+
+
+def test_the_diff_shows_who_may_assume_what_first_then_the_new_selected_role() -> None:
+    from ack_irsa.review import diff, plan
+
+    base_config = {**stack(), "ack-irsa:controllers": [{"service": "s3"}]}
+    base = plan.plan_stack("prod", base_config, plan.facts_for(base_config, account_id=ACCOUNT))
+    head = plan.plan_stack("prod", stack(), plan.facts_for(stack(), account_id=ACCOUNT))
+    text = diff.to_markdown(diff.diff_plans(base, head), "prod", head)
+    assert (
+        text.index("### Managed capability `ack`")
+        < text.index("### Added")
+        < text.index("### New selected role `ack-rds`")
+    )
+    assert (
+        "| `arn:aws:iam::111122223333:role/ack-rds-prod-eks-a98a0be7` (`rds`) | `rds` (`rds.services.k8s.aws`) | `team-a` |"
+        in text
+    )
+    assert "#### `ack-ack-capability-selected-roles` (`aws:iam/rolePolicy:RolePolicy`)" in text
+    unchanged = diff.to_markdown(diff.diff_plans(head, head), "prod", head)
+    assert "Managed capability" not in unchanged
