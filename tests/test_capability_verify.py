@@ -102,7 +102,7 @@ def aws(moto_url: str) -> Iterator[tuple[Any, Any]]:
 
 def cluster_objects(capability: CapabilitySpec, iam: Any) -> dict[str, Any]:
     """The selectors as the stack applies them, and one bucket the s3 selector took."""
-    arns = {
+    arns: dict[tuple[str, str | None], str] = {
         (e.name, None): iam.get_role(RoleName=e.role_name)["Role"]["Arn"]
         for e in capability.controllers
         if e.has_local_role

@@ -164,7 +164,8 @@ def test_the_capability_scenarios_stack_config_is_one_the_program_accepts() -> N
 def test_a_bucket_counts_only_once_a_selector_took_it_and_it_synced() -> None:
     selected = {"type": "ACK.IAMRoleSelected", "status": "True"}
     assert not selected_and_synced(BUCKET)  # synced, but through no selector: the capability role's own
-    with_selector = {**BUCKET, "status": {"conditions": [*BUCKET["status"]["conditions"], selected]}}
+    conditions: list[dict[str, Any]] = [*BUCKET["status"]["conditions"], selected]  # type: ignore[index]
+    with_selector = {**BUCKET, "status": {"conditions": conditions}}
     assert selected_and_synced(with_selector)
     not_synced = {"status": {"conditions": [selected, {"type": "ACK.ResourceSynced", "status": "False"}]}}
     assert not selected_and_synced(not_synced)

@@ -200,7 +200,7 @@ def test_the_managed_capability(cluster: str) -> None:
     name = f"{SETTINGS.bucket}-cap"
     try:
         outputs = stack.up(on_output=print).outputs
-        core.create_namespace({"metadata": {"name": namespace}})
+        core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=namespace)))
         manifest = bucket_manifest(name, namespace)
         custom.create_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", namespace, "buckets", manifest)
 
