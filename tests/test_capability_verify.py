@@ -162,7 +162,7 @@ def test_a_capability_as_planned_passes_every_check(
     assert {name: statuses(checks) for name, checks in entries.items()} == {
         "s3": {"selected-role-trust": "pass", "managed-policies": "pass", "inline-policy": "pass"},
         "rds": {"selected-role-trust": "pass", "managed-policies": "pass", "inline-policy": "pass"},
-        "rds-team-b": {"selected-role": "pass"},
+        "rds-team-b": {"selected-role": "pass", "selected-role-trust 444455556666": "skipped"},
     }
 
 
@@ -245,3 +245,25 @@ def test_an_overlapping_selector_and_an_unselected_resource_fail(
         "fail",
         "ACK.IAMRoleSelected missing or not True on Bucket team-z/lost",
     )
+
+
+def test_the_selected_role_in_another_account_is_read_with_that_accounts_credentials(aws: tuple[Any, Any]) -> None:
+    from .conftest import MOTO_ACCOUNTS
+
+    iam, eks = aws
+    capability = spec()
+    make_roles(iam, capability)
+    target_iam, _ = moto_clients(iam.meta.endpoint_url, MOTO_ACCOUNTS[1])
+    trust = selected_role_trust_policy(CAPABILITY_ROLE)
+    target_iam.create_role(RoleName="ack-rds-team-b", AssumeRolePolicyDocument=json.dumps(trust))
+    with stubbed_eks(eks):
+        _, entries = verify_capability(Aws(eks, iam), None, capability, lambda target: target_iam)
+    [check] = [c for c in entries["rds-team-b"] if c.name == "selected-role-trust 444455556666"]
+    assert check.status == "pass", check
+    target_iam.update_assume_role_policy(
+        RoleName="ack-rds-team-b", PolicyDocument=json.dumps(selected_role_trust_policy(f"arn:aws:iam::{ACCOUNT}:root"))
+    )
+    with stubbed_eks(eks):
+        _, entries = verify_capability(Aws(eks, iam), None, capability, lambda target: target_iam)
+    [check] = [c for c in entries["rds-team-b"] if c.name == "selected-role-trust 444455556666"]
+    assert check.status == "fail" and f"arn:aws:iam::{ACCOUNT}:root" in check.detail

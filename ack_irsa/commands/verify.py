@@ -117,7 +117,8 @@ def _verify_capability(args: argparse.Namespace, spec: Any, region: str | None) 
         aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
         kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
         report = reports.Report()
-        report.cluster, report.controllers = verify_capability(aws, kubernetes, spec)
+        target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
+        report.cluster, report.controllers = verify_capability(aws, kubernetes, spec, target_iam)
     except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

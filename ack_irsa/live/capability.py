@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ack_irsa import catalog
-from ack_irsa.iam.accounts import SELECTOR_API_VERSION
+from ack_irsa.iam.accounts import SELECTOR_API_VERSION, CrossAccountTarget
 from ack_irsa.iam.arns import aws_managed_policy_arn, parse_arn
 from ack_irsa.iam.capability import (
     ROLE_SELECTED_CONDITION,
@@ -35,10 +35,14 @@ _UP = "pulumi up the stack"
 
 
 def verify_capability(
-    aws: Aws, kubernetes: Callable[[], Any] | None, spec: CapabilitySpec
+    aws: Aws,
+    kubernetes: Callable[[], Any] | None,
+    spec: CapabilitySpec,
+    target_iam: Callable[[CrossAccountTarget], Any] | None = None,
 ) -> tuple[list[Check], dict[str, list[Check]]]:
     """(the capability's checks, each entry's checks). ``kubernetes`` makes a client with ``custom`` (the
-    CustomObjectsApi) and ``api_exception``; None skips the cluster's side."""
+    CustomObjectsApi) and ``api_exception``; None skips the cluster's side. ``target_iam`` makes an IAM client
+    for a cross-account target's account (None, or None for a target: its role's trust is not read)."""
     checks: list[Check] = []
     entries: dict[str, list[Check]] = {}
     trust, role_arn = _role_trust("capability-role-trust", aws.iam, spec.role_name, capability_trust_policy)
@@ -60,6 +64,7 @@ def verify_capability(
     checks.append(secret_reader(aws.eks, spec, role_arn))
     for entry in spec.controllers if spec.permissions == "selectors" else ():
         entries[entry.name] = _entry_checks(aws, entry, role_arn, partition)
+        entries[entry.name] += [_target_trust(entry, target, role_arn, target_iam) for target in entry.cross_account]
     if spec.permissions == "direct":
         return checks + skipped(["selectors"], "permissions 'direct': no selectors"), entries
     if kubernetes is None:
@@ -167,6 +172,23 @@ def _entry_checks(aws: Aws, entry: SelectedRoleSpec, capability_role: str, parti
         aws.managed_policies(entry.role_name, _arns(entry.managed_policies, partition)),
         aws.inline_policy(entry.role_name, inline),
     ]
+
+
+def _target_trust(
+    entry: SelectedRoleSpec,
+    target: CrossAccountTarget,
+    capability_role: str,
+    target_iam: Callable[[CrossAccountTarget], Any] | None,
+) -> Check:
+    """The selected role in another account trusts exactly the capability role (read with that account's
+    credentials: the target's provider, or ``verify --target-profile ACCOUNT=PROFILE``)."""
+    name = f"selected-role-trust {target.account_id}"
+    iam = target_iam(target) if target_iam is not None else None
+    if iam is None:
+        why = "no credentials for the target account (verify --target-profile ACCOUNT=PROFILE)"
+        return Check(name, "skipped", f"the trust of {target.role_name} in {target.account_id} was not read: {why}")
+    check, _ = _role_trust(name, iam, target.role_name, lambda: selected_role_trust_policy(capability_role))
+    return check
 
 
 def _arns(managed: Mapping[str, PolicyRef], partition: str) -> list[str]:
