@@ -227,3 +227,44 @@ def test_a_good_capability_config_parses_with_its_defaults() -> None:
         None,
         "selectors",
     )
+
+
+def _arns(prefix: str, count: int) -> list[str]:
+    return [f"arn:aws:iam::111122223333:policy/{prefix}-{i}" for i in range(count)]
+
+
+def test_direct_mode_checks_the_one_roles_limits_up_front() -> None:
+    """Each entry is within IAM's limits; the capability role holding all of them is not."""
+    big = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": [f"arn:aws:s3:::bucket-{i}/*" for i in range(200)],
+            }
+        ],
+    }
+    problems = refused(
+        config(
+            capability={"permissions": "direct"},
+            controllers=[
+                {"service": "s3", "extraPolicyArns": _arns("a", 5), "inlinePolicy": big},
+                {"service": "sqs", "extraPolicyArns": _arns("b", 5), "inlinePolicy": big},
+            ],
+        )
+    )
+    assert [p.split(": ", 1)[0] for p in problems] == ["ack-irsa:controllers", "ack-irsa:controllers"]
+    assert "the capability role would have 12 managed policies" in problems[0]
+    assert "the quota is 10 (use permissions 'selectors'" in problems[0]
+    assert "the capability role's inline policies would be 1" in problems[1]
+    assert "IAM allows 10,240 per role (use permissions 'selectors')" in problems[1]
+    # The same entries as selected roles are each within the limits.
+    parse(
+        config(
+            controllers=[
+                {"service": "s3", "extraPolicyArns": _arns("a", 5), "inlinePolicy": big},
+                {"service": "sqs", "extraPolicyArns": _arns("b", 5), "inlinePolicy": big},
+            ]
+        )
+    )

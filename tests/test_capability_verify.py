@@ -267,3 +267,23 @@ def test_the_selected_role_in_another_account_is_read_with_that_accounts_credent
         _, entries = verify_capability(Aws(eks, iam), None, capability, lambda target: target_iam)
     [check] = [c for c in entries["rds-team-b"] if c.name == "selected-role-trust 444455556666"]
     assert check.status == "fail" and f"arn:aws:iam::{ACCOUNT}:root" in check.detail
+
+
+def test_verify_of_the_example_stack_through_the_command(
+    aws: tuple[Any, Any], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from ack_irsa.commands import main as cli
+    from ack_irsa.commands import verify as command
+
+    iam, eks = aws
+    make_roles(iam, spec())
+    monkeypatch.setattr(command, "_aws", lambda region, endpoint, allow_extra: Aws(eks, iam, allow_extra))
+    with stubbed_eks(eks):
+        code = cli(["verify", "--project-dir", str(ROOT), "--stack", "capability", "--skip-kubernetes"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    rows = {line.split()[0]: line.split()[1:3] for line in out.splitlines() if line.strip()}
+    assert rows["capability"] == ["pass", "prod-eks/ack"]
+    assert rows["selectors"] == ["skipped", "--skip-kubernetes"]
+    assert rows["secret-reader"][0] == "pass"
+    assert out.endswith("every check passed\n")
