@@ -28,12 +28,22 @@ def synced(text: str) -> str:
 
 def api() -> str:
     from ack_irsa.components import apidoc
+    from ack_irsa.components.capability import AckCapabilityArgs, CapabilityControllerArgs, CapabilityTargetArgs
     from ack_irsa.components.controller import ControllerIrsaArgs, CrossAccountTargetArgs
     from ack_irsa.components.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
     from ack_irsa.components.oidc import ClusterOidcProviderArgs
 
     return apidoc.markdown(
-        [ClusterOidcProviderArgs, ControllerIrsaArgs, CrossAccountTargetArgs, TargetAccountRoleArgs, RoleAccountMapArgs]
+        [
+            ClusterOidcProviderArgs,
+            ControllerIrsaArgs,
+            CrossAccountTargetArgs,
+            TargetAccountRoleArgs,
+            RoleAccountMapArgs,
+            AckCapabilityArgs,
+            CapabilityControllerArgs,
+            CapabilityTargetArgs,
+        ]
     )
 
 

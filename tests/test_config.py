@@ -33,7 +33,8 @@ NOT_A_PROVIDER = (
 CONTROLLER_KEYS = (
     "acknowledgeRisks, allowWildcardSubject, crossAccount, deploymentName, extraClusterNames, extraOidcProviders, "
     "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, install, kinds, maxSessionDuration, name, "
-    "namespace, passRoles, permissionsBoundary, policy, policyArns, roleName, rolePath, service, "
+    "namespace, namespaces, passRoles, permissionsBoundary, policy, policyArns, roleName, rolePath, "
+    "secretNamespaces, service, "
     "serviceAccountMode, serviceAccountName, tags"
 )
 

@@ -83,6 +83,8 @@ def test_the_pack_has_every_rule_with_its_level_and_remediation() -> None:
         ("no-broad-managed-policy-on-workload-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
         ("no-wildcard-inline-grants-on-workload-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
         ("service-accounts-name-the-stacks-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("capability-role-holds-no-service-permission", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("iam-role-selectors-disjoint", StackValidationPolicy, EnforcementLevel.MANDATORY),
     ]
     assert all(p.description and p.remediation_steps for p in POLICIES.values())
     schema = POLICIES["no-broad-managed-policy-on-workload-roles"].config_schema
@@ -238,7 +240,7 @@ def test_service_accounts_name_roles_of_the_stacks_account_and_partition() -> No
     ]
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", "staging"])
+@pytest.mark.parametrize("stack", ["capability", "dev", "prod", "staging"])
 def test_every_example_stack_passes(capsys: pytest.CaptureFixture[str], stack: str) -> None:
     assert cli(["check", "--project-dir", str(ROOT), "--stack", stack]) == 0
     assert capsys.readouterr().out.endswith("0 mandatory and 0 advisory violations\n")
@@ -280,7 +282,7 @@ def test_check_lists_violations_with_resource_and_remediation(
         "role workload",
         "mandatory: no-wildcard-inline-grants-on-workload-roles: i: an inline policy of the workload role workload "
         'allows "Action": "*"',
-        "5 rules over 3 resources: 4 mandatory and 0 advisory violations",
+        "7 rules over 3 resources: 4 mandatory and 0 advisory violations",
     ]
     assert lines[1].startswith("  remediation: Pin <issuer>:sub to system:serviceaccount:")
     settings = tmp_path / "settings.json"

@@ -12,7 +12,7 @@ import pytest
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.server import ComponentInitError
 
-from ack_irsa import ClusterOidcProvider, ControllerIrsa, TargetAccountRole
+from ack_irsa import AckCapability, ClusterOidcProvider, ControllerIrsa, TargetAccountRole
 from ack_irsa.commands import main as cli
 from ack_irsa.commands.schema import text
 from ack_irsa.components import package
@@ -35,6 +35,7 @@ def test_the_schema_has_every_component_with_camel_case_properties_and_the_docst
     schema = json.loads(SCHEMA.read_text())
     assert schema["name"] == "ack-irsa"
     assert sorted(schema["resources"]) == [
+        "ack-irsa:index:AckCapability",
         "ack-irsa:index:ClusterOidcProvider",
         "ack-irsa:index:ControllerIrsa",
         "ack-irsa:index:RoleAccountMap",
@@ -174,6 +175,39 @@ CASES: list[tuple[str, str, dict[str, Any], Callable[[], Any]]] = [
                 "client_ids": ["sts.amazonaws.com"],
                 "retain_on_delete": False,
                 "tags": {"a": "b"},
+            },
+        ),
+    ),
+    (
+        "the managed capability, an entry's whole numbers as floats, a policy map",
+        "ack-irsa:index:AckCapability",
+        {
+            "clusterName": "prod-eks",
+            "permissions": "selectors",
+            "managedPoliciesPerRole": 10.0,
+            "controllers": [
+                {"service": "s3", "maxSessionDuration": 7200.0},
+                {
+                    "service": "rds",
+                    "namespaces": ["team-a"],
+                    "extraPolicyArns": {"kms": "arn:aws:iam::111122223333:policy/kms"},
+                },
+            ],
+        },
+        lambda: AckCapability(
+            "s3",
+            {
+                "cluster_name": "prod-eks",
+                "permissions": "selectors",
+                "managed_policies_per_role": 10,
+                "controllers": [
+                    {"service": "s3", "max_session_duration": 7200},
+                    {
+                        "service": "rds",
+                        "namespaces": ["team-a"],
+                        "extra_policy_arns": {"kms": "arn:aws:iam::111122223333:policy/kms"},
+                    },
+                ],
             },
         ),
     ),

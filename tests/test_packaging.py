@@ -102,12 +102,22 @@ def test_importing_the_package_loads_no_provider_sdk() -> None:
 
 def test_api_reference_is_generated_from_the_source() -> None:
     from ack_irsa.components import apidoc
+    from ack_irsa.components.capability import AckCapabilityArgs, CapabilityControllerArgs, CapabilityTargetArgs
     from ack_irsa.components.controller import ControllerIrsaArgs, CrossAccountTargetArgs
     from ack_irsa.components.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
     from ack_irsa.components.oidc import ClusterOidcProviderArgs
 
     expected = apidoc.markdown(
-        [ClusterOidcProviderArgs, ControllerIrsaArgs, CrossAccountTargetArgs, TargetAccountRoleArgs, RoleAccountMapArgs]
+        [
+            ClusterOidcProviderArgs,
+            ControllerIrsaArgs,
+            CrossAccountTargetArgs,
+            TargetAccountRoleArgs,
+            RoleAccountMapArgs,
+            AckCapabilityArgs,
+            CapabilityControllerArgs,
+            CapabilityTargetArgs,
+        ]
     )
     assert (ROOT / "docs" / "api.md").read_text() == expected, "run: python scripts/sync_readme.py"
 

@@ -217,6 +217,7 @@ SHAPES: dict[str, str] = {
 SEARCHED = {
     "ack_irsa.stack.config._ARGUMENT": _shape("", "role_name ", "role_nam"),
     "ack_irsa.stack.config._PART": _shape("controllers", "[0].a", "["),
+    "ack_irsa.stack.config._CAPABILITY_WORDS": _shape("", "policy_arns ", "policy_arn"),
 }
 """Patterns used to search or replace, not to match a whole value: each must finish on its shape."""
 

@@ -219,6 +219,7 @@ def test_a_misspelt_stack_never_starts_a_new_one(
     code = cli(["up", "--stack", "deb", "--project-dir", str(ROOT)])
     assert code == 1
     assert capsys.readouterr().err == (
-        f"error: {ROOT / 'stacks' / 'Pulumi.deb.yaml'}: no such stack file (stacks here: dev, prod, shared, staging)\n"
+        f"error: {ROOT / 'stacks' / 'Pulumi.deb.yaml'}: no such stack file "
+        "(stacks here: capability, dev, prod, shared, staging)\n"
     )
     assert not log.exists()  # pulumi was never called

@@ -21,7 +21,7 @@ from typing import Any
 
 from ack_irsa.iam.arns import aws_managed_policy_arn
 
-__all__ = ["Controller", "UnknownServiceError", "controllers", "get", "services"]
+__all__ = ["Controller", "UnknownServiceError", "api_group", "api_kinds", "controllers", "get", "services"]
 
 # Release stages as ACK publishes them, folded to the three a user needs to tell apart
 # (deprecated is kept: a deprecated controller should not be installed anew).
@@ -122,6 +122,28 @@ def services() -> list[str]:
 def controllers() -> list[Controller]:
     """Every controller in the catalog, sorted by service."""
     return [_catalog()[s] for s in services()]
+
+
+def api_group(service: str) -> str:
+    """The Kubernetes API group of a controller's resources (``s3.services.k8s.aws``; ``cognito-identity`` is
+    ``cognitoidentity.services.k8s.aws``), as its CRDs say (``api_groups.json``, refreshed by
+    ``scripts/refresh_api_groups.py``); ValueError for a controller whose CRDs were not read."""
+    found = _api_groups().get(service)
+    if found is None:
+        raise ValueError(f"the {service} controller has no API group in the catalog (no CRDs were read upstream)")
+    return str(found["group"])
+
+
+def api_kinds(service: str) -> list[tuple[str, str, str]]:
+    """(version, kind, plural) of each namespaced kind of a controller, as its CRDs say."""
+    found = _api_groups().get(service) or {}
+    return [(k["version"], k["kind"], k["plural"]) for k in found.get("kinds", [])]
+
+
+@cache
+def _api_groups() -> dict[str, Any]:
+    groups: dict[str, Any] = _read("api_groups.json")["controllers"]
+    return groups
 
 
 @cache

@@ -75,7 +75,11 @@ def cluster_unreachable(config: dict[str, Any]) -> str | None:
         stack = parse(config)
     except ConfigError:
         return None  # the offline plan reports every problem
-    if all(c.service_account_mode == "none" for c in stack.controllers) or stack.kubeconfig == SECRET_PLACEHOLDER:
+    if stack.capability is not None:
+        touches = stack.capability.permissions == "selectors"  # the IAMRoleSelectors
+    else:
+        touches = any(c.service_account_mode != "none" for c in stack.controllers)
+    if not touches or stack.kubeconfig == SECRET_PLACEHOLDER:
         return None  # nothing on the cluster, or a kubeconfig only pulumi can decrypt
     where = "the stack's kubeconfig" if stack.kubeconfig else "the ambient kubeconfig ($KUBECONFIG or ~/.kube/config)"
     context = f" with context {stack.kube_context!r}" if stack.kube_context else ""

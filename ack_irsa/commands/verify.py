@@ -58,6 +58,13 @@ def run(args: argparse.Namespace) -> int:
     from ack_irsa.live.verify import verify_controller
 
     try:
+        capability = _capability_target(args)
+    except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if capability is not None:
+        return _verify_capability(args, *capability)
+    try:
         cluster, issuer, region, specs = targets(args)
         aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
         report = reports.Report()
@@ -79,6 +86,39 @@ def run(args: argparse.Namespace) -> int:
         target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
         for name, spec in specs.items():
             report.controllers[name] = verify_controller(aws, kubernetes, spec, provider, cluster, target_iam)
+    except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    sys.stdout.write(report.to_json() if args.json else report.to_table())
+    return 0 if report.passed else 1
+
+
+def _capability_target(args: argparse.Namespace) -> tuple[Any, str | None] | None:
+    """(the capability's spec, region) of a stack with ``capability``; None for any other."""
+    from ack_irsa.stack import config, stackfile
+
+    if not args.stack:
+        return None
+    raw = stackfile.load(args.project_dir, stackfile.stack_path(args.project_dir, args.stack)).config
+    stack = config.parse(raw)
+    if stack.capability is None:
+        return None
+    return config.capability_spec(stack), args.region or raw.get("aws:region")
+
+
+def _verify_capability(args: argparse.Namespace, spec: Any, region: str | None) -> int:
+    """The managed capability's checks: the capability's own, then each entry's."""
+    import botocore.exceptions
+
+    from ack_irsa.live import report as reports
+    from ack_irsa.live.capability import verify_capability
+
+    try:
+        aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
+        kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
+        report = reports.Report()
+        target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
+        report.cluster, report.controllers = verify_capability(aws, kubernetes, spec, target_iam)
     except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1

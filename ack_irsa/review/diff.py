@@ -13,7 +13,19 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ack_irsa.review.plan import ASSOCIATION, CONTROLLER, RELEASE, ROLE, Plan, PlannedResource, controller_section, walk
+from ack_irsa.review.plan import (
+    ASSOCIATION,
+    CONTROLLER,
+    RELEASE,
+    ROLE,
+    SELECTED_ROLE,
+    Plan,
+    PlannedResource,
+    capability_section,
+    controller_section,
+    selected_role_section,
+    walk,
+)
 
 CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
 SELECTOR = "kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector"
@@ -240,10 +252,15 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
     if head.placeholders:
         values = ", ".join(f"{name.replace('_', ' ')} `{value}`" for name, value in head.placeholders.items())
         lines += [f"> Rendered offline with placeholders: {values}.", ""]
+    if head.capabilities and _touches_capability(diff, head):
+        # Who may assume what comes first: a new selected role or namespace widens what the capability can touch.
+        lines += capability_section(head, heading="###")
     if diff.added:
         lines += ["### Added", "", *(_resource_line(r) for r in diff.added), ""]
         for controller in (r for r in diff.added if r.type == CONTROLLER):
             lines += controller_section(head, controller.name, heading="### New controller")
+        for selected in (r for r in diff.added if r.type == SELECTED_ROLE):
+            lines += selected_role_section(head, selected.name, heading="### New selected role")
     if diff.changed:
         lines += ["### Changed", ""]
         for change in diff.changed:
@@ -251,6 +268,13 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
     if diff.removed:
         lines += ["### Removed", "", *(_resource_line(r) for r in diff.removed), ""]
     return "\n".join(lines)
+
+
+def _touches_capability(diff: PlanDiff, head: Plan) -> bool:
+    """Whether a change lies in a capability: the component, its resources, or those of its selected roles."""
+    inside = set(head.capabilities) | {r.name for r in head.resources if r.type == SELECTED_ROLE}
+    resources = [*diff.added, *diff.removed, *(c.after for c in diff.changed)]
+    return any(r.name in inside or r.parent in inside for r in resources)
 
 
 def _chart_upgrade(change: Change) -> str:

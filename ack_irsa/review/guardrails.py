@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ack_irsa.iam.arns import parsed_or_none
+from ack_irsa.iam.capability import CAPABILITY_SERVICE, spec_overlaps
 
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 INLINE = "aws:iam/rolePolicy:RolePolicy"
 SERVICE_ACCOUNTS = ("kubernetes:core/v1:ServiceAccount", "kubernetes:core/v1:ServiceAccountPatch")
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+SELECTOR = "kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector"
+ASSUME_ACTIONS = ("sts:assumerole", "sts:tagsession")
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 POD_IDENTITY = "pods.eks.amazonaws.com"
 BROAD_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
@@ -84,9 +87,27 @@ def _pod_identity(statement: Mapping[str, Any]) -> bool:
     )
 
 
+def _capability(statement: Mapping[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    return (
+        statement.get("Effect") == "Allow"
+        and isinstance(principal, Mapping)
+        and CAPABILITY_SERVICE in _listed(principal.get("Service"))
+    )
+
+
+def is_capability_role(props: Mapping[str, Any]) -> bool:
+    """A role an EKS capability acts through (trusted by ``capabilities.eks.amazonaws.com``)."""
+    return any(_capability(s) for s in _statements(_document(props.get("assumeRolePolicy"))))
+
+
 def is_workload_role(props: Mapping[str, Any]) -> bool:
-    """A role that pods assume: through web identity (IRSA) or EKS Pod Identity."""
-    return any(_web_identity(s) or _pod_identity(s) for s in _statements(_document(props.get("assumeRolePolicy"))))
+    """A role that workloads assume: pods through web identity (IRSA) or EKS Pod Identity, or the managed ACK
+    capability's controllers (whose role AWS's guides start with AdministratorAccess)."""
+    return any(
+        _web_identity(s) or _pod_identity(s) or _capability(s)
+        for s in _statements(_document(props.get("assumeRolePolicy")))
+    )
 
 
 # --- resource rules --------------------------------------------------------------------------------------
@@ -225,6 +246,55 @@ def service_accounts_name_the_stacks_roles(args: Any, report: Report) -> None:
             )
 
 
+def capability_role_only_assumes(args: Any, report: Report) -> None:
+    """With IAMRoleSelectors in the stack (``permissions: selectors``), a capability role holds no managed policy,
+    and its inline policies allow nothing but ``sts:AssumeRole`` and ``sts:TagSession`` on named roles: the
+    selected roles carry the service permissions."""
+    if not any(r.resource_type == SELECTOR for r in args.resources):
+        return
+    roles = {
+        str(r.props.get("name") or r.name)
+        for r in args.resources
+        if r.resource_type == ROLE and is_capability_role(r.props)
+    }
+    for resource in args.resources:
+        if _role_of(resource) not in roles:
+            continue
+        if resource.resource_type == ATTACHMENT:
+            report(
+                f"the capability role {_role_of(resource)} has {resource.props.get('policyArn')} attached, while "
+                "IAMRoleSelectors choose its selected roles: it should hold no service permission",
+                resource.urn,
+            )
+        elif resource.resource_type == INLINE:
+            for problem in _beyond_assume(_document(resource.props.get("policy"))):
+                report(f"an inline policy of the capability role {_role_of(resource)} {problem}", resource.urn)
+
+
+def _beyond_assume(document: Mapping[str, Any]) -> Iterator[str]:
+    for statement in _statements(document):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = [str(a) for a in _listed(statement.get("Action"))] or ["(NotAction)"]
+        others = [a for a in actions if a.lower() not in ASSUME_ACTIONS]
+        if others:
+            yield f"allows {', '.join(others)}: in selectors mode it may only assume its selected roles"
+        assumes = any(a.lower() in ASSUME_ACTIONS for a in actions)
+        if assumes and "*" in [str(r) for r in _listed(statement.get("Resource"))]:
+            yield 'may assume "Resource": "*", every role that trusts it: name the selected roles'
+
+
+def selectors_disjoint(args: Any, report: Report) -> None:
+    """No two IAMRoleSelectors of the stack could match the same resource (ACK fails its reconcile)."""
+    specs = {
+        str((r.props.get("metadata") or {}).get("name") or r.name): r.props.get("spec") or {}
+        for r in args.resources
+        if r.resource_type == SELECTOR
+    }
+    for message in spec_overlaps(specs):
+        report(message, None)
+
+
 RULES = (
     Rule(
         "irsa-trust-pins-sub-and-aud",
@@ -275,6 +345,24 @@ RULES = (
         "stack",
         service_accounts_name_the_stacks_roles,
         {"expectedAccountId": {"type": "string"}, "expectedPartition": {"type": "string"}},
+    ),
+    Rule(
+        "capability-role-holds-no-service-permission",
+        "With IAMRoleSelectors (permissions: selectors), the managed ACK capability's role holds no managed policy "
+        "and may only sts:AssumeRole and sts:TagSession on named selected roles.",
+        "Give the service's policies to the entry's selected role instead, or use permissions: direct without "
+        "IAMRoleSelectors.",
+        "mandatory",
+        "stack",
+        capability_role_only_assumes,
+    ),
+    Rule(
+        "iam-role-selectors-disjoint",
+        "No two IAMRoleSelectors could match the same resource: ACK fails the reconcile of a resource two match.",
+        "Give the selectors of one service disjoint namespaces.",
+        "mandatory",
+        "stack",
+        selectors_disjoint,
     ),
 )
 """Every rule, in the order the pack and ``ack-irsa check`` report them."""

@@ -37,6 +37,7 @@ SchemaCheck = Literal["enforce", "record", "off"]
 """What :func:`run` does with the engine-schema check: raise on a mismatch, record it, or not check."""
 ACCOUNT_PLACEHOLDER = "<account-id>"
 CLUSTER_ID_PLACEHOLDER = "<cluster-id>"
+CAPABILITY_ID_PLACEHOLDER = "<capability-id>"
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,16 @@ def _association(facts: Facts, name: str, inputs: dict[str, Any]) -> tuple[str, 
     return association, {**inputs, "associationId": association, "associationArn": arn}
 
 
+def _capability(facts: Facts, _: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """EKS ends a capability's ARN in an ID it generates: the offline plan stands a placeholder in."""
+    cluster, name = inputs["clusterName"], inputs["capabilityName"]
+    arn = (
+        f"arn:{facts.partition}:eks:{facts.region}:{facts.account_id}:capability/{cluster}/{name}/"
+        f"{str(inputs.get('type', 'ACK')).lower()}/{CAPABILITY_ID_PLACEHOLDER}"
+    )
+    return f"{cluster},{name}", {**inputs, "arn": arn}
+
+
 # What AWS would answer for the resources whose outputs the components read (ID, outputs); any other
 # resource gets its inputs back.
 _ANSWERS: dict[str, Callable[[Facts, str, dict[str, Any]], tuple[str, dict[str, Any]]]] = {
@@ -201,6 +212,7 @@ _ANSWERS: dict[str, Callable[[Facts, str, dict[str, Any]], tuple[str, dict[str, 
     ),
     "aws:iam/rolePolicy:RolePolicy": lambda _f, n, i: (f"{i['role']}:{i.get('name', n)}", {"name": n, **i}),
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": _association,
+    "aws:eks/capability:Capability": _capability,
 }
 
 

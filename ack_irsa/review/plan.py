@@ -37,6 +37,11 @@ CONTROLLER = "ack-irsa:index:ControllerIrsa"
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 RELEASE = "kubernetes:helm.sh/v3:Release"
 TARGET_ROLE = "ack-irsa:index:TargetAccountRole"
+CAPABILITY = "ack-irsa:index:AckCapability"
+SELECTED_ROLE = "ack-irsa:index:CapabilitySelectedRole"
+EKS_CAPABILITY = "aws:eks/capability:Capability"
+ACCESS_POLICY = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
+SELECTOR = "kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector"
 REDACTED = "<redacted>"
 # Provider inputs that can hold credentials: never printed (a plan is posted on pull requests).
 _SENSITIVE_INPUTS = {"pulumi:providers:kubernetes": ("kubeconfig",)}
@@ -74,6 +79,8 @@ class Plan:
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Controller name → its policy as the component reports it
     (:func:`ack_irsa.components.permissions.policy_facts`): derived, or a recommendation too narrow upstream."""
+    capabilities: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """AckCapability name → what it registered: its ARN, its role, each entry's selected roles and namespaces."""
 
     def by_key(self) -> dict[tuple[str, str], PlannedResource]:
         return {r.key: r for r in self.resources}
@@ -128,7 +135,7 @@ def facts_for(
         issuer = "https://" + issuer_of_provider_arn(stack.oidc_provider_arn)
     cluster = stack.cluster_name
     issuers = {cluster: issuer} if cluster and issuer else {}
-    if cluster and not issuer:
+    if cluster and not issuer and stack.capability is None:  # the capability has no OIDC provider
         placeholders.add("issuer")
     return offline.Facts(
         account_id=account,
@@ -196,6 +203,10 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
         for urn, outputs in result.component_outputs.items()
         if urn in names and outputs.get("policy") and outputs["policy"] != {"policy": "recommended"}
     }
+    types = {r.urn: r.type for r in result.resources}
+    capabilities = {
+        names[urn]: outputs for urn, outputs in result.component_outputs.items() if types.get(urn) == CAPABILITY
+    }
     return Plan(
         stack,
         resources,
@@ -205,6 +216,7 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
         {k: risks[k] for k in sorted(risks)},
         {k: grants[k] for k in sorted(grants)},
         {k: policies[k] for k in sorted(policies)},
+        {k: capabilities[k] for k in sorted(capabilities)},
     )
 
 
@@ -243,6 +255,8 @@ def to_json(plan: Plan) -> str:
     }
     if plan.policies:  # derived policies, and recommendations upstream wrote too narrow
         document["policies"] = [{"controller": name, **_camel_keys(p)} for name, p in plan.policies.items()]
+    if plan.capabilities:  # only a capability's stack has the key, so the others' plans are as they were
+        document["capability"] = plan.capabilities
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -284,13 +298,150 @@ def to_markdown(plan: Plan) -> str:
         if "issuer" in plan.placeholders:
             lines.append("> - default role names end in a hash of the issuer: they change with the real one")
         lines.append("")
-    lines += _oidc_section(plan)
+    lines += capability_section(plan)
+    if not plan.capabilities:
+        lines += _oidc_section(plan)
     lines += cross_account_section(plan)
     for controller in (r for r in plan.resources if r.type == CONTROLLER):
         lines += controller_section(plan, controller.name)
+    for selected in (r for r in plan.resources if r.type == SELECTED_ROLE):
+        lines += selected_role_section(plan, selected.name)
     lines += ["## Every resource", "", "| type | name | parent |", "| --- | --- | --- |"]
     lines += [f"| `{r.type}` | `{r.name}` | {f'`{r.parent}`' if r.parent else '—'} |" for r in plan.resources]
     return "\n".join(lines) + "\n"
+
+
+def capability_section(plan: Plan, heading: str = "##") -> list[str]:
+    """The managed capability first: who may assume what (the capability role → each selected role → its
+    service, namespaces and account), then the capability role's own trust and permissions."""
+    lines: list[str] = []
+    for name, outputs in plan.capabilities.items():
+        children = {r.type: r for r in plan.children(name)}
+        capability, role = children[EKS_CAPABILITY].inputs, children[ROLE].inputs
+        direct = outputs.get("permissions") == "direct"
+        reader = children.get(ACCESS_POLICY)
+        rows = [
+            (
+                "Capability",
+                f"`{capability['capabilityName']}` (type `{capability['type']}`) on cluster "
+                f"`{capability['clusterName']}`; "
+                f"deletion policy `{capability['deletePropagationPolicy']}` (deleting it leaves the CRDs, the "
+                "custom resources and their AWS resources)",
+            ),
+            ("Capability ARN", f"`{outputs.get('capability_arn')}`"),
+            ("Capability role", f"`{role['name']}` — `{outputs.get('role_arn')}`"),
+            ("Trusted by", _trusted_by(role["assumeRolePolicy"])),
+            ("Permissions", _permissions_text(plan, name)),
+            ("Secret reader", _secret_reader_text(reader)),
+        ]
+        lines += [f"{heading} Managed capability `{name}`", "", "| | |", "| --- | --- |"]
+        lines += [f"| {k} | {v} |" for k, v in rows]
+        lines.append("")
+        if direct:
+            lines += [
+                "> ⚠️ `permissions: direct`: the capability role itself holds every service's policies below, for "
+                "every namespace; there are no IAMRoleSelectors.",
+                "",
+            ]
+            if risks := plan.risks.get(name):
+                lines += ["Risks:", "", *(f"- {_risk_text(r)}" for r in risks), ""]
+        else:
+            lines += [
+                "Who may assume what (a resource no selector matches is handled with the capability role, which has "
+                "no service permission: it fails with AccessDenied, and `verify` lists it):",
+                "",
+                "| the capability role may assume | for service (API group) | in namespaces | account |",
+                "| --- | --- | --- | --- |",
+            ]
+            for entry, selected in outputs.get("controllers", {}).items():
+                service = f"`{selected['service']}` (`{selected['group']}`)"
+                if selected.get("role_arn"):
+                    namespaces = _codes(selected["namespaces"]) if selected.get("namespaces") else "every namespace"
+                    lines.append(f"| `{selected['role_arn']}` (`{entry}`) | {service} | {namespaces} | this stack's |")
+                for target in selected.get("cross_account", []):
+                    made = "made here" if target["role_made_here"] else "made by that account"
+                    lines.append(
+                        f"| `{target['role_arn']}` (`{entry}`, {made}) | {service} | {_codes(target['namespaces'])} | "
+                        f"⚠️ `{target['account_id']}` |"
+                    )
+            lines.append("")
+        lines += ["Capability role trust policy:", "", "```json", _pretty(role["assumeRolePolicy"]), "```", ""]
+        inline_policies = sorted((r.inputs for r in plan.children(name) if r.type == INLINE), key=lambda i: i["name"])
+        for inline in inline_policies:
+            lines += [f"Inline policy `{inline['name']}`:", "", "```json", _pretty(inline["policy"]), "```", ""]
+        attachments = sorted(r.inputs["policyArn"] for r in plan.children(name) if r.type == ATTACHMENT)
+        if attachments:
+            lines += ["Managed policies:", "", *(f"- `{arn}`" for arn in attachments), ""]
+    return lines
+
+
+def _trusted_by(document: str) -> str:
+    statements = json.loads(document)["Statement"]
+    return "; ".join(
+        f"{_codes(_listed(s['Principal'].get('Service') or s['Principal'].get('AWS')))} with "
+        f"{_codes(_listed(s['Action']))}"
+        for s in statements
+    )
+
+
+def _listed(value: Any) -> list[str]:
+    return value if isinstance(value, list) else [value]
+
+
+def _secret_reader_text(resource: PlannedResource | None) -> str:
+    if resource is None:
+        return "— (no entry reads Secrets)"
+    scope = resource.inputs["accessScope"]
+    policy = resource.inputs["policyArn"].rsplit("/", 1)[-1]
+    return f"`{policy}` on the capability's access entry, for namespaces {_codes(scope['namespaces'])} only"
+
+
+def selected_role_section(plan: Plan, name: str, heading: str = "## Selected role") -> list[str]:
+    """One entry of the capability: its role (trusting the capability role only), permissions, risks, selectors."""
+    children = plan.children(name)
+    roles = [r for r in children if r.type == ROLE]
+    selectors = sorted((r for r in children if r.type == SELECTOR), key=lambda r: r.name)
+    lines = [f"{heading} `{name}`", ""]
+    lines += [f"> ⚠️ {warning}" for warning in plan.warnings.get(name, [])]
+    lines += [""] if name in plan.warnings else []
+    if roles:
+        role = roles[0].inputs
+        rows = [
+            (
+                "Role",
+                f"`{role['name']}` — path `{role.get('path', '/')}`, sessions up to {role['maxSessionDuration']} s",
+            ),
+            ("Role ARN", f"`{roles[0].arn}`"),
+            ("Permissions boundary", _code(role.get("permissionsBoundary"))),
+            ("Tags", ", ".join(f"`{k}={v}`" for k, v in sorted((role.get("tags") or {}).items())) or "—"),
+            ("Permissions", _permissions_text(plan, name)),
+            ("Trusted by", _trusted_by(role["assumeRolePolicy"])),
+        ]
+        lines += ["| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows), ""]
+    else:
+        lines += ["No role in this account: every namespace of the entry goes to another account.", ""]
+    if risks := plan.risks.get(name):
+        lines += ["Risks:", "", *(f"- {_risk_text(r)}" for r in risks), ""]
+    if roles:
+        lines += ["Trust policy:", "", "```json", _pretty(roles[0].inputs["assumeRolePolicy"]), "```", ""]
+        attachments = sorted(r.inputs["policyArn"] for r in children if r.type == ATTACHMENT)
+        lines += (
+            ["Managed policies:", "", *(f"- `{arn}`" for arn in attachments), ""]
+            if attachments
+            else [
+                "Managed policies: none",
+                "",
+            ]
+        )
+        inline_policies = sorted((r.inputs for r in children if r.type == INLINE), key=lambda i: i["name"])
+        for inline in inline_policies:
+            lines += [f"Inline policy `{inline['name']}`:", "", "```json", _pretty(inline["policy"]), "```", ""]
+    for selector in selectors:
+        spec = selector.inputs["spec"]
+        where = _codes((spec.get("namespaceSelector") or {}).get("names") or []) or "every namespace"
+        groups = _codes([t["group"] for t in spec["resourceTypeSelector"]])
+        lines.append(f"IAMRoleSelector `{selector.inputs['metadata']['name']}`: {groups} in {where} → `{spec['arn']}`")
+    return [*lines, ""] if selectors else lines
 
 
 def _oidc_section(plan: Plan) -> list[str]:

@@ -25,6 +25,14 @@ from ack_irsa.errors import SECRET_KEYS, InputError, kind_of, shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import CarmGrant, CrossAccountTarget, needs_service_level, parse_role_arn
 from ack_irsa.iam.arns import oidc_provider_arn, parsed_or_none, partition_of_region
+from ack_irsa.iam.capability import DEFAULT_CAPABILITY_NAME
+from ack_irsa.spec.capability import (
+    CAPABILITY_ARGUMENTS,
+    ENTRY_ARGUMENTS,
+    REFUSED,
+    CapabilitySpec,
+    resolve_capability,
+)
 from ack_irsa.spec.controller import CONTROLLER_ARGUMENTS, INSTALL_KEYS, ControllerSpec, resolve_controller
 from ack_irsa.spec.cross_account import CROSS_ACCOUNT_KEYS
 from ack_irsa.spec.oidc_provider import OIDC_ARGUMENTS, OidcProviderSpec, resolve_oidc_provider
@@ -227,6 +235,16 @@ class ControllerConfig(_Model):
         description="Accounts the controller manages resources in: `[{accountId, roleName or roleArn, namespaces, "
         "manageRole, provider}]`. The role may assume exactly those roles.",
     )
+    namespaces: list[str] | None = Field(
+        None,
+        description="Capability only: the namespaces whose resources of this service use the entry's selected role. "
+        "Default: every namespace.",
+    )
+    secret_namespaces: list[str] | None = Field(
+        None,
+        description="Capability only, for acm, acmpca, documentdb, memorydb, mq, rds and secretsmanager: the "
+        "namespaces holding the Secrets they read. Default: `namespaces`; required without them.",
+    )
 
     @field_validator("identity", mode="before")
     @classmethod
@@ -250,8 +268,30 @@ class ControllerConfig(_Model):
         return self.name or self.service
 
 
+class CapabilityConfig(_Model):
+    """``capability``: ACK as the managed EKS Capability. AWS runs the controllers; nothing is installed with Helm."""
+
+    name: str = Field(DEFAULT_CAPABILITY_NAME, description="The capability's name; one ACK capability per cluster.")
+    role_name: str | None = Field(
+        None,
+        description="The capability role's name. Default: `ack-capability-<cluster>-<hash>`, derived like the "
+        "controllers' role names.",
+    )
+    permissions: Literal["selectors", "direct"] = Field(
+        "selectors",
+        description="`selectors`: the capability role may only assume one selected role per controller entry, "
+        "chosen by IAMRoleSelectors; `direct`: the capability role carries the services' policies itself.",
+    )
+
+
 class StackConfig(_Model):
     """Every ``ack-irsa:*`` key of a stack."""
+
+    capability: CapabilityConfig | None = Field(
+        None,
+        description='Run ACK as the managed EKS Capability: `{name, roleName, permissions}` (README, "Managed '
+        "capability\"). Needs `clusterName`; the controllers' entries become the capability's.",
+    )
 
     cluster_name: str | None = Field(
         None, description="EKS cluster name; its OIDC issuer is looked up. Give this, `issuerUrl` or `oidcProviderArn`."
@@ -362,6 +402,37 @@ class StackConfig(_Model):
             args["tags"] = self.tags or None  # an adopted provider is not ours to tag
         return {k: v for k, v in args.items() if v is not None}
 
+    def capability_args(
+        self,
+        controllers: Iterable[ControllerConfig] | None = None,
+        target_provider: Callable[[ControllerConfig, CrossAccountConfig], Any] | None = None,
+    ) -> dict[str, Any]:
+        """Arguments of the stack's AckCapability: the ``capability`` keys, the stack's cluster and tags, and every
+        controller entry as the keys it sets (the ones that mean nothing to the capability too: it refuses them
+        with why). ``target_provider`` makes a target account's AWS provider (default: the entry stands in)."""
+        assert self.capability is not None
+        make = target_provider or (lambda _, target: target.provider)
+        entries = []
+        for controller in self.controllers if controllers is None else controllers:
+            entry = {f: getattr(controller, f) for f in controller.model_fields_set if f != "cross_account"}
+            if controller.cross_account:
+                entry["cross_account"] = [
+                    t.target_args(make(controller, t) if t.provider else None) for t in controller.cross_account
+                ]
+            entries.append(entry)
+        args: dict[str, Any] = {
+            "cluster_name": self.cluster_name,
+            "name": self.capability.name,
+            "permissions": self.capability.permissions,
+            "controllers": entries,
+            "managed_policies_per_role": self.managed_policies_per_role,
+        }
+        if self.capability.role_name is not None:
+            args["role_name"] = self.capability.role_name
+        if self.tags:
+            args["tags"] = self.tags
+        return args
+
     def controller_args(
         self,
         controller: ControllerConfig,
@@ -376,7 +447,8 @@ class StackConfig(_Model):
         args = {
             field: getattr(controller, field)
             for field in controller.model_fields_set
-            if field not in ("name", "tags", "cross_account")  # the others are ControllerIrsa arguments
+            # the others are ControllerIrsa arguments (namespaces: the capability's only, refused on their own)
+            if field not in ("name", "tags", "cross_account", "namespaces", "secret_namespaces")
         }
         if controller.cross_account:
             make = target_provider or (lambda _, target: target.provider)
@@ -478,7 +550,10 @@ def parse(
         p for p in problems if not _below(p, quoted) or p.removeprefix(p.partition(": ")[0] + ": ") in quoted.values()
     ]
     # The checks below run on every part that parsed, so one run reports every problem.
-    semantic = _semantic_problems(stack, parsed, raw.get("aws:region"), partition)
+    if stack.capability is not None:
+        semantic = _capability_problems(stack, parsed, raw.get("aws:region"), partition)
+    else:
+        semantic = _semantic_problems(stack, parsed, raw.get("aws:region"), partition)
     problems += [p for p in semantic if not _below(p, faulty)]
     if problems:
         raise ConfigError(list(dict.fromkeys(problems)))  # a stack-wide value's problem once, however inherited
@@ -655,6 +730,7 @@ def _semantic_problems(
                 stack_install = controller.install is None and problem.field.startswith("install")
                 problems.append(_problem(() if stack_install else ("controllers", index), problem, {}))
     problems += _stack_install_check(stack, controllers)
+    problems += _capability_only(controllers)
     stack_partition, region_problems = _stack_partition(stack, region, partition)
     problems += _pod_identity_problems(stack, controllers)
     problems += _cross_account_problems(stack, controllers, stack_partition)
@@ -706,6 +782,98 @@ def _problem(prefix: tuple[Any, ...], problem: Problem, renamed: Mapping[str, st
         "'iam_role_selector'", "'iamRoleSelector'"
     )
     return f"{_path(loc)}{rest}: {message}"
+
+
+def _capability_only(controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """The keys that only the capability's entries have."""
+    for index, controller in controllers.items():
+        if controller.namespaces is not None:
+            yield (
+                f"{_path(('controllers', index, 'namespaces'))}: applies only under ack-irsa:capability (self-managed "
+                "controllers serve their namespaces through crossAccount or their install scope)"
+            )
+        if controller.secret_namespaces is not None:
+            yield f"{_path(('controllers', index, 'secretNamespaces'))}: applies only under ack-irsa:capability"
+
+
+# Stack keys of self-managed controllers that mean nothing to the capability, by the refusal that says why.
+_STACK_REFUSED = {
+    "issuer_url": "oidc_provider",
+    "oidc_provider_arn": "oidc_provider",
+    "client_ids": "oidc_provider",
+    "thumbprints": "oidc_provider",
+    "identity": "identity",
+    "install": "install",
+    "pod_identity_agent": "pod_identity_agent",
+}
+# The capability's arguments as the stack config names them.
+_CAPABILITY_KEYS: dict[str, tuple[str, ...]] = {
+    "cluster_name": ("clusterName",),
+    "name": ("capability", "name"),
+    "role_name": ("capability", "roleName"),
+    "permissions": ("capability", "permissions"),
+    "tags": ("tags",),
+    "managed_policies_per_role": ("managedPoliciesPerRole",),
+}
+_CAPABILITY_WORDS = re.compile(
+    r"\b("
+    + "|".join(sorted({*CAPABILITY_ARGUMENTS, *ENTRY_ARGUMENTS, *CROSS_ACCOUNT_KEYS, *REFUSED}, key=len, reverse=True))
+    + r")\b"
+)
+
+
+def _capability_problems(
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: Any, partition: str | None
+) -> list[str]:
+    """The capability's checks: the stack keys it makes meaningless, then the component's own (every entry)."""
+    problems: list[str] = []
+    for field in sorted(stack.model_fields_set & _STACK_REFUSED.keys()):
+        problems.append(
+            f"{_path((to_camel(field),))}: does not apply to the capability: {REFUSED[_STACK_REFUSED[field]]}"
+        )
+    if not stack.retain_oidc_provider:
+        problems.append(
+            f"{_path(('retainOidcProvider',))}: does not apply to the capability: {REFUSED['oidc_provider']}"
+        )
+    if stack.namespace != DEFAULT_NAMESPACE:
+        problems.append(f"{_path(('namespace',))}: does not apply to the capability: {REFUSED['namespace']}")
+    if "cross_account_mode" in stack.model_fields_set and stack.cross_account_mode == "carm":
+        problems.append(
+            f"{_path(('crossAccountMode',))}: does not apply to the capability: {REFUSED['cross_account_mode']}"
+        )
+    positions = list(controllers)  # the component numbers the entries that parsed; the config, every entry
+    try:
+        resolve_capability(stack.capability_args(list(controllers.values())))
+    except ArgsError as error:
+        problems += [_capability_problem(p, positions) for p in error.problems]
+    stack_partition, region_problems = _stack_partition(stack, region, partition)
+    for index, controller in controllers.items():
+        for position, entry in enumerate(controller.cross_account):
+            problems += _provider_problems(("controllers", index, "crossAccount", position), entry, stack_partition)
+    problems += region_problems
+    problems += _partition_problems(stack, controllers, stack_partition)
+    return problems
+
+
+def _capability_problem(problem: Problem, positions: list[int]) -> str:
+    """A problem of ``AckCapability`` in the words of the stack config: its key path, camelCase, and the entries
+    numbered as the config lists them."""
+
+    def renumbered(text: str) -> str:
+        text = re.sub(r"controllers\[(\d+)\]", lambda match: f"controllers[{positions[int(match[1])]}]", text)
+        return _CAPABILITY_WORDS.sub(lambda match: to_camel(match[0]), text)
+
+    field = problem.field
+    if field in _CAPABILITY_KEYS:
+        where = _path(_CAPABILITY_KEYS[field])
+    else:
+        where = f"{NAMESPACE}:{renumbered(field)}" if field else f"{NAMESPACE}:capability"
+    return f"{where}: {renumbered(problem.message)}"
+
+
+def capability_spec(stack: StackConfig) -> CapabilitySpec:
+    """The capability's checked arguments as the program passes them (for a parsed stack with ``capability``)."""
+    return resolve_capability(stack.capability_args())
 
 
 def controller_specs(stack: StackConfig) -> dict[str, ControllerSpec]:
@@ -1001,6 +1169,7 @@ def reference() -> str:
     """The stack config reference as Markdown tables, from the schema itself (the README embeds it)."""
     sections: list[tuple[str, type[BaseModel]]] = [
         ("Stack keys (`ack-irsa:<key>`)", StackConfig),
+        ('`capability` (README, "Managed capability")', CapabilityConfig),
         ("Each entry of `controllers`", ControllerConfig),
         ("Each entry of a controller's `crossAccount`", CrossAccountConfig),
         ("A `crossAccount` entry's `provider`", TargetProviderConfig),
@@ -1033,4 +1202,5 @@ def _type_text(annotation: Any) -> str:
     if get_origin(annotation) is dict:
         return "map of strings" if get_args(annotation)[1] is str else "object"
     names: dict[Any, str] = {str: "string", int: "integer", bool: "boolean", ControllerConfig: "controller"}
-    return (names | {CrossAccountConfig: "target", TargetProviderConfig: "provider"})[annotation]
+    names |= {CrossAccountConfig: "target", TargetProviderConfig: "provider", CapabilityConfig: "capability"}
+    return names[annotation]

@@ -12,6 +12,7 @@ from typing import Any
 
 import pulumi
 
+from ack_irsa.components.capability import AckCapability
 from ack_irsa.components.controller import ControllerIrsa
 from ack_irsa.components.cross_account import RoleAccountMap
 from ack_irsa.components.oidc import ClusterOidcProvider
@@ -53,6 +54,8 @@ def build(config: StackConfig) -> dict[str, Any]:
     controllers are all on EKS Pod Identity looks nothing up. The Pod Identity agent add-on is installed
     when the stack says so, and the controllers' Kubernetes objects wait for it."""
     kubernetes = _kubernetes_provider(config)
+    if config.capability is not None:
+        return _capability(config, kubernetes)
     agent = _pod_identity_agent(config)
     opts = pulumi.ResourceOptions(
         providers=[kubernetes] if kubernetes else None, depends_on=[agent] if agent is not None else None
@@ -80,6 +83,38 @@ def build(config: StackConfig) -> dict[str, Any]:
             }
             for name, controller in controllers.items()
         },
+    }
+
+
+def _capability(config: StackConfig, kubernetes: pulumi.ProviderResource | None) -> dict[str, Any]:
+    """ACK as the managed capability: its role, a selected role per controller entry and their selectors. The
+    outputs name the capability, its role, and per controller the role its resources are handled with (the
+    capability role itself with ``permissions: direct``)."""
+    capability = AckCapability(
+        config.capability.name if config.capability else "ack",
+        config.capability_args(target_provider=_target_providers()),  # type: ignore[arg-type]
+        pulumi.ResourceOptions(providers=[kubernetes]) if kubernetes else None,
+    )
+    controllers: dict[str, Any] = {}
+    for entry in capability.spec.controllers:
+        selected = capability.selected_roles.get(entry.name)
+        output: dict[str, Any] = {
+            "roleArn": capability.selected_role_arn(entry.name) if selected else capability.role_arn
+        }
+        if selected is not None and entry.cross_account:
+            output["crossAccount"] = {
+                target.account_id: selected.target_role_arn(target, capability.partition)
+                for target in entry.cross_account
+            }
+        controllers[entry.name] = output
+    return {
+        "capability": {
+            "arn": capability.capability_arn,
+            "name": capability.spec.name,
+            "roleArn": capability.role_arn,
+            "roleName": capability.role_name,
+        },
+        "controllers": controllers,
     }
 
 
@@ -128,7 +163,10 @@ def _pod_identity_agent(config: StackConfig) -> pulumi.CustomResource | None:
 
 def _kubernetes_provider(config: StackConfig) -> pulumi.ProviderResource | None:
     """A provider for the configured cluster; None to use the ambient kubeconfig and context."""
-    needs_cluster = any(c.service_account_mode != "none" for c in config.controllers)
+    if config.capability is not None:
+        needs_cluster = config.capability.permissions == "selectors"  # the IAMRoleSelectors
+    else:
+        needs_cluster = any(c.service_account_mode != "none" for c in config.controllers)
     if not needs_cluster or (config.kubeconfig is None and config.kube_context is None):
         return None
     import pulumi_kubernetes as k8s

@@ -99,6 +99,32 @@ def synced(obj: Mapping[str, Any]) -> bool:
     return condition(obj, "ACK.ResourceSynced") == "True"
 
 
+def selected_and_synced(obj: Mapping[str, Any]) -> bool:
+    """The capability scenario: an IAMRoleSelector took the resource (its selected role did the work) and it synced."""
+    return condition(obj, "ACK.IAMRoleSelected") == "True" and synced(obj)
+
+
+def capability_config(settings: Settings, cluster: str, namespace: str) -> dict[str, str]:
+    """The capability scenario's stack config, as Pulumi takes it (structured values as JSON text): the capability
+    with its defaults, and an s3 entry for the bucket's namespace only, so the bucket goes through its selected role."""
+    import json
+
+    return {
+        "aws:region": settings.region,
+        "ack-irsa:clusterName": cluster,
+        "ack-irsa:capability": json.dumps({"name": f"ack-e2e-{settings.run_id}"[:63].rstrip("-")}),
+        "ack-irsa:tags": json.dumps(settings.tags),
+        "ack-irsa:controllers": json.dumps([{"service": "s3", "namespaces": [namespace]}]),
+    }
+
+
+def capability_leftovers(eks: Any, cluster: str, name: str) -> list[str]:
+    """What a destroyed capability stack left on the cluster: the capability itself (its CRDs and custom resources
+    stay by design, RETAIN)."""
+    names = [c["capabilityName"] for c in eks.list_capabilities(clusterName=cluster).get("capabilities", [])]
+    return [f"capability {cluster}/{name}"] if name in names else []
+
+
 def available(deployment: Mapping[str, Any]) -> bool:
     wanted = (deployment.get("spec") or {}).get("replicas", 1)
     return bool(wanted) and (deployment.get("status") or {}).get("availableReplicas", 0) >= wanted

@@ -11,6 +11,8 @@
    bucket syncing at each step;
 9. the derived-policy scenario: the s3 controller with ``policy: derived`` for ``Bucket``, its role holding
    the derived document alone (no AmazonS3FullAccess), and a Bucket synced with it.
+10. the managed capability (``ack-irsa:capability``): a ``Bucket`` selected and synced through the capability and
+   its s3 selected role, ``verify --stack`` passing, then a clean destroy (the capability gone, no role left).
 
 Clean-up runs whatever fails, and prints what it left behind. Costs: an EKS cluster hour and two small nodes
 when the suite creates its cluster (about 25 minutes in all); about 10 minutes on an existing cluster.
@@ -34,10 +36,13 @@ from .scenario import (
     available,
     bucket_manifest,
     caller_account,
+    capability_config,
+    capability_leftovers,
     controller_entries,
     derived_policy_problems,
     leftovers,
     missing_prerequisites,
+    selected_and_synced,
     synced,
     wait_for,
 )
@@ -231,5 +236,46 @@ def test_a_bucket_syncs_on_the_derived_policy(cluster: str) -> None:
             print(f"deleting the Bucket: {error}", file=sys.stderr)
         _destroy(stack)
         left = leftovers(boto3.client("iam"), boto3.client("eks", region_name=SETTINGS.region), SETTINGS.tags, cluster)
+        print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
+    assert left == []
+
+
+def test_the_managed_capability(cluster: str) -> None:
+    """ACK as the EKS capability: nothing installed with Helm; the bucket is handled with its selected role."""
+    import boto3
+    from kubernetes import client
+    from pulumi import automation as auto
+
+    namespace = "ack-e2e"
+    stack = auto.create_or_select_stack(f"e2e-capability-{SETTINGS.run_id}", work_dir=str(ROOT))
+    settings = capability_config(SETTINGS, cluster, namespace)
+    stack.set_all_config({k: auto.ConfigValue(v) for k, v in settings.items()})
+    api = _kubernetes(cluster)
+    custom, core = client.CustomObjectsApi(api), client.CoreV1Api(api)
+    name = f"{SETTINGS.bucket}-cap"
+    try:
+        outputs = stack.up(on_output=print).outputs
+        core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=namespace)))
+        manifest = bucket_manifest(name, namespace)
+        custom.create_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", namespace, "buckets", manifest)
+
+        def bucket() -> dict[str, Any]:
+            found = custom.get_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", namespace, "buckets", name)
+            return cast(dict[str, Any], found)
+
+        wait_for(bucket, selected_and_synced, f"Bucket {name} selected and synced", timeout=600)
+        boto3.client("s3", region_name=SETTINGS.region).head_bucket(Bucket=name)
+        assert outputs["controllers"].value["s3"]["roleArn"].startswith("arn:")
+        assert stack.up(expect_no_changes=True, on_output=print) is not None
+    finally:
+        try:
+            custom.delete_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", namespace, "buckets", name)
+        except Exception as error:  # it may not exist if the run failed early
+            print(f"deleting the Bucket: {error}", file=sys.stderr)
+        _destroy(stack)
+        eks_client = boto3.client("eks", region_name=SETTINGS.region)
+        capability = json.loads(settings["ack-irsa:capability"])["name"]
+        left = leftovers(boto3.client("iam"), eks_client, SETTINGS.tags, cluster)
+        left += capability_leftovers(eks_client, cluster, capability)
         print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
     assert left == []
