@@ -9,7 +9,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ack_irsa.components.controller import INLINE_POLICY_NAME
 from ack_irsa.iam.accounts import (
     ASSUME_ROLE,
     CROSS_ACCOUNT_POLICY_NAME,
@@ -400,7 +399,7 @@ def expected_inline_policies(spec: ControllerSpec, partition: str) -> dict[str, 
     """The inline policies the stack puts, by name: the recommended (or given) one, and the cross-account grant."""
     expected: dict[str, Any] = {}
     if isinstance(spec.inline_policy, Mapping):
-        expected[INLINE_POLICY_NAME] = spec.inline_policy
+        expected[spec.inline_policy_name] = spec.inline_policy
     if spec.cross_account:
         arns = [target.role_arn(partition) for target in spec.cross_account]
         expected[CROSS_ACCOUNT_POLICY_NAME] = assume_policy(arns, spec.uses_pod_identity)

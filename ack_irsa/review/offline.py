@@ -65,6 +65,9 @@ class Registration:
     retain_on_delete: bool
     state: dict[str, Any] = field(default_factory=dict)
     """What the mocks answered for a custom resource (its ARN, say); empty for a component."""
+    import_id: str = ""
+    """The ID of the existing resource Pulumi imports instead of creating (the ``import`` option); empty when
+    the resource is created."""
 
 
 @dataclass
@@ -215,6 +218,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 provider=request.provider,
                 dependencies=tuple(request.dependencies),
                 retain_on_delete=request.retainOnDelete,
+                import_id=request.importId,
                 state=_plain(rpc.deserialize_properties(response.object)) if request.custom else {},
             )
             with self._lock:

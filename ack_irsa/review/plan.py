@@ -51,6 +51,8 @@ class PlannedResource:
     inputs: dict[str, Any]
     arn: str | None = None
     """The ARN the resource would have (from the offline facts), where it has one."""
+    import_id: str | None = None
+    """The existing resource's ID when ``pulumi up`` imports it (``ack-irsa:import``) instead of creating it."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -167,7 +169,9 @@ def plan_stack(stack: str, config: Mapping[str, Any], facts: offline.Facts) -> P
 def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
     names = {r.urn: r.name for r in result.resources}
     resources = [
-        PlannedResource(r.type, r.name, names.get(r.parent), _redacted(r.type, r.inputs), r.state.get("arn"))
+        PlannedResource(
+            r.type, r.name, names.get(r.parent), _redacted(r.type, r.inputs), r.state.get("arn"), r.import_id or None
+        )
         for r in result.resources
     ]
     resources.sort(key=lambda r: (r.parent or "", r.type, r.name))
@@ -216,7 +220,7 @@ def _placeholder_text(name: str, facts: offline.Facts) -> str:
 
 def to_json(plan: Plan) -> str:
     """``{"stack", "placeholders", "warnings", "risks", "crossAccount", "resources": [{"type", "name", "parent",
-    "inputs"}], "outputs"}``."""
+    "inputs", and "import" on an imported one}], "outputs"}``."""
     document = {
         "stack": plan.stack,
         "placeholders": plan.placeholders,
@@ -227,10 +231,16 @@ def to_json(plan: Plan) -> str:
             for name, grants in plan.cross_account.items()
             for grant in grants
         ],
-        "resources": [{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs} for r in plan.resources],
+        "resources": [_resource_json(r) for r in plan.resources],
         "outputs": plan.outputs,
     }
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def _resource_json(resource: PlannedResource) -> dict[str, Any]:
+    """A resource; ``import`` (the existing resource's ID) only on one that is imported, not created."""
+    document = {"type": resource.type, "name": resource.name, "parent": resource.parent, "inputs": resource.inputs}
+    return document | ({"import": resource.import_id} if resource.import_id else {})
 
 
 def _camel_keys(grant: Mapping[str, Any]) -> dict[str, Any]:
@@ -271,6 +281,7 @@ def to_markdown(plan: Plan) -> str:
         if "issuer" in plan.placeholders:
             lines.append("> - default role names end in a hash of the issuer: they change with the real one")
         lines.append("")
+    lines += imports_section(plan)
     lines += _oidc_section(plan)
     lines += cross_account_section(plan)
     for controller in (r for r in plan.resources if r.type == CONTROLLER):
@@ -278,6 +289,25 @@ def to_markdown(plan: Plan) -> str:
     lines += ["## Every resource", "", "| type | name | parent |", "| --- | --- | --- |"]
     lines += [f"| `{r.type}` | `{r.name}` | {f'`{r.parent}`' if r.parent else '—'} |" for r in plan.resources]
     return "\n".join(lines) + "\n"
+
+
+def imports_section(plan: Plan) -> list[str]:
+    """The resources ``pulumi up`` imports (``ack-irsa:import``) instead of creating, each with its ID."""
+    imported = [r for r in plan.resources if r.import_id]
+    if not imported:
+        return []
+    created = [r for r in plan.resources if not r.import_id and not r.type.startswith("ack-irsa:")]
+    lines = [
+        "## Imported, not created",
+        "",
+        f"{len(imported)} resource(s) exist already and are imported as they are"
+        + (f"; {len(created)} other(s) are created." if created else "; nothing is created."),
+        "",
+        "| resource | type | import ID |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{r.name}` | `{r.type}` | `{r.import_id}` |" for r in imported]
+    return [*lines, ""]
 
 
 def _oidc_section(plan: Plan) -> list[str]:

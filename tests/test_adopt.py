@@ -1,0 +1,432 @@
+"""``ack-irsa adopt``: what runs on a cluster taken over with nothing replaced.
+
+AWS is moto in server mode (IAM, EKS, CloudFormation), or botocore's Stubber for EKS where moto has no Pod
+Identity API; Kubernetes is recorded objects served over 127.0.0.1 to the real kubernetes client. For each
+shape (the guide's hand-made state, eksctl's, terraform's, a Pod Identity association, a Helm release with an
+annotated ServiceAccount): the stack file's plan holds only imports, its documents equal what exists, and the
+second step renders the expected diff; bad or ambiguous states get their message.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import parse_qs, urlparse
+
+import boto3
+import pytest
+import yaml
+
+from ack_irsa import catalog
+from ack_irsa.commands import main as cli
+from ack_irsa.iam.policies import issuer_host
+
+from .conftest import QUICK_SHUTDOWN, ROOT, empty_moto, moto_clients
+
+REGION = "us-west-2"
+ACCOUNT = "123456789012"  # moto's
+GUIDE_DESCRIPTION = "IRSA role for ACK $SERVICE controller deployment on EKS cluster using Helm charts"
+"""The guide quotes it in single quotes: ``$SERVICE`` is never expanded."""
+S3_FULL = "arn:aws:iam::aws:policy/AmazonS3FullAccess"
+RECORDED = "2026-11-02T09:12:44Z"
+
+
+# --- AWS: moto ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, Any]]:
+    empty_moto(moto_url)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    iam, eks = moto_clients(moto_url)
+    cloudformation = boto3.Session(region_name=REGION).client("cloudformation", endpoint_url=moto_url)
+    cluster = eks.create_cluster(
+        name="dev-eks", roleArn=f"arn:aws:iam::{ACCOUNT}:role/eks", resourcesVpcConfig={"subnetIds": []}
+    )["cluster"]
+    issuer = issuer_host(cluster["identity"]["oidc"]["issuer"])
+    provider = iam.create_open_id_connect_provider(
+        Url=f"https://{issuer}",
+        ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["9e99a48a9960b14926bb7f3b02e22da2b0ab7280"],
+    )["OpenIDConnectProviderArn"]
+    yield {
+        "url": moto_url,
+        "iam": iam,
+        "eks": eks,
+        "cloudformation": cloudformation,
+        "issuer": issuer,
+        "provider": provider,
+    }
+    for stack in cloudformation.list_stacks()["StackSummaries"]:
+        if stack["StackStatus"] != "DELETE_COMPLETE":
+            cloudformation.delete_stack(StackName=stack["StackName"])
+
+
+def guide_trust(
+    aws: dict[str, Any], subject: str = "system:serviceaccount:ack-system:ack-s3-controller"
+) -> dict[str, Any]:
+    """The guide's TRUST_RELATIONSHIP, exactly: ``sub`` pinned, no ``aud``."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Federated": aws["provider"]},
+                "Action": "sts:AssumeRoleWithWebIdentity",
+                "Condition": {"StringEquals": {f"{aws['issuer']}:sub": subject}},
+            }
+        ],
+    }
+
+
+def make_role(
+    aws: dict[str, Any],
+    name: str,
+    trust: dict[str, Any],
+    *,
+    description: str | None = None,
+    tags: dict[str, str] | None = None,
+    attached: tuple[str, ...] = (S3_FULL,),
+    inline: dict[str, dict[str, Any]] | None = None,
+    path: str = "/",
+) -> str:
+    """A role as the guide's commands make it (create-role, attach-role-policy, put-role-policy)."""
+    args: dict[str, Any] = {"RoleName": name, "Path": path, "AssumeRolePolicyDocument": json.dumps(trust, indent=2)}
+    if description is not None:
+        args["Description"] = description
+    if tags:
+        args["Tags"] = [{"Key": k, "Value": v} for k, v in tags.items()]
+    arn: str = aws["iam"].create_role(**args)["Role"]["Arn"]
+    for policy in attached:
+        aws["iam"].attach_role_policy(RoleName=name, PolicyArn=policy)
+    for policy_name, document in (inline or {}).items():
+        aws["iam"].put_role_policy(RoleName=name, PolicyName=policy_name, PolicyDocument=json.dumps(document))
+    return arn
+
+
+def guide_role(aws: dict[str, Any]) -> str:
+    """Step 2 of the guide for s3, command by command."""
+    return make_role(
+        aws,
+        "ack-s3-controller",
+        guide_trust(aws),
+        description=GUIDE_DESCRIPTION,
+        inline={"ack-recommended-policy": dict(catalog.get("s3").inline_policy or {})},
+    )
+
+
+# --- Kubernetes: recorded objects ----------------------------------------------------------------------------
+
+
+class RecordedApi(BaseHTTPRequestHandler):
+    """Answers the lists adopt makes (Deployments, ServiceAccounts, Secrets by label) from recorded objects."""
+
+    objects: ClassVar[dict[str, list[dict[str, Any]]]] = {}
+
+    def do_GET(self) -> None:
+        url = urlparse(self.path)
+        items = self.objects.get(url.path)
+        if items is None:
+            body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}
+            self._send(404, body)
+            return
+        selector = parse_qs(url.query).get("labelSelector", [""])[0]
+        wanted = dict(pair.split("=") for pair in selector.split(",") if pair)
+        chosen = [i for i in items if wanted.items() <= (i["metadata"].get("labels") or {}).items()]
+        self._send(200, {"apiVersion": "v1", "kind": "List", "metadata": {}, "items": chosen})
+
+    def _send(self, code: int, body: dict[str, Any]) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(json.dumps(body).encode())
+
+    def log_message(self, *args: Any) -> None:
+        """Quiet."""
+
+
+@pytest.fixture
+def kubernetes(tmp_path: Path) -> Iterator[tuple[Path, dict[str, list[dict[str, Any]]]]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), RecordedApi)
+    thread = threading.Thread(target=server.serve_forever, kwargs=QUICK_SHUTDOWN, daemon=True)
+    thread.start()
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "recorded", "cluster": {"server": f"http://127.0.0.1:{server.server_port}"}}],
+                "users": [{"name": "reader", "user": {"token": "recorded"}}],
+                "contexts": [{"name": "recorded", "context": {"cluster": "recorded", "user": "reader"}}],
+                "current-context": "recorded",
+            }
+        )
+    )
+    RecordedApi.objects = {}
+    yield kubeconfig, RecordedApi.objects
+    server.shutdown()
+    server.server_close()
+
+
+def chart_labels(service: str, release: str, version: str) -> dict[str, str]:
+    return {
+        "app.kubernetes.io/instance": release,
+        "app.kubernetes.io/managed-by": "Helm",
+        "app.kubernetes.io/name": f"{service}-chart",
+        "app.kubernetes.io/version": version,
+        "helm.sh/chart": f"{service}-chart-{version}",
+        "k8s-app": f"{service}-chart",
+    }
+
+
+def deployment(service: str = "s3", version: str = "1.10.0", account: str | None = None) -> dict[str, Any]:
+    """The Deployment `helm install ack-<svc>-controller` makes, as `kubectl get -o json` shows it."""
+    release = f"ack-{service}-controller"
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {
+            "name": f"{release}-{service}-chart",
+            "namespace": "ack-system",
+            "annotations": {"meta.helm.sh/release-name": release, "meta.helm.sh/release-namespace": "ack-system"},
+            "labels": chart_labels(service, release, version),
+            "creationTimestamp": RECORDED,
+        },
+        "spec": {
+            "replicas": 1,
+            "selector": {
+                "matchLabels": {"app.kubernetes.io/instance": release, "app.kubernetes.io/name": f"{service}-chart"}
+            },
+            "template": {
+                "metadata": {"labels": {"app.kubernetes.io/name": f"{service}-chart"}},
+                "spec": {
+                    "serviceAccountName": account or release,
+                    "containers": [
+                        {
+                            "name": "controller",
+                            "image": f"public.ecr.aws/aws-controllers-k8s/{service}-controller:{version}",
+                        }
+                    ],
+                },
+            },
+        },
+    }
+
+
+def service_account(
+    name: str = "ack-s3-controller", role_arn: str | None = None, manager: str = "kubectl-annotate", service: str = "s3"
+) -> dict[str, Any]:
+    annotations = {
+        "meta.helm.sh/release-name": f"ack-{service}-controller",
+        "meta.helm.sh/release-namespace": "ack-system",
+    }
+    fields: list[dict[str, Any]] = [
+        {
+            "manager": "helm",
+            "operation": "Update",
+            "apiVersion": "v1",
+            "time": RECORDED,
+            "fieldsType": "FieldsV1",
+            "fieldsV1": {"f:metadata": {"f:annotations": {"f:meta.helm.sh/release-name": {}}}},
+        },
+    ]
+    if role_arn is not None:
+        annotations["eks.amazonaws.com/role-arn"] = role_arn
+        fields.append(
+            {
+                "manager": manager,
+                "operation": "Update",
+                "apiVersion": "v1",
+                "time": RECORDED,
+                "fieldsType": "FieldsV1",
+                "fieldsV1": {"f:metadata": {"f:annotations": {"f:eks.amazonaws.com/role-arn": {}}}},
+            }
+        )
+    return {
+        "apiVersion": "v1",
+        "kind": "ServiceAccount",
+        "metadata": {
+            "name": name,
+            "namespace": "ack-system",
+            "annotations": annotations,
+            "labels": chart_labels(service, f"ack-{service}-controller", "1.10.0"),
+            "managedFields": fields,
+            "creationTimestamp": RECORDED,
+        },
+    }
+
+
+def release_secret(name: str = "ack-s3-controller", revision: int = 1, status: str = "deployed") -> dict[str, Any]:
+    """Helm's record of a release: its payload (``data.release``) is never read, only these labels."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "type": "helm.sh/release.v1",
+        "metadata": {
+            "name": f"sh.helm.release.v1.{name}.v{revision}",
+            "namespace": "ack-system",
+            "labels": {"owner": "helm", "name": name, "status": status, "version": str(revision)},
+        },
+        "data": {"release": "SDRzSUFBQUFBQUFBLzZxdUJRUUFBUC8vQUFBQS8vOD0="},
+    }
+
+
+def serve(objects: dict[str, list[dict[str, Any]]], *items: dict[str, Any]) -> None:
+    paths = {
+        "Deployment": "/apis/apps/v1/namespaces/ack-system/deployments",
+        "ServiceAccount": "/api/v1/namespaces/ack-system/serviceaccounts",
+        "Secret": "/api/v1/namespaces/ack-system/secrets",
+    }
+    for path in paths.values():
+        objects.setdefault(path, [])
+    for item in items:
+        objects[paths[item["kind"]]].append(item)
+
+
+# --- running adopt, rendering its stack file ----------------------------------------------------------------
+
+
+def project(tmp_path: Path) -> Path:
+    """A project directory with the repository's Pulumi.yaml, for adopt's stacks/ and render."""
+    directory = tmp_path / "project"
+    directory.mkdir()
+    shutil.copy(ROOT / "Pulumi.yaml", directory / "Pulumi.yaml")
+    return directory
+
+
+def adopt(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubeconfig: Path, directory: Path, *more: str
+) -> tuple[int, dict[str, Any]]:
+    code = cli(
+        [
+            "adopt",
+            "--stack",
+            "dev",
+            "--cluster",
+            "dev-eks",
+            "--region",
+            REGION,
+            "--aws-endpoint-url",
+            aws["url"],
+            "--kubeconfig",
+            str(kubeconfig),
+            "--out-dir",
+            str(directory / "stacks"),
+            "--json",
+            *more,
+        ]
+    )
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def rendered(directory: Path, stack: str = "dev", issuer: str = "") -> dict[str, Any]:
+    """``render --format json`` of the stack file adopt wrote, with the account and issuer a live account has."""
+    import io
+    from contextlib import redirect_stdout
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = cli(
+            [
+                "render",
+                "--stack",
+                stack,
+                "--project-dir",
+                str(directory),
+                "--format",
+                "json",
+                "--account-id",
+                ACCOUNT,
+                *(["--issuer-url", f"https://{issuer}"] if issuer else []),
+            ]
+        )
+    assert code == 0
+    return json.loads(out.getvalue())
+
+
+def resources(plan: dict[str, Any], parent: str = "s3") -> dict[str, dict[str, Any]]:
+    return {r["name"]: r for r in plan["resources"] if r["parent"] == parent}
+
+
+def assert_only_imports(plan: dict[str, Any]) -> None:
+    """The first step's plan: every resource is imported, nothing else is registered (no ServiceAccount, patch,
+    restart, release or provider created)."""
+    custom = [r for r in plan["resources"] if not r["type"].startswith("ack-irsa:")]
+    assert custom, "the plan registers nothing"
+    assert [r["name"] for r in custom if "import" not in r] == []
+
+
+def assert_role_as_found(aws: dict[str, Any], plan: dict[str, Any], role_name: str, parent: str = "s3") -> None:
+    """The plan's role, attachments and inline policy are what IAM holds."""
+    found = aws["iam"].get_role(RoleName=role_name)["Role"]
+    mine = resources(plan, parent)
+    role = mine[f"{parent}-role"]["inputs"]
+    assert role["name"] == found["RoleName"] and role.get("path", "/") == found["Path"]
+    assert json.loads(role["assumeRolePolicy"]) == found["AssumeRolePolicyDocument"]
+    assert role.get("description") == found.get("Description")
+    assert role["maxSessionDuration"] == found["MaxSessionDuration"]
+    attached = {p["PolicyArn"] for p in aws["iam"].list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]}
+    assert {r["inputs"]["policyArn"] for r in mine.values() if r["type"].endswith("RolePolicyAttachment")} == attached
+    names = aws["iam"].list_role_policies(RoleName=role_name)["PolicyNames"]
+    inline = [r["inputs"] for r in mine.values() if r["type"] == "aws:iam/rolePolicy:RolePolicy"]
+    assert [i["name"] for i in inline] == names
+    for put in inline:
+        document = aws["iam"].get_role_policy(RoleName=role_name, PolicyName=put["name"])["PolicyDocument"]
+        assert json.loads(put["policy"]) == document
+
+
+def test_the_guides_hand_made_state(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    kubeconfig, objects = kubernetes
+    role_arn = guide_role(aws)
+    serve(objects, deployment(), service_account(role_arn=role_arn), release_secret())
+    directory = project(tmp_path)
+    code, report = adopt(capsys, aws, kubeconfig, directory)
+    assert code == 0, report
+    written = directory / "stacks" / "Pulumi.dev.yaml"
+    assert report["stackFile"] == str(written)
+    config = yaml.safe_load(written.read_text())["config"]
+    assert config == {
+        "aws:region": REGION,
+        "ack-irsa:clusterName": "dev-eks",
+        "ack-irsa:oidcProviderArn": aws["provider"],
+        "ack-irsa:controllers": [
+            {
+                "service": "s3",
+                "serviceAccountMode": "none",
+                "deploymentName": "",
+                "roleName": "ack-s3-controller",
+                "roleDescription": GUIDE_DESCRIPTION,
+                "policyArns": [S3_FULL],
+                "inlinePolicy": catalog.get("s3").inline_policy,
+                "inlinePolicyName": "ack-recommended-policy",
+                "trustPolicy": guide_trust(aws),
+            }
+        ],
+        "ack-irsa:import": {
+            "s3-AmazonS3FullAccess": f"ack-s3-controller/{S3_FULL}",
+            "s3-inline": "ack-s3-controller:ack-recommended-policy",
+            "s3-inline-policies": "ack-s3-controller",
+            "s3-managed-policies": "ack-s3-controller",
+            "s3-role": "ack-s3-controller",
+        },
+    }
+    plan = rendered(directory)
+    assert_only_imports(plan)
+    assert_role_as_found(aws, plan, "ack-s3-controller")
+    assert {r["name"]: r["import"] for r in plan["resources"] if "import" in r} == config["ack-irsa:import"]
+    whats = [d["what"] for d in report["controllers"][0]["differences"]]
+    assert f"the trust policy does not pin `{aws['issuer']}:aud`, so a token for any audience is accepted" in whats
+    assert "the inline policy is named `ack-recommended-policy`, not `ack-controller-policy`" in whats
+    assert "the policies are the catalog's" in whats
+    assert report["refused"] == []
