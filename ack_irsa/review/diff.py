@@ -11,7 +11,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from ack_irsa.review.plan import CONTROLLER, RELEASE, ROLE, Plan, PlannedResource, controller_section, walk
+from ack_irsa.review.plan import (
+    CONTROLLER,
+    DEPLOYMENT_PATCH,
+    RELEASE,
+    ROLE,
+    Plan,
+    PlannedResource,
+    controller_section,
+    walk,
+)
 
 # Inputs whose change makes Pulumi replace the resource (create the new one, delete the old).
 REPLACED_BY = {
@@ -122,6 +131,7 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         for name, grant in diff.new_grants
     ]
     lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
+    lines += _restarts(diff)
     lines += [
         _chart_upgrade(c)
         for c in diff.changed
@@ -162,9 +172,23 @@ def _replacement_warning(change: Change) -> str:
     )
 
 
+def _restarts(diff: PlanDiff) -> list[str]:
+    """A Deployment patch added, or one whose pod template changes: its controller's pods roll once."""
+    patches = [r for r in diff.added if r.type == DEPLOYMENT_PATCH]
+    patches += [c.after for c in diff.changed if c.after.type == DEPLOYMENT_PATCH and c.fields]
+    return [
+        f"> ⚠️ **Controller `{patch.parent}` restarts**: the pod template of Deployment "
+        f"`{patch.inputs['metadata']['namespace']}/{patch.inputs['metadata']['name']}` gets "
+        f"{', '.join(f'`{k}`' for k in sorted(patch.inputs['spec']['template']['metadata']['annotations']))}, "
+        "so its pods are replaced one by one (a rollout restart).\n"
+        for patch in patches
+    ]
+
+
 def _resource_line(resource: PlannedResource) -> str:
     parent = f" in `{resource.parent}`" if resource.parent else ""
-    return f"- `{resource.name}` (`{resource.type}`){parent}"
+    imported = f" — imported as it is: `{resource.import_id}`" if resource.import_id else ""
+    return f"- `{resource.name}` (`{resource.type}`){parent}{imported}"
 
 
 def _change_lines(change: Change) -> list[str]:

@@ -36,6 +36,7 @@ INLINE = "aws:iam/rolePolicy:RolePolicy"
 CONTROLLER = "ack-irsa:index:ControllerIrsa"
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 RELEASE = "kubernetes:helm.sh/v3:Release"
+DEPLOYMENT_PATCH = "kubernetes:apps/v1:DeploymentPatch"
 TARGET_ROLE = "ack-irsa:index:TargetAccountRole"
 REDACTED = "<redacted>"
 # Provider inputs that can hold credentials: never printed (a plan is posted on pull requests).
