@@ -9,6 +9,7 @@ second step renders the expected diff; bad or ambiguous states get their message
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import threading
@@ -69,10 +70,8 @@ def aws(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, An
     empty_moto(moto_url)  # the stacks' roles go first: moto, as IAM, refuses a role with policies attached
     for stack in cloudformation.list_stacks()["StackSummaries"]:
         if stack["StackStatus"] != "DELETE_COMPLETE":
-            try:
+            with contextlib.suppress(botocore.exceptions.ClientError):  # the role it made is gone already
                 cloudformation.delete_stack(StackName=stack["StackName"])
-            except botocore.exceptions.ClientError:
-                pass  # the role it made is gone already
 
 
 def guide_trust(
@@ -594,3 +593,272 @@ def test_terraform_module_roles(
     assert_only_imports(plan)
     assert_role_as_found(aws, plan, "s3-controller-irsa")
     assert resources(plan)["s3-role"]["inputs"].get("description") is None  # the module's role has none
+
+
+# --- EKS Pod Identity: moto has no Pod Identity API, so EKS is botocore's Stubber (every request and response
+# checked against the service model); IAM and CloudFormation are moto; Kubernetes the recorded objects ---------
+
+ASSOCIATION = "a-0123456789abcdef0"
+
+
+def stubbed_eks(aws: dict[str, Any], role_arn: str, tags: dict[str, str] | None = None) -> Any:
+    from botocore.stub import Stubber
+
+    eks = boto3.Session(region_name=REGION).client("eks")
+    stubber = Stubber(eks)
+    cluster = aws["eks"].describe_cluster(name="dev-eks")["cluster"]
+    stubber.add_response("describe_cluster", {"cluster": cluster}, {"name": "dev-eks"})
+    summary = {
+        "clusterName": "dev-eks",
+        "namespace": "ack-system",
+        "serviceAccount": "ack-s3-controller",
+        "associationId": ASSOCIATION,
+        "associationArn": f"arn:aws:eks:{REGION}:{ACCOUNT}:podidentityassociation/dev-eks/{ASSOCIATION}",
+    }
+    stubber.add_response("list_pod_identity_associations", {"associations": [summary]}, {"clusterName": "dev-eks"})
+    stubber.add_response(
+        "describe_pod_identity_association",
+        {"association": {**summary, "roleArn": role_arn, "tags": tags or {}}},
+        {"clusterName": "dev-eks", "associationId": ASSOCIATION},
+    )
+    stubber.activate()
+    return eks
+
+
+def read_cluster(aws: dict[str, Any], eks: Any, kubeconfig: Path) -> Any:
+    from types import SimpleNamespace
+
+    from ack_irsa.commands.adopt import _kubernetes
+    from ack_irsa.live.adopt import AdoptAws
+    from ack_irsa.review import adopt as review
+
+    clients = AdoptAws(eks, aws["iam"], aws["cloudformation"])
+    kubernetes = _kubernetes(SimpleNamespace(kubeconfig=str(kubeconfig), context=None))
+    return review.read(clients, kubernetes, "dev-eks", ["ack-system"], REGION)
+
+
+def test_a_pod_identity_association(aws: dict[str, Any], kubernetes: Any, tmp_path: Path) -> None:
+    """The EKS user guide's Pod Identity role (its trust pins no session tags) and its association."""
+    from ack_irsa.review import adopt as review
+
+    kubeconfig, objects = kubernetes
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "pods.eks.amazonaws.com"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"],
+            }
+        ],
+    }
+    role_arn = make_role(aws, "ack-s3-pod-identity", trust, description="ACK s3 on Pod Identity")
+    serve(objects, deployment(), service_account(), release_secret())
+    found = read_cluster(aws, stubbed_eks(aws, role_arn), kubeconfig)
+    adoption = review.take_over(found, "dev")
+    assert adoption.refused == []
+    assert adoption.config["ack-irsa:controllers"] == [
+        {
+            "service": "s3",
+            "identity": "podIdentity",
+            "deploymentName": "",
+            "roleName": "ack-s3-pod-identity",
+            "roleDescription": "ACK s3 on Pod Identity",
+            "policyArns": [S3_FULL],
+            "inlinePolicy": "",
+            "trustPolicy": trust,
+        }
+    ]
+    assert "ack-irsa:oidcProviderArn" not in adoption.config  # Pod Identity needs no OIDC provider
+    assert adoption.config["ack-irsa:import"]["s3-pod-identity"] == f"dev-eks,{ASSOCIATION}"
+    directory = project(tmp_path)
+    (directory / "stacks").mkdir()
+    (directory / "stacks" / "Pulumi.dev.yaml").write_text(review.stack_file(adoption))
+    plan = rendered(directory)
+    assert_only_imports(plan)
+    assert_role_as_found(aws, plan, "ack-s3-pod-identity")
+    association = resources(plan)["s3-pod-identity"]
+    assert association["inputs"] == {
+        "clusterName": "dev-eks",
+        "namespace": "ack-system",
+        "serviceAccount": "ack-s3-controller",
+        "roleArn": role_arn,
+    }
+    assert association["import"] == f"dev-eks,{ASSOCIATION}"
+    assert "s3-service-account" not in resources(plan)  # Pod Identity: the ServiceAccount is left alone
+    whats = [d.what for d in adoption.controllers[0].differences]
+    assert (
+        "the Pod Identity trust pins no session tags: any Pod Identity association in the account may use the role"
+        in whats
+    )
+    code, diff = converge(directory, {"converged": adoption.converged})
+    assert code == 2
+    assert '+          "aws:RequestTag/kubernetes-service-account": "ack-s3-controller",' in diff
+    assert "**Controller `s3` restarts**" in diff
+
+
+def test_an_association_tagged_otherwise_than_its_role_is_refused(aws: dict[str, Any], kubernetes: Any) -> None:
+    from ack_irsa.review import adopt as review
+
+    kubeconfig, objects = kubernetes
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]}  # fmt: skip
+    role_arn = make_role(aws, "ack-s3-pod-identity", trust)
+    serve(objects, deployment(), service_account())
+    found = read_cluster(aws, stubbed_eks(aws, role_arn, tags={"team": "data"}), kubeconfig)
+    adoption = review.take_over(found, "dev")
+    assert [r.reason for r in adoption.refused] == [
+        "the Pod Identity association a-0123456789abcdef0 is tagged {'team': 'data'}, its role {}: ack-irsa tags "
+        "the association as the role, so the import would change its tags; tag them alike first"
+    ]
+
+
+# --- a Helm release whose values annotate the ServiceAccount ---------------------------------------------------
+
+
+def test_a_helm_release_with_an_annotated_service_account(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    """`helm install ... --set serviceAccount.annotations...`: the chart annotated the ServiceAccount; the
+    release (revision 3) stays Helm's in step 1; its name and chart version are what step 2's install names."""
+    kubeconfig, objects = kubernetes
+    role_arn = make_role(
+        aws,
+        "ack-s3-controller",
+        guide_trust(aws),
+        inline={"ack-recommended-policy": dict(catalog.get("s3").inline_policy or {})},
+    )
+    serve(
+        objects,
+        deployment(version="1.9.2"),
+        service_account(role_arn=role_arn, manager="helm"),
+        release_secret(revision=2, status="superseded"),
+        release_secret(revision=3),
+        release_secret("another-release", revision=1),
+    )
+    directory = project(tmp_path)
+    code, report = adopt(capsys, aws, kubeconfig, directory)
+    assert code == 0, report
+    differences = {d["what"]: d["change"] for d in report["controllers"][0]["differences"]}
+    release = (
+        "the controller was installed by Helm: release `ack-system/ack-s3-controller` (revision 3, deployed, chart "
+        "`s3-chart-1.9.2`), left to Helm in step 1"
+    )
+    assert release in differences
+    assert "install: {releaseName: ack-s3-controller, version: 1.9.2}" in differences[release]
+    plan = rendered(directory)
+    assert_only_imports(plan)
+    assert "s3-release" not in resources(plan)
+    assert_role_as_found(aws, plan, "ack-s3-controller")
+
+
+# --- refused, and why -----------------------------------------------------------------------------------------
+
+
+def test_bad_and_ambiguous_states_are_refused_with_their_reason(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    """A ServiceAccount annotated with a role in another account; a role trusted by another principal too; two
+    controllers on one role. Each is left out, and the one controller that can be taken over is."""
+    kubeconfig, objects = kubernetes
+    shared = make_role(aws, "ack-shared", guide_trust(aws), attached=())
+    widened = guide_trust(aws, "system:serviceaccount:ack-system:ack-dynamodb-controller")
+    widened["Statement"].append(
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "sts:AssumeRole"}
+    )
+    dynamodb = make_role(aws, "ack-dynamodb-controller", widened, attached=())
+    s3 = guide_role(aws)
+    serve(
+        objects,
+        deployment("s3"),
+        service_account("ack-s3-controller", s3),
+        deployment("rds"),
+        service_account("ack-rds-controller", shared, service="rds"),
+        deployment("ec2"),
+        service_account("ack-ec2-controller", shared, service="ec2"),
+        deployment("dynamodb"),
+        service_account("ack-dynamodb-controller", dynamodb, service="dynamodb"),
+        deployment("sqs"),
+        service_account("ack-sqs-controller", "arn:aws:iam::444455556666:role/ack-sqs-controller", service="sqs"),
+        deployment("sns"),
+        service_account("ack-sns-controller", service="sns"),
+    )
+    directory = project(tmp_path)
+    code, report = adopt(capsys, aws, kubeconfig, directory)
+    assert code == 1  # written for s3; the refusals make the exit code say so
+    assert [c["service"] for c in report["controllers"]] == ["s3"]
+    refused = {r["controller"]: r["reason"] for r in report["refused"]}
+    assert refused == {
+        "sqs ack-system/ack-sqs-controller": (
+            "the ServiceAccount is annotated with arn:aws:iam::444455556666:role/ack-sqs-controller, a role in "
+            f"account 444455556666, not the cluster's account {ACCOUNT}: ack-irsa makes and takes over roles in the "
+            "cluster's account only (a role in another account is a cross-account target: crossAccount); leave "
+            f"this controller out, or give it a role in {ACCOUNT}"
+        ),
+        "sns ack-system/ack-sns-controller": (
+            "no identity to take over: the ServiceAccount has no eks.amazonaws.com/role-arn annotation and no Pod "
+            "Identity association; add `- service: sns` to the stack in a later pull request and ack-irsa makes "
+            "its role"
+        ),
+        "dynamodb ack-system/ack-dynamodb-controller": (
+            'the role ack-dynamodb-controller is also trusted by {"AWS": "arn:aws:iam::999988887777:root"} '
+            "(sts:AssumeRole, statement 1): ack-irsa's trust admits ServiceAccounts only, so taking the role over "
+            "would drop that principal at step 2; remove the statement by hand first, or keep this role outside "
+            "ack-irsa"
+        ),
+        "ec2 ack-system/ack-ec2-controller": (
+            "the role ack-shared is the role of rds ack-system/ack-rds-controller too: each controller needs a "
+            "role of its own (ack-irsa claims a role's policies exclusively, so one entry would remove the "
+            "other's); give one of them a role of its own first, then run adopt again"
+        ),
+        "rds ack-system/ack-rds-controller": (
+            "the role ack-shared is the role of ec2 ack-system/ack-ec2-controller too: each controller needs a "
+            "role of its own (ack-irsa claims a role's policies exclusively, so one entry would remove the "
+            "other's); give one of them a role of its own first, then run adopt again"
+        ),
+    }
+    written = yaml.safe_load((directory / "stacks" / "Pulumi.dev.yaml").read_text())["config"]
+    assert [c["service"] for c in written["ack-irsa:controllers"]] == ["s3"]
+
+
+def test_nothing_to_take_over_writes_nothing(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    kubeconfig, objects = kubernetes
+    serve(objects, deployment("sns"), service_account("ack-sns-controller", service="sns"))
+    directory = project(tmp_path)
+    code, report = adopt(capsys, aws, kubeconfig, directory)
+    assert code == 1
+    assert report["stackFile"] is None and report["controllers"] == []
+    assert not (directory / "stacks").exists()
+
+
+def test_an_existing_stack_file_is_never_overwritten(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    kubeconfig, objects = kubernetes
+    serve(objects, deployment(), service_account(role_arn=guide_role(aws)))
+    directory = project(tmp_path)
+    (directory / "stacks").mkdir()
+    existing = directory / "stacks" / "Pulumi.dev.yaml"
+    existing.write_text("config: {}\n")
+    code = cli(
+        ["adopt", "--stack", "dev", "--cluster", "dev-eks", "--region", REGION, "--aws-endpoint-url", aws["url"],
+         "--kubeconfig", str(kubeconfig), "--out-dir", str(directory / "stacks")]
+    )  # fmt: skip
+    assert code == 1
+    assert capsys.readouterr().err == (
+        f"error: {existing} exists already; adopt never overwrites a stack file: choose another --stack, or move it\n"
+    )
+    assert existing.read_text() == "config: {}\n"
+
+
+def test_a_wrong_cluster_and_a_bad_stack_name(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    kubeconfig, _ = kubernetes
+    base = ["adopt", "--region", REGION, "--aws-endpoint-url", aws["url"], "--kubeconfig", str(kubeconfig)]
+    assert cli([*base, "--stack", "dev", "--cluster", "prod-eks", "--out-dir", str(tmp_path)]) == 1
+    assert capsys.readouterr().err == "error: no EKS cluster 'prod-eks' in this account and region (check --region)\n"
+    assert cli([*base, "--stack", "../dev", "--cluster", "dev-eks"]) == 1
+    assert "is not a stack name" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == [kubeconfig]

@@ -216,6 +216,21 @@ def _adopt(
     if isinstance(trust, str):
         return Refused(label, trust)
     extra_accounts, extra_providers, wildcard, trust_differences = trust
+    association = controller.association
+    role_tags = {k: v for k, v in role.tags.items() if not k.lower().startswith("aws:")}
+    if association is not None and (association.disable_session_tags or association.target_role_arn):
+        return Refused(
+            label,
+            f"the Pod Identity association {association.association_id} sets disableSessionTags or a targetRoleArn, "
+            "which ack-irsa does not set: the import would change it; leave this controller out",
+        )
+    if association is not None and association.tags != role_tags:
+        return Refused(
+            label,
+            f"the Pod Identity association {association.association_id} is tagged {association.tags}, its role "
+            f"{role_tags}: ack-irsa tags the association as the role, so the import would change its tags; tag "
+            "them alike first",
+        )
     if len(role.inline) > 1:
         return Refused(
             label,
@@ -337,13 +352,22 @@ def _differences(
                 f"(revision {release.revision}, {release.status}"
                 + (f", chart `{controller.chart}`" if controller.chart else "")
                 + "), left to Helm in step 1",
-                "optional: `install` with its release name and chart version takes the release over in step 2 "
+                f"optional: `install: {{releaseName: {release.name}, version: {_chart_version(controller, spec)}}}` "
+                "takes the release over in step 2 "
                 f"(imported as `{release.namespace}/{release.name}`, then updated with ack-irsa's values: one more "
                 f"restart); copy the values you gave `helm install` (`helm -n {release.namespace} get values "
                 f"{release.name}`) into `install.values` first, or they are dropped",
             )
         )
     return differences
+
+
+def _chart_version(controller: FoundController, spec: catalog.Controller) -> str:
+    """The chart version the Deployment's ``helm.sh/chart`` label names (``s3-chart-1.9.2`` → ``1.9.2``)."""
+    prefix = f"{spec.chart_name}-"
+    if controller.chart and controller.chart.startswith(prefix):
+        return controller.chart.removeprefix(prefix)
+    return "<the chart version>"
 
 
 def _converged(entry: Mapping[str, Any], controller: FoundController, spec: catalog.Controller) -> dict[str, Any]:
