@@ -701,7 +701,8 @@ def test_an_association_tagged_otherwise_than_its_role_is_refused(aws: dict[str,
     from ack_irsa.review import adopt as review
 
     kubeconfig, objects = kubernetes
-    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]}  # fmt: skip
+    statement = {"Effect": "Allow", "Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole"]}
+    trust = {"Version": "2012-10-17", "Statement": [statement]}
     role_arn = make_role(aws, "ack-s3-pod-identity", trust)
     serve(objects, deployment(), service_account())
     found = read_cluster(aws, stubbed_eks(aws, role_arn, tags={"team": "data"}), kubeconfig)
@@ -862,3 +863,87 @@ def test_a_wrong_cluster_and_a_bad_stack_name(
     assert cli([*base, "--stack", "../dev", "--cluster", "dev-eks"]) == 1
     assert "is not a stack name" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == [kubeconfig]
+
+
+# --- the stack program's side: ack-irsa:import, checked before anything; the values a role keeps ---------------
+
+PROVIDER = f"arn:aws:iam::{ACCOUNT}:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+
+
+def stack(**imports: str) -> dict[str, Any]:
+    return {
+        "aws:region": REGION,
+        "ack-irsa:oidcProviderArn": PROVIDER,
+        "ack-irsa:controllers": [
+            {
+                "service": "s3",
+                "roleName": "ack-s3-controller",
+                "inlinePolicyName": "ack-recommended-policy",
+                "serviceAccountMode": "none",
+            }
+        ],
+        "ack-irsa:import": imports,
+    }
+
+
+def test_imports_name_the_stacks_resources_with_the_ids_they_would_have() -> None:
+    from ack_irsa.stack.config import ConfigError, parse
+
+    with pytest.raises(ConfigError) as raised:
+        parse(
+            stack(
+                **{
+                    "s3-rol": "ack-s3-controller",
+                    "s3-inline": "ack-s3-controller:ack-controller-policy",
+                    "s3-AmazonS3FullAccess": "ack-s3-controller/arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                }
+            )
+        )
+    assert raised.value.problems == [
+        "ack-irsa:import.s3-rol: no resource of this stack that can be imported has this name; did you mean 's3-role'?",
+        "ack-irsa:import.s3-inline: the import ID of this resource is 'ack-s3-controller:ack-recommended-policy' "
+        "(from the controller's config), got 'ack-s3-controller:ack-controller-policy'",
+        "ack-irsa:import.s3-AmazonS3FullAccess: the import ID of this resource is "
+        "'ack-s3-controller/arn:aws:iam::aws:policy/AmazonS3FullAccess' (from the controller's config), got "
+        "'ack-s3-controller/arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'",
+    ]
+    unnamed = stack(**{"s3-role": "ack-s3-controller"})
+    del unnamed["ack-irsa:controllers"][0]["roleName"]
+    with pytest.raises(ConfigError) as raised:
+        parse(unnamed)
+    assert raised.value.problems == [
+        "ack-irsa:import.s3-role: give the controller a roleName, the name of the role to import"
+    ]
+
+
+def test_an_import_reaches_pulumi_as_its_import_option() -> None:
+    """Under the mocks, the engine receives the ID (``importId``) for exactly the resources named."""
+    from ack_irsa.review import offline
+    from ack_irsa.stack import program
+
+    config = stack(**{"s3-role": "ack-s3-controller", "s3-inline": "ack-s3-controller:ack-recommended-policy"})
+    facts = offline.Facts(account_id=ACCOUNT, region=REGION)
+    result = offline.run(program.main, offline.OfflineMocks(facts), config)
+    imported = {r.name: r.import_id for r in result.resources if r.import_id}
+    assert imported == {"s3-role": "ack-s3-controller", "s3-inline": "ack-s3-controller:ack-recommended-policy"}
+    assert result.named("s3-inline").inputs["name"] == "ack-recommended-policy"
+
+
+def test_a_trust_policy_given_as_found_is_checked() -> None:
+    from ack_irsa.stack.config import ConfigError, parse
+
+    bad = stack()
+    bad["ack-irsa:controllers"][0] |= {
+        "trustPolicy": {"Statement": [{"Effect": "Alow", "Action": "sts:AssumeRole"}]},
+        "inlinePolicyName": "ack cross",
+        "roleDescription": "tab\u0000",
+    }
+    with pytest.raises(ConfigError) as raised:
+        parse(bad)
+    assert raised.value.problems == [
+        "ack-irsa:controllers[0].trustPolicy.Statement[0].Effect: must be 'Allow' or 'Deny', got 'Alow'",
+        "ack-irsa:controllers[0].trustPolicy.Statement[0]: names no Principal: a trust policy says who may assume "
+        "the role",
+        "ack-irsa:controllers[0].inlinePolicyName: must be 1 to 128 of A-Z a-z 0-9 +=,.@_-, got 'ack cross'",
+        "ack-irsa:controllers[0].roleDescription: must be at most 1,000 printable Latin-1 characters, got 'tab\\x00'",
+    ]
