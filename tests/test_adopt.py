@@ -626,14 +626,14 @@ def stubbed_eks(aws: dict[str, Any], role_arn: str, tags: dict[str, str] | None 
 
 
 def read_cluster(aws: dict[str, Any], eks: Any, kubeconfig: Path) -> Any:
-    from types import SimpleNamespace
+    from argparse import Namespace
 
     from ack_irsa.commands.adopt import _kubernetes
     from ack_irsa.live.adopt import AdoptAws
     from ack_irsa.review import adopt as review
 
     clients = AdoptAws(eks, aws["iam"], aws["cloudformation"])
-    kubernetes = _kubernetes(SimpleNamespace(kubeconfig=str(kubeconfig), context=None))
+    kubernetes = _kubernetes(Namespace(kubeconfig=str(kubeconfig), context=None))
     return review.read(clients, kubernetes, "dev-eks", ["ack-system"], REGION)
 
 
