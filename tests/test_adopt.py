@@ -947,3 +947,61 @@ def test_a_trust_policy_given_as_found_is_checked() -> None:
         "ack-irsa:controllers[0].inlinePolicyName: must be 1 to 128 of A-Z a-z 0-9 +=,.@_-, got 'ack cross'",
         "ack-irsa:controllers[0].roleDescription: must be at most 1,000 printable Latin-1 characters, got 'tab\\x00'",
     ]
+
+
+def test_the_markdown_report_for_the_pull_request_and_two_namespaces(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    """The same service in two namespaces (``--namespace`` twice): each gets a logical name of its own."""
+    kubeconfig, objects = kubernetes
+    team = make_role(aws, "team-a-s3", guide_trust(aws, "system:serviceaccount:team-a:ack-s3-controller"))
+    serve(objects, deployment(), service_account(role_arn=guide_role(aws)))
+    moved = deployment()
+    moved["metadata"]["namespace"] = "team-a"
+    account = service_account(role_arn=team)
+    account["metadata"]["namespace"] = "team-a"
+    objects["/apis/apps/v1/namespaces/team-a/deployments"] = [moved]
+    objects["/api/v1/namespaces/team-a/serviceaccounts"] = [account]
+    objects["/api/v1/namespaces/team-a/secrets"] = []
+    directory = project(tmp_path)
+    code = cli(
+        ["adopt", "--stack", "dev", "--cluster", "dev-eks", "--region", REGION, "--aws-endpoint-url", aws["url"],
+         "--kubeconfig", str(kubeconfig), "--out-dir", str(directory / "stacks"), "--namespace", "ack-system",
+         "--namespace", "team-a"]
+    )  # fmt: skip
+    report = capsys.readouterr().out
+    assert code == 0
+    assert report.startswith("# ack-irsa adopt: stack `dev`, cluster `dev-eks`\n")
+    assert "## Step 1: take over as it is (this pull request)\n" in report
+    assert "| `s3-ack-system-role` | `aws:iam/role:Role` | `ack-s3-controller` |" in report
+    assert "| `s3-team-a-role` | `aws:iam/role:Role` | `team-a-s3` |" in report
+    assert "### `s3-team-a` (team-a/ack-s3-controller, role `team-a-s3`)" in report
+    assert "## Step 2: converge to ack-irsa's defaults (the next pull request)\n" in report
+    entries = yaml.safe_load((directory / "stacks" / "Pulumi.dev.yaml").read_text())["config"]["ack-irsa:controllers"]
+    assert [(e.get("name"), e.get("namespace")) for e in entries] == [("s3-ack-system", None), ("s3-team-a", "team-a")]
+    plan = rendered(directory)
+    assert_only_imports(plan)
+    assert_role_as_found(aws, plan, "team-a-s3", parent="s3-team-a")
+
+
+def test_a_cluster_that_cannot_be_read(capsys: pytest.CaptureFixture[str], aws: dict[str, Any], tmp_path: Path) -> None:
+    kubeconfig = tmp_path / "kubeconfig"
+    kubeconfig.write_text(
+        json.dumps(
+            {
+                "apiVersion": "v1",
+                "kind": "Config",
+                "clusters": [{"name": "gone", "cluster": {"server": "http://127.0.0.1:9"}}],
+                "users": [{"name": "reader", "user": {"token": "recorded"}}],
+                "contexts": [{"name": "gone", "context": {"cluster": "gone", "user": "reader"}}],
+                "current-context": "gone",
+            }
+        )
+    )
+    code = cli(
+        ["adopt", "--stack", "dev", "--cluster", "dev-eks", "--region", REGION, "--aws-endpoint-url", aws["url"],
+         "--kubeconfig", str(kubeconfig), "--out-dir", str(tmp_path / "stacks")]
+    )  # fmt: skip
+    assert code == 1
+    assert capsys.readouterr().err.startswith("error: cannot read the cluster (")
+    assert not (tmp_path / "stacks").exists()
