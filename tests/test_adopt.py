@@ -130,6 +130,10 @@ def guide_role(aws: dict[str, Any]) -> str:
 # --- Kubernetes: recorded objects ----------------------------------------------------------------------------
 
 
+FORBIDDEN: list[dict[str, Any]] = [{"forbidden": True}]
+"""Served as 403: what a reader without the right to list Secrets gets."""
+
+
 class RecordedApi(BaseHTTPRequestHandler):
     """Answers the lists adopt makes (Deployments, ServiceAccounts, Secrets by label) from recorded objects."""
 
@@ -138,6 +142,10 @@ class RecordedApi(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urlparse(self.path)
         items = self.objects.get(url.path)
+        if items == FORBIDDEN:
+            body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": 403}
+            self._send(403, body)
+            return
         if items is None:
             body = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound", "code": 404}
             self._send(404, body)
@@ -1005,3 +1013,17 @@ def test_a_cluster_that_cannot_be_read(capsys: pytest.CaptureFixture[str], aws: 
     assert code == 1
     assert capsys.readouterr().err.startswith("error: cannot read the cluster (")
     assert not (tmp_path / "stacks").exists()
+
+
+def test_releases_are_left_out_where_secrets_may_not_be_listed(
+    capsys: pytest.CaptureFixture[str], aws: dict[str, Any], kubernetes: Any, tmp_path: Path
+) -> None:
+    kubeconfig, objects = kubernetes
+    serve(objects, deployment(), service_account(role_arn=guide_role(aws)))
+    objects["/api/v1/namespaces/ack-system/secrets"] = FORBIDDEN
+    code, report = adopt(capsys, aws, kubeconfig, project(tmp_path))
+    assert code == 0
+    assert (
+        "the Helm releases in ack-system could not be listed (reading Secrets is forbidden): releases are not reported"
+    ) in report["notes"]
+    assert [c["service"] for c in report["controllers"]] == ["s3"]

@@ -215,6 +215,8 @@ class AdoptKubernetes:
 
     def __init__(self, core: Any, apps: Any) -> None:
         self.core, self.apps = core, apps
+        self.notes: list[str] = []
+        """What could not be read (Helm's release Secrets, where reading Secrets is not granted)."""
 
     def controllers(
         self, namespace: str, associations: Mapping[tuple[str, str], FoundAssociation]
@@ -223,7 +225,16 @@ class AdoptKubernetes:
         ServiceAccount named as an ACK chart names it that no Deployment runs as."""
         deployments = self.apps.list_namespaced_deployment(namespace).items
         accounts = {a.metadata.name: a for a in self.core.list_namespaced_service_account(namespace).items}
-        secrets = self.core.list_namespaced_secret(namespace, label_selector="owner=helm").items
+        try:
+            secrets = self.core.list_namespaced_secret(namespace, label_selector="owner=helm").items
+        except Exception as error:  # the client's ApiException: listing Secrets is often not granted
+            if getattr(error, "status", None) not in (401, 403):
+                raise
+            self.notes.append(
+                f"the Helm releases in {namespace} could not be listed (reading Secrets is forbidden): releases "
+                "are not reported"
+            )
+            secrets = []
         releases = _releases(secrets, namespace)
         found: list[FoundController] = []
         for deployment in sorted(deployments, key=lambda d: d.metadata.name):
@@ -269,6 +280,7 @@ def discover(
         )
     for namespace in namespaces:
         found.controllers += kubernetes.controllers(namespace, associations)
+    found.notes += kubernetes.notes
     arns = {c.annotated_role for c in found.controllers if c.annotated_role}
     arns |= {c.association.role_arn for c in found.controllers if c.association}
     for arn in sorted(arns):
