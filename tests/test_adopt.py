@@ -444,6 +444,14 @@ def test_the_guides_hand_made_state(
     assert "the inline policy is named `ack-recommended-policy`, not `ack-controller-policy`" in whats
     assert "the policies are the catalog's" in whats
     assert report["refused"] == []
+    # The guardrails hold the trust as found to account until step 2: check fails on it, as the report says.
+    plan_file = tmp_path / "plan.json"
+    plan_file.write_text(json.dumps(plan))
+    capsys.readouterr()
+    assert cli(["check", "--plan-file", str(plan_file)]) == 1
+    assert "irsa-trust-pins-sub-and-aud" in capsys.readouterr().out
+    aud = next(d for d in report["controllers"][0]["differences"] if d["what"].startswith("the trust policy does not"))
+    assert "`ack-irsa check` fails on it (rule `irsa-trust-pins-sub-and-aud`) until then" in aud["change"]
 
 
 def converge(directory: Path, report: dict[str, Any]) -> tuple[int, str]:

@@ -518,7 +518,8 @@ def _trust(  # noqa: PLR0911, PLR0912 - one return per trust that cannot be carr
                 Difference(
                     f"the trust policy does not pin `{issuer}:aud`, so a token for any audience is accepted",
                     "remove `trustPolicy`: ack-irsa's trust pins `sub` and `aud` (an in-place update of the role, "
-                    "no restart)",
+                    "no restart); `ack-irsa check` fails on it (rule `irsa-trust-pins-sub-and-aud`) until then, so "
+                    "merge the two pull requests back to back",
                 )
             )
         elif audiences != {STS_AUDIENCE}:
