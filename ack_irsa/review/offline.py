@@ -23,12 +23,20 @@ from pulumi.runtime import rpc
 from pulumi.runtime.settings import ROOT, SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 
+from ack_irsa.errors import InputError
 from ack_irsa.iam.arns import oidc_provider_arn
 from ack_irsa.iam.policies import issuer_host
 from ack_irsa.stack.stackfile import pulumi_value
 
 ACCOUNT_PLACEHOLDER = "<account-id>"
 CLUSTER_ID_PLACEHOLDER = "<cluster-id>"
+
+
+class Unanswered(InputError):
+    """What the mocks cannot answer — a component of another package, a lookup — in one line naming its type.
+
+    Raised by :func:`run` instead of the error the SDK would meet later, deep in its own code, over the
+    outputs nobody gave."""
 
 
 @dataclass(frozen=True)
@@ -42,10 +50,12 @@ class Facts:
     """Issuer URL per cluster name; a cluster not listed gets a placeholder issuer."""
     placeholders: frozenset[str] = frozenset()
     """Which of ``account_id``, ``partition``, ``region``, ``issuer`` are placeholders."""
+    other_issuer_url: str | None = None
+    """Issuer URL of every cluster not in ``issuer_urls``; None: a placeholder issuer."""
 
     def issuer_url(self, cluster_name: str) -> str:
         default = f"https://oidc.eks.{self.region}.amazonaws.com/id/{CLUSTER_ID_PLACEHOLDER}"
-        return self.issuer_urls.get(cluster_name, default)
+        return self.issuer_urls.get(cluster_name, self.other_issuer_url or default)
 
 
 @dataclass(frozen=True)
@@ -64,7 +74,8 @@ class Registration:
     dependencies: tuple[str, ...]
     retain_on_delete: bool
     state: dict[str, Any] = field(default_factory=dict)
-    """What the mocks answered for a custom resource (its ARN, say); empty for a component."""
+    """What the mocks answered for a custom resource (its ARN, say) or another package's component (its outputs);
+    empty for a component of this program."""
 
 
 @dataclass
@@ -89,7 +100,14 @@ class OfflineRun:
 
 
 class OfflineMocks(pulumi.runtime.Mocks):
-    """Mocks that answer like AWS would, from :class:`Facts`, and refuse any invoke they do not know."""
+    """Mocks that answer like AWS would, from :class:`Facts`, and refuse any invoke they do not know.
+
+    A multi-language component of another package (``remote``: its outputs come from that package's
+    plugin, which does not run here) is refused with :class:`Unanswered` unless its type is in
+    :attr:`components` and :meth:`new_resource` answers its outputs."""
+
+    components: frozenset[str] = frozenset()
+    """Types of other packages' components these mocks answer."""
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
@@ -134,7 +152,10 @@ class OfflineMocks(pulumi.runtime.Mocks):
         if args.token == "aws:index/getPartition:getPartition":
             suffix = "amazonaws.com.cn" if self.facts.partition == "aws-cn" else "amazonaws.com"
             return {"partition": self.facts.partition, "dnsSuffix": suffix, "id": self.facts.partition}
-        raise NotImplementedError(f"offline run: unexpected invoke {args.token}")
+        raise Unanswered(
+            f"offline run: no mock answers the lookup {args.token}; answer it in the mocks' call() "
+            "(a subclass), so that nothing passes by accident"
+        )
 
 
 def _allowed_account(inputs: Mapping[str, Any]) -> str | None:
@@ -203,6 +224,12 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)
 
     def RegisterResource(self, request: Any) -> Any:
+        if request.remote and request.type not in getattr(self.mocks, "components", frozenset()):
+            raise Unanswered(
+                f"offline run: no mock answers {request.type} ({request.name!r}), a component of another "
+                "package whose outputs only its own plugin computes; answer it in the mocks (a subclass: "
+                "add the type to `components` and return its outputs from new_resource)"
+            )
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             registration = Registration(
@@ -215,7 +242,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 provider=request.provider,
                 dependencies=tuple(request.dependencies),
                 retain_on_delete=request.retainOnDelete,
-                state=_plain(rpc.deserialize_properties(response.object)) if request.custom else {},
+                state=_plain(rpc.deserialize_properties(response.object)) if request.custom or request.remote else {},
             )
             with self._lock:
                 self.registrations.append(registration)
@@ -272,7 +299,12 @@ def run(
     if pause_collector:
         gc.disable()
     try:
-        loop.run_until_complete(run_pulumi_func(body))
+        try:
+            loop.run_until_complete(run_pulumi_func(body))
+        except Exception as error:
+            if unanswered := _unanswered(error):  # one line, not the SDK's chain of wrappers around it
+                raise Unanswered(str(unanswered)) from None
+            raise
         root = pulumi.runtime.get_root_resource()
         exported = dict(getattr(root, "outputs", {}))
         outputs = loop.run_until_complete(pulumi.Output.from_input({**exported, **returned}).future()) or {}
@@ -290,6 +322,19 @@ def run(
         warnings=engine.warnings,
         component_outputs=monitor.component_outputs,
     )
+
+
+def _unanswered(error: BaseException) -> Unanswered | None:
+    """The :class:`Unanswered` an error was raised over, if any: the SDK re-raises it wrapped, once for each
+    resource whose inputs waited for it ("While processing resource ... has risen: ...")."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, Unanswered):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _new_loop() -> tuple[asyncio.AbstractEventLoop, list[asyncio.AbstractEventLoop]]:
