@@ -26,7 +26,7 @@ from pulumi.runtime.stack import run_pulumi_func
 from ack_irsa.errors import InputError
 from ack_irsa.iam.arns import oidc_provider_arn
 from ack_irsa.iam.policies import issuer_host
-from ack_irsa.stack.stackfile import pulumi_value
+from ack_irsa.stack.stackfile import SECRET_PLACEHOLDER, pulumi_value
 
 ACCOUNT_PLACEHOLDER = "<account-id>"
 CLUSTER_ID_PLACEHOLDER = "<cluster-id>"
@@ -307,7 +307,7 @@ def run(
             raise
         root = pulumi.runtime.get_root_resource()
         exported = dict(getattr(root, "outputs", {}))
-        outputs = loop.run_until_complete(pulumi.Output.from_input({**exported, **returned}).future()) or {}
+        outputs = loop.run_until_complete(_resolved({**exported, **returned}))
     finally:
         _close(loop, thread_loops)
         if collecting:
@@ -322,6 +322,16 @@ def run(
         warnings=engine.warnings,
         component_outputs=monitor.component_outputs,
     )
+
+
+async def _resolved(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Each output's value; a secret one (``pulumi.Output.secret``, or made from a secret) as ``<secret>``, so
+    that no plan or diff shows it."""
+    resolved = {}
+    for key, value in outputs.items():
+        output = pulumi.Output.from_input(value)
+        resolved[key] = SECRET_PLACEHOLDER if await output.is_secret() else await output.future()
+    return resolved
 
 
 def _unanswered(error: BaseException) -> Unanswered | None:

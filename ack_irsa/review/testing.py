@@ -101,18 +101,34 @@ class Mocks(OfflineMocks):
             return self._pulumi_eks_cluster(args.name, dict(args.inputs))
         if args.typ == EKS_CLUSTER:
             name = args.inputs.get("name") or args.name
-            return name, {**args.inputs, **self.cluster(name)}
+            answer = self.cluster(name)
+            return name, {
+                **args.inputs,
+                **answer,
+                "certificateAuthority": answer["certificateAuthorities"][0],
+                "tagsAll": args.inputs.get("tags", {}),
+            }
         return super().new_resource(args)
 
+    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
+        answer = super().call(args)  # records the lookup; refuses those no mock answers
+        if args.token == "aws:eks/getCluster:getCluster":
+            answer = {**answer, **self.cluster(args.args["name"]), "id": args.args["name"]}
+        return answer
+
     def cluster(self, name: str) -> dict[str, Any]:
-        """What EKS says of the cluster ``name`` (``aws.eks.Cluster``'s outputs, ``get_cluster``'s result)."""
+        """What EKS says of the cluster ``name``: ``aws.eks.get_cluster``'s result, and with
+        ``certificateAuthority`` for ``certificateAuthorities``, ``aws.eks.Cluster``'s outputs."""
         facts = self.facts
         return {
             "name": name,
             "arn": f"arn:{facts.partition}:eks:{facts.region}:{facts.account_id}:cluster/{name}",
+            "clusterId": f"{name}-id",
             "identities": [{"oidcs": [{"issuer": facts.issuer_url(name)}]}],
             "endpoint": f"https://{name}.eks.{facts.region}.offline.invalid",
-            "certificateAuthority": {"data": ""},
+            "certificateAuthorities": [{"data": ""}],
+            "createdAt": "2026-01-01T00:00:00Z",
+            "platformVersion": "eks.1",
             "status": "ACTIVE",
         }
 
@@ -137,12 +153,6 @@ class Mocks(OfflineMocks):
             "kubeconfig": kubeconfig,
             "kubeconfigJson": json.dumps(kubeconfig),
         }
-
-    def call(self, args: pulumi.runtime.MockCallArgs) -> dict[str, Any]:  # type: ignore[override]
-        answer = super().call(args)
-        if args.token == "aws:eks/getCluster:getCluster":
-            answer = {**answer, **self.cluster(args.args["name"]), "id": args.args["name"]}
-        return answer
 
 
 @dataclass(frozen=True)
