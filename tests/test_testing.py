@@ -217,7 +217,7 @@ def test_the_default_facts_are_the_documentation_account_in_the_configs_region()
     )
     in_gov = testing.run(program, config={"aws:region": "us-gov-west-1"})
     assert in_gov.outputs["arn"].startswith("arn:aws-us-gov:iam::123456789012:oidc-provider/oidc.eks.us-gov-west-1.")
-    with pytest.raises(ValueError, match="^aws:region: "):
+    with pytest.raises(ValueError, match=r"^aws:region: "):
         testing.run(program, config={"aws:region": "us-west-9"})
 
 
