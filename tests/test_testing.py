@@ -282,3 +282,60 @@ def test_a_stack_without_its_file_is_refused(tmp_path: Path) -> None:
     write_program(tmp_path)
     with pytest.raises(ValueError, match=r"Pulumi.prod.yaml: no such stack file \(stacks here: none\)"):
         testing.run(tmp_path, stack="prod")
+
+
+# --- the README's examples, as they are written -----------------------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def readme_block(name: str) -> str:
+    text = README.read_text(encoding="utf-8")
+    return text.split(f"<!-- {name}:start -->\n```python\n", 1)[1].split(f"```\n<!-- {name}:end -->", 1)[0]
+
+
+def test_the_readme_test_of_your_own_program_passes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's pulumi-eks program as ``infra/__main__.py``, and its test module run as pytest would run it:
+    every ``test_`` function called."""
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
+    (infra / "__main__.py").write_text(readme_block("pulumi-eks-program"))
+    monkeypatch.chdir(tmp_path)
+    module: dict[str, object] = {"__name__": "test_infra"}
+    exec(compile(readme_block("testing-your-program"), "README.md", "exec"), module)
+    tests = [value for name, value in module.items() if name.startswith("test_") and callable(value)]
+    assert len(tests) == 2
+    for test in tests:
+        test()
+
+
+def test_the_readme_test_fails_when_the_program_is_wrong(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's tests can fail: the same program with another ServiceAccount fails both."""
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    (infra / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
+    wrong = readme_block("pulumi-eks-program").replace(
+        '"service": "s3",', '"service": "s3", "service_account_name": "s3",'
+    )
+    assert wrong != readme_block("pulumi-eks-program")
+    (infra / "__main__.py").write_text(wrong)
+    monkeypatch.chdir(tmp_path)
+    module: dict[str, object] = {"__name__": "test_infra"}
+    exec(compile(readme_block("testing-your-program"), "README.md", "exec"), module)
+    for name in (
+        "test_the_controller_trusts_the_clusters_own_provider",
+        "test_the_role_admits_only_the_controllers_service_account",
+    ):
+        with pytest.raises(AssertionError):
+            module[name]()  # type: ignore[operator]
+
+
+def test_the_readme_offline_plan_of_your_own_program_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    exec(compile(readme_block("own-program"), "README.md", "exec"), {"__name__": "readme"})
+    out = capsys.readouterr().out
+    assert out.startswith("# ack-irsa plan: stack `prod`\n\n## OIDC provider\n\nCreated for ")
+    assert "## Controller `rds`" in out
+    assert "| Role ARN | `arn:aws:iam::111122223333:role/ack-s3-prod-eks-" in out
+    assert "oidc.eks.us-east-1.amazonaws.com/id/5C7D1E9A3B2F4E6D8A0C1B3D5F7E9A2C:sub" in out
+    assert "ARN: `arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/5C7D1E9A3B2F4E6D" in out
