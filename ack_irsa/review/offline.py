@@ -44,8 +44,11 @@ class Facts:
     """What a live account would say; ``placeholders`` names the facts that were not given."""
 
     account_id: str = ACCOUNT_PLACEHOLDER
+    """The account every resource is made in (a target account's provider pins its own)."""
     partition: str = "aws"
+    """``aws``, ``aws-cn`` or ``aws-us-gov``: the ARNs' partition."""
     region: str = "us-east-1"
+    """The region of ``aws.get_region`` and of each cluster's default issuer."""
     issuer_urls: Mapping[str, str] = field(default_factory=dict)
     """Issuer URL per cluster name; a cluster not listed gets a placeholder issuer."""
     placeholders: frozenset[str] = frozenset()
@@ -63,15 +66,21 @@ class Registration:
     """One resource as the program registered it."""
 
     type: str
+    """Its type token, e.g. ``aws:iam/role:Role``."""
     name: str
+    """Its logical name."""
     urn: str
+    """Its URN, as ``parent``, ``provider`` and ``dependencies`` of others name it."""
     parent: str
     """URN of the parent resource (empty for the stack itself)."""
     custom: bool
+    """A custom resource (made by a provider), not a component."""
     inputs: dict[str, Any]
+    """Its inputs, resolved, with the engine's (camelCase) names."""
     provider: str
     """Reference of the explicit provider a custom resource uses (empty: the default provider)."""
     dependencies: tuple[str, ...]
+    """URNs of the resources it waits for."""
     retain_on_delete: bool
     state: dict[str, Any] = field(default_factory=dict)
     """What the mocks answered for a custom resource (its ARN, say) or another package's component (its outputs);
@@ -80,6 +89,9 @@ class Registration:
 
 @dataclass
 class OfflineRun:
+    """What an offline run recorded: every resource in the order it was registered, every lookup, the program's
+    outputs (secret ones as ``<secret>``), its warnings and what each component reported."""
+
     resources: list[Registration]
     invokes: list[tuple[str, dict[str, Any]]]
     outputs: dict[str, Any]
@@ -90,9 +102,11 @@ class OfflineRun:
     """URN of each component → the outputs it registered (``register_outputs``)."""
 
     def of_type(self, type_token: str) -> list[Registration]:
+        """Every resource of one type (``"aws:iam/role:Role"``), in the order of registration."""
         return [r for r in self.resources if r.type == type_token]
 
     def named(self, name: str) -> Registration:
+        """The one resource with this logical name; ``KeyError`` when there is none, or more than one."""
         matches = [r for r in self.resources if r.name == name]
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} resources named {name!r}")

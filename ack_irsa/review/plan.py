@@ -48,11 +48,16 @@ _SENSITIVE_INPUTS = {"pulumi:providers:kubernetes": ("kubeconfig",)}
 
 @dataclass(frozen=True)
 class PlannedResource:
+    """One resource of a plan."""
+
     type: str
+    """Its type token."""
     name: str
+    """Its logical name."""
     parent: str | None
     """Logical name of the parent resource; None for a resource of the stack itself."""
     inputs: dict[str, Any]
+    """Its inputs (camelCase), with those that can hold credentials (a kubeconfig) as ``<redacted>``."""
     arn: str | None = None
     """The ARN the resource would have (from the offline facts), where it has one."""
 
@@ -66,6 +71,7 @@ class PlannedOidcProvider:
     """An IAM OIDC provider the controllers' roles trust (or the program creates), and where it comes from."""
 
     arn: str
+    """Its ARN, as the roles' trust policies name it."""
     source: str
     """``"created"`` (a ``ClusterOidcProvider`` creates it), ``"adopted"`` (a ``ClusterOidcProvider`` adopts it by
     ARN), ``"pulumi-eks"`` (a pulumi-eks ``Cluster`` made with ``create_oidc_provider``), ``"resource"`` (an
@@ -83,9 +89,14 @@ class PlannedOidcProvider:
 
 @dataclass(frozen=True)
 class Plan:
+    """ack-irsa's plan of a program: what it builds, and what its components report."""
+
     stack: str
+    """The stack's name."""
     resources: list[PlannedResource]
+    """Every resource, sorted by parent, type and name."""
     outputs: dict[str, Any]
+    """The program's outputs (a secret one as ``<secret>``)."""
     placeholders: dict[str, str] = field(default_factory=dict)
     """Fact name → the placeholder used for it (account ID, partition, region, issuer)."""
     warnings: dict[str, list[str]] = field(default_factory=dict)
@@ -102,9 +113,11 @@ class Plan:
     ``namespace``, ``service_account_name``, ..., whatever program built it."""
 
     def by_key(self) -> dict[tuple[str, str], PlannedResource]:
+        """Every resource by (type, name)."""
         return {r.key: r for r in self.resources}
 
     def children(self, parent: str) -> list[PlannedResource]:
+        """The resources whose parent is named ``parent`` (a controller's role, policies, ServiceAccount...)."""
         return [r for r in self.resources if r.parent == parent]
 
 

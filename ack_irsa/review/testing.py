@@ -160,12 +160,14 @@ class ProgramDirectory:
     """A Pulumi project directory as ``pulumi up --stack <stack>`` would run it."""
 
     directory: Path
+    """The directory that holds its ``Pulumi.yaml``."""
     project: str
     """``name`` in its ``Pulumi.yaml``: the namespace of its own config keys."""
     main: Path
     """The file that runs: ``main`` in ``Pulumi.yaml`` (a file, or a directory with ``__main__.py``), else
     ``__main__.py``."""
     stack: str | None
+    """The stack whose file was read; None: the project's defaults only."""
     config: dict[str, str]
     """The project's config defaults, then the stack file's values (encrypted ones as ``<secret>``)."""
 
