@@ -13,7 +13,14 @@ import pulumi_aws as aws
 from ack_irsa.components.apidoc import document_arguments
 from ack_irsa.components.cross_account import TargetAccountRole
 from ack_irsa.components.oidc import ClusterOidcProvider, ClusterOidcProviderComponent
-from ack_irsa.components.permissions import INLINE_POLICY_NAME, attach_policies, in_partition, inline_policy_json
+from ack_irsa.components.permissions import (
+    INLINE_POLICY_NAME,
+    attach_policies,
+    derived_policy_json,
+    in_partition,
+    inline_policy_json,
+    policy_facts,
+)
 from ack_irsa.iam.accounts import (
     CROSS_ACCOUNT_POLICY_NAME,
     SELECTOR_API_VERSION,
@@ -30,6 +37,7 @@ from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 from ack_irsa.spec.controller import ControllerSpec, resolve_controller
+from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
 from ack_irsa.spec.problems import ArgsError, Problem
 from ack_irsa.spec.target_role import resolve_target_role
 
@@ -102,6 +110,17 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """The controller Deployment to restart when the role changes, so its pods get credentials.
     Default ``ack-<service>-controller-<service>-chart`` (the chart's name for the documented release
     name); ``""`` disables the restart. Ignored in mode ``"none"``."""
+    policy: Literal["recommended", "derived"]
+    """``"recommended"`` (default): the catalog's recommended policies. ``"derived"``: one inline policy,
+    ``ack-derived-policy``, of exactly the IAM actions the code of ``kinds`` calls (shared helpers included),
+    dependent actions in the controller's own service, KMS actions through the service for kinds that take a
+    key, and ``iam:PassRole`` on ``pass_roles`` only; ``extra_policy_arns``, ``inline_policy`` and the
+    permissions boundary apply as with the recommendation (:mod:`ack_irsa.catalog.derived`)."""
+    kinds: Sequence[str]
+    """With ``policy="derived"``: the kinds the controller manages, e.g. ``["Bucket"]``. Default: every kind."""
+    pass_roles: Sequence[str]
+    """With ``policy="derived"``: ARNs of the roles the controller may pass (``iam:PassRole``), for fields such
+    as rds ``monitoringRoleARN``; ``*`` or a whole path is refused. Default: none."""
     policy_arns: PolicyArns
     """Managed policies to attach instead of the recommended ones: a list of ARNs, or ``{key: arn}``
     for ARNs known only at deploy time. Default: the catalog's recommendation for the partition."""
@@ -194,6 +213,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             if not risk.acknowledged:
                 pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)
         self.risks = [risk.to_json() for risk in spec.risks]
+        self.policy = policy_facts(spec.controller, spec.derived_policy)
 
         sources: list[pulumi.Output[tuple[str, str]]] = []
         if spec.uses_irsa:
@@ -244,6 +264,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
                 "service_account_name": self.service_account_name,
                 "namespace": self.namespace,
                 "risks": self.risks,
+                "policy": self.policy,
                 "cross_account": [
                     {
                         "account_id": target.account_id,
@@ -301,6 +322,8 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         """The role's policies, each set claimed exclusively (:func:`ack_irsa.components.permissions.attach_policies`);
         the cross-account grant is an inline policy of its own, beside the recommended one."""
         inline: dict[str, pulumi.Input[str]] = {}
+        if spec.derived_policy is not None:
+            inline[DERIVED_POLICY_NAME] = derived_policy_json(spec.derived_policy, partition)
         if spec.inline_policy is not None:
             inline[INLINE_POLICY_NAME] = inline_policy_json(spec.inline_policy)
         if spec.cross_account:
@@ -311,8 +334,9 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
 
     def _target_roles(self, name: str, spec: ControllerSpec) -> dict[str, TargetAccountRole]:
         """The target roles this stack makes (``manage_role``), each in its account through its provider,
-        trusting this controller's role. They carry the recommended policies, so the controller's
-        acknowledgements apply to them where they name one of those policies' risks."""
+        trusting this controller's role. They carry the recommended policies (or, with ``policy="derived"``,
+        the policy derived for the same kinds), so the controller's acknowledgements apply to them where they
+        name one of those policies' risks."""
         made: dict[str, TargetAccountRole] = {}
         acknowledged = {risk.id for risk in spec.risks if risk.acknowledged}
         for target in (t for t in spec.cross_account if t.manage_role):
@@ -324,6 +348,10 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
                 "pod_identity": spec.uses_pod_identity,
                 "tags": spec.tags,
             }
+            if (derived_policy := spec.derived_policy) is not None:  # the same kinds there; roles to pass are
+                args["policy"] = "derived"  # the target account's own, so none are carried over
+                if not derived_policy.all_kinds:
+                    args["kinds"] = list(derived_policy.kinds)
             own = {risk.id for risk in resolve_target_role(args).risks}
             args["acknowledge_risks"] = sorted(acknowledged & own)
             made[_target_key(target)] = TargetAccountRole(
@@ -465,6 +493,9 @@ class ControllerIrsa(ControllerIrsaComponent):
     namespace: pulumi.Output[str]
     risks: list[dict[str, Any]]
     """Broad grants of the role's policies: ``{"id", "source", "detail", "acknowledged"}`` each."""
+    policy: dict[str, Any]
+    """Which policy the role has and how it compares: ``{"policy": "recommended"|"derived", ...}``
+    (:func:`ack_irsa.components.permissions.policy_facts`)."""
     release: pulumi.CustomResource | None
     """The controller's Helm release, when ``install`` is set."""
     target_roles: dict[str, TargetAccountRole]

@@ -19,7 +19,12 @@ import pulumi
 import pulumi_aws as aws
 
 from ack_irsa.components.apidoc import document_arguments
-from ack_irsa.components.permissions import INLINE_POLICY_NAME, attach_policies, inline_policy_json
+from ack_irsa.components.permissions import (
+    INLINE_POLICY_NAME,
+    attach_policies,
+    derived_policy_json,
+    inline_policy_json,
+)
 from ack_irsa.iam.accounts import (
     CARM_CONFIG_MAP,
     OWNER_ACCOUNT_ANNOTATION,
@@ -30,6 +35,7 @@ from ack_irsa.iam.accounts import (
 )
 from ack_irsa.iam.arns import partition_of
 from ack_irsa.iam.policies import to_json
+from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
 from ack_irsa.spec.problems import ArgsError, Problem
 from ack_irsa.spec.target_role import resolve_target_role
 
@@ -52,6 +58,13 @@ class TargetAccountRoleArgs(TypedDict, total=False):
     pod_identity: bool
     """The controllers run on EKS Pod Identity (or ``both``): the trust allows ``sts:TagSession`` as well, as
     Pod Identity's session tags are transitive. Default ``False``."""
+    policy: str
+    """``"recommended"`` (default) or ``"derived"``: one inline policy of exactly the actions the code of
+    ``kinds`` calls, as :class:`ControllerIrsa` takes it."""
+    kinds: Sequence[str]
+    """With ``policy="derived"``: the kinds the controller manages in this account. Default: every kind."""
+    pass_roles: Sequence[str]
+    """With ``policy="derived"``: ARNs of roles in this account the controller may pass. Default: none."""
     policy_arns: Sequence[str]
     """Managed policies instead of the recommended ones. Default: the catalog's, for the partition."""
     extra_policy_arns: Sequence[str]
@@ -93,7 +106,11 @@ class TargetAccountRoleComponent(pulumi.ComponentResource):
             tags=spec.tags or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        inline = {INLINE_POLICY_NAME: inline_policy_json(spec.inline_policy)} if spec.inline_policy is not None else {}
+        inline: dict[str, pulumi.Input[str]] = {}
+        if spec.derived_policy is not None:
+            inline[DERIVED_POLICY_NAME] = derived_policy_json(spec.derived_policy, partition)
+        if spec.inline_policy is not None:
+            inline[INLINE_POLICY_NAME] = inline_policy_json(spec.inline_policy)
         permissions = attach_policies(self, name, self.role, spec.managed_policies, inline, partition)
         self.role_arn = pulumi.Output.all(self.role.arn, *permissions).apply(lambda values: values[0])
         self.role_name = self.role.name

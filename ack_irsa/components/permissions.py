@@ -9,6 +9,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from ack_irsa import catalog
+from ack_irsa.catalog.derived import DerivedPolicy, derive
 from ack_irsa.iam.arns import aws_managed_policy_arn, partition_of
 from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS, check_size
 from ack_irsa.iam.policies import parse_policy_document, policy_size, to_json
@@ -99,3 +101,32 @@ def inline_policy_json(value: Any) -> pulumi.Input[str]:
     if isinstance(value, Mapping):
         return checked(value)
     return pulumi.Output.from_input(value).apply(checked)
+
+
+def derived_policy_json(policy: DerivedPolicy, partition: pulumi.Output[str]) -> pulumi.Output[str]:
+    """The derived policy as JSON, derived again in the cluster's partition once it is known (its KMS
+    condition names the partition's endpoints; a role to pass in another partition is refused then)."""
+    kinds = None if policy.all_kinds else list(policy.kinds)
+    return partition.apply(lambda p: to_json(derive(policy.service, kinds, policy.pass_roles, p).document))
+
+
+def policy_facts(controller: catalog.Controller, policy: DerivedPolicy | None) -> dict[str, Any]:
+    """What the plan says of a role's policy: the derived one against the recommendation (counts, kinds,
+    what it cannot grant), or the recommendation and what upstream's misses of the controller's calls."""
+    if policy is None:
+        facts: dict[str, Any] = {"policy": "recommended"}
+        if controller.too_narrow:
+            facts["too_narrow"] = list(controller.too_narrow)
+            facts["corrected"] = "corrected" in controller.flags
+        return facts
+    return {
+        "policy": "derived",
+        "summary": policy.summary(),
+        "kinds": list(policy.kinds),
+        "actions": len(policy.actions),
+        "recommended_actions": policy.recommended_actions,
+        "pass_roles": list(policy.pass_roles),
+        "unset_role_fields": {kind: list(fields) for kind, fields in policy.unset_role_fields.items()},
+        "not_granted": {kind: list(actions) for kind, actions in policy.not_granted.items()},
+        "source": policy.source,
+    }

@@ -106,6 +106,9 @@ class Plan:
     cross_account: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Controller name → the roles in other accounts it may assume: ``{"account_id", "role_arn",
     "namespaces", "mode", "role_made_here"}`` each."""
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Controller name → its policy as the component reports it
+    (:func:`ack_irsa.components.permissions.policy_facts`): derived, or a recommendation too narrow upstream."""
     oidc_providers: list[PlannedOidcProvider] = field(default_factory=list)
     """Every OIDC provider the controllers trust or the program creates, with where it comes from."""
     controllers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -271,6 +274,11 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
         for urn, outputs in result.component_outputs.items()
         if urn in names and outputs.get("cross_account")
     }
+    policies = {  # only what a reviewer must be told: a recommendation alone says nothing new
+        names[urn]: outputs["policy"]
+        for urn, outputs in result.component_outputs.items()
+        if urn in names and outputs.get("policy") and outputs["policy"] != {"policy": "recommended"}
+    }
     controllers = {
         names[r.urn]: result.component_outputs.get(r.urn, {}) for r in result.resources if r.type == CONTROLLER
     }
@@ -282,6 +290,7 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
         {k: warnings[k] for k in sorted(warnings)},
         {k: risks[k] for k in sorted(risks)},
         {k: grants[k] for k in sorted(grants)},
+        {k: policies[k] for k in sorted(policies)},
         oidc_providers(result),
         {k: controllers[k] for k in sorted(controllers)},
     )
@@ -351,7 +360,7 @@ def _placeholder_text(name: str, facts: offline.Facts) -> str:
 
 def to_json(plan: Plan) -> str:
     """``{"stack", "placeholders", "warnings", "risks", "crossAccount", "resources": [{"type", "name", "parent",
-    "inputs"}], "outputs"}``."""
+    "inputs"}], "outputs"}``, and ``"policies"`` where a controller's policy is derived or too narrow upstream."""
     document = {
         "stack": plan.stack,
         "placeholders": plan.placeholders,
@@ -365,6 +374,8 @@ def to_json(plan: Plan) -> str:
         "resources": [{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs} for r in plan.resources],
         "outputs": plan.outputs,
     }
+    if plan.policies:  # derived policies, and recommendations upstream wrote too narrow
+        document["policies"] = [{"controller": name, **_camel_keys(p)} for name, p in plan.policies.items()]
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -491,6 +502,7 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
         ("Permissions boundary", _code(role.get("permissionsBoundary"))),
         ("Tags", ", ".join(f"`{k}={v}`" for k, v in sorted((role.get("tags") or {}).items())) or "—"),
         ("Permissions", _permissions_text(plan, name)),
+        *([("Policy", _policy_text(policy))] if (policy := plan.policies.get(name)) else []),
         ("Identity", _identity_text(role)),
         ("Pod Identity association", _association_text(association)),
         ("Helm release", _release_text(release)),
@@ -541,6 +553,24 @@ def _permissions_text(plan: Plan, name: str) -> str:
             f"`{inline.inputs['name']}` allows {summary(allowed_actions(json.loads(inline.inputs['policy'])))}"
         )
     return "; ".join(parts)
+
+
+def _policy_text(policy: Mapping[str, Any]) -> str:
+    """How the role's policy was made: derived from the controller's calls (and what it cannot grant), or
+    a recommendation upstream wrote too narrow."""
+    if policy["policy"] != "derived":
+        state = "ack-irsa's correction adds them" if policy.get("corrected") else "⚠️ not corrected"
+        missing = policy["too_narrow"]
+        return (
+            f"recommended; upstream's misses {len(missing)} actions the controller calls ({summary(missing)}): {state}"
+        )
+    text = f"derived from the controller's code (`{policy['source']}`): {policy['summary']}"
+    if policy["pass_roles"]:
+        text += f"; `iam:PassRole` on {_codes(policy['pass_roles'])} only"
+    if policy["not_granted"]:
+        actions = sorted({a for found in policy["not_granted"].values() for a in found})
+        text += f"; not granted, checked by AWS on some paths: {summary(actions)}"
+    return text
 
 
 def _risk_text(risk: Mapping[str, Any]) -> str:

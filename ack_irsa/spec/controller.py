@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ack_irsa import catalog
+from ack_irsa.catalog.derived import DerivedPolicy
 from ack_irsa.errors import shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import (
@@ -38,7 +39,7 @@ from ack_irsa.iam.trust import (
     trust_policy,
 )
 from ack_irsa.spec.cross_account import resolve_cross_account
-from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks
+from ack_irsa.spec.permissions import PolicyRef, resolve_derived, resolve_permissions, resolve_risks
 from ack_irsa.spec.problems import (
     DEFAULT_NAMESPACE,
     DEFAULT_ROLE_PATH,
@@ -70,6 +71,9 @@ CONTROLLER_ARGUMENTS = (
     "service_account_name",
     "service_account_mode",
     "deployment_name",
+    "policy",
+    "kinds",
+    "pass_roles",
     "policy_arns",
     "extra_policy_arns",
     "inline_policy",
@@ -137,7 +141,11 @@ class ControllerSpec:
     """Other clusters' OIDC providers (ClusterOidcProvider or provider ARN) admitting the same subjects."""
     trust_policy_max_chars: int
     warnings: tuple[str, ...] = ()
-    """What a reviewer should know: half of the recommendation replaced while the other half stays."""
+    """What a reviewer should know: half of the recommendation replaced while the other half stays; role
+    fields a derived policy cannot pass."""
+    derived_policy: DerivedPolicy | None = None
+    """``policy: derived``: the policy derived from the controller's calls (in the partition checked before
+    deploying; the component derives it again in the cluster's). None: the recommendation."""
     risks: tuple[Risk, ...] = ()
     """Broad grants of the role's policies (:mod:`ack_irsa.iam.risks`), acknowledged or not."""
     identity: Identity = "irsa"
@@ -182,9 +190,10 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     namespace, service_account, mode, deployment, subjects = _service_account(args, controller, problems)
     install = _install(args, controller, mode, problems)
     deployment = install.deployment_name if install else deployment  # the chart names its Deployment
-    managed, inline = resolve_permissions(args, controller, problems)
-    warnings = tuple(_half_replaced(args, controller))
-    risks = resolve_risks(args, controller, managed, inline, problems)
+    derived_policy = resolve_derived(args, controller, problems)
+    managed, inline = resolve_permissions(args, controller, problems, derived_policy)
+    warnings = tuple(_derived_warnings(derived_policy) if derived_policy else _half_replaced(args, controller))
+    risks = resolve_risks(args, controller, managed, inline, problems, derived_policy=derived_policy)
     cross_account, cross_mode, service_level = resolve_cross_account(args, controller, problems)
     _cross_account_values(install, cross_account, cross_mode, service_level, problems)
     warnings += tuple(_cross_account_warnings(cross_account, cross_mode, service_level, install, mode))
@@ -234,6 +243,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         extra_oidc_providers=extra_providers,
         trust_policy_max_chars=trust_max,
         warnings=warnings,
+        derived_policy=derived_policy,
         risks=risks,
         identity=identity,
         cluster_name=cluster_name,  # None for IRSA alone (see _identity_mode)
@@ -458,6 +468,18 @@ def _cross_account_warnings(
         yield f"{start} featureGates.IAMRoleSelector=true and enableCARM=false"
     elif service_level:
         yield f"{start} featureGates.ServiceLevelCARM=true"
+
+
+def _derived_warnings(policy: DerivedPolicy) -> Iterator[str]:
+    """Role fields of the derived kinds, with no role to pass: setting one fails with AccessDenied."""
+    if policy.unset_role_fields:
+        fields = "; ".join(
+            f"{kind} {', '.join(f'`{f}`' for f in names)}" for kind, names in policy.unset_role_fields.items()
+        )
+        yield (
+            f"policy derived grants iam:PassRole on no role: a manifest that sets {fields} would fail with "
+            "AccessDenied; list the roles the controller may pass in passRoles (pass_roles in Python)"
+        )
 
 
 def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:

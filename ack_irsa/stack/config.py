@@ -132,6 +132,20 @@ class ControllerConfig(_Model):
         description="Deployment restarted when the role changes. Default: `ack-<service>-controller-<service>-chart`; "
         '`""` disables the restart.',
     )
+    policy: str | None = Field(
+        None,
+        description="`recommended`: the catalog's recommended policies; `derived`: one inline policy of exactly "
+        "the actions the controller's code calls for `kinds` (`python -m ack_irsa catalog show <service>`). "
+        "Default: `recommended`.",
+    )
+    kinds: list[str] | None = Field(
+        None, description="`policy: derived`: the kinds the controller manages here. Default: every kind."
+    )
+    pass_roles: list[str] | None = Field(
+        None,
+        description="`policy: derived`: role ARNs the controller may pass (`iam:PassRole`), for fields such as "
+        "rds `monitoringRoleARN`; `*` is refused. Default: none.",
+    )
     policy_arns: list[str] | None = Field(
         None, description="Managed policy ARNs instead of the recommended ones. Default: the catalog's."
     )
@@ -762,7 +776,7 @@ def _arns(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> It
         yield ("oidcProviderArn",), stack.oidc_provider_arn
     for index, controller in controllers.items():
         prefix: tuple[Any, ...] = ("controllers", index)
-        for key in ("policyArns", "extraPolicyArns", "extraOidcProviders"):
+        for key in ("policyArns", "extraPolicyArns", "extraOidcProviders", "passRoles"):
             for position, arn in enumerate(getattr(controller, _snake(key)) or []):
                 yield (*prefix, key, position), arn
         if controller.permissions_boundary:
