@@ -54,7 +54,7 @@ def add_fact_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from ack_irsa.review import plan
 
-    if args.program is not None:
+    if getattr(args, "program", None) is not None:  # `up` renders through here without the flag
         if args.config_file is not None:
             raise InputError("--config-file: not with --program, whose stack files are its own (give --stack)")
         result = render_program(args.program, args.stack, args)
