@@ -32,9 +32,9 @@ NOT_A_PROVIDER = (
 )
 CONTROLLER_KEYS = (
     "acknowledgeRisks, allowWildcardSubject, crossAccount, deploymentName, extraClusterNames, extraOidcProviders, "
-    "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, inlinePolicyName, install, maxSessionDuration, "
-    "name, namespace, permissionsBoundary, policyArns, roleDescription, roleName, rolePath, service, "
-    "serviceAccountMode, serviceAccountName, tags, trustPolicy"
+    "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, inlinePolicyName, install, kinds, "
+    "maxSessionDuration, name, namespace, passRoles, permissionsBoundary, policy, policyArns, roleDescription, "
+    "roleName, rolePath, service, serviceAccountMode, serviceAccountName, tags, trustPolicy"
 )
 
 
