@@ -306,7 +306,7 @@ def test_the_python_api_is_unchanged() -> None:
         "role_path", "permissions_boundary", "max_session_duration", "tags", "extra_service_accounts",
         "extra_oidc_providers", "allow_wildcard_subject", "trust_policy_max_chars", "managed_policies_per_role",
         "identity", "cluster_name", "extra_cluster_names", "install", "cross_account", "cross_account_mode",
-        "carm_service_level", "acknowledge_risks",
+        "carm_service_level", "acknowledge_risks", "trust_policy", "inline_policy_name", "role_description",
     ]  # fmt: skip
     assert list(ClusterOidcProviderArgs.__annotations__) == [
         "cluster_name", "issuer_url", "provider_arn", "client_ids", "thumbprints", "retain_on_delete", "tags",

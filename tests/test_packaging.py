@@ -101,25 +101,16 @@ def test_importing_the_package_loads_no_provider_sdk() -> None:
 
 
 def test_api_reference_is_generated_from_the_source() -> None:
-    from ack_irsa.components import apidoc
-    from ack_irsa.components.capability import AckCapabilityArgs, CapabilityControllerArgs, CapabilityTargetArgs
-    from ack_irsa.components.controller import ControllerIrsaArgs, CrossAccountTargetArgs
-    from ack_irsa.components.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
-    from ack_irsa.components.oidc import ClusterOidcProviderArgs
+    """The components' arguments, then the testing module's public names, as scripts/sync_readme.py writes them."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import sync_readme
 
-    expected = apidoc.markdown(
-        [
-            ClusterOidcProviderArgs,
-            ControllerIrsaArgs,
-            CrossAccountTargetArgs,
-            TargetAccountRoleArgs,
-            RoleAccountMapArgs,
-            AckCapabilityArgs,
-            CapabilityControllerArgs,
-            CapabilityTargetArgs,
-        ]
-    )
-    assert (ROOT / "docs" / "api.md").read_text() == expected, "run: python scripts/sync_readme.py"
+    text = (ROOT / "docs" / "api.md").read_text()
+    assert text == sync_readme.api(), "run: python scripts/sync_readme.py"
+    from ack_irsa.review import testing
+
+    assert text.count("\n## Testing your own program: `ack_irsa.review.testing`\n") == 1
+    assert all(f"### `{name}" in text for name in testing.__all__)
 
 
 def test_help_shows_every_argument_with_its_documentation() -> None:

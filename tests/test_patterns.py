@@ -209,6 +209,8 @@ SHAPES: dict[str, str] = {
     "ack_irsa.iam.grammar._CONDITION_KEY": _shape("", "a", " "),
     "ack_irsa.iam.grammar.CONDITION_OPERATOR": _shape("ForAnyValue:", "StringEquals", "IfExists "),
     "ack_irsa.spec.controller._SEMVER": _shape("1.2.3-", "a.", " "),
+    "ack_irsa.spec.controller._POLICY_NAME": _shape("", "a", " "),
+    "ack_irsa.spec.controller._DESCRIPTION": _shape("", "a ", "\x00"),
     "ack_irsa.catalog._AWS_MANAGED_POLICY": _shape("arn:aws", "-a", ":iam::aws:policy/a b"),
     "ack_irsa.stack.stackfile.STACK_NAME": _shape("", "a.", " "),
     "ack_irsa.catalog.derived._ROLE_RESOURCE": _shape("role", "/a", " "),

@@ -911,11 +911,11 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, Any]] = {
         [
             (
                 "zzz",
-                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy, kinds, pass_roles, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level)",
+                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy, kinds, pass_roles, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level, trust_policy, inline_policy_name, role_description)",
             ),
             (
                 "7",
-                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy, kinds, pass_roles, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level)",
+                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy, kinds, pass_roles, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level, trust_policy, inline_policy_name, role_description)",
             ),
         ],
     ),

@@ -17,6 +17,10 @@ COMMANDS = {
     "render": ("ack_irsa.commands.render", "print the offline plan of a stack (no cloud account needed)"),
     "diff": ("ack_irsa.commands.diff", "what a change to a stack file does, as Markdown for a pull request"),
     "verify": ("ack_irsa.commands.verify", "check that each controller really runs with its role (read-only)"),
+    "adopt": (
+        "ack_irsa.commands.adopt",
+        "take over the ACK controllers' roles that already run on a cluster (read-only)",
+    ),
     "check": ("ack_irsa.commands.check", "the guardrails of the policy pack, over a stack's offline plan"),
     "schema": ("ack_irsa.commands.schema", "the schema of the component package, for other Pulumi languages"),
 }

@@ -4,20 +4,26 @@
 each stack it touches); ``--stack NAME --base REF`` one stack; ``--base-file``/``--head-file`` two files.
 Exit code 0 when nothing changes, 2 when something does, 1 on bad input (like ``terraform plan
 -detailed-exitcode``). Both sides are rendered with the ack-irsa code at hand.
+
+``--program DIR --base REF`` diffs a Python program of your own: the directory as it is, and as it was at
+``REF`` (checked out into a temporary directory). Both versions of its code run, under the offline mocks.
 """
 
 from __future__ import annotations
 
 import argparse
+import io
 import subprocess
 import sys
+import tarfile
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ack_irsa.commands.render import add_fact_arguments, render_config, stack_name
+from ack_irsa.commands.render import add_fact_arguments, add_program_argument, render_config, render_program, stack_name
 from ack_irsa.errors import InputError
 
 if TYPE_CHECKING:
@@ -33,6 +39,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--base", help="git revision to compare with, e.g. origin/main; without --stack, every stack is compared"
     )
     parser.add_argument("--head-file", type=Path, help="the stack file after the change (with --base-file)")
+    add_program_argument(parser)
     add_fact_arguments(parser)
 
 
@@ -47,6 +54,8 @@ class Side:
 def run(args: argparse.Namespace) -> int:
     from ack_irsa.review import diff
 
+    if args.program is not None:
+        return _diff_program(args)
     comparisons = _comparisons(args)
     sections, errors, changed = [], [], []
     for stack, base, head in comparisons:
@@ -71,6 +80,55 @@ def run(args: argparse.Namespace) -> int:
     if errors:
         raise InputError("\n".join(errors))
     return 2 if changed else 0
+
+
+def _diff_program(args: argparse.Namespace) -> int:
+    """The program in ``--program`` against its version at ``--base``; with ``--stack``, that stack's file on
+    each side. A program (or stack file) missing at the base is new: everything it builds is added."""
+    from ack_irsa.review import diff, plan, testing
+
+    if args.base_file or args.head_file:
+        raise InputError("--base-file and --head-file: not with --program (give --base, and --stack for a stack file)")
+    if not args.base:
+        raise InputError("--base is needed: the git revision to compare with, e.g. origin/main")
+    head = testing.load_program(args.program, args.stack)
+    name = args.stack or head.project
+    with tempfile.TemporaryDirectory(prefix="ack-irsa-base-") as scratch:
+        base_dir = _program_at(args.program, args.base, Path(scratch))
+        where = f"{args.base}:{args.program}"
+        if base_dir is None or not _has_stack(base_dir, args.stack):
+            what = f"stack file of {args.stack!r}" if base_dir is not None else "program"
+            note = f"The {what} is new: there is none at {where}.\n\n"
+            before = plan.Plan(name, [], {})
+        else:
+            note, before = "", render_program(base_dir, args.stack, args, label=f"base {where}: ")
+        after = render_program(args.program, args.stack, args, label="head: ")
+    changes = diff.diff_plans(before, after)
+    sys.stdout.write(note + diff.to_markdown(changes, name, after))
+    return 0 if changes.empty else 2
+
+
+def _program_at(directory: Path, revision: str, scratch: Path) -> Path | None:
+    """The program directory's files at ``revision``, written into ``scratch``; None when it was not there."""
+    _check_revision(directory, revision)
+    top, prefix = (_git(directory, "rev-parse", flag).stdout.strip() for flag in ("--show-toplevel", "--show-prefix"))
+    archive = subprocess.run(  # from the top: `git archive` refuses to run in a folder the base does not have
+        ["git", "-C", top, "archive", "--format=tar", f"{revision}:{prefix}"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        return None
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(scratch, filter="data")  # plain files only: no links out, no absolute paths
+    return scratch if (scratch / "Pulumi.yaml").exists() else None
+
+
+def _has_stack(directory: Path, stack: str | None) -> bool:
+    from ack_irsa.stack import stackfile
+
+    if stack is None:
+        return True
+    project = stackfile.read_project(directory)
+    return (directory / str(project.get("stackConfigDir", ".")) / f"Pulumi.{stack}.yaml").exists()
 
 
 def _plan(stack: str, side: Side, args: argparse.Namespace) -> Plan:

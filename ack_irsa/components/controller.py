@@ -190,6 +190,16 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """Ids of risks of this role's policies (``privilege-escalation``, ``pass-role-unrestricted``,
     ``all-actions``, ``service-wide-access``, ``broad-managed-policy``) that were reviewed and accepted: they
     are reported as acknowledged instead of as warnings. Each must be a risk the role has. Default: none."""
+    trust_policy: str | Mapping[str, Any]
+    """The role's trust policy exactly as given (a document or its JSON text), instead of the one ack-irsa
+    builds: for a role taken over as it is (``ack-irsa adopt`` writes it), whose import must match what exists.
+    Drop it to get ack-irsa's trust (``sub`` and ``aud`` pinned). Default: ack-irsa's."""
+    inline_policy_name: str
+    """Name of the role's inline policy. Default ``"ack-controller-policy"``; a role taken over keeps the name
+    it had (the ACK guide's is ``ack-recommended-policy``)."""
+    role_description: str
+    """The role's description (``""``: none). Default: ack-irsa's, naming the controller and its
+    ServiceAccount; a role taken over keeps the one it had."""
 
 
 document_arguments(ControllerIrsaArgs)
@@ -312,10 +322,14 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             f"{name}-role",
             name=role_name,
             path=spec.role_path,
-            assume_role_policy=pulumi.Output.all(pulumi.Output.from_input(spec.cluster_name), *sources).apply(
+            assume_role_policy=to_json(spec.trust_policy)
+            if spec.trust_policy is not None  # a role taken over as it is
+            else pulumi.Output.all(pulumi.Output.from_input(spec.cluster_name), *sources).apply(
                 lambda resolved: _trust_policy(resolved[1:], resolved[0], spec)
             ),
-            description=f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
+            description=(spec.role_description or None)
+            if spec.role_description is not None
+            else f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
             f"{how}, managed by ack-irsa",
             max_session_duration=spec.max_session_duration,
             permissions_boundary=in_partition(
@@ -332,12 +346,12 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         if spec.derived_policy is not None:
             inline[DERIVED_POLICY_NAME] = derived_policy_json(spec.derived_policy, partition)
         if spec.inline_policy is not None:
-            inline[INLINE_POLICY_NAME] = inline_policy_json(spec.inline_policy, f"ControllerIrsa {name!r}: ")
+            inline[spec.inline_policy_name] = inline_policy_json(spec.inline_policy, f"ControllerIrsa {name!r}: ")
         if spec.cross_account:
             inline[CROSS_ACCOUNT_POLICY_NAME] = pulumi.Output.all(partition, _stack_account()).apply(
                 lambda known: _assume_policy(spec, known[0], known[1])
             )
-        return attach_policies(self, name, self.role, spec.managed_policies, inline, partition)
+        return attach_policies(self, name, self.role, spec.managed_policies, inline, partition, spec.inline_policy_name)
 
     def _target_roles(self, name: str, spec: ControllerSpec) -> dict[str, TargetAccountRole]:
         """The target roles this stack makes (``manage_role``), each in its account through its provider,

@@ -15,10 +15,11 @@ from ack_irsa.errors import shown
 from ack_irsa.iam.arns import aws_managed_policy_arn, check_policy_arn, partition_of
 from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS, check_size
 from ack_irsa.iam.policies import parse_policy_document, policy_size, to_json
+from ack_irsa.spec.controller import DEFAULT_INLINE_POLICY_NAME
 from ack_irsa.spec.permissions import PolicyRef
 from ack_irsa.spec.problems import when_resolved
 
-INLINE_POLICY_NAME = "ack-controller-policy"
+INLINE_POLICY_NAME = DEFAULT_INLINE_POLICY_NAME
 
 
 def attach_policies(  # noqa: PLR0917 - the role and its policies, as resolved by the spec
@@ -28,9 +29,11 @@ def attach_policies(  # noqa: PLR0917 - the role and its policies, as resolved b
     managed: Mapping[str, PolicyRef],
     inline: Mapping[str, pulumi.Input[str]],
     partition: pulumi.Output[str],
+    primary: str = INLINE_POLICY_NAME,
 ) -> list[pulumi.Output[str]]:
     """Attach the managed policies and put the inline ones (``{policy name: JSON}``), then claim both sets
-    exclusively; the IDs of all of them, which resolve once each exists.
+    exclusively; the IDs of all of them, which resolve once each exists. ``primary`` names the recommended
+    (or given) inline policy, whose resource is ``<name>-inline`` whatever its name.
 
     The exclusive sets remove, at every ``pulumi up``, any policy someone attached or put by hand (seen
     after a refresh). The per-policy resources stay: the exclusive ones alone would leave the
@@ -45,7 +48,7 @@ def attach_policies(  # noqa: PLR0917 - the role and its policies, as resolved b
     # The recommended policy keeps its resource name (``<name>-inline``), so existing stacks see no change.
     puts: list[pulumi.CustomResource] = [
         aws.iam.RolePolicy(
-            f"{name}-inline" if policy_name == INLINE_POLICY_NAME else f"{name}-{policy_name}",
+            f"{name}-inline" if policy_name == primary else f"{name}-{policy_name}",
             role=role.name,
             name=policy_name,
             policy=document,

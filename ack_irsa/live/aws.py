@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from ack_irsa.catalog.derived import derive
-from ack_irsa.components.controller import INLINE_POLICY_NAME
 from ack_irsa.iam.accounts import (
     ASSUME_ROLE,
     CROSS_ACCOUNT_POLICY_NAME,
@@ -408,7 +407,7 @@ def expected_inline_policies(spec: ControllerSpec, partition: str) -> dict[str, 
             derived_policy.service, kinds, derived_policy.pass_roles, partition
         ).document
     if isinstance(spec.inline_policy, Mapping):
-        expected[INLINE_POLICY_NAME] = spec.inline_policy
+        expected[spec.inline_policy_name] = spec.inline_policy
     if spec.cross_account:
         arns = [target.role_arn(partition) for target in spec.cross_account]
         expected[CROSS_ACCOUNT_POLICY_NAME] = assume_policy(arns, spec.uses_pod_identity)

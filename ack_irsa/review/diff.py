@@ -16,6 +16,7 @@ from typing import Any
 from ack_irsa.review.plan import (
     ASSOCIATION,
     CONTROLLER,
+    DEPLOYMENT_PATCH,
     RELEASE,
     ROLE,
     SELECTED_ROLE,
@@ -244,6 +245,7 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         for c in replaced
         if c.after.type == SELECTOR and not c.deleted_first
     ]
+    lines += _restarts(diff)
     lines += [
         _chart_upgrade(c)
         for c in diff.changed
@@ -296,6 +298,19 @@ def _replacement_warning(change: Change) -> str:
     )
 
 
+def _restarts(diff: PlanDiff) -> list[str]:
+    """A Deployment patch added, or one whose pod template changes: its controller's pods roll once."""
+    patches = [r for r in diff.added if r.type == DEPLOYMENT_PATCH]
+    patches += [c.after for c in diff.changed if c.after.type == DEPLOYMENT_PATCH and c.fields]
+    return [
+        f"> ⚠️ **Controller `{patch.parent}` restarts**: the pod template of Deployment "
+        f"`{patch.inputs['metadata']['namespace']}/{patch.inputs['metadata']['name']}` gets "
+        f"{', '.join(f'`{k}`' for k in sorted(patch.inputs['spec']['template']['metadata']['annotations']))}, "
+        "so its pods are replaced one by one (a rollout restart).\n"
+        for patch in patches
+    ]
+
+
 def _delete_first_warning(change: Change) -> str:
     rule = REPLACED_BY[change.after.type]
     fields = ", ".join(f"`{f}`" for f in change.replaced_by)
@@ -311,7 +326,8 @@ def _delete_first_warning(change: Change) -> str:
 
 def _resource_line(resource: PlannedResource) -> str:
     parent = f" in `{resource.parent}`" if resource.parent else ""
-    return f"- `{resource.name}` (`{resource.type}`){parent}"
+    imported = f" — imported as it is: `{resource.import_id}`" if resource.import_id else ""
+    return f"- `{resource.name}` (`{resource.type}`){parent}{imported}"
 
 
 def _change_lines(change: Change) -> list[str]:

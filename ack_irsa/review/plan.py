@@ -36,26 +36,38 @@ INLINE = "aws:iam/rolePolicy:RolePolicy"
 CONTROLLER = "ack-irsa:index:ControllerIrsa"
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 RELEASE = "kubernetes:helm.sh/v3:Release"
+DEPLOYMENT_PATCH = "kubernetes:apps/v1:DeploymentPatch"
 TARGET_ROLE = "ack-irsa:index:TargetAccountRole"
 CAPABILITY = "ack-irsa:index:AckCapability"
 SELECTED_ROLE = "ack-irsa:index:CapabilitySelectedRole"
 EKS_CAPABILITY = "aws:eks/capability:Capability"
 ACCESS_POLICY = "aws:eks/accessPolicyAssociation:AccessPolicyAssociation"
 SELECTOR = "kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector"
+PULUMI_EKS_CLUSTER = "eks:index:Cluster"
+OIDC_COMPONENT = "ack-irsa:index:ClusterOidcProvider"
 REDACTED = "<redacted>"
+PROGRAM_ACCOUNT_PLACEHOLDER = "000000000000"
+"""The account of a program's plan when none is given: a valid ID, listed as a placeholder."""
 # Provider inputs that can hold credentials: never printed (a plan is posted on pull requests).
 _SENSITIVE_INPUTS = {"pulumi:providers:kubernetes": ("kubeconfig",)}
 
 
 @dataclass(frozen=True)
 class PlannedResource:
+    """One resource of a plan."""
+
     type: str
+    """Its type token."""
     name: str
+    """Its logical name."""
     parent: str | None
     """Logical name of the parent resource; None for a resource of the stack itself."""
     inputs: dict[str, Any]
+    """Its inputs (camelCase), with those that can hold credentials (a kubeconfig) as ``<redacted>``."""
     arn: str | None = None
     """The ARN the resource would have (from the offline facts), where it has one."""
+    import_id: str | None = None
+    """The existing resource's ID when ``pulumi up`` imports it (``ack-irsa:import``) instead of creating it."""
 
     @property
     def key(self) -> tuple[str, str]:
@@ -63,10 +75,36 @@ class PlannedResource:
 
 
 @dataclass(frozen=True)
+class PlannedOidcProvider:
+    """An IAM OIDC provider the controllers' roles trust (or the program creates), and where it comes from."""
+
+    arn: str
+    """Its ARN, as the roles' trust policies name it."""
+    source: str
+    """``"created"`` (a ``ClusterOidcProvider`` creates it), ``"adopted"`` (a ``ClusterOidcProvider`` adopts it by
+    ARN), ``"pulumi-eks"`` (a pulumi-eks ``Cluster`` made with ``create_oidc_provider``), ``"resource"`` (an
+    ``aws.iam.OpenIdConnectProvider`` of the program's own) or ``"arn"`` (an ARN given to the controllers, of a
+    provider made outside the program)."""
+    made_by: str | None
+    """Logical name of the resource that creates or adopts it; None for ``"arn"``."""
+    url: str
+    """The issuer URL it is for."""
+    audiences: tuple[str, ...]
+    """Its client IDs, where the program sets them (``"created"``, ``"resource"``)."""
+    trusted_by: tuple[str, ...]
+    """The controllers whose role trusts it."""
+
+
+@dataclass(frozen=True)
 class Plan:
+    """ack-irsa's plan of a program: what it builds, and what its components report."""
+
     stack: str
+    """The stack's name."""
     resources: list[PlannedResource]
+    """Every resource, sorted by parent, type and name."""
     outputs: dict[str, Any]
+    """The program's outputs (a secret one as ``<secret>``)."""
     placeholders: dict[str, str] = field(default_factory=dict)
     """Fact name → the placeholder used for it (account ID, partition, region, issuer)."""
     warnings: dict[str, list[str]] = field(default_factory=dict)
@@ -81,11 +119,18 @@ class Plan:
     (:func:`ack_irsa.components.permissions.policy_facts`): derived, or a recommendation too narrow upstream."""
     capabilities: dict[str, dict[str, Any]] = field(default_factory=dict)
     """AckCapability name → what it registered: its ARN, its role, each entry's selected roles and namespaces."""
+    oidc_providers: list[PlannedOidcProvider] = field(default_factory=list)
+    """Every OIDC provider the controllers trust or the program creates, with where it comes from."""
+    controllers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Controller name → what its component reports (``register_outputs``): ``role_arn``, ``role_name``,
+    ``namespace``, ``service_account_name``, ..., whatever program built it."""
 
     def by_key(self) -> dict[tuple[str, str], PlannedResource]:
+        """Every resource by (type, name)."""
         return {r.key: r for r in self.resources}
 
     def children(self, parent: str) -> list[PlannedResource]:
+        """The resources whose parent is named ``parent`` (a controller's role, policies, ServiceAccount...)."""
         return [r for r in self.resources if r.parent == parent]
 
 
@@ -146,6 +191,47 @@ def facts_for(
     )
 
 
+def facts_for_program(
+    config: Mapping[str, Any],
+    account_id: str | None = None,
+    partition: str | None = None,
+    issuer_url: str | None = None,
+) -> offline.Facts:
+    """What to assume for a program of your own (``render --program``): the flags, then ``aws:region`` from its
+    config, then placeholders (recorded as such). Its config is its own: only the flags and the region are
+    checked. ``issuer_url`` is the issuer of every cluster the program makes or looks up. A placeholder here
+    has a valid form (account ``000000000000``, region ``us-east-1``), since a program may check the ARNs it
+    builds from them (``ControllerIrsa`` checks ``oidc_provider_arn``); the plan lists them as placeholders."""
+    from ack_irsa.errors import InputError
+
+    region = config.get("aws:region")
+    problems = list(_flag_problems(account_id, partition, issuer_url, region))
+    home = None
+    if region is not None:
+        try:
+            home = partition_of_region(region)
+        except ValueError as error:
+            problems.append(f"aws:region: {error}")
+    if problems:
+        raise InputError("the flags and the program's config have problems:\n" + "\n".join(f"  {p}" for p in problems))
+    placeholders = set()
+    if partition is None and home is None:
+        placeholders.add("partition")
+    if account_id is None:
+        placeholders.add("account_id")
+    if region is None:
+        placeholders.add("region")
+    if issuer_url is None:
+        placeholders.add("issuer")
+    return offline.Facts(
+        account_id=account_id or PROGRAM_ACCOUNT_PLACEHOLDER,
+        partition=partition or home or "aws",
+        region=region or "us-east-1",
+        placeholders=frozenset(placeholders),
+        other_issuer_url=issuer_url,
+    )
+
+
 def _flag_problems(account_id: str | None, partition: str | None, issuer: str | None, region: Any) -> Iterator[str]:
     if account_id is not None and not ACCOUNT_ID.fullmatch(account_id):
         yield f"--account-id: {shown(account_id)} is not an AWS account ID (12 digits)"
@@ -177,9 +263,13 @@ def plan_stack(stack: str, config: Mapping[str, Any], facts: offline.Facts) -> P
 
 
 def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
+    """The plan of any offline run — the stack program's or a program of your own — from what it registered
+    and what its components reported, never from the program's own outputs."""
     names = {r.urn: r.name for r in result.resources}
     resources = [
-        PlannedResource(r.type, r.name, names.get(r.parent), _redacted(r.type, r.inputs), r.state.get("arn"))
+        PlannedResource(
+            r.type, r.name, names.get(r.parent), _redacted(r.type, r.inputs), r.state.get("arn"), r.import_id or None
+        )
         for r in result.resources
     ]
     resources.sort(key=lambda r: (r.parent or "", r.type, r.name))
@@ -207,6 +297,9 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
     capabilities = {
         names[urn]: outputs for urn, outputs in result.component_outputs.items() if types.get(urn) == CAPABILITY
     }
+    controllers = {
+        names[r.urn]: result.component_outputs.get(r.urn, {}) for r in result.resources if r.type == CONTROLLER
+    }
     return Plan(
         stack,
         resources,
@@ -217,7 +310,54 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
         {k: grants[k] for k in sorted(grants)},
         {k: policies[k] for k in sorted(policies)},
         {k: capabilities[k] for k in sorted(capabilities)},
+        oidc_providers(result),
+        {k: controllers[k] for k in sorted(controllers)},
     )
+
+
+def oidc_providers(result: offline.OfflineRun) -> list[PlannedOidcProvider]:
+    """Every OIDC provider of the run: those the controllers' roles trust (read from the trust policies
+    themselves) and those the program creates, each with its source."""
+    names = {r.urn: r for r in result.resources}
+    trusted: dict[str, list[str]] = {}
+    for controller in (r for r in result.resources if r.type == CONTROLLER):
+        for role in (r for r in result.resources if r.parent == controller.urn and r.type == ROLE):
+            for statement in json.loads(role.inputs["assumeRolePolicy"])["Statement"]:
+                federated = statement.get("Principal", {}).get("Federated")
+                if isinstance(federated, str) and controller.name not in trusted.get(federated, []):
+                    trusted.setdefault(federated, []).append(controller.name)
+    found: dict[str, PlannedOidcProvider] = {}
+
+    def add(arn: str, source: str, made_by: str | None, url: str, audiences: Iterable[str] = ()) -> None:
+        if arn and arn not in found:
+            users = tuple(sorted(trusted.get(arn, [])))
+            found[arn] = PlannedOidcProvider(arn, source, made_by, url, tuple(audiences), users)
+
+    for resource in result.resources:
+        if resource.type == OIDC_PROVIDER:
+            parent = names.get(resource.parent)
+            component = parent is not None and parent.type == OIDC_COMPONENT
+            add(
+                resource.state.get("arn", ""),
+                "created" if component else "resource",
+                parent.name if component and parent else resource.name,
+                resource.inputs["url"],
+                resource.inputs.get("clientIdLists", ()),
+            )
+    for resource in result.resources:
+        if resource.type == PULUMI_EKS_CLUSTER:
+            add(
+                resource.state.get("oidcProviderArn", ""),
+                "pulumi-eks",
+                resource.name,
+                resource.state.get("oidcProviderUrl", ""),
+            )
+        elif resource.type == OIDC_COMPONENT:
+            outputs = result.component_outputs.get(resource.urn, {})
+            add(outputs.get("arn", ""), "adopted", resource.name, outputs.get("url", ""))
+    for arn in trusted:  # the ARN names the issuer: `…:oidc-provider/<issuer host and path>`
+        add(arn, "arn", None, "https://" + arn.partition(":oidc-provider/")[2])
+    return sorted(found.values(), key=lambda p: p.arn)
 
 
 def _redacted(type_token: str, inputs: dict[str, Any]) -> dict[str, Any]:
@@ -239,7 +379,8 @@ def _placeholder_text(name: str, facts: offline.Facts) -> str:
 
 def to_json(plan: Plan) -> str:
     """``{"stack", "placeholders", "warnings", "risks", "crossAccount", "resources": [{"type", "name", "parent",
-    "inputs"}], "outputs"}``, and ``"policies"`` where a controller's policy is derived or too narrow upstream."""
+    "inputs", and "import" on an imported one}], "outputs"}``, and ``"policies"`` where a controller's policy is
+    derived or too narrow upstream."""
     document = {
         "stack": plan.stack,
         "placeholders": plan.placeholders,
@@ -250,7 +391,7 @@ def to_json(plan: Plan) -> str:
             for name, grants in plan.cross_account.items()
             for grant in grants
         ],
-        "resources": [{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs} for r in plan.resources],
+        "resources": [_resource_json(r) for r in plan.resources],
         "outputs": plan.outputs,
     }
     if plan.policies:  # derived policies, and recommendations upstream wrote too narrow
@@ -258,6 +399,12 @@ def to_json(plan: Plan) -> str:
     if plan.capabilities:  # only a capability's stack has the key, so the others' plans are as they were
         document["capability"] = plan.capabilities
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
+
+
+def _resource_json(resource: PlannedResource) -> dict[str, Any]:
+    """A resource; ``import`` (the existing resource's ID) only on one that is imported, not created."""
+    document = {"type": resource.type, "name": resource.name, "parent": resource.parent, "inputs": resource.inputs}
+    return document | ({"import": resource.import_id} if resource.import_id else {})
 
 
 def _camel_keys(grant: Mapping[str, Any]) -> dict[str, Any]:
@@ -299,6 +446,7 @@ def to_markdown(plan: Plan) -> str:
             lines.append("> - default role names end in a hash of the issuer: they change with the real one")
         lines.append("")
     lines += capability_section(plan)
+    lines += imports_section(plan)
     if not plan.capabilities:
         lines += _oidc_section(plan)
     lines += cross_account_section(plan)
@@ -444,19 +592,59 @@ def selected_role_section(plan: Plan, name: str, heading: str = "## Selected rol
     return [*lines, ""] if selectors else lines
 
 
+def imports_section(plan: Plan) -> list[str]:
+    """The resources ``pulumi up`` imports (``ack-irsa:import``) instead of creating, each with its ID."""
+    imported = [r for r in plan.resources if r.import_id]
+    if not imported:
+        return []
+    created = [r for r in plan.resources if not r.import_id and not r.type.startswith("ack-irsa:")]
+    lines = [
+        "## Imported, not created",
+        "",
+        f"{len(imported)} resource(s) exist already and are imported as they are"
+        + (f"; {len(created)} other(s) are created." if created else "; nothing is created."),
+        "",
+        "| resource | type | import ID |",
+        "| --- | --- | --- |",
+    ]
+    lines += [f"| `{r.name}` | `{r.type}` | `{r.import_id}` |" for r in imported]
+    return [*lines, ""]
+
+
 def _oidc_section(plan: Plan) -> list[str]:
     lines = ["## OIDC provider", ""]
-    created = [r for r in plan.resources if r.type == OIDC_PROVIDER]
-    arn = plan.outputs.get("oidcProviderArn", "")
-    if not created and not arn:
-        return [*lines, "None: every controller uses EKS Pod Identity, which needs no OIDC provider.", ""]
-    if created:
-        inputs = created[0].inputs
-        lines.append(f"Created for `{inputs['url']}`, audiences {_codes(inputs['clientIdLists'])}.")
-        lines.append(f"ARN: `{arn}`")
-    else:
-        lines.append(f"Adopted, not managed by this stack: `{arn}`")
-    return [*lines, ""]
+    if not plan.oidc_providers:
+        if any(r.type == CONTROLLER for r in plan.resources):
+            return [*lines, "None: every controller uses EKS Pod Identity, which needs no OIDC provider.", ""]
+        return [*lines, "None: the program neither creates nor trusts one.", ""]
+    for provider in plan.oidc_providers:
+        lines += _oidc_provider_lines(provider)
+        if len(plan.oidc_providers) > 1:
+            lines.append(f"Trusted by {_codes(list(provider.trusted_by)) or 'no controller'}.")
+        lines.append("")
+    return lines
+
+
+def _oidc_provider_lines(provider: PlannedOidcProvider) -> list[str]:
+    """What the provider is and who makes it: the stack program's two cases read as they always have."""
+    audiences = f", audiences {_codes(list(provider.audiences))}" if provider.audiences else ""
+    if provider.source == "created":
+        return [f"Created for `{provider.url}`{audiences}.", f"ARN: `{provider.arn}`"]
+    if provider.source == "adopted":
+        return [f"Adopted, not managed by this stack: `{provider.arn}`"]
+    if provider.source == "pulumi-eks":
+        return [
+            f"Made by pulumi-eks: `eks.Cluster` `{provider.made_by}` (`create_oidc_provider`), for `{provider.url}`; "
+            "it lives and goes with that cluster.",
+            f"ARN: `{provider.arn}`",
+        ]
+    if provider.source == "resource":
+        return [
+            f"Created by this program's `aws.iam.OpenIdConnectProvider` `{provider.made_by}`, for "
+            f"`{provider.url}`{audiences}.",
+            f"ARN: `{provider.arn}`",
+        ]
+    return [f"Made outside this program, given to the controllers as an ARN: `{provider.arn}`"]
 
 
 def cross_account_section(plan: Plan) -> list[str]:
@@ -486,7 +674,7 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
     """The whole identity of one controller: role, trust, managed and inline policies, ServiceAccount."""
     children = {r.type: r for r in plan.children(name)}
     role = children[ROLE].inputs
-    output = plan.outputs.get("controllers", {}).get(name, {})
+    output = plan.controllers.get(name, {})
     account = children.get("kubernetes:core/v1:ServiceAccountPatch") or children.get(
         "kubernetes:core/v1:ServiceAccount"
     )
@@ -503,7 +691,7 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
         ("Identity", _identity_text(role)),
         ("Pod Identity association", _association_text(association)),
         ("Helm release", _release_text(release)),
-        ("ServiceAccount", _service_account_text(account, output, association, release)),
+        ("ServiceAccount", _service_account_text(account, _service_account(output), association, release)),
         ("Restart", _restart_text(restart, release)),
     ]
     if grants := plan.cross_account.get(name):
@@ -608,23 +796,30 @@ def _release_text(release: PlannedResource | None) -> str:
 
 def _service_account_text(
     resource: PlannedResource | None,
-    output: Mapping[str, Any],
+    service_account: str,
     association: PlannedResource | None,
     release: PlannedResource | None = None,
 ) -> str:
     if release is not None:
         annotated = bool(release.inputs["values"]["serviceAccount"]["annotations"])
         how = f"annotated `{ROLE_ARN_ANNOTATION}`" if annotated else "without annotation (Pod Identity)"
-        return f"`{output.get('serviceAccount', '')}` created by the chart, {how}"
+        return f"`{service_account}` created by the chart, {how}"
     if resource is None and association is not None:
-        return f"`{output.get('serviceAccount', '')}` left as it is: Pod Identity needs no annotation"
+        return f"`{service_account}` left as it is: Pod Identity needs no annotation"
     if resource is None:
-        return f"`{output.get('serviceAccount', '')}` trusted; not touched (mode `none`)"
+        return f"`{service_account}` trusted; not touched (mode `none`)"
     metadata = resource.inputs["metadata"]
     if not metadata.get("annotations"):
         return f"`{metadata['namespace']}/{metadata['name']}` created, without annotation (Pod Identity)"
     verb = "annotated in place (patch)" if resource.type.endswith("Patch") else "created"
     return f"`{metadata['namespace']}/{metadata['name']}` {verb}: `{ROLE_ARN_ANNOTATION}`"
+
+
+def _service_account(output: Mapping[str, Any]) -> str:
+    """``namespace/name`` of the controller's ServiceAccount, as its component reports it."""
+    if not output.get("service_account_name"):
+        return ""
+    return f"{output.get('namespace', '')}/{output['service_account_name']}"
 
 
 def _restart_text(resource: PlannedResource | None, release: PlannedResource | None = None) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from ack_irsa.catalog.derived import DerivedPolicy
 from ack_irsa.errors import shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import (
+    CROSS_ACCOUNT_POLICY_NAME,
     CrossAccountMode,
     CrossAccountTarget,
 )
@@ -95,7 +97,15 @@ CONTROLLER_ARGUMENTS = (
     "cross_account",
     "cross_account_mode",
     "carm_service_level",
+    "trust_policy",
+    "inline_policy_name",
+    "role_description",
 )
+DEFAULT_INLINE_POLICY_NAME = "ack-controller-policy"
+"""The name of the role's inline policy, unless ``inline_policy_name`` says another (a role taken over)."""
+_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+_DESCRIPTION = re.compile(r"[\t\n\r\u0020-\u007e\u00a1-\u00ff]{0,1000}")
+"""IAM's alphabet and length of a role description."""
 INSTALL_KEYS = ("version", "release_name", "values", "create_namespace")
 CHART_REPOSITORY = "oci://public.ecr.aws/aws-controllers-k8s"
 """Where ACK publishes its controller charts (``<repository>/<service>-chart``)."""
@@ -161,6 +171,11 @@ class ControllerSpec:
     cross_account_mode: CrossAccountMode = "carm"
     carm_service_level: bool = False
     """CARM: this controller's keys are ``<service>.<account>`` (the ServiceLevelCARM feature gate)."""
+    trust_policy: dict[str, Any] | None = None
+    """The trust policy as given (a role taken over as it is); None: the one ack-irsa builds."""
+    inline_policy_name: str = DEFAULT_INLINE_POLICY_NAME
+    role_description: str | None = None
+    """The role's description as given (``""``: none); None: the one ack-irsa writes."""
 
     @property
     def uses_irsa(self) -> bool:
@@ -213,6 +228,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     if problems.plain("max_session_duration", duration, int, "a whole number of seconds"):
         problems.check("max_session_duration", limits.check_session_duration, duration)
     tags = checked_tags(args.get("tags"), problems)
+    given_trust, inline_name, description = _as_found(args, problems)
 
     extra_providers = _extra_providers(args, problems)
     if identity == "pod_identity":
@@ -222,7 +238,15 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     trust_max = checked_quota(
         args, "trust_policy_max_chars", limits.TRUST_POLICY_MAX_CHARS, limits.TRUST_POLICY_QUOTA_MAX, problems
     )
-    if not problems:  # sizing needs well-formed ARNs and subjects
+    if given_trust is not None:
+        problems.check(
+            "trust_policy",
+            lambda document: limits.check_size(
+                policy_size(document), trust_max, "the trust policy", "trust_policy_max_chars"
+            ),
+            given_trust,
+        )
+    elif not problems:  # sizing needs well-formed ARNs and subjects
         association = _sized_association(identity, namespace, service_account, cluster_name, extra_clusters)
         _check_trust_size(args, identity, subjects, extra_providers, association, trust_max, problems)
     if problems:
@@ -253,7 +277,62 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         cross_account=cross_account,
         cross_account_mode=cross_mode,
         carm_service_level=service_level,
+        trust_policy=given_trust,
+        inline_policy_name=inline_name,
+        role_description=description,
     )
+
+
+def _as_found(args: Mapping[str, Any], problems: Problems) -> tuple[dict[str, Any] | None, str, str | None]:
+    """What a role taken over keeps as it was: its trust policy, its inline policy's name, its description."""
+    given_trust = _given_trust(args, problems)
+    inline_name = args.get("inline_policy_name", DEFAULT_INLINE_POLICY_NAME)
+    if problems.plain("inline_policy_name", inline_name, str, "an inline policy name") and not _POLICY_NAME.fullmatch(
+        inline_name
+    ):
+        problems.add("inline_policy_name", f"must be 1 to 128 of A-Z a-z 0-9 +=,.@_-, got {shown(inline_name)}")
+    elif inline_name == CROSS_ACCOUNT_POLICY_NAME:
+        problems.add("inline_policy_name", f"{inline_name!r} is the cross-account policy's name; choose another")
+    description = args.get("role_description")
+    if (
+        description is not None
+        and problems.plain("role_description", description, str, "a description")
+        and not _DESCRIPTION.fullmatch(description)
+    ):
+        problems.add(
+            "role_description", f"must be at most 1,000 printable Latin-1 characters, got {shown(description)}"
+        )
+    return given_trust, inline_name, description
+
+
+def _given_trust(args: Mapping[str, Any], problems: Problems) -> dict[str, Any] | None:
+    """A trust policy given as it is (a JSON text or a document): an object with a ``Statement`` whose every
+    statement has an ``Effect``, a principal and an action, as IAM requires of a trust policy."""
+    value = args.get("trust_policy")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            problems.add("trust_policy", f"is not valid JSON ({error.msg} at character {error.pos})")
+            return None
+    if not isinstance(value, Mapping) or not isinstance(value.get("Statement"), list | Mapping):
+        problems.add("trust_policy", f"must be a trust policy document with a Statement, got {shown(value)}")
+        return None
+    statements = value["Statement"]
+    for index, statement in enumerate([statements] if isinstance(statements, Mapping) else statements):
+        where = f"trust_policy.Statement[{index}]"
+        if not isinstance(statement, Mapping):
+            problems.add(where, f"must be an object, got {shown(statement)}")
+            continue
+        if statement.get("Effect") not in ("Allow", "Deny"):
+            problems.add(f"{where}.Effect", f"must be 'Allow' or 'Deny', got {shown(statement.get('Effect'))}")
+        if not ({"Principal", "NotPrincipal"} & set(statement)):
+            problems.add(where, "names no Principal: a trust policy says who may assume the role")
+        if not ({"Action", "NotAction"} & set(statement)):
+            problems.add(where, "names no Action")
+    return dict(value)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from ack_irsa import catalog
 from ack_irsa.errors import SECRET_KEYS, InputError, kind_of, shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import CarmGrant, CrossAccountTarget, needs_service_level, parse_role_arn
-from ack_irsa.iam.arns import oidc_provider_arn, parsed_or_none, partition_of_region
+from ack_irsa.iam.arns import aws_managed_policy_arn, oidc_provider_arn, parsed_or_none, partition_of_region
 from ack_irsa.iam.capability import DEFAULT_CAPABILITY_NAME
 from ack_irsa.spec.capability import (
     CAPABILITY_ARGUMENTS,
@@ -245,6 +245,19 @@ class ControllerConfig(_Model):
         description="Capability only, for acm, acmpca, documentdb, memorydb, mq, rds and secretsmanager: the "
         "namespaces holding the Secrets they read. Default: `namespaces`; required without them.",
     )
+    trust_policy: dict[str, Any] | str | None = Field(
+        None,
+        description="The role's trust policy exactly as given, instead of the one ack-irsa builds: for a role taken "
+        "over as it is (`ack-irsa adopt` writes it). Default: ack-irsa's (`sub` and `aud` pinned).",
+    )
+    inline_policy_name: str | None = Field(
+        None,
+        description="Name of the inline policy. Default: `ack-controller-policy` (a role taken over keeps its own).",
+    )
+    role_description: str | None = Field(
+        None,
+        description="The role's description (`\"\"`: none). Default: ack-irsa's (a role taken over keeps its own).",
+    )
 
     @field_validator("identity", mode="before")
     @classmethod
@@ -256,7 +269,7 @@ class ControllerConfig(_Model):
     def _install_shape(cls, value: Any) -> Any:
         return _install_shape(value)
 
-    @field_validator("inline_policy", mode="before")
+    @field_validator("inline_policy", "trust_policy", mode="before")
     @classmethod
     def _document_or_text(cls, value: Any) -> Any:
         if value is not None and not isinstance(value, dict | str):
@@ -350,6 +363,12 @@ class StackConfig(_Model):
         "present",
         description="`present`: the eks-pod-identity-agent add-on is installed already (EKS Auto Mode has it); "
         "`install`: the stack installs it (kept on destroy).",
+    )
+    imports: dict[str, str] = Field(
+        {},
+        alias="import",
+        description="Resources the next `pulumi up` imports instead of creating: `{resource name: import ID}` "
+        "(`ack-irsa adopt` writes it). Each resource must match what exists.",
     )
 
     @field_validator("identity", mode="before")
@@ -717,9 +736,12 @@ def _semantic_problems(
             problems.append(f"{_path((key,))}: {error}")
     stand_in = _planned_provider(oidc, stack)
     service_level = stack.service_level_controllers(controllers.values())
+    specs: dict[str, ControllerSpec] = {}
     for index, controller in controllers.items():
         try:
-            resolve_controller(stack.controller_args(controller, stand_in, service_level=service_level))
+            specs[controller.logical_name] = resolve_controller(
+                stack.controller_args(controller, stand_in, service_level=service_level)
+            )
         except ArgsError as error:
             # A stack-wide value is reported once, above, not again for every controller that inherits it.
             inherited = {"namespace", "cluster_name"} if controller.namespace is None else {"cluster_name"}
@@ -748,7 +770,58 @@ def _semantic_problems(
         problems += [
             f"{_path(('kubeconfig',))}: {p}" for p in kubeconfig.contents_problems(stack.kubeconfig, stack.kube_context)
         ]
+    if len(specs) == len(controllers):  # imports are checked against what the controllers register
+        problems += _import_problems(stack, specs, stack_partition[0] if stack_partition else None)
     return problems
+
+
+def importable(stack: StackConfig, specs: Mapping[str, ControllerSpec], partition: str | None) -> dict[str, str | None]:
+    """Every resource of the stack that ``import`` may name → the import ID it must have (None where only a live
+    account knows it: an association's ID, a provider's ARN). The resource names are the components' own."""
+    found: dict[str, str | None] = {}
+    if stack.needs_oidc_provider and stack.oidc_provider_arn is None:
+        found["cluster-provider"] = None
+    for name, spec in specs.items():
+        role = spec.role_name
+        found[f"{name}-role"] = role
+        for key, ref in spec.managed_policies.items():
+            arn = ref.arn if ref.aws_managed_name is None else None
+            if ref.aws_managed_name is not None and partition is not None:
+                arn = aws_managed_policy_arn(partition, ref.aws_managed_name)
+            found[f"{name}-{key}"] = f"{role}/{arn}" if role and isinstance(arn, str) else None
+        if spec.inline_policy is not None:
+            found[f"{name}-inline"] = f"{role}:{spec.inline_policy_name}" if role else None
+        found[f"{name}-managed-policies"] = found[f"{name}-inline-policies"] = role
+        if spec.uses_pod_identity and spec.service_account_mode != "none":
+            found[f"{name}-pod-identity"] = None
+        if spec.install is not None:
+            found[f"{name}-release"] = f"{spec.namespace}/{spec.install.release_name}"
+    return found
+
+
+def _import_problems(stack: StackConfig, specs: Mapping[str, ControllerSpec], partition: str | None) -> Iterator[str]:
+    """An import names a resource the stack registers, with the ID that resource would have: a mistaken
+    import fails at ``pulumi up``, after other resources were imported; here it fails before anything."""
+    known = importable(stack, specs, partition)
+    for name, given in stack.imports.items():
+        where = f"{_path(('import',))}.{name}"
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (importable: {', '.join(sorted(known))})"
+            yield f"{where}: no resource of this stack that can be imported has this name{hint}"
+            continue
+        expected = known[name]
+        if name.endswith("-role") and expected is None:
+            yield f"{where}: give the controller a roleName, the name of the role to import"
+        elif expected is not None and given != expected:
+            yield (
+                f"{where}: the import ID of this resource is {expected!r} (from the controller's config), got "
+                + shown(given)
+            )
+        elif name.endswith("-pod-identity") and not re.fullmatch(r"[^,]+,a-[0-9a-z]+", given):
+            yield f"{where}: must be '<cluster>,<associationId>' (as a-0123456789abcdef0), got {shown(given)}"
+        elif name == "cluster-provider" and ":oidc-provider/" not in given:
+            yield f"{where}: must be the ARN of the cluster's IAM OIDC provider, got {shown(given)}"
 
 
 # Stack keys whose component argument has another name.

@@ -53,6 +53,8 @@ def build(config: StackConfig) -> dict[str, Any]:
     The cluster's OIDC provider is created (or adopted) only when a controller uses IRSA: a stack whose
     controllers are all on EKS Pod Identity looks nothing up. The Pod Identity agent add-on is installed
     when the stack says so, and the controllers' Kubernetes objects wait for it."""
+    if config.imports:
+        pulumi.runtime.register_stack_transformation(_importer(config.imports))
     kubernetes = _kubernetes_provider(config)
     if config.capability is not None:
         return _capability(config, kubernetes)
@@ -116,6 +118,22 @@ def _capability(config: StackConfig, kubernetes: pulumi.ProviderResource | None)
         },
         "controllers": controllers,
     }
+
+
+def _importer(imports: dict[str, str]) -> pulumi.ResourceTransformation:
+    """Sets Pulumi's ``import`` option on each resource ``ack-irsa:import`` names (checked with the config: each
+    name is a resource the stack registers, each ID the one it would have), so ``pulumi up`` takes over what
+    exists instead of creating it. Once imported, the option does nothing more: the resource is in the state."""
+
+    def transform(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        found = imports.get(args.name)
+        if found is None or not isinstance(args.resource, pulumi.CustomResource):
+            return None
+        return pulumi.ResourceTransformationResult(
+            args.props, pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(import_=found))
+        )
+
+    return transform
 
 
 def _target_providers() -> Callable[[ControllerConfig, CrossAccountConfig], pulumi.ProviderResource]:
