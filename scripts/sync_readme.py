@@ -85,7 +85,9 @@ def testing_api() -> str:
                 if inspect.isfunction(member) and not method.startswith("_") and member.__doc__
             ]
             for method, member in methods:
-                lines += [f"- `{method}{inspect.signature(member)}`: {' '.join((inspect.getdoc(member) or "").split())}"]
+                lines += [
+                    f"- `{method}{inspect.signature(member)}`: {' '.join((inspect.getdoc(member) or '').split())}"
+                ]
             lines += [""] if methods else []
         elif inspect.isfunction(value):
             lines += [f"### `{name}{inspect.signature(value)}`", "", inspect.getdoc(value) or "", ""]

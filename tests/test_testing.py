@@ -103,7 +103,9 @@ def test_a_pulumi_eks_cluster_without_its_provider_answers_an_empty_arn_as_pulum
 
 def test_a_plain_provider_of_an_aws_eks_cluster_is_named_with_its_resource() -> None:
     def program() -> dict[str, pulumi.Output[str]]:
-        cluster = aws.eks.Cluster("prod", role_arn="arn:aws:iam::111122223333:role/eks", vpc_config={})
+        cluster = aws.eks.Cluster(
+            "prod", role_arn="arn:aws:iam::111122223333:role/eks", vpc_config={"subnet_ids": ["subnet-1"]}
+        )
         issuer = cluster.identities[0].oidcs[0].issuer
         provider = aws.iam.OpenIdConnectProvider("oidc", url=issuer, client_id_lists=["sts.amazonaws.com"])
         ControllerIrsa(
