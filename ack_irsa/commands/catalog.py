@@ -13,6 +13,15 @@ from ack_irsa.iam import risks
 from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS
 from ack_irsa.iam.policies import policy_size
 
+EXAMPLES = """examples:
+  ack-irsa catalog                                  # every controller: ServiceAccount, policies, status, risks
+  ack-irsa catalog --format json | jq '.controllers[] | select(.risks != [])'
+  ack-irsa catalog show s3 --partition aws-us-gov   # the exact policies a stack would attach"""
+EXIT_CODES = """exit codes:
+  0  listed
+  1  an unknown service (the closest known names are given)
+  2  a usage error"""
+
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 

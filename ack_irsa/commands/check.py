@@ -16,6 +16,15 @@ from pathlib import Path
 from ack_irsa.commands import render
 from ack_irsa.errors import InputError
 
+EXAMPLES = """examples:
+  ack-irsa check --stack prod                       # the pack's rules over the stack's offline plan
+  ack-irsa check --plan-file plan.json --format json
+  ack-irsa check --stack prod --policy-config rules.json"""
+EXIT_CODES = """exit codes:
+  0  no mandatory rule is violated (acknowledged risks pass, and are listed)
+  1  a mandatory rule is violated
+  2  bad input (the stack, the plan file, the policy config), or a usage error"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     source = parser.add_mutually_exclusive_group(required=True)

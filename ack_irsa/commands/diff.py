@@ -20,6 +20,16 @@ from typing import TYPE_CHECKING, Any
 from ack_irsa.commands.render import add_fact_arguments, render_config, stack_name
 from ack_irsa.errors import InputError
 
+EXAMPLES = """examples:
+  ack-irsa diff --base origin/main                  # every stack; only stacks whose inputs changed are rendered
+  ack-irsa diff --stack prod --base origin/main --format json
+  ack-irsa diff --base-file old.yaml --head-file new.yaml"""
+EXIT_CODES = """exit codes:
+  0  nothing changes
+  2  something changes
+  1  bad input, a usage error included (never 2, which means a change)"""
+USAGE_ERROR = 1
+
 if TYPE_CHECKING:
     from ack_irsa.review.plan import Plan
     from ack_irsa.stack.stackfile import StackFile

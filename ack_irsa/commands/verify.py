@@ -9,6 +9,15 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+EXAMPLES = """examples:
+  ack-irsa verify --stack dev                       # every controller of the stack, against the live account
+  ack-irsa verify --cluster dev-eks --service s3 --json
+  AWS_PROFILE=prod ack-irsa verify --stack prod --skip-kubernetes"""
+EXIT_CODES = """exit codes:
+  0  no check failed (warnings and skipped checks do not fail)
+  1  a check failed, or the checks could not run (no credentials, bad input); --json prints JSON either way
+  2  a usage error"""
+
 if TYPE_CHECKING:
     from ack_irsa.live.kubernetes import Kubernetes
     from ack_irsa.spec.controller import ControllerSpec
