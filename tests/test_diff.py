@@ -237,3 +237,21 @@ def test_a_misspelt_stack_is_refused(capsys: pytest.CaptureFixture[str], reposit
         1,
         f"error: {repository / 'stacks' / 'Pulumi.deev.yaml'}: no such stack file (stacks here: dev)\n",
     )
+
+
+def test_a_stale_acknowledgement_is_a_warning_in_the_diff(
+    capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path
+) -> None:
+    """An ack-irsa upgrade that narrows a policy changes no stack file: the warning shows even with no changes."""
+    stale = [{"service": "s3"}, {"service": "rds", "acknowledgeRisks": ["privilege-escalation"]}]
+    head = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", stale)
+    warning = (
+        "> ⚠️ **Warning** on `rds`: the acknowledged risk 'privilege-escalation' is no longer a risk of this role "
+        "(its risks: service-wide-access): drop it from acknowledge_risks (acknowledgeRisks in a stack file)\n"
+    )
+    code, out = diff(capsys, head, head)
+    assert (code, out) == (0, f"## ack-irsa plan diff: stack `dev`\n\nNo changes.\n\n{warning}")
+    grown = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", [*stale, {"service": "sqs"}])
+    code, out = diff(capsys, base, grown)
+    assert code == 2
+    assert warning in out.split("### ")[0]  # at the top, with the callouts

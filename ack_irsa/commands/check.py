@@ -51,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
     for violation in violations:
         print(f"{violation.level}: {violation.rule.name}: {violation.resource}: {violation.message}")
         print(f"  remediation: {violation.rule.remediation}")
+    for role, risk, source in guardrails.acknowledged_risks(document):
+        print(f"acknowledged: {risk}-is-acknowledged: {role}: {risk} in {source}")
     resources = len(document["resources"])  # type: ignore[arg-type]
     print(
         f"{len(guardrails.RULES)} rules over {resources} resources: {len(mandatory)} mandatory and "

@@ -30,6 +30,7 @@ from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 from ack_irsa.spec.controller import ControllerSpec, resolve_controller
+from ack_irsa.spec.permissions import RESERVED_TAGS
 from ack_irsa.spec.problems import ArgsError, Problem
 from ack_irsa.spec.target_role import resolve_target_role
 
@@ -293,7 +294,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             f"{how}, managed by ack-irsa",
             max_session_duration=spec.max_session_duration,
             permissions_boundary=in_partition(spec.permissions_boundary, partition, "permissions_boundary"),
-            tags=spec.tags or None,
+            tags=spec.role_tags or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -322,7 +323,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
                 "role_name": target.role_name,
                 "role_path": target.role_path,
                 "pod_identity": spec.uses_pod_identity,
-                "tags": spec.tags,
+                "tags": {k: v for k, v in spec.tags.items() if k not in RESERVED_TAGS},  # the target sets its own
             }
             own = {risk.id for risk in resolve_target_role(args).risks}
             args["acknowledge_risks"] = sorted(acknowledged & own)

@@ -104,7 +104,7 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
     replaced = [c for c in diff.changed if c.replaced_by]
     lines = [f"## ack-irsa plan diff: stack `{stack}`", ""]
     if diff.empty:
-        return "\n".join([*lines, "No changes.", ""])
+        return "\n".join([*lines, "No changes.", "", *warning_lines(head)])
     lines += [
         f"**{len(diff.added)} to add, {len(diff.changed)} to change ({len(replaced)} replaced), "
         f"{len(diff.removed)} to remove.**",
@@ -121,6 +121,7 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         "what the controller can touch: review it.\n"
         for name, grant in diff.new_grants
     ]
+    lines += warning_lines(head)
     lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
     lines += [
         _chart_upgrade(c)
@@ -141,6 +142,14 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
     if diff.removed:
         lines += ["### Removed", "", *(_resource_line(r) for r in diff.removed), ""]
     return "\n".join(lines)
+
+
+def warning_lines(head: Plan) -> list[str]:
+    """What the head's components warn of (``pulumi preview`` shows the same), changed or not: an
+    acknowledgement that no longer applies after a catalog update changes no resource, and must still be seen."""
+    return [
+        f"> ⚠️ **Warning** on `{name}`: {message}\n" for name, messages in head.warnings.items() for message in messages
+    ]
 
 
 def _chart_upgrade(change: Change) -> str:

@@ -16,6 +16,14 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ack_irsa.iam.arns import parsed_or_none
+from ack_irsa.iam.risks import (
+    ACKNOWLEDGED_TAG,
+    RISKS,
+    aws_managed_policy_risks,
+    document_risks,
+    tagged_acknowledgements,
+)
+from ack_irsa.iam.trust import WILDCARD_SUBJECT_TAG
 
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -25,8 +33,9 @@ ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 POD_IDENTITY = "pods.eks.amazonaws.com"
 BROAD_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
-WILDCARD_TAG = "ack-irsa/allow-wildcard-subject"
-"""A role that carries this tag (value ``true``) may admit ServiceAccounts by a ``StringLike`` pattern."""
+WILDCARD_TAG = WILDCARD_SUBJECT_TAG
+"""A role that carries this tag (value ``true``) may admit ServiceAccounts by a ``StringLike`` pattern; the
+component sets it on exactly the roles whose trust does."""
 
 Level = Literal["advisory", "mandatory", "disabled"]
 Report = Callable[[str, str | None], None]
@@ -225,6 +234,74 @@ def service_accounts_name_the_stacks_roles(args: Any, report: Report) -> None:
             )
 
 
+# --- broad grants: a risk of the role's policies fails unless the role acknowledges it ------------------
+
+RISK_LEVELS: dict[str, Level] = {
+    "privilege-escalation": "mandatory",
+    "all-actions": "mandatory",
+    "pass-role-unrestricted": "mandatory",
+    "broad-managed-policy": "mandatory",
+    "service-wide-access": "advisory",
+}
+"""The level of each risk id's rule (``<id>-is-acknowledged``): what a role that has it and does not
+acknowledge it gets. Every id of :data:`ack_irsa.iam.risks.RISKS` has one (a test holds them together)."""
+
+
+def workload_role_risks(resources: Iterable[Any]) -> dict[str, tuple[Any, list[tuple[str, str, str]]]]:
+    """Role name → (the role, its risks as (id, source, detail)) for every workload role: its inline policies
+    analysed (:func:`ack_irsa.iam.risks.document_risks`), its AWS-managed policies' pinned risks. A
+    customer-managed policy cannot be read from a plan and is not analysed."""
+    resources = list(resources)
+    roles = _workload_roles(resources)
+    found: dict[str, tuple[Any, list[tuple[str, str, str]]]] = {name: (role, []) for name, role in roles.items()}
+    inline = [
+        (_role_of(r), str(r.props.get("name") or r.name), r.props.get("policy"))
+        for r in resources
+        if r.resource_type == INLINE
+    ]
+    inline += [
+        (name, str(policy.get("name", "")), policy.get("policy"))
+        for name, role in roles.items()
+        for policy in role.props.get("inlinePolicies") or []
+        if isinstance(policy, Mapping)
+    ]
+    for role, policy, document in inline:
+        if role in found:
+            found[role][1].extend((i, f"inline policy {policy}", d) for i, d in document_risks(_document(document)))
+    attached = [(_role_of(r), str(r.props.get("policyArn", ""))) for r in resources if r.resource_type == ATTACHMENT]
+    attached += [(name, str(arn)) for name, role in roles.items() for arn in role.props.get("managedPolicyArns") or []]
+    for role, arn in attached:
+        parsed = parsed_or_none(arn)
+        if role in found and parsed is not None and parsed.account == "aws":
+            name = parsed.resource.rpartition("/")[2]
+            found[role][1].extend((i, f"managed policy {name}", d) for i, d in aws_managed_policy_risks(name))
+    return found
+
+
+def acknowledged_risks(plan: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(the role's resource name, risk id, source) of every risk a workload role of the plan has and
+    acknowledges: they pass, and ``check`` lists them."""
+    resources = _plan_resources(plan)
+    return [
+        (role.name, risk, source)
+        for role, found in workload_role_risks(resources).values()
+        for risk, source, _ in found
+        if risk in tagged_acknowledgements(role.props.get("tags"))
+    ]
+
+
+def _risk_rule(risk: str) -> Callable[[Any, Report], None]:
+    def validate(args: Any, report: Report) -> None:
+        for name, (role, found) in workload_role_risks(args.resources).items():
+            if risk in tagged_acknowledgements(role.props.get("tags")):
+                continue
+            for _, source, detail in (f for f in found if f[0] == risk):
+                report(f"the workload role {name} has {risk} in {source} ({detail}), unacknowledged", role.urn)
+
+    validate.__doc__ = f"A workload role with {risk} acknowledges it."
+    return validate
+
+
 RULES = (
     Rule(
         "irsa-trust-pins-sub-and-aud",
@@ -279,6 +356,19 @@ RULES = (
 )
 """Every rule, in the order the pack and ``ack-irsa check`` report them."""
 
+RULES += tuple(
+    Rule(
+        f"{risk}-is-acknowledged",
+        f"A workload role whose policies have the risk {risk} ({RISKS[risk]}) acknowledges it.",
+        f"Narrow the policy; or, once reviewed, acknowledge it: acknowledgeRisks: [{risk}] on the controller in "
+        f"the stack file, or the role tag {ACKNOWLEDGED_TAG}={risk} (ids separated by spaces) on any role.",
+        level,
+        "stack",
+        _risk_rule(risk),
+    )
+    for risk, level in RISK_LEVELS.items()
+)
+
 
 @dataclass(frozen=True)
 class PlanResource:
@@ -306,10 +396,7 @@ class Violation:
 
 def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] | None = None) -> list[Violation]:
     """Run every rule over a plan (the ``render --format json`` document); ``config`` per rule name."""
-    resources = [
-        PlanResource(r["type"], r["name"], f"{r['type']}::{r['name']}", r.get("inputs") or {})
-        for r in plan.get("resources", [])
-    ]
+    resources = _plan_resources(plan)
     violations: list[Violation] = []
     for rule in RULES:
         settings = {k: v["default"] for k, v in rule.config.items() if "default" in v} | dict(
@@ -329,6 +416,13 @@ def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] 
             for resource in resources:
                 rule.validate(_with_config(resource, settings), report)
     return violations
+
+
+def _plan_resources(plan: Mapping[str, Any]) -> list[PlanResource]:
+    return [
+        PlanResource(r["type"], r["name"], f"{r['type']}::{r['name']}", r.get("inputs") or {})
+        for r in plan.get("resources", [])
+    ]
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ from ack_irsa.iam.trust import (
     trust_policy,
 )
 from ack_irsa.spec.cross_account import resolve_cross_account
-from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks
+from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks, role_tags, stale_acknowledgements
 from ack_irsa.spec.problems import (
     DEFAULT_NAMESPACE,
     DEFAULT_ROLE_PATH,
@@ -131,6 +131,10 @@ class ControllerSpec:
     permissions_boundary: Any
     max_session_duration: int
     tags: dict[str, str]
+    """The caller's tags: on the role, the Pod Identity association and the roles made in other accounts."""
+    role_tags: dict[str, str]
+    """The role's tags: the caller's, and ack-irsa's own for the guardrails (acknowledged risks, wildcard
+    subject; :func:`ack_irsa.spec.permissions.role_tags`)."""
     subjects: tuple[str, ...]
     """Every ``system:serviceaccount:<ns>:<name>`` the role admits, the primary one first."""
     extra_oidc_providers: tuple[Any, ...]
@@ -185,6 +189,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     managed, inline = resolve_permissions(args, controller, problems)
     warnings = tuple(_half_replaced(args, controller))
     risks = resolve_risks(args, controller, managed, inline, problems)
+    warnings += tuple(stale_acknowledgements(args, risks))
     cross_account, cross_mode, service_level = resolve_cross_account(args, controller, problems)
     _cross_account_values(install, cross_account, cross_mode, service_level, problems)
     warnings += tuple(_cross_account_warnings(cross_account, cross_mode, service_level, install, mode))
@@ -203,6 +208,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     if problems.plain("max_session_duration", duration, int, "a whole number of seconds"):
         problems.check("max_session_duration", limits.check_session_duration, duration)
     tags = checked_tags(args.get("tags"), problems)
+    tagged = role_tags(tags, risks, any(has_wildcard(s) for s in subjects), problems)
 
     extra_providers = _extra_providers(args, problems)
     if identity == "pod_identity":
@@ -230,6 +236,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         permissions_boundary=boundary,
         max_session_duration=duration,
         tags=tags,
+        role_tags=tagged,
         subjects=tuple(subjects),
         extra_oidc_providers=extra_providers,
         trust_policy_max_chars=trust_max,

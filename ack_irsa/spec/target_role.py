@@ -13,7 +13,7 @@ from ack_irsa.iam.accounts import (
     parse_role_arn,
 )
 from ack_irsa.iam.risks import Risk
-from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks
+from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks, role_tags, stale_acknowledgements
 from ack_irsa.spec.problems import (
     DEFAULT_ROLE_PATH,
     DEFAULT_SESSION_DURATION,
@@ -53,7 +53,10 @@ class TargetRoleSpec:
     inline_policy: Any
     max_session_duration: int
     tags: dict[str, str]
+    """The role's tags: the caller's, and ack-irsa's own for the guardrails (the acknowledged risks)."""
     risks: tuple[Risk, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What a reviewer should know: an acknowledged risk the role no longer has."""
 
 
 def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
@@ -87,9 +90,19 @@ def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
     duration = args.get("max_session_duration", DEFAULT_SESSION_DURATION)
     if problems.plain("max_session_duration", duration, int, "a whole number of seconds"):
         problems.check("max_session_duration", limits.check_session_duration, duration)
-    tags = checked_tags(args.get("tags"), problems)
+    tags = role_tags(checked_tags(args.get("tags"), problems), risks, False, problems)
     if problems:
         raise ArgsError(problems)
     return TargetRoleSpec(
-        controller, str(role_name), role_path, trusted, pod_identity is True, managed, inline, duration, tags, risks
+        controller,
+        str(role_name),
+        role_path,
+        trusted,
+        pod_identity is True,
+        managed,
+        inline,
+        duration,
+        tags,
+        risks,
+        tuple(stale_acknowledgements(args, risks)),
     )
