@@ -255,3 +255,40 @@ def test_a_stale_acknowledgement_is_a_warning_in_the_diff(
     code, out = diff(capsys, base, grown)
     assert code == 2
     assert warning in out.split("### ")[0]  # at the top, with the callouts
+
+
+def test_a_default_name_change_says_how_to_keep_the_role(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """podIdentity → both: the default name's hash moves from the cluster to the issuer, replacing the role."""
+    base = stack_file(tmp_path / "base" / "Pulumi.dev.yaml", [{"service": "s3", "identity": "podIdentity"}])
+    head = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3", "identity": "both"}])
+    code, out = diff(capsys, base, head)
+    assert code == 2
+    warning = next(line for line in out.splitlines() if line.startswith("> ⚠️ **Role `s3-role` will be replaced**"))
+    pinned = warning.split("pin `roleName: ")[1].split("`")[0]
+    assert pinned.startswith("ack-s3-dev-eks-") and pinned != warning.split("`")[-2]
+    assert f'| `name` | `"{pinned}"` |' in out  # the name the base plan shows
+    assert "| `s3` | IRSA + Pod Identity |" in out
+    assert "| **replaces the role**, restarts the pods |" in out
+    renamed = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3", "roleName": "ack-s3-given"}])
+    _, out = diff(capsys, base, renamed)
+    assert "will be replaced" in out and "pin `roleName" not in out  # a name given by hand: no hint
+
+
+def test_the_diff_opens_with_a_summary_that_marks_new_risks(
+    capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path
+) -> None:
+    head = stack_file(
+        tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3"}, {"service": "rds"}, {"service": "iam"}]
+    )
+    code, out = diff(capsys, base, head)
+    assert code == 2
+    summary = out.split("## Summary\n\n")[1].split("\n\n")[0].splitlines()
+    assert summary[0] == (
+        "| controller | identity | who may assume the role | ServiceAccount | accounts | risks | on merge |"
+    )
+    iam = next(row for row in summary if row.startswith("| `iam` |"))
+    assert iam == (
+        "| `iam` | IRSA | `ack-system:ack-iam-controller` (web identity) | `ack-system/ack-iam-controller` | "
+        "`111122223333` | 🆕 ⚠️ `privilege-escalation` | creates it |"
+    )
+    assert next(row for row in summary if row.startswith("| `s3` |")).endswith("| ⚠️ `service-wide-access` | — |")

@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
             note = f"The stack is new: there is no {base.label}.\n\n"
         elif head.stack_file is None:
             note = f"The stack is removed: there is no {head.label}.\n\n"
-        sections.append(note + diff.to_markdown(changes, stack, after))
+        sections.append(note + diff.to_markdown(changes, stack, after, before))
     if len(comparisons) > 1:
         summary = ", ".join(f"`{s}`" for s in changed) or "none"
         sections.insert(0, f"# ack-irsa: {len(comparisons)} stacks compared with `{args.base}`; changed: {summary}\n")

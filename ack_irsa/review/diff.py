@@ -8,10 +8,20 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ack_irsa.review.plan import CONTROLLER, RELEASE, ROLE, Plan, PlannedResource, controller_section, walk
+from ack_irsa.review.plan import (
+    CONTROLLER,
+    RELEASE,
+    ROLE,
+    Plan,
+    PlannedResource,
+    controller_section,
+    summary_section,
+    walk,
+)
 
 # Inputs whose change makes Pulumi replace the resource (create the new one, delete the old).
 REPLACED_BY = {
@@ -100,7 +110,7 @@ def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCh
     ]
 
 
-def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
+def to_markdown(diff: PlanDiff, stack: str, head: Plan, base: Plan | None = None) -> str:
     replaced = [c for c in diff.changed if c.replaced_by]
     lines = [f"## ack-irsa plan diff: stack `{stack}`", ""]
     if diff.empty:
@@ -122,12 +132,15 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         for name, grant in diff.new_grants
     ]
     lines += warning_lines(head)
+    lines += [_uninstall_warning(r) for r in diff.removed if r.type == RELEASE]
     lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
     lines += [
         _chart_upgrade(c)
         for c in diff.changed
         if any(f.path == "version" for f in c.fields) and c.after.type == RELEASE
     ]
+    if base is not None:
+        lines += summary_section(head, [(n, r["id"]) for n, r in diff.new_risks], on_merge(diff, base, head))
     if head.placeholders:
         values = ", ".join(f"{name.replace('_', ' ')} `{value}`" for name, value in head.placeholders.items())
         lines += [f"> Rendered offline with placeholders: {values}.", ""]
@@ -152,8 +165,80 @@ def warning_lines(head: Plan) -> list[str]:
     ]
 
 
+def on_merge(diff: PlanDiff, base: Plan, head: Plan) -> dict[str, str]:
+    """Controller → what the merge does to it: creates, removes (and uninstalls), replaces its role, restarts its
+    pods, moves its chart; for the summary table of a diff."""
+    owner = {r.name: r.parent for plan in (base, head) for r in plan.resources}
+
+    def controller_of(resource: PlannedResource) -> str | None:
+        name: str | None = resource.name
+        while name is not None and owner.get(name) is not None and name not in controllers:
+            name = owner[name]
+        return name if name in controllers else None
+
+    controllers = {r.name for plan in (base, head) for r in plan.resources if r.type == CONTROLLER}
+    said: dict[str, dict[str, str]] = {}  # controller → {what: how it is said}; said in ORDER
+
+    def say(name: str | None, what: str, text: str) -> None:
+        if name is not None:
+            said.setdefault(name, {})[what] = text
+
+    for resource in diff.added:
+        if resource.type == CONTROLLER:
+            say(resource.name, "creates", "creates it")
+    for resource in diff.removed:
+        if resource.type == CONTROLLER:
+            say(resource.name, "removes", "removes it")
+        if resource.type == RELEASE:
+            release = f"{resource.inputs['namespace']}/{resource.inputs['name']}"
+            say(controller_of(resource), "uninstalls", f"**uninstalls** `{release}`")
+    for change in diff.changed:
+        name = controller_of(change.after)
+        if change.after.type == ROLE and change.replaced_by:
+            say(name, "replaces", "**replaces the role**")
+            say(name, "restarts", "restarts the pods")
+        elif change.after.type == RELEASE and any(f.path == "version" for f in change.fields):
+            old, new = change.before.inputs["version"], change.after.inputs["version"]
+            verb = "**downgrades**" if _is_downgrade(old, new) else "upgrades"
+            say(name, "chart", f"{verb} the chart {old} → {new}")
+        elif change.after.type.endswith("DeploymentPatch") or change.after.type == RELEASE:
+            say(name, "restarts", "restarts the pods")
+        else:
+            say(name, "updates", "updates in place")
+    return {
+        name: ", ".join(parts[what] for what in ORDER if what in parts and (what != "updates" or len(parts) == 1))
+        for name, parts in said.items()
+    }
+
+
+ORDER = ("creates", "removes", "uninstalls", "replaces", "chart", "restarts", "updates")
+
+
+def _is_downgrade(before: str, after: str) -> bool:
+    """Whether chart version ``after`` is older than ``before`` (ACK's charts are ``major.minor.patch``)."""
+    numbers = [[int(part) for part in re.findall(r"\d+", v.split("-", 1)[0])] for v in (before, after)]
+    return bool(all(numbers)) and numbers[1] < numbers[0]
+
+
+def _uninstall_warning(release: PlannedResource) -> str:
+    inputs = release.inputs
+    return (
+        f"> ⚠️ **Release `{inputs['namespace']}/{inputs['name']}` will be uninstalled** (its controller is removed "
+        f"from the stack): Helm deletes the controller's Deployment, so its custom resources stop being reconciled. "
+        "Helm keeps the CRDs and the custom resources; remove them (and, by their deletion policy, the AWS "
+        "resources) only on purpose.\n"
+    )
+
+
 def _chart_upgrade(change: Change) -> str:
     inputs, before = change.after.inputs, change.before.inputs
+    if _is_downgrade(before["version"], inputs["version"]):
+        return (
+            f"> ⚠️ **Chart `{inputs['chart']}` is downgraded from {before['version']} to {inputs['version']}** "
+            f"(release `{inputs['namespace']}/{inputs['name']}`). Helm rolls the controller back but leaves the "
+            f"CRDs at {before['version']}'s: the older controller may not know fields the newer CRDs hold. "
+            "Downgrade on purpose only; do not apply the older CRDs over resources that use newer fields.\n"
+        )
     return (
         f"> ⚠️ **Chart `{inputs['chart']}` goes from {before['version']} to {inputs['version']}** "
         f"(release `{inputs['namespace']}/{inputs['name']}`). Helm never upgrades CRDs: apply the new version's "
@@ -167,7 +252,26 @@ def _replacement_warning(change: Change) -> str:
     return (
         f"> ⚠️ **Role `{change.after.name}` will be replaced** ({fields} changes): the role gets a new ARN, so the "
         "controller's ServiceAccount is annotated anew and its pods restart; anything outside this stack that "
-        "names the old role must follow.\n"
+        "names the old role must follow." + _pin_hint(change) + "\n"
+    )
+
+
+DEFAULT_NAME = re.compile(r"(?P<readable>.+)-(?P<digest>[0-9a-f]{8})")
+"""A default role name: ``ack-<service>[-<cluster>]-<hash>`` (:func:`ack_irsa.iam.limits.default_role_name`)."""
+
+
+def _pin_hint(change: Change) -> str:
+    """When the default name changes (its hash covers the issuer, the namespace, the ServiceAccount and, for
+    Pod Identity alone, the cluster instead of the issuer): how to keep the role instead."""
+    name = next((f for f in change.fields if f.path == "name"), None)
+    if name is None or not isinstance(name.before, str) or not isinstance(name.after, str):
+        return ""
+    before, after = DEFAULT_NAME.fullmatch(name.before), DEFAULT_NAME.fullmatch(name.after)
+    if before is None or after is None or before["readable"] != after["readable"]:
+        return ""
+    return (
+        f" The default name's hash changed: to keep the role, pin `roleName: {name.before}` on the controller "
+        "(the name the base plan shows; with placeholders, take the deployed name from `pulumi stack output`)."
     )
 
 
