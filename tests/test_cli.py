@@ -85,3 +85,88 @@ def test_make_plan_format_json_prints_only_the_json(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["stack"] == "dev"
+
+
+@pytest.fixture
+def no_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No AWS credentials anywhere, and no instance metadata lookup."""
+    for variable in list(os.environ):
+        if variable.startswith("AWS_"):
+            monkeypatch.delenv(variable)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+@pytest.mark.usefixtures("no_aws")
+def test_verify_without_credentials_says_where_it_looked_and_how_to_provide_them(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    arguments = ["verify", "--cluster", "dev-eks", "--service", "s3", "--region", "us-west-2"]
+    assert cli(arguments) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: no AWS credentials found; botocore looked, in order, in: env, assume-role, ")
+    assert f"profile 'default' in {tmp_path / 'none'} and {tmp_path / 'none'}" in err
+    assert "Provide them with `aws configure`, `aws sso login --profile NAME` and AWS_PROFILE=NAME" in err
+    assert cli([*arguments, "--json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["passed"] is False and document["error"].startswith("no AWS credentials found")
+    assert (document["cluster"], document["controllers"]) == ([], {})
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--stack", "no-such-stack"],  # bad input, before any AWS call
+        ["--cluster", "dev-eks"],  # --service missing
+        ["--cluster", "dev-eks", "--service", "s4"],  # an unknown service
+        ["--stack", "dev", "--target-profile", "x=y"],
+    ],
+)
+@pytest.mark.usefixtures("no_aws")
+def test_verify_json_is_json_on_every_error_path(capsys: pytest.CaptureFixture[str], arguments: list[str]) -> None:
+    assert cli(["verify", "--project-dir", str(ROOT), *arguments, "--json"]) == 1
+    captured = capsys.readouterr()
+    document = json.loads(captured.out)
+    assert document["passed"] is False and document["error"]
+    assert captured.err == ""
+
+
+def test_check_json_on_success_and_failure(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert cli(["check", "--project-dir", str(ROOT), "--stack", "prod", "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert (document["passed"], document["mandatory"], document["rules"]) == (True, 0, 10)
+    assert {"rule", "level", "resource", "message", "remediation"} == set(document["violations"][0])
+    assert {"rule": "privilege-escalation-is-acknowledged", "resource": "iam-role", "risk": "privilege-escalation",
+            "source": "inline policy ack-controller-policy"} in document["acknowledged"]  # fmt: skip
+    iam = tmp_path / "Pulumi.iam.yaml"
+    iam.write_text(
+        "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: dev\n  ack-irsa:controllers:\n    - service: iam\n"
+    )
+    assert cli(["check", "--project-dir", str(ROOT), "--config-file", str(iam), "--format", "json"]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert (document["passed"], document["mandatory"]) == (False, 1)
+    assert cli(["check", "--plan-file", str(tmp_path / "none.json"), "--format", "json"]) == 2
+    captured = capsys.readouterr()
+    assert json.loads(captured.out) == {"passed": False, "error": f"{tmp_path / 'none.json'}: no such file"}
+    assert captured.err == ""
+
+
+def test_catalog_json_lists_every_controller_with_policies_status_and_risks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from ack_irsa import catalog
+
+    assert cli(["catalog", "--format", "json"]) == 0
+    controllers = {c["service"]: c for c in json.loads(capsys.readouterr().out)["controllers"]}
+    assert sorted(controllers) == catalog.services()
+    iam = controllers["iam"]
+    assert (iam["status"], iam["serviceAccount"], iam["hasRecommendedPolicy"]) == ("GA", "ack-iam-controller", True)
+    assert [r["id"] for r in iam["risks"]] == ["privilege-escalation"]
+    assert controllers["s3"]["managedPolicyArns"] == ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]
+    assert cli(["catalog", "show", "s3", "--partition", "aws-cn", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["managedPolicyArns"] == ["arn:aws-cn:iam::aws:policy/AmazonS3FullAccess"]
+    assert cli(["catalog", "show", "s4", "--format", "json"]) == 1
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["error"].startswith("unknown ACK service 's4'; did you mean 's3'?")
+    assert captured.err == ""

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
+import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+
+from ack_irsa.errors import InputError
 
 EXAMPLES = """examples:
   ack-irsa verify --stack dev                       # every controller of the stack, against the live account
@@ -88,11 +92,49 @@ def run(args: argparse.Namespace) -> int:
         target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
         for name, spec in specs.items():
             report.controllers[name] = verify_controller(aws, kubernetes, spec, provider, cluster, target_iam)
-    except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    except (InputError, ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        return _failed(args, _error_text(error))
+    except Exception as error:  # a defect: --json still answers JSON; the table path reports it as every command does
+        if not args.json:
+            raise
+        return _failed(args, f"internal error ({type(error).__name__}); please report it")
     sys.stdout.write(report.to_json() if args.json else report.to_table())
     return 0 if report.passed else 1
+
+
+def _failed(args: argparse.Namespace, message: str) -> int:
+    """The checks could not run: ``--json`` prints the report's shape with ``error`` (and no checks), else one
+    error line on stderr. Exit 1 either way."""
+    if args.json:
+        document = {"passed": False, "error": message, "cluster": [], "controllers": {}}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _error_text(error: Exception) -> str:
+    """What went wrong; for missing credentials, where botocore looked and how to provide them."""
+    import botocore.exceptions
+
+    if not isinstance(error, botocore.exceptions.NoCredentialsError):
+        return str(error)
+    import botocore.session
+
+    session = botocore.session.get_session()
+    looked = [provider.METHOD for provider in session.get_component("credential_provider").providers]
+    profile = os.environ.get("AWS_PROFILE") or "default"
+    files = (
+        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials",
+        os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config",
+    )
+    return (
+        f"no AWS credentials found; botocore looked, in order, in: {', '.join(looked)} (the environment's "
+        f"AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile {profile!r} in {files[0]} and {files[1]}, SSO, a web "
+        "identity token, the container and instance metadata endpoints). Provide them with `aws configure`, "
+        "`aws sso login --profile NAME` and AWS_PROFILE=NAME, or by exporting AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)"
+    )
 
 
 def targets(args: argparse.Namespace) -> tuple[str | None, str | None, str | None, dict[str, ControllerSpec]]:

@@ -157,6 +157,46 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan, base: Plan | None = None
     return "\n".join(lines)
 
 
+def to_json(diff: PlanDiff, stack: str, head: Plan, base: Plan) -> dict[str, Any]:
+    """One stack's diff for scripts: ``{"stack", "status" ("changed"/"unchanged"), "counts": {"add", "change",
+    "replace", "remove"}, "added"/"removed": [{"type", "name", "parent"}], "changed": [{"type", "name",
+    "replacedBy", "fields": [{"path", "before", "after"}]}], "newRisks": [{"controller", "id", "source",
+    "detail"}], "newGrants": [{"controller", "accountId", "roleArn", "namespaces", ...}], "warnings":
+    [{"resource", "message"}], "onMerge": {controller: text}, "placeholders": {fact: value}}``."""
+
+    def listed(resource: PlannedResource) -> dict[str, Any]:
+        return {"type": resource.type, "name": resource.name, "parent": resource.parent}
+
+    def camel(grant: dict[str, Any]) -> dict[str, Any]:
+        return {"".join(w.title() if i else w for i, w in enumerate(k.split("_"))): v for k, v in grant.items()}
+
+    return {
+        "stack": stack,
+        "status": "unchanged" if diff.empty else "changed",
+        "counts": {
+            "add": len(diff.added),
+            "change": len(diff.changed),
+            "replace": sum(1 for c in diff.changed if c.replaced_by),
+            "remove": len(diff.removed),
+        },
+        "added": [listed(r) for r in diff.added],
+        "removed": [listed(r) for r in diff.removed],
+        "changed": [
+            {
+                **listed(c.after),
+                "replacedBy": c.replaced_by,
+                "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in c.fields],
+            }
+            for c in diff.changed
+        ],
+        "newRisks": [{"controller": name, **risk} for name, risk in diff.new_risks],
+        "newGrants": [{"controller": name, **camel(grant)} for name, grant in diff.new_grants],
+        "warnings": [{"resource": name, "message": m} for name, messages in head.warnings.items() for m in messages],
+        "onMerge": on_merge(diff, base, head),
+        "placeholders": head.placeholders,
+    }
+
+
 def warning_lines(head: Plan) -> list[str]:
     """What the head's components warn of (``pulumi preview`` shows the same), changed or not: an
     acknowledgement that no longer applies after a catalog update changes no resource, and must still be seen."""

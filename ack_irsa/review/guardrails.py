@@ -302,7 +302,7 @@ def _risk_rule(risk: str) -> Callable[[Any, Report], None]:
     return validate
 
 
-RULES = (
+RULES: tuple[Rule, ...] = (
     Rule(
         "irsa-trust-pins-sub-and-aud",
         "A role assumed with web identity (IRSA) pins the token's sub and aud with StringEquals in every such "
