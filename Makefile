@@ -8,6 +8,7 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 STACK ?= dev
 FORMAT ?= markdown
+comma := ,
 
 .PHONY: venv run plan test lint typecheck pytest mutation e2e clean
 
@@ -63,6 +64,8 @@ e2e: $(VENV)/.dev
 # Mutation testing of the pure modules against their fast tests (about 13 minutes on 2 cores; not part of
 # `make test`). Prints the score per module; docs/mutation.md lists the survivors judged equivalent.
 mutation: $(VENV)/.dev
+	# mutmut is installed here, not with the test requirements: `make test` and CI do not need it
+	$(call INSTALL,"mutmut>=3.3$(comma)<4")
 	rm -rf mutants
 	$(VENV)/bin/mutmut run --max-children 2 > /dev/null || true
 	$(PYTHON) scripts/mutation_score.py

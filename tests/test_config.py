@@ -32,8 +32,8 @@ NOT_A_PROVIDER = (
 )
 CONTROLLER_KEYS = (
     "acknowledgeRisks, allowWildcardSubject, crossAccount, deploymentName, extraClusterNames, extraOidcProviders, "
-    "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, install, maxSessionDuration, name, namespace, "
-    "permissionsBoundary, policyArns, roleName, rolePath, service, "
+    "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, install, kinds, maxSessionDuration, name, "
+    "namespace, passRoles, permissionsBoundary, policy, policyArns, roleName, rolePath, service, "
     "serviceAccountMode, serviceAccountName, tags"
 )
 

@@ -20,6 +20,8 @@ from .e2e.scenario import (
     available,
     bucket_manifest,
     condition,
+    controller_entries,
+    derived_policy_problems,
     leftovers,
     missing_prerequisites,
     synced,
@@ -145,3 +147,40 @@ def test_the_leftover_scan(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> No
     iam.detach_role_policy(RoleName="ours", PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
     iam.delete_role(RoleName="ours")
     assert leftovers(iam, eks, {"ack-irsa-e2e": "r1"}, "dev-eks") == []
+
+
+def test_the_derived_scenarios_controllers() -> None:
+    assert controller_entries(("s3", "sqs")) == [{"service": "s3"}, {"service": "sqs"}]
+    assert controller_entries(("s3", "sqs"), "derived") == [
+        {"service": "s3", "policy": "derived", "kinds": ["Bucket"]},
+        {"service": "sqs"},
+    ]
+    assert controller_entries(("sqs",), "derived")[0] == {"service": "s3", "policy": "derived", "kinds": ["Bucket"]}
+    with pytest.raises(ValueError, match="'recommended' or 'derived'"):
+        controller_entries(("s3",), "derivd")
+
+
+def test_the_derived_scenario_reads_the_roles_policies_from_iam(moto_url: str) -> None:
+    from ack_irsa.catalog import derived
+
+    empty_moto(moto_url)
+    iam = boto3.client(
+        "iam", region_name=REGION, endpoint_url=moto_url, aws_access_key_id="k", aws_secret_access_key="s"
+    )
+    document = derived.derive("s3", ["Bucket"]).document
+    iam.create_role(RoleName="ack-s3", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    assert derived_policy_problems(iam, "ack-s3", document) == ["no inline policy ack-derived-policy"]
+    iam.put_role_policy(RoleName="ack-s3", PolicyName="ack-derived-policy", PolicyDocument=json.dumps(document))
+    assert derived_policy_problems(iam, "ack-s3", document) == []
+    # the recommendation left in place is what the scenario must catch
+    iam.attach_role_policy(RoleName="ack-s3", PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    recommended = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    iam.put_role_policy(RoleName="ack-s3", PolicyName="ack-controller-policy", PolicyDocument=json.dumps(recommended))
+    assert derived_policy_problems(iam, "ack-s3", derived.derive("s3", ["Bucket"], []).document) == [
+        "attached arn:aws:iam::aws:policy/AmazonS3FullAccess",
+        "inline policy ack-controller-policy",
+    ]
+    assert derived_policy_problems(iam, "ack-s3", {"Version": "2012-10-17", "Statement": []})[-1] == (
+        "ack-derived-policy is not the derived document"
+    )
+    empty_moto(moto_url)

@@ -35,11 +35,12 @@ TOKEN = "hunter2-FUZZ-TOKEN"
 KEYS = [
     "clusterName", "issuerUrl", "oidcProviderArn", "clientIds", "thumbprints", "retainOidcProvider", "namespace",
     "kubeconfig", "kubeContext", "tags", "trustPolicyMaxChars", "managedPoliciesPerRole", "crossAccountMode",
+    "install",
 ]  # fmt: skip
 CONTROLLER_KEYS = [
     "namespace", "serviceAccountName", "serviceAccountMode", "deploymentName", "policyArns",
     "extraPolicyArns", "inlinePolicy", "roleName", "rolePath", "permissionsBoundary", "maxSessionDuration", "tags",
-    "extraServiceAccounts", "extraOidcProviders", "allowWildcardSubject",
+    "extraServiceAccounts", "extraOidcProviders", "allowWildcardSubject", "install", "identity", "acknowledgeRisks",
 ]  # fmt: skip
 SERVICES = ["s3", "rds", "iam", "dynamodb"] * 3 + ["s4", "glue"]
 PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABCDEF"
@@ -53,6 +54,11 @@ ODD_TEXT = [
     "'arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/A'",
     "{Version: '2012-10-17', Statement: [5, 'x', {Effect: Maybe}]}", "{Effect: Allow}", "'" + "x" * 400 + "'",
     "[" * 40 + "]" * 40, "us-west-22", "[us-west-2]", "12345",
+    # the third campaign: backtracking shapes, install objects, YAML 1.1 scalars where a string is meant
+    "'https://oidc.eks.us-west-2.amazonaws.com/id" + "/a" * 30 + " '", f"'{PROVIDER}" + "/a" * 30 + " '",
+    "{values: ''}", "{values: false}", "{values: 0}", "{values: []}", "{releaseName: " + "a" * 54 + "}",
+    "{values: {enableCARM: 'false'}}", "{values: {enableCARM: 0}}", "{}", "~", "{version: 1.10}",
+    "{version: 9.9.9}", "{release_name: x}", "{bogus: 1}", "on", "012345670123", "1.10",
 ]  # fmt: skip
 KUBECONFIGS = [
     f"'apiVersion: v1\\nusers: [{{user: {{token: {TOKEN}}}}}]'",
@@ -77,6 +83,7 @@ def scalar() -> st.SearchStrategy[str]:
 def target(draw: st.DrawFn) -> str:
     """One ``crossAccount`` entry: mostly well-formed, with an odd value or key now and then."""
     accounts = ['"444455556666"'] * 4 + ['"777788889999"', '"111122223333"', "444455556666", '"4444"', "[a]"]
+    accounts += ["012345670123", '"' + "4" * 600 + '"']
     account = draw(st.sampled_from(accounts))
     fields = {"accountId": account, "namespaces": draw(st.sampled_from(["[team-a]", "[team-a, team-b]", "[]", "x"]))}
     role = draw(st.sampled_from(["roleName", "roleArn", "both", "neither"]))
@@ -87,7 +94,9 @@ def target(draw: st.DrawFn) -> str:
         fields["roleArn"] = draw(st.sampled_from(arns))
     if draw(st.booleans()):
         fields["manageRole"] = draw(st.sampled_from(["true", "false", "yes"]))
-        fields["provider"] = draw(st.sampled_from(["{profile: team-a}", "{}", "{assumeRoleArn: x}", "{regoin: a}"]))
+        providers = ["{profile: team-a}", "{}", "{assumeRoleArn: x}", "{regoin: a}", "{profile: ''}", "{profile: ' '}",
+                     "{profile: team-a, region: mars-1}", "{profile: team-a, region: cn-north-1}"]  # fmt: skip
+        fields["provider"] = draw(st.sampled_from(providers))
     for key in draw(st.lists(st.sampled_from([*fields, "acountId"]), max_size=draw(FEW), unique=True)):
         fields[key] = draw(scalar())
     return "{" + ", ".join(f"{key}: {value}" for key, value in fields.items()) + "}"

@@ -204,7 +204,7 @@ BAD = [
     (
         "an unknown key inside install",
         stack({"service": "s3", "install": {"releasName": "x"}}),
-        ["ack-irsa:controllers[0].install.releasName: unknown key (known: version, releaseName, values, createNamespace)"],
+        ["ack-irsa:controllers[0].install.releasName: unknown key; did you mean 'releaseName'?"],
     ),
     (
         "two installs with one release name in one namespace",

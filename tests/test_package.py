@@ -49,7 +49,8 @@ def test_the_schema_has_every_component_with_camel_case_properties_and_the_docst
     assert controller["requiredInputs"] == ["service"]
     assert list(controller["inputProperties"]) == [
         "service", "oidcProviderArn", "oidcIssuer", "namespace", "serviceAccountName", "serviceAccountMode",
-        "deploymentName", "policyArns", "extraPolicyArns", "inlinePolicy", "roleName", "rolePath",
+        "deploymentName", "policy", "kinds", "passRoles", "policyArns", "extraPolicyArns", "inlinePolicy",
+        "roleName", "rolePath",
         "permissionsBoundary", "maxSessionDuration", "tags", "extraServiceAccounts", "extraOidcProviders",
         "allowWildcardSubject", "trustPolicyMaxChars", "managedPoliciesPerRole", "identity", "clusterName",
         "extraClusterNames", "install", "acknowledgeRisks", "crossAccount", "crossAccountMode", "carmServiceLevel",
@@ -266,7 +267,8 @@ def test_the_python_api_is_unchanged() -> None:
 
     assert list(ControllerIrsaArgs.__annotations__) == [
         "service", "oidc_provider", "oidc_provider_arn", "oidc_issuer", "namespace", "service_account_name",
-        "service_account_mode", "deployment_name", "policy_arns", "extra_policy_arns", "inline_policy", "role_name",
+        "service_account_mode", "deployment_name", "policy", "kinds", "pass_roles", "policy_arns",
+        "extra_policy_arns", "inline_policy", "role_name",
         "role_path", "permissions_boundary", "max_session_duration", "tags", "extra_service_accounts",
         "extra_oidc_providers", "allow_wildcard_subject", "trust_policy_max_chars", "managed_policies_per_role",
         "identity", "cluster_name", "extra_cluster_names", "install", "cross_account", "cross_account_mode",

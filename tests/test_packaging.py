@@ -69,10 +69,23 @@ def test_declared_project_config_matches_the_schema() -> None:
 
 def test_the_package_ships_its_data_and_type_marker() -> None:
     files = resources.files("ack_irsa")
-    for name in ("py.typed", "catalog/upstream.json", "catalog/corrections.json"):
+    for name in ("py.typed", "catalog/upstream.json", "catalog/corrections.json", "review/schemas/charts.json"):
         assert files.joinpath(name).is_file(), name
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert package_data == {"ack_irsa": ["py.typed", "catalog/*.json"]}
+    assert package_data == {
+        "ack_irsa": [
+            "py.typed",
+            "catalog/*.json",
+            "review/schemas/*.json",
+            "review/schemas/*.md",
+            "review/schemas/crds/*.yaml",
+            "review/schemas/charts/*.json",
+        ]
+    }
+    # every vendored schema file is matched by one of those patterns
+    schemas = ROOT / "ack_irsa" / "review" / "schemas"
+    shipped = {p for pattern in package_data["ack_irsa"][2:] for p in (ROOT / "ack_irsa").glob(pattern)}
+    assert shipped == {p for p in schemas.rglob("*") if p.is_file()}
 
 
 def test_readme_config_reference_is_generated_from_the_schema() -> None:

@@ -639,7 +639,7 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, Any]] = {
         [
             (
                 "policy_arns",
-                "there is no recommended policy for the opensearchserverless controller (upstream's is unusable, see `python -m ack_irsa catalog show opensearchserverless`); give policy_arns or inline_policy",
+                "there is no recommended policy for the opensearchserverless controller (upstream's is unusable, see `python -m ack_irsa catalog show opensearchserverless`); give policy_arns or inline_policy or policy derived",
             )
         ],
     ),
@@ -925,11 +925,11 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, Any]] = {
         [
             (
                 "zzz",
-                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level)",
+                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy, kinds, pass_roles, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level)",
             ),
             (
                 "7",
-                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level)",
+                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy, kinds, pass_roles, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level)",
             ),
         ],
     ),

@@ -86,8 +86,11 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
             raise
         frame = traceback.extract_tb(error.__traceback__)[-1]
         where = f"{Path(frame.filename).name}:{frame.lineno}"
+        # what it is about, where the error can say so without a value
+        said: object = getattr(error, "summary", None)
+        about = f": {said}" if isinstance(said, str) else ""
         print(
-            f"error: internal error ({type(error).__name__} at {where}); please report it "
+            f"error: internal error ({type(error).__name__} at {where}){about}; please report it "
             f"({DEBUG}=1 shows the traceback)",
             file=sys.stderr,
         )

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ack_irsa import catalog
+from ack_irsa.catalog import derived
 from ack_irsa.iam import risks
 from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS
 from ack_irsa.iam.policies import policy_size
@@ -113,6 +114,19 @@ def listing(controllers: list[catalog.Controller]) -> str:
     return "\n".join([*lines, "", f"{len(rows)} controllers. Flags:", *legend]) + "\n"
 
 
+def _derived_text(service: str) -> str:
+    """What ``policy: derived`` would grant for every kind, or why it is not available."""
+    try:
+        data = derived.calls(service)
+        kinds = [k for k, calls in data.kinds.items() if not calls.unmapped]
+        policy = derived.derive(service, kinds if len(kinds) < len(data.kinds) else None)
+    except derived.DerivedPolicyError as error:
+        return error.problems[0][1]
+    roles = sorted(k for k, fields in policy.unset_role_fields.items())
+    text = f"{policy.summary()} (read at {data.commit[:12]}); kinds: {', '.join(policy.kinds)}"
+    return text + (f"; role fields (need passRoles): {', '.join(roles)}" if roles else "")
+
+
 def _statements(document: Mapping[str, Any]) -> str:
     statements = document["Statement"]
     count = len(statements) if isinstance(statements, list) else 1
@@ -132,6 +146,12 @@ def show(controller: catalog.Controller, partition: str) -> str:
     lines += [f"flag:             {flag} - {catalog.FLAG_DESCRIPTIONS[flag]}" for flag in controller.flags]
     lines += [f"risk:             {i} in {source} - {detail}" for i, source, detail in recommended_risks(controller)]
     lines += [f"note:             {note}" for note in controller.notes]
+    if controller.too_narrow:
+        lines.append(
+            f"too narrow:       upstream's recommendation misses {len(controller.too_narrow)} of the actions the "
+            f"controller's code calls: {', '.join(controller.too_narrow)}"
+        )
+    lines.append(f"policy derived:   {_derived_text(controller.service)}")
     lines.append("")
     if not controller.has_recommended_policy:
         lines.append("No recommended policy: a stack must give policyArns or inlinePolicy for this controller.")

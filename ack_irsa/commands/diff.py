@@ -200,7 +200,7 @@ def _plan(stack: str, side: Side, args: argparse.Namespace) -> Plan:
     if side.stack_file is None:
         return plan.Plan(stack, [], {})
     try:
-        return render_config(stack, side.stack_file.config, args, side.stack_file.secret_keys)
+        return render_config(stack, side.stack_file.config, args, side.stack_file.secret_keys, side.stack_file.written)
     except InputError as error:
         raise InputError(f"{side.label}: {error}") from None  # the config's problems do not name the file
 

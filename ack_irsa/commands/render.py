@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     from ack_irsa.review import plan
 
     stack, stack_file = load_stack(args)
-    result = render_config(stack, stack_file.config, args, stack_file.secret_keys)
+    result = render_config(stack, stack_file.config, args, stack_file.secret_keys, stack_file.written)
     renderer = {"markdown": plan.to_markdown, "json": plan.to_json, "manifests": plan.to_manifests}[args.format]
     sys.stdout.write(renderer(result))
     return 0
@@ -68,19 +68,25 @@ def stack_name(path: Path) -> str:
 
 
 def render_config(
-    stack: str, config: dict[str, Any], args: argparse.Namespace, secret_keys: Sequence[str] = ()
+    stack: str,
+    config: dict[str, Any],
+    args: argparse.Namespace,
+    secret_keys: Sequence[str] = (),
+    written: Mapping[str, str] | None = None,
 ) -> Plan:
     """The plan of ``config`` under the facts the flags and the config give. Bad flags or config are an
     :class:`InputError` with every problem; a check that fails only when values resolve is one too."""
     import pulumi
 
-    from ack_irsa.review import plan
+    from ack_irsa.review import offline, plan
 
-    facts = plan.facts_for(config, args.account_id, args.partition, args.issuer_url, secret_keys)
+    facts = plan.facts_for(config, args.account_id, args.partition, args.issuer_url, secret_keys, written=written)
     try:
         return plan.plan_stack(stack, config, facts)
     except pulumi.RunError as error:
         raise InputError(str(error)) from None
+    except offline.EngineSchemaMismatch:  # a defect of ack-irsa, not of the input: an internal error
+        raise
     except Exception as error:  # a deploy-time check failed: report it, not a traceback
         raise InputError(_innermost(error)) from None
 

@@ -105,6 +105,7 @@ def missing_prerequisites(args: argparse.Namespace, config: dict[str, Any]) -> l
 def cluster_unreachable(config: dict[str, Any]) -> str | None:
     """Why the kubeconfig and context the stack uses do not reach its cluster; None when they do, or when
     the stack does not touch the cluster. Never quotes the kubeconfig: it can hold a token."""
+    from ack_irsa.stack import kubeconfig
     from ack_irsa.stack.config import ConfigError, parse
     from ack_irsa.stack.stackfile import SECRET_PLACEHOLDER
 
@@ -116,6 +117,9 @@ def cluster_unreachable(config: dict[str, Any]) -> str | None:
         return None  # nothing on the cluster, or a kubeconfig only pulumi can decrypt
     where = "the stack's kubeconfig" if stack.kubeconfig else "the ambient kubeconfig ($KUBECONFIG or ~/.kube/config)"
     context = f" with context {stack.kube_context!r}" if stack.kube_context else ""
+    path = stack.kubeconfig is not None and kubeconfig.is_path(stack.kubeconfig)
+    if path and (problems := kubeconfig.file_problems(str(stack.kubeconfig), stack.kube_context)):
+        return f"the stack's kubeconfig {'; '.join(problems)}"
     try:
         api = _api_client(stack.kubeconfig, stack.kube_context)
     except Exception as error:  # the client's errors for a bad or absent kubeconfig vary by kind

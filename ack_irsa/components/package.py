@@ -42,6 +42,15 @@ class ServiceAccountMode(StrEnum):
     """The role only; nothing on the cluster."""
 
 
+class PolicyChoice(StrEnum):
+    """Where the role's permissions come from."""
+
+    RECOMMENDED = "recommended"
+    """The catalog's recommended policies (the default)."""
+    DERIVED = "derived"
+    """One inline policy of exactly the actions the controller's code calls for `kinds`."""
+
+
 class IdentityMode(StrEnum):
     """How the controller's pods get the role."""
 
@@ -107,6 +116,12 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """What to do with the ServiceAccount. Default `patch`."""
     deployment_name: str
     """The Deployment restarted when the role changes; empty disables it. Default: the chart's."""
+    policy: PolicyChoice
+    """`derived`: the actions the controller's code calls, instead of the recommendation. Default `recommended`."""
+    kinds: list[str]
+    """`policy` `derived`: the kinds the controller manages. Default: every kind."""
+    pass_roles: list[str]
+    """`policy` `derived`: role ARNs the controller may pass (`iam:PassRole`); `*` is refused. Default: none."""
     policy_arns: dict[str, pulumi.Input[str]]
     """Managed policies instead of the recommended ones, `{key: arn}` (the key names the attachment).
     Default: the catalog's recommendation."""
@@ -215,6 +230,12 @@ class TargetAccountRoleArgs(TypedDict, total=False):
     """Role path. Default `/`."""
     pod_identity: bool
     """The controllers run on EKS Pod Identity: the trust allows `sts:TagSession` too. Default `false`."""
+    policy: PolicyChoice
+    """`derived`: the actions the controller's code calls, instead of the recommendation. Default `recommended`."""
+    kinds: list[str]
+    """`policy` `derived`: the kinds the controller manages in this account. Default: every kind."""
+    pass_roles: list[str]
+    """`policy` `derived`: role ARNs in this account the controller may pass. Default: none."""
     policy_arns: list[str]
     """Managed policies instead of the recommended ones. Default: the catalog's."""
     extra_policy_arns: list[str]

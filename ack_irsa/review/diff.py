@@ -1,7 +1,9 @@
 """What changes between two offline plans, written for a pull-request comment.
 
 Resources are matched by type and logical name, as Pulumi matches them. A changed field that forces
-Pulumi to replace the resource is called out; a replaced role restarts its controller.
+Pulumi to replace the resource is called out, with the order of the replacement: a new one made before the
+old one is deleted, or (where the name stays, or only one may exist) the old one deleted first, and what
+that gap means for the controllers. A replaced role restarts its controller.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ack_irsa.review.plan import (
+    ASSOCIATION,
     CONTROLLER,
     RELEASE,
     ROLE,
@@ -23,19 +26,98 @@ from ack_irsa.review.plan import (
     walk,
 )
 
-# Inputs whose change makes Pulumi replace the resource (create the new one, delete the old).
-REPLACED_BY = {
-    ROLE: ("name", "path"),
-    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": ("url",),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
-    "aws:iam/rolePolicy:RolePolicy": ("role", "name"),
-    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": ("roleName",),
-    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": ("roleName",),
-    "kubernetes:core/v1:ServiceAccount": ("metadata.name", "metadata.namespace"),
-    "kubernetes:core/v1:ServiceAccountPatch": ("metadata.name", "metadata.namespace"),
-    "kubernetes:apps/v1:DeploymentPatch": ("metadata.name", "metadata.namespace"),
-    "kubernetes:helm.sh/v3:Release": ("name", "namespace"),
+CONFIG_MAP = "kubernetes:core/v1:ConfigMap"
+SELECTOR = "kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector"
+KUBERNETES_PROVIDER = "pulumi:providers:kubernetes"
+_NAMED = ("metadata.name", "metadata.namespace")
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """The inputs whose change makes Pulumi replace a resource, and in which order.
+
+    None of the installed SDKs carries this (the providers' replace-on-change fields live in the provider
+    plugins, which are not installed), so each entry is by hand, from the provider's documentation or code
+    named in ``source``, and tests/test_replacements.py renders a change of each field and asserts what the
+    diff says of it."""
+
+    fields: tuple[str, ...]
+    """Inputs, as the plan's paths; ``data`` stands for every key under it."""
+    delete_first: str = ""
+    """When the old resource is deleted before the new one is made: ``"always"``, or ``"name"`` (when the
+    name stays: a second one of the same name cannot exist); empty: the new one is made first."""
+    gap: str = ""
+    """What the moment between the delete and the create means for the controllers."""
+    source: str = ""
+
+
+_NO_ROLE = "the controller has no role for a moment: its AWS calls fail until the new role and its policies exist"
+REPLACED_BY: dict[str, Replacement] = {
+    ROLE: Replacement(
+        ("name", "path"), "name", _NO_ROLE, "pulumi-aws iam.Role: name and path force a new role (ForceNew)"
+    ),
+    "aws:iam/openIdConnectProvider:OpenIdConnectProvider": Replacement(
+        ("url",),
+        "always",
+        "one provider per issuer may exist: every IRSA workload on the cluster fails to get credentials until "
+        "the new provider exists",
+        "pulumi-aws iam.OpenIdConnectProvider: url forces a new provider; IAM refuses a second for one issuer",
+    ),
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": Replacement(
+        ("role", "policyArn"), source="pulumi-aws iam.RolePolicyAttachment: both force a new attachment"
+    ),
+    "aws:iam/rolePolicy:RolePolicy": Replacement(
+        ("role", "name"), source="pulumi-aws iam.RolePolicy: role and name force a new inline policy"
+    ),
+    "aws:iam/rolePolicyAttachmentsExclusive:RolePolicyAttachmentsExclusive": Replacement(
+        ("roleName",), source="pulumi-aws iam.RolePolicyAttachmentsExclusive: role_name forces a new one"
+    ),
+    "aws:iam/rolePoliciesExclusive:RolePoliciesExclusive": Replacement(
+        ("roleName",), source="pulumi-aws iam.RolePoliciesExclusive: role_name forces a new one"
+    ),
+    ASSOCIATION: Replacement(
+        ("clusterName", "namespace", "serviceAccount"),
+        "always",
+        "EKS allows one association per ServiceAccount, so ack-irsa deletes the old one first: pods started "
+        "before the new one exists get no Pod Identity credentials and must be restarted",
+        "pulumi-aws eks.PodIdentityAssociation: cluster_name, namespace, service_account force a new one",
+    ),
+    "aws:eks/addon:Addon": Replacement(
+        ("addonName", "clusterName"),
+        "always",
+        "one add-on of a name per cluster: the Pod Identity agent is gone for a moment, and pods cannot fetch "
+        "Pod Identity credentials until it is back",
+        "pulumi-aws eks.Addon: addon_name and cluster_name force a new add-on",
+    ),
+    "kubernetes:core/v1:ServiceAccount": Replacement(_NAMED, source="pulumi-kubernetes: a new name is a new object"),
+    "kubernetes:core/v1:ServiceAccountPatch": Replacement(
+        _NAMED, source="pulumi-kubernetes: a patch of another object"
+    ),
+    "kubernetes:apps/v1:DeploymentPatch": Replacement(_NAMED, source="pulumi-kubernetes: a patch of another object"),
+    "kubernetes:core/v1:NamespacePatch": Replacement(
+        ("metadata.name",), source="pulumi-kubernetes: a patch of another namespace"
+    ),
+    CONFIG_MAP: Replacement(
+        (*_NAMED, "data", "binaryData"),
+        "name",
+        "every controller in the namespace has no account map for a moment: reconciles of resources in the "
+        "mapped namespaces fail and are retried until the new map exists",
+        "pulumi-kubernetes treats a ConfigMap's data as immutable unless its provider sets "
+        "enableConfigMapMutable (provider/pkg/provider/diff.go); it deletes first when the name stays",
+    ),
+    SELECTOR: Replacement(
+        (*_NAMED, "spec.arn"),
+        "name",
+        "",
+        "ACK's CRD: spec.arn is immutable (self == oldSelf); ack-irsa names a selector after its role's ARN, "
+        "so a new role is a new selector, made before the old one is deleted",
+    ),
+    RELEASE: Replacement(("name", "namespace"), source="pulumi-kubernetes helm.v3.Release: name and namespace"),
 }
+_SELECTOR_OVERLAP = (
+    "the new selector is made before the old one is deleted (spec.arn cannot change); while both exist, the "
+    "resources both match fail to reconcile and are retried"
+)
 # String inputs that hold a JSON policy: shown as a diff of the documents, not of one long line.
 POLICY_FIELDS = ("assumeRolePolicy", "policy")
 
@@ -52,11 +134,30 @@ class Change:
     before: PlannedResource
     after: PlannedResource
     fields: list[FieldChange]
+    config_maps_mutable: bool = False
+    """The head's Kubernetes provider sets ``enableConfigMapMutable``: a ConfigMap's data is updated in place."""
 
     @property
     def replaced_by(self) -> list[str]:
-        forcing = REPLACED_BY.get(self.after.type, ())
-        return [f.path for f in self.fields if f.path in forcing]
+        rule = REPLACED_BY.get(self.after.type)
+        if rule is None:
+            return []
+        forcing = rule.fields
+        if self.after.type == CONFIG_MAP and self.config_maps_mutable:
+            forcing = _NAMED
+        return [f.path for f in self.fields if any(f.path == k or f.path.startswith(f"{k}.") for k in forcing)]
+
+    @property
+    def deleted_first(self) -> bool:
+        """The old resource is deleted before the new one exists (a replacement only)."""
+        rule = REPLACED_BY.get(self.after.type)
+        if not self.replaced_by or rule is None:
+            return False
+        if rule.delete_first == "always":
+            return True
+        name_fields = ("name",) if self.after.type == ROLE else _NAMED
+        named = self.after.type != ROLE or "name" in self.after.inputs  # a role without a name is autonamed
+        return rule.delete_first == "name" and named and not any(f.path in name_fields for f in self.fields)
 
 
 @dataclass
@@ -80,10 +181,14 @@ def diff_plans(base: Plan, head: Plan) -> PlanDiff:
         added=[after[k] for k in sorted(after.keys() - before.keys())],
         removed=[before[k] for k in sorted(before.keys() - after.keys())],
     )
+    mutable = any(
+        r.type == KUBERNETES_PROVIDER and r.inputs.get("enableConfigMapMutable") in (True, "true")
+        for r in head.resources
+    )
     for key in sorted(before.keys() & after.keys()):
         fields = field_changes(before[key].inputs, after[key].inputs)
         if fields or before[key].parent != after[key].parent:
-            result.changed.append(Change(before[key], after[key], fields))
+            result.changed.append(Change(before[key], after[key], fields, mutable))
     known = {(name, r["id"], r["source"]) for name, risks in base.risks.items() for r in risks}
     result.new_risks = [
         (name, risk)
@@ -134,6 +239,12 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan, base: Plan | None = None
     lines += warning_lines(head)
     lines += [_uninstall_warning(r) for r in diff.removed if r.type == RELEASE]
     lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
+    lines += [_delete_first_warning(c) for c in replaced if c.deleted_first]
+    lines += [
+        f"> ⚠️ **Selector `{c.after.name}` is replaced**: {_SELECTOR_OVERLAP}.\n"
+        for c in replaced
+        if c.after.type == SELECTOR and not c.deleted_first
+    ]
     lines += [
         _chart_upgrade(c)
         for c in diff.changed
@@ -315,13 +426,28 @@ def _pin_hint(change: Change) -> str:
     )
 
 
+def _delete_first_warning(change: Change) -> str:
+    rule = REPLACED_BY[change.after.type]
+    fields = ", ".join(f"`{f}`" for f in change.replaced_by)
+    why = rule.gap or "the resource is missing for a moment"
+    remedy = ""
+    if change.after.type == CONFIG_MAP:
+        remedy = (
+            " To change the map in place instead, give the stack `ack-irsa:kubeconfig` or `ack-irsa:kubeContext`: "
+            "the Kubernetes provider ack-irsa then makes sets `enableConfigMapMutable`."
+        )
+    return f"> ⚠️ **`{change.after.name}` is deleted before it is re-created** ({fields} changes): {why}.{remedy}\n"
+
+
 def _resource_line(resource: PlannedResource) -> str:
     parent = f" in `{resource.parent}`" if resource.parent else ""
     return f"- `{resource.name}` (`{resource.type}`){parent}"
 
 
 def _change_lines(change: Change) -> list[str]:
-    suffix = " — **replaced**" if change.replaced_by else ""
+    suffix = ""
+    if change.replaced_by:
+        suffix = " — **replaced, deleted first**" if change.deleted_first else " — **replaced**"
     lines = [f"#### `{change.after.name}` (`{change.after.type}`){suffix}", ""]
     plain = [f for f in change.fields if f.path not in POLICY_FIELDS]
     if plain:

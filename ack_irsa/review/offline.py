@@ -4,6 +4,11 @@ The same program ``pulumi up`` runs, with the engine replaced by :class:`Offline
 account, no provider plugin, no network. Values only a live account knows (account ID, partition,
 a cluster's issuer) come from :class:`Facts`; those not given are placeholders, recorded as such.
 Used by the offline plan (``python -m ack_irsa render``), the tests and the benchmarks.
+
+Mocks accept any type token and any input; the real engine does not. So every registration is checked
+against what its provider declares (:mod:`ack_irsa.review.engine_schema`) once the run is over, and a run
+with a registration the engine would refuse raises :class:`EngineSchemaMismatch`: a defect of ack-irsa,
+never a plan that looks fine.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -25,8 +30,11 @@ from pulumi.runtime.stack import run_pulumi_func
 
 from ack_irsa.iam.arns import oidc_provider_arn
 from ack_irsa.iam.policies import issuer_host
+from ack_irsa.review import engine_schema
 from ack_irsa.stack.stackfile import pulumi_value
 
+SchemaCheck = Literal["enforce", "record", "off"]
+"""What :func:`run` does with the engine-schema check: raise on a mismatch, record it, or not check."""
 ACCOUNT_PLACEHOLDER = "<account-id>"
 CLUSTER_ID_PLACEHOLDER = "<cluster-id>"
 
@@ -65,6 +73,8 @@ class Registration:
     retain_on_delete: bool
     state: dict[str, Any] = field(default_factory=dict)
     """What the mocks answered for a custom resource (its ARN, say); empty for a component."""
+    remote: bool = False
+    """A component a provider builds (a multi-language component), not the program."""
 
 
 @dataclass
@@ -77,6 +87,13 @@ class OfflineRun:
     """(URN of the resource, message) of every ``pulumi.log.warn``, as ``pulumi preview`` shows them."""
     component_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     """URN of each component → the outputs it registered (``register_outputs``)."""
+    schema_findings: list[tuple[Registration, engine_schema.Finding]] = field(default_factory=list)
+    """What the engine-schema check found in each registration: the parts it could not check (``skipped``),
+    and, for a run made with ``schema_check="record"``, the mismatches as well."""
+
+    @property
+    def not_checked(self) -> list[tuple[Registration, engine_schema.Finding]]:
+        return [(r, f) for r, f in self.schema_findings if f.skipped]
 
     def of_type(self, type_token: str) -> list[Registration]:
         return [r for r in self.resources if r.type == type_token]
@@ -215,6 +232,7 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 provider=request.provider,
                 dependencies=tuple(request.dependencies),
                 retain_on_delete=request.retainOnDelete,
+                remote=request.remote,
                 state=_plain(rpc.deserialize_properties(response.object)) if request.custom else {},
             )
             with self._lock:
@@ -243,13 +261,17 @@ def run(
     stack: str = "offline",
     *,
     pause_collector: bool = True,
+    schema_check: SchemaCheck = "enforce",
 ) -> OfflineRun:
     """Run ``program`` to completion under ``mocks`` with ``config`` (a Pulumi config map).
 
     The program may return outputs and may ``pulumi.export`` them; both are resolved and returned.
     Every run gets a fresh event loop, monitor and root stack, so runs do not leak into each other.
     ``pause_collector=False`` leaves the cyclic garbage collector as it is, as under ``pulumi preview``
-    (the benchmarks measure both).
+    (the benchmarks measure both). Every registration is checked against its provider's schema; a
+    registration the real engine would refuse raises :class:`EngineSchemaMismatch`; ``schema_check="record"``
+    (a test of the check itself) records it in ``schema_findings`` instead, and ``"off"`` skips the check
+    (a benchmark of the program alone, or a test with stand-in types no provider has).
     """
     loop, thread_loops = _new_loop()
     monitor = _RecordingMonitor(mocks)
@@ -282,6 +304,15 @@ def run(
             gc.enable()
     invokes = list(getattr(mocks, "invokes", []))
     facts = getattr(mocks, "facts", Facts())
+    findings = [
+        (registration, finding)
+        for registration in (monitor.registrations if schema_check != "off" else [])
+        for finding in engine_schema.check(
+            registration.type, registration.inputs, custom=registration.custom, remote=registration.remote
+        )
+    ]
+    if schema_check == "enforce" and any(not finding.skipped for _, finding in findings):
+        raise EngineSchemaMismatch([(r, f) for r, f in findings if not f.skipped])
     return OfflineRun(
         resources=list(monitor.registrations),
         invokes=invokes,
@@ -289,7 +320,23 @@ def run(
         facts=facts,
         warnings=engine.warnings,
         component_outputs=monitor.component_outputs,
+        schema_findings=findings,
     )
+
+
+class EngineSchemaMismatch(Exception):
+    """Registrations the real engine would refuse, though the mocks took them: a defect of ack-irsa."""
+
+    def __init__(self, mismatches: list[tuple[Registration, engine_schema.Finding]]) -> None:
+        self.mismatches = mismatches
+        lines = [f"  {r.type} {r.name!r}: {finding}" for r, finding in mismatches]
+        super().__init__("registrations the real engine would refuse (the mocks took them):\n" + "\n".join(lines))
+
+    @property
+    def summary(self) -> str:
+        """The mismatches by resource and input only, without the values (which may be secret)."""
+        where = sorted({f"{r.type} {r.name!r} at {finding.path or 'its type'}" for r, finding in self.mismatches})
+        return "registrations the real engine would refuse: " + "; ".join(where)
 
 
 def _new_loop() -> tuple[asyncio.AbstractEventLoop, list[asyncio.AbstractEventLoop]]:

@@ -71,6 +71,9 @@ class Plan:
     cross_account: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     """Controller name → the roles in other accounts it may assume: ``{"account_id", "role_arn",
     "namespaces", "mode", "role_made_here"}`` each."""
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Controller name → its policy as the component reports it
+    (:func:`ack_irsa.components.permissions.policy_facts`): derived, or a recommendation too narrow upstream."""
 
     def by_key(self) -> dict[tuple[str, str], PlannedResource]:
         return {r.key: r for r in self.resources}
@@ -85,6 +88,8 @@ def facts_for(
     partition: str | None = None,
     issuer_url: str | None = None,
     secret_keys: Iterable[str] = (),
+    *,
+    written: Mapping[str, str] | None = None,
 ) -> offline.Facts:
     """What to assume for the values a live account would give: the flags first, then what the config
     says (``aws:region``, ``issuerUrl``, ``oidcProviderArn``), then placeholders (recorded as such).
@@ -97,7 +102,7 @@ def facts_for(
     flag_problems = list(_flag_problems(account_id, partition, issuer_url, region))
     flag_partition = partition if partition and not any(p.startswith("--partition") for p in flag_problems) else None
     try:
-        stack = parse(config, secret_keys, partition=flag_partition)
+        stack = parse(config, secret_keys, partition=flag_partition, written=written)
     except ConfigError as error:
         subject = "the stack config and the flags have" if flag_problems else "the stack config has"
         raise ConfigError(error.problems + flag_problems, subject) from None
@@ -186,6 +191,11 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
         for urn, outputs in result.component_outputs.items()
         if urn in names and outputs.get("cross_account")
     }
+    policies = {  # only what a reviewer must be told: a recommendation alone says nothing new
+        names[urn]: outputs["policy"]
+        for urn, outputs in result.component_outputs.items()
+        if urn in names and outputs.get("policy") and outputs["policy"] != {"policy": "recommended"}
+    }
     return Plan(
         stack,
         resources,
@@ -194,6 +204,7 @@ def plan_of(stack: str, result: offline.OfflineRun) -> Plan:
         {k: warnings[k] for k in sorted(warnings)},
         {k: risks[k] for k in sorted(risks)},
         {k: grants[k] for k in sorted(grants)},
+        {k: policies[k] for k in sorted(policies)},
     )
 
 
@@ -216,7 +227,7 @@ def _placeholder_text(name: str, facts: offline.Facts) -> str:
 
 def to_json(plan: Plan) -> str:
     """``{"stack", "placeholders", "warnings", "risks", "crossAccount", "resources": [{"type", "name", "parent",
-    "inputs"}], "outputs"}``."""
+    "inputs"}], "outputs"}``, and ``"policies"`` where a controller's policy is derived or too narrow upstream."""
     document = {
         "stack": plan.stack,
         "placeholders": plan.placeholders,
@@ -230,6 +241,8 @@ def to_json(plan: Plan) -> str:
         "resources": [{"type": r.type, "name": r.name, "parent": r.parent, "inputs": r.inputs} for r in plan.resources],
         "outputs": plan.outputs,
     }
+    if plan.policies:  # derived policies, and recommendations upstream wrote too narrow
+        document["policies"] = [{"controller": name, **_camel_keys(p)} for name, p in plan.policies.items()]
     return json.dumps(document, indent=2, sort_keys=True) + "\n"
 
 
@@ -447,6 +460,7 @@ def controller_section(plan: Plan, name: str, heading: str = "## Controller") ->
         ("Permissions boundary", _code(role.get("permissionsBoundary"))),
         ("Tags", ", ".join(f"`{k}={v}`" for k, v in sorted((role.get("tags") or {}).items())) or "—"),
         ("Permissions", _permissions_text(plan, name)),
+        *([("Policy", _policy_text(policy))] if (policy := plan.policies.get(name)) else []),
         ("Identity", _identity_text(role)),
         ("Pod Identity association", _association_text(association)),
         ("Helm release", _release_text(release)),
@@ -497,6 +511,24 @@ def _permissions_text(plan: Plan, name: str) -> str:
             f"`{inline.inputs['name']}` allows {summary(allowed_actions(json.loads(inline.inputs['policy'])))}"
         )
     return "; ".join(parts)
+
+
+def _policy_text(policy: Mapping[str, Any]) -> str:
+    """How the role's policy was made: derived from the controller's calls (and what it cannot grant), or
+    a recommendation upstream wrote too narrow."""
+    if policy["policy"] != "derived":
+        state = "ack-irsa's correction adds them" if policy.get("corrected") else "⚠️ not corrected"
+        missing = policy["too_narrow"]
+        return (
+            f"recommended; upstream's misses {len(missing)} actions the controller calls ({summary(missing)}): {state}"
+        )
+    text = f"derived from the controller's code (`{policy['source']}`): {policy['summary']}"
+    if policy["pass_roles"]:
+        text += f"; `iam:PassRole` on {_codes(policy['pass_roles'])} only"
+    if policy["not_granted"]:
+        actions = sorted({a for found in policy["not_granted"].values() for a in found})
+        text += f"; not granted, checked by AWS on some paths: {summary(actions)}"
+    return text
 
 
 def _risk_text(risk: Mapping[str, Any]) -> str:

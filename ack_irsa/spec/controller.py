@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from ack_irsa import catalog
+from ack_irsa.catalog.derived import DerivedPolicy
 from ack_irsa.errors import shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import (
@@ -38,7 +39,14 @@ from ack_irsa.iam.trust import (
     trust_policy,
 )
 from ack_irsa.spec.cross_account import resolve_cross_account
-from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks, role_tags, stale_acknowledgements
+from ack_irsa.spec.permissions import (
+    PolicyRef,
+    resolve_derived,
+    resolve_permissions,
+    resolve_risks,
+    role_tags,
+    stale_acknowledgements,
+)
 from ack_irsa.spec.problems import (
     DEFAULT_NAMESPACE,
     DEFAULT_ROLE_PATH,
@@ -70,6 +78,9 @@ CONTROLLER_ARGUMENTS = (
     "service_account_name",
     "service_account_mode",
     "deployment_name",
+    "policy",
+    "kinds",
+    "pass_roles",
     "policy_arns",
     "extra_policy_arns",
     "inline_policy",
@@ -141,7 +152,11 @@ class ControllerSpec:
     """Other clusters' OIDC providers (ClusterOidcProvider or provider ARN) admitting the same subjects."""
     trust_policy_max_chars: int
     warnings: tuple[str, ...] = ()
-    """What a reviewer should know: half of the recommendation replaced while the other half stays."""
+    """What a reviewer should know: half of the recommendation replaced while the other half stays; role
+    fields a derived policy cannot pass."""
+    derived_policy: DerivedPolicy | None = None
+    """``policy: derived``: the policy derived from the controller's calls (in the partition checked before
+    deploying; the component derives it again in the cluster's). None: the recommendation."""
     risks: tuple[Risk, ...] = ()
     """Broad grants of the role's policies (:mod:`ack_irsa.iam.risks`), acknowledged or not."""
     identity: Identity = "irsa"
@@ -186,9 +201,11 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     namespace, service_account, mode, deployment, subjects = _service_account(args, controller, problems)
     install = _install(args, controller, mode, problems)
     deployment = install.deployment_name if install else deployment  # the chart names its Deployment
-    managed, inline = resolve_permissions(args, controller, problems)
-    warnings = tuple(_half_replaced(args, controller))
-    risks = resolve_risks(args, controller, managed, inline, problems)
+    derived_policy = resolve_derived(args, controller, problems)
+    managed, inline = resolve_permissions(args, controller, problems, derived_policy)
+    warnings = tuple(_derived_warnings(derived_policy) if derived_policy else _half_replaced(args, controller))
+    warnings += tuple(install_warnings(install, controller))
+    risks = resolve_risks(args, controller, managed, inline, problems, derived_policy=derived_policy)
     warnings += tuple(stale_acknowledgements(args, risks))
     cross_account, cross_mode, service_level = resolve_cross_account(args, controller, problems)
     _cross_account_values(install, cross_account, cross_mode, service_level, problems)
@@ -241,6 +258,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         extra_oidc_providers=extra_providers,
         trust_policy_max_chars=trust_max,
         warnings=warnings,
+        derived_policy=derived_policy,
         risks=risks,
         identity=identity,
         cluster_name=cluster_name,  # None for IRSA alone (see _identity_mode)
@@ -274,7 +292,8 @@ class Install:
 
 def _install(args: Mapping[str, Any], controller: catalog.Controller, mode: str, problems: Problems) -> Install | None:
     """The Helm install of the controller, checked: a released chart, a semver version, a release name
-    Kubernetes accepts, and values that leave ack-irsa's own keys alone."""
+    Helm accepts, and values that are a map, of the types the chart's schema gives, leaving ack-irsa's own
+    keys alone."""
     value = args.get("install", False)
     if value is False or value is None:
         return None
@@ -291,21 +310,104 @@ def _install(args: Mapping[str, Any], controller: catalog.Controller, mode: str,
     if version is None:
         problems.add("install", f"the {controller.service} controller has no released chart to install")
         return None
-    if not isinstance(version, str) or not _SEMVER.fullmatch(version):
+    if isinstance(version, int | float) and not isinstance(version, bool):
+        problems.add(
+            "install.version",
+            f"must be a chart version as text (semver, e.g. {controller.chart_version!r}), got the number "
+            f"{shown(version)}: YAML reads an unquoted 1.10 as the number 1.1; quote it",
+        )
+    elif not isinstance(version, str) or not _SEMVER.fullmatch(version):
         problems.add("install.version", f"{shown(version)} is not a chart version (semver, e.g. 1.2.3)")
     release = options.get("release_name", controller.release_name)
     if problems.plain("install.release_name", release, str, "a release name"):
-        problems.check("install.release_name", limits.check_dns_label, release)
-    values = options.get("values") or {}
-    if not isinstance(values, Mapping):
-        problems.add("install.values", f"must be a map of chart values, got {shown(values)}")
-        values = {}
-    for owned in _owned_paths(values):
-        problems.add(f"install.values.{owned}", "is set by ack-irsa (from the role, the identity and the stack)")
+        problems.check("install.release_name", limits.check_release_name, release)
+    values = _install_values(options.get("values", {}), problems)
     create = options.get("create_namespace", True)
     problems.plain("install.create_namespace", create, bool, "true or false")
     chart = f"{CHART_REPOSITORY}/{controller.chart_key}-chart"
     return Install(chart, str(version), str(release), dict(values), bool(create))
+
+
+def _install_values(values: Any, problems: Problems) -> Mapping[str, Any]:
+    """The chart values: a map (``""``, ``false``, ``0`` or ``[]`` are no map), of the types the chart's
+    schema gives, leaving ack-irsa's own keys alone."""
+    if not isinstance(values, Mapping):
+        problems.add("install.values", f"must be a map of chart values, got {shown(values)}")
+        return {}
+    owned = list(_owned_paths(values))
+    for path in owned:
+        problems.add(f"install.values.{path}", "is set by ack-irsa (from the role, the identity and the stack)")
+    for path, message in chart_value_problems(values):
+        if path not in owned:
+            problems.add(f"install.values.{path}", message)
+    return values
+
+
+def install_warnings(install: Install | None, controller: catalog.Controller) -> Iterator[str]:
+    """A chart version other than the catalog's: allowed (charts are released after the catalog was pinned),
+    but neither its existence nor its values were checked against it."""
+    known = controller.chart_version
+    if install is not None and known and install.version != known and _SEMVER.fullmatch(install.version):
+        yield (
+            f"install.version: {install.version} is not the chart version the catalog knows for {controller.service} "
+            f"({known}); Helm fails if it was never released, and its values were checked against {known}'s schema"
+        )
+
+
+CHART_VALUE_TYPES: dict[str, type | tuple[str, ...]] = {
+    "enableCARM": bool,
+    "enableCrossNamespace": bool,
+    "installScope": ("cluster", "namespace"),
+    "watchNamespace": str,
+    "watchSelectors": str,
+    "deletionPolicy": ("delete", "retain"),
+    "resourceTags": list,
+    "nameOverride": str,
+    "fullNameOverride": str,
+    "leaderElection": dict,
+    "leaderElection.enabled": bool,
+    "leaderElection.namespace": str,
+    "featureGates": dict,
+    "featureGates.*": bool,
+    "log": dict,
+    "log.enable_development_logging": bool,
+    "log.level": str,
+    "image": dict,
+    "deployment": dict,
+    "metrics": dict,
+    "resources": dict,
+    "reconcile": dict,
+    "aws": dict,
+    "serviceAccount": dict,
+}
+"""The types of the ACK chart values ack-irsa knows, from the charts' ``values.schema.json`` (the s3 chart's
+v1.10.0, which every ACK chart shares): a value of another type is refused before Helm refuses it."""
+_KIND_NAMES = {bool: "true or false", str: "a string", list: "a list", dict: "a map"}
+_FORMS = {"featureGates": "a map of feature gates to true or false"}
+
+
+def chart_value_problems(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(dotted path, message) for each known chart value of a type its schema forbids."""
+    for path, value in _dotted(values):
+        kind = CHART_VALUE_TYPES.get(path) or CHART_VALUE_TYPES.get(f"{path.rpartition('.')[0]}.*")
+        if kind is None:
+            continue
+        if isinstance(kind, tuple):
+            if value not in kind or not isinstance(value, str):
+                yield path, f"must be one of {', '.join(map(repr, kind))}, got {shown(value)}"
+        elif not (isinstance(value, bool) if kind is bool else isinstance(value, kind) and not isinstance(value, bool)):
+            unquote = "; write it without quotes" if kind is bool and value in ("true", "false") else ""
+            form = _FORMS.get(path, f"{_KIND_NAMES[kind]} (the chart's schema)")
+            yield path, f"must be {form}, got {shown(value)}{unquote}"
+
+
+def _dotted(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (dotted path, value) of nested chart values, maps included (two levels: the schema's depth)."""
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        yield path, value
+        if isinstance(value, Mapping) and not prefix:
+            yield from _dotted(value, f"{path}.")
 
 
 def _owned_paths(values: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
@@ -420,9 +522,7 @@ def _cross_account_values(
     values = install.values
     gates = values.get("featureGates", {})
     if not isinstance(gates, Mapping):
-        form = "a map of feature gates to true or false"
-        problems.add("install.values.featureGates", f"must be {form}, got {shown(gates)}")
-        gates = {}
+        gates = {}  # reported with the chart's value types
     if mode == "iam_role_selector":
         if values.get("enableCARM") is True:
             problems.add(
@@ -440,7 +540,7 @@ def _cross_account_values(
         problems.add(
             "install.values.enableCARM", "must not be false: cross_account uses CARM (cross_account_mode 'carm')"
         )
-    if values.get("installScope", "cluster") != "cluster":
+    if values.get("installScope", "cluster") == "namespace":  # another value is no scope at all: reported above
         problems.add(
             "install.values.installScope",
             "must be 'cluster' for CARM (the controller watches the target namespaces), "
@@ -465,6 +565,18 @@ def _cross_account_warnings(
         yield f"{start} featureGates.IAMRoleSelector=true and enableCARM=false"
     elif service_level:
         yield f"{start} featureGates.ServiceLevelCARM=true"
+
+
+def _derived_warnings(policy: DerivedPolicy) -> Iterator[str]:
+    """Role fields of the derived kinds, with no role to pass: setting one fails with AccessDenied."""
+    if policy.unset_role_fields:
+        fields = "; ".join(
+            f"{kind} {', '.join(f'`{f}`' for f in names)}" for kind, names in policy.unset_role_fields.items()
+        )
+        yield (
+            f"policy derived grants iam:PassRole on no role: a manifest that sets {fields} would fail with "
+            "AccessDenied; list the roles the controller may pass in passRoles (pass_roles in Python)"
+        )
 
 
 def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:
@@ -548,7 +660,7 @@ def _extra_providers(args: Mapping[str, Any], problems: Problems) -> tuple[Any, 
     in the primary's partition where the ARNs are known now."""
     providers = listed(args, "extra_oidc_providers", "OIDC provider ARNs or ClusterOidcProviders", problems)
     primary_arn, _ = _primary_source(args)
-    seen = {primary_arn: "the cluster's own provider"}
+    seen = {primary_arn: "the cluster's own provider"} if isinstance(primary_arn, str) else {}
     primary = parsed_or_none(primary_arn)
     for index, provider in enumerate(providers):
         where = f"extra_oidc_providers[{index}]"

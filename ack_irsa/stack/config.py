@@ -16,7 +16,8 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from types import SimpleNamespace, UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from ack_irsa import catalog
@@ -28,6 +29,8 @@ from ack_irsa.spec.controller import CONTROLLER_ARGUMENTS, INSTALL_KEYS, Control
 from ack_irsa.spec.cross_account import CROSS_ACCOUNT_KEYS
 from ack_irsa.spec.oidc_provider import OIDC_ARGUMENTS, OidcProviderSpec, resolve_oidc_provider
 from ack_irsa.spec.problems import DEFAULT_NAMESPACE, ArgsError, Problem
+from ack_irsa.stack import kubeconfig
+from ack_irsa.stack.stackfile import SECRET_PLACEHOLDER
 
 NAMESPACE = "ack-irsa"
 """The config namespace (the project name): keys are ``ack-irsa:<key>``."""
@@ -46,12 +49,40 @@ IDENTITY_KEYS: tuple[IdentityKey, ...] = ("irsa", "podIdentity", "both")
 _INSTALL_KEYS = {"releaseName": "release_name", "createNamespace": "create_namespace"}
 
 
+_INSTALL_WRITTEN = ("version", "releaseName", "values", "createNamespace")
+
+
 def _install_args(value: bool | dict[str, Any]) -> bool | dict[str, Any]:
-    """``install`` in the component's words (``releaseName`` → ``release_name``); other keys stay as
-    given, so an unknown one is reported as it was written."""
+    """``install`` in the component's words (``releaseName`` → ``release_name``); a key the stack file may
+    not use (``release_name`` too) is left out here and reported by :func:`_install_key_problems`."""
     if isinstance(value, dict):
-        return {_INSTALL_KEYS.get(key, key): item for key, item in value.items()}
+        return {_INSTALL_KEYS.get(key, key): item for key, item in value.items() if key in _INSTALL_WRITTEN}
     return value
+
+
+def _install_key_problems(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """Keys of ``install`` objects as the stack file spells them (camelCase), each unknown one named."""
+    installs = [(("install",), stack.install)] + [
+        (("controllers", index, "install"), c.install) for index, c in controllers.items()
+    ]
+    for where, install in installs:
+        for key in install if isinstance(install, dict) else ():
+            if key not in _INSTALL_WRITTEN:
+                close = difflib.get_close_matches(to_camel(str(key)), _INSTALL_WRITTEN, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(_INSTALL_WRITTEN)})"
+                yield f"{_path((*where, key))}: unknown key{hint}"
+
+
+def _install_shape(value: Any) -> Any:
+    """``install`` is true, false or an object: one message for anything else (not one per kind it is not)."""
+    if value is None or isinstance(value, bool | dict):
+        return value
+    if value == "null":  # a stack-level `install: ~`, as Pulumi passes it
+        raise ValueError("must be true, false or an object {values, createNamespace}, not empty")
+    try:  # a stack-level true arrives as the text "true", as Pulumi passes config values
+        return TypeAdapter(bool).validate_python(value)
+    except ValidationError:
+        raise ValueError("must be true, false or an object {version, releaseName, values, createNamespace}") from None
 
 
 def _identity_key(value: Any) -> Any:
@@ -132,6 +163,20 @@ class ControllerConfig(_Model):
         description="Deployment restarted when the role changes. Default: `ack-<service>-controller-<service>-chart`; "
         '`""` disables the restart.',
     )
+    policy: str | None = Field(
+        None,
+        description="`recommended`: the catalog's recommended policies; `derived`: one inline policy of exactly "
+        "the actions the controller's code calls for `kinds` (`python -m ack_irsa catalog show <service>`). "
+        "Default: `recommended`.",
+    )
+    kinds: list[str] | None = Field(
+        None, description="`policy: derived`: the kinds the controller manages here. Default: every kind."
+    )
+    pass_roles: list[str] | None = Field(
+        None,
+        description="`policy: derived`: role ARNs the controller may pass (`iam:PassRole`), for fields such as "
+        "rds `monitoringRoleARN`; `*` is refused. Default: none.",
+    )
     policy_arns: list[str] | None = Field(
         None, description="Managed policy ARNs instead of the recommended ones. Default: the catalog's."
     )
@@ -187,6 +232,11 @@ class ControllerConfig(_Model):
     @classmethod
     def _known_identity(cls, value: Any) -> Any:
         return _identity_key(value)
+
+    @field_validator("install", mode="before")
+    @classmethod
+    def _install_shape(cls, value: Any) -> Any:
+        return _install_shape(value)
 
     @field_validator("inline_policy", mode="before")
     @classmethod
@@ -267,6 +317,17 @@ class StackConfig(_Model):
     def _known_identity(cls, value: Any) -> Any:
         return _identity_key(value)
 
+    @field_validator("install", mode="before")
+    @classmethod
+    def _install_shape(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must be true, false or an object {values, createNamespace}")
+        return _install_shape(value)
+
+    def install_of(self, controller: ControllerConfig) -> bool | dict[str, Any]:
+        """The controller's own ``install``, else the stack's."""
+        return controller.install if controller.install is not None else self.install
+
     def identity_of(self, controller: ControllerConfig) -> str:
         """The controller's identity mode in the Python API's words (``pod_identity``)."""
         key = controller.identity or self.identity
@@ -329,8 +390,8 @@ class StackConfig(_Model):
         args["namespace"] = controller.namespace or self.namespace
         if self.tags or controller.tags:
             args["tags"] = {**self.tags, **controller.tags}
-        install = controller.install if controller.install is not None else self.install
-        if install:
+        install = self.install_of(controller)
+        if install is not False:  # `install: {}` installs, with no values of its own (decision 171)
             args["install"] = _install_args(install)
         args["identity"] = self.identity_of(controller)
         if args["identity"] == "irsa":
@@ -361,12 +422,20 @@ _NO_CONTROLLER = (
 )
 
 
-def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), partition: str | None = None) -> StackConfig:
+def parse(
+    raw: Mapping[str, Any],
+    secret_keys: Iterable[str] = (),
+    partition: str | None = None,
+    written: Mapping[str, str] | None = None,
+) -> StackConfig:
     """Parse a Pulumi config map (``{"ack-irsa:clusterName": "prod", ...}``; structured values as
     JSON text, as Pulumi passes them) into a checked :class:`StackConfig`.
 
     The values of ``secret_keys`` (and of a kubeconfig, always) are never echoed in a message.
-    ``partition``: the stack's partition where ``aws:region`` does not say it (an offline flag)."""
+    ``partition``: the stack's partition where ``aws:region`` does not say it (an offline flag).
+    ``written``: the text of the stack file's unquoted booleans and numbers by key path
+    (:attr:`~ack_irsa.stack.stackfile.StackFile.written`), where the file was read: one where a string is
+    meant is refused with that text, quoted."""
     secret = {key.split(":", 1)[1] for key in secret_keys if key.startswith(f"{NAMESPACE}:")} | SECRET_KEYS
     problems: list[str] = []
     values = {}
@@ -374,8 +443,16 @@ def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), partition: st
         if key.startswith(f"{NAMESPACE}:"):
             name = key.split(":", 1)[1]
             values[name] = _kubeconfig(value, problems) if name == "kubeconfig" else _decode(value, name, problems)
-    entries = values.pop("controllers", None)
     faulty: list[str] = []  # key paths whose values were refused (and left out) by the schema
+    quoted = {
+        path: what
+        for path, text in (written or {}).items()
+        if path.partition(".")[0].partition("[")[0].removeprefix(f"{NAMESPACE}:") not in secret
+        and (what := _read_as(path, text)) is not None
+    }
+    problems += [f"{path}: {what}" for path, what in quoted.items()]
+    faulty += quoted
+    entries = values.pop("controllers", None)
     stack = _validated(StackConfig, values, (), problems, secret, faulty) or StackConfig()
     if entries is None or entries == []:
         problems.append(f"{NAMESPACE}:controllers: {_NO_CONTROLLER}")
@@ -396,12 +473,71 @@ def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), partition: st
             )
         elif controller := _validated(ControllerConfig, entry, ("controllers", index), problems, set(), faulty):
             parsed[index] = controller
+    # A value YAML read as a boolean or a number is reported as such, not also as not being a string.
+    problems = [
+        p for p in problems if not _below(p, quoted) or p.removeprefix(p.partition(": ")[0] + ": ") in quoted.values()
+    ]
     # The checks below run on every part that parsed, so one run reports every problem.
     semantic = _semantic_problems(stack, parsed, raw.get("aws:region"), partition)
-    problems += [p for p in semantic if not any(p.startswith((f"{f}:", f"{f}[", f"{f}.")) for f in faulty)]
+    problems += [p for p in semantic if not _below(p, faulty)]
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(list(dict.fromkeys(problems)))  # a stack-wide value's problem once, however inherited
     return stack.model_copy(update={"controllers": list(parsed.values())})
+
+
+def _below(problem: str, paths: Iterable[str]) -> bool:
+    """Whether ``problem`` is about a value at or inside one of ``paths``."""
+    return any(problem.startswith((f"{f}:", f"{f}[", f"{f}.")) for f in paths)
+
+
+_PART = re.compile(r"\.?([^.\[\]]+)|\[([0-9]+)\]")
+
+
+def _read_as(path: str, text: str) -> str | None:
+    """Why the unquoted ``text`` at ``path`` is refused: YAML read it as a boolean or a number where the
+    config means a string; None where a boolean or a number is meant (or the key is not known)."""
+    if not path.startswith(f"{NAMESPACE}:"):
+        return None
+    parts = [int(i) if i else key for key, i in _PART.findall(path.removeprefix(f"{NAMESPACE}:"))]
+    if not _means_text(parts):
+        return None
+    read = yaml.safe_load(text)
+    kind = "a boolean" if isinstance(read, bool) else "a number"
+    what = "" if isinstance(read, bool) or str(read) == text else f" ({read})"
+    return f"YAML reads {text} as {kind}{what}; this key takes a string: quote it ({text!r})"
+
+
+def _means_text(parts: list[str | int]) -> bool:
+    """Whether the config schema means a string at ``parts`` (key names as written, list indexes)."""
+    if len(parts) >= 2 and parts[-2] == "install":  # install's own keys; chart values are the chart's
+        return parts[-1] in ("version", "releaseName")
+    annotation: Any = StackConfig
+    for part in parts:
+        annotation = next((inner for o in _options(annotation) if (inner := _inside(o, part)) is not None), None)
+        if annotation is None:
+            return False
+    return all(
+        option is str or (get_origin(option) is Literal and all(isinstance(v, str) for v in get_args(option)))
+        for option in _options(annotation)
+    )
+
+
+def _options(annotation: Any) -> list[Any]:
+    if get_origin(annotation) in (Union, UnionType):
+        return [option for option in get_args(annotation) if option is not type(None)]
+    return [annotation]
+
+
+def _inside(annotation: Any, part: str | int) -> Any:
+    """The type of the value at ``part`` inside a value of type ``annotation``; None if there is none."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(part, str):
+        field = next((f for name, f in annotation.model_fields.items() if (f.alias or name) == part), None)
+        return field.annotation if field else None
+    if get_origin(annotation) is list and isinstance(part, int):
+        return get_args(annotation)[0]
+    if get_origin(annotation) is dict and isinstance(part, str):
+        return get_args(annotation)[1]
+    return None
 
 
 def _kubeconfig(value: Any, problems: list[str]) -> Any:
@@ -513,14 +649,29 @@ def _semantic_problems(
             # A stack-wide value is reported once, above, not again for every controller that inherits it.
             inherited = {"namespace", "cluster_name"} if controller.namespace is None else {"cluster_name"}
             inherited |= {"tags"} if not controller.tags else set()
-            problems += [_problem(("controllers", index), p, {}) for p in error.problems if p.field not in inherited]
-    problems += _pod_identity_problems(stack, controllers)
-    problems += _cross_account_problems(stack, controllers)
-    problems += _stack_install_problems(stack)
-    problems += _duplicates(stack, controllers)
+            for problem in error.problems:
+                if problem.field in inherited:
+                    continue
+                stack_install = controller.install is None and problem.field.startswith("install")
+                problems.append(_problem(() if stack_install else ("controllers", index), problem, {}))
+    problems += _stack_install_check(stack, controllers)
     stack_partition, region_problems = _stack_partition(stack, region, partition)
+    problems += _pod_identity_problems(stack, controllers)
+    problems += _cross_account_problems(stack, controllers, stack_partition)
+    problems += _stack_install_problems(stack)
+    problems += _install_key_problems(stack, controllers)
+    problems += _duplicates(stack, controllers)
     problems += region_problems
     problems += _partition_problems(stack, controllers, stack_partition)
+    problems += _account_problems(stack, controllers)
+    if (
+        stack.kubeconfig is not None
+        and stack.kubeconfig != SECRET_PLACEHOLDER
+        and not kubeconfig.is_path(stack.kubeconfig)
+    ):
+        problems += [
+            f"{_path(('kubeconfig',))}: {p}" for p in kubeconfig.contents_problems(stack.kubeconfig, stack.kube_context)
+        ]
     return problems
 
 
@@ -549,6 +700,8 @@ def _problem(prefix: tuple[Any, ...], problem: Problem, renamed: Mapping[str, st
     rest = problem.field[len(name) :]
     if name == "cross_account":  # keys inside an entry are the config's too: [0].account_id → [0].accountId
         rest = re.sub(r"\.([a-z_]+)", lambda match: "." + to_camel(match[1]), rest)
+    elif name == "install":  # install.release_name → install.releaseName; chart values stay as written
+        rest = re.sub(r"^\.(release_name|create_namespace)\b", lambda match: "." + to_camel(match[1]), rest)
     message = _ARGUMENT.sub(lambda match: key(match[0]), problem.message).replace(
         "'iam_role_selector'", "'iamRoleSelector'"
     )
@@ -604,7 +757,9 @@ def _plain_target(entry: CrossAccountConfig) -> CrossAccountTarget | None:
     return None
 
 
-def _cross_account_problems(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+def _cross_account_problems(
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], stack_partition: tuple[str, str] | None
+) -> Iterator[str]:
     """What spans controllers (a namespace's owner account is one for the whole cluster under CARM), and
     what the component cannot see (the target providers, the stack's own account)."""
     own = parsed_or_none(stack.oidc_provider_arn)
@@ -617,7 +772,7 @@ def _cross_account_problems(stack: StackConfig, controllers: Mapping[int, Contro
                     f"{_path((*where, 'accountId'))}: {entry.account_id} is this stack's own account (of "
                     "oidcProviderArn); a role there needs no cross-account access"
                 )
-            yield from _provider_problems(where, entry)
+            yield from _provider_problems(where, entry, stack_partition)
             if stack.cross_account_mode != "carm" or controller.service_account_mode == "none":
                 continue
             for namespace in entry.namespaces:
@@ -629,10 +784,28 @@ def _cross_account_problems(stack: StackConfig, controllers: Mapping[int, Contro
                     )
 
 
-def _provider_problems(where: tuple[Any, ...], entry: CrossAccountConfig) -> Iterator[str]:
+def _provider_problems(
+    where: tuple[Any, ...], entry: CrossAccountConfig, stack_partition: tuple[str, str] | None
+) -> Iterator[str]:
     provider = entry.provider
     if provider is None:
         return
+    if provider.profile is not None and (provider.profile.strip() != provider.profile or not provider.profile):
+        yield (
+            f"{_path((*where, 'provider', 'profile'))}: {shown(provider.profile)} is not an AWS profile name "
+            "(empty, or with spaces or a line break at an end)"
+        )
+    if provider.region is not None:
+        try:
+            region_partition = partition_of_region(provider.region)
+        except ValueError as error:
+            yield f"{_path((*where, 'provider', 'region'))}: {error}"
+        else:
+            if stack_partition is not None and region_partition != stack_partition[0]:
+                yield (
+                    f"{_path((*where, 'provider', 'region'))}: {provider.region} is in partition "
+                    f"{region_partition!r}, but this stack's is {stack_partition[0]!r} (from {stack_partition[1]})"
+                )
     if provider.profile is None and provider.assume_role_arn is None:
         yield f"{_path((*where, 'provider'))}: give profile or assumeRoleArn (how to reach account {entry.account_id})"
     if provider.assume_role_arn is not None:
@@ -646,6 +819,25 @@ def _provider_problems(where: tuple[Any, ...], entry: CrossAccountConfig) -> Ite
                     f"{_path((*where, 'provider', 'assumeRoleArn'))}: is a role in account {account}, but "
                     f"accountId is {entry.account_id}"
                 )
+
+
+def _stack_install_check(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """The stack's ``install`` is checked even when every controller replaces it: as a chart of the first
+    controller would be installed with it (every ACK chart takes the same values)."""
+    if stack.install is False or any(c.install is None for c in controllers.values()):
+        return  # checked through the controllers that inherit it
+    service = next((c.service for c in controllers.values() if c.service in catalog.services()), "s3")
+    if catalog.get(service).chart_version is None:
+        service = "s3"
+    try:
+        resolve_controller(
+            {"service": service, "oidc_provider_arn": _STAND_IN_PROVIDER, "install": _install_args(stack.install)}
+        )
+    except ArgsError as error:
+        yield from (_problem((), p, {}) for p in error.problems if p.field.startswith("install"))
+
+
+_STAND_IN_PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/STANDIN"
 
 
 def _stack_install_problems(stack: StackConfig) -> Iterator[str]:
@@ -693,8 +885,8 @@ def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig])
             )
         if controller.role_name and (first := seen_roles.setdefault(controller.role_name, index)) != index:
             yield f"{where}.roleName: {shown(controller.role_name)} is the role name of controllers[{first}] too"
-        install = controller.install if controller.install is not None else stack.install
-        if install:
+        install = stack.install_of(controller)
+        if install is not False:
             options = install if isinstance(install, dict) else {}
             release = (namespace, str(options.get("releaseName", f"ack-{_chart_key(controller)}-controller")))
             if (first := seen_releases.setdefault(release, index)) != index:
@@ -762,7 +954,7 @@ def _arns(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> It
         yield ("oidcProviderArn",), stack.oidc_provider_arn
     for index, controller in controllers.items():
         prefix: tuple[Any, ...] = ("controllers", index)
-        for key in ("policyArns", "extraPolicyArns", "extraOidcProviders"):
+        for key in ("policyArns", "extraPolicyArns", "extraOidcProviders", "passRoles"):
             for position, arn in enumerate(getattr(controller, _snake(key)) or []):
                 yield (*prefix, key, position), arn
         if controller.permissions_boundary:
@@ -773,6 +965,31 @@ def _arns(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> It
                 yield (*where, "roleArn"), entry.role_arn
             if entry.provider is not None and entry.provider.assume_role_arn:
                 yield (*where, "provider", "assumeRoleArn"), entry.provider.assume_role_arn
+
+
+def _account_problems(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """A customer-managed policy (attached, or the permissions boundary) lies in the role's own account: IAM
+    attaches no policy of another account. The account is known when the stack adopts a provider by ARN."""
+    own = parsed_or_none(stack.oidc_provider_arn)
+    if own is None:
+        return
+    for index, controller in controllers.items():
+        prefix: tuple[Any, ...] = ("controllers", index)
+        arns = [
+            ((*prefix, key, i), arn)
+            for key in ("policyArns", "extraPolicyArns")
+            for i, arn in enumerate(getattr(controller, _snake(key)) or [])
+        ]
+        if controller.permissions_boundary:
+            arns.append(((*prefix, "permissionsBoundary"), controller.permissions_boundary))
+        for loc, arn in arns:
+            parsed = parsed_or_none(arn)
+            if parsed is not None and parsed.service == "iam" and parsed.account not in ("aws", own.account):
+                yield (
+                    f"{_path(loc)}: {shown(arn)} is a policy of account {parsed.account}, but the role is made in "
+                    f"{own.account} (of oidcProviderArn); IAM attaches only AWS-managed policies and the role's "
+                    "own account's"
+                )
 
 
 def _snake(camel: str) -> str:

@@ -100,7 +100,9 @@ def _target_providers() -> Callable[[ControllerConfig, CrossAccountConfig], pulu
             made[key] = aws.Provider(
                 f"account-{target.account_id}" + (f"-{same_account + 1}" if same_account else ""),
                 profile=settings.profile,
-                assume_roles=[{"role_arn": settings.assume_role_arn}] if settings.assume_role_arn else None,
+                assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=settings.assume_role_arn)]
+                if settings.assume_role_arn
+                else None,
                 region=settings.region or pulumi.Config("aws").get("region"),
                 allowed_account_ids=[target.account_id],
             )
@@ -133,4 +135,8 @@ def _kubernetes_provider(config: StackConfig) -> pulumi.ProviderResource | None:
 
     # A kubeconfig often carries credentials: kept secret in the state, whether or not the config was.
     kubeconfig = pulumi.Output.secret(config.kubeconfig) if config.kubeconfig is not None else None
-    return k8s.Provider("kubernetes", kubeconfig=kubeconfig, context=config.kube_context)
+    # enableConfigMapMutable: CARM's ack-role-account-map is updated in place when a target changes, not
+    # deleted and re-created (which leaves every controller in its namespace without a map for a moment)
+    return k8s.Provider(
+        "kubernetes", kubeconfig=kubeconfig, context=config.kube_context, enable_config_map_mutable=True
+    )

@@ -8,7 +8,9 @@
 6. a second ``pulumi up`` changes nothing;
 7. the custom resource deleted, the stack destroyed, and nothing of it left (the OIDC provider stays);
 8. with ``ACK_IRSA_E2E_IDENTITY=podIdentity``, the migration ``irsa`` → ``both`` → ``podIdentity``, the
-   bucket syncing at each step.
+   bucket syncing at each step;
+9. the derived-policy scenario: the s3 controller with ``policy: derived`` for ``Bucket``, its role holding
+   the derived document alone (no AmazonS3FullAccess), and a Bucket synced with it.
 
 Clean-up runs whatever fails, and prints what it left behind. Costs: an EKS cluster hour and two small nodes
 when the suite creates its cluster (about 25 minutes in all); about 10 minutes on an existing cluster.
@@ -27,10 +29,13 @@ from typing import Any, cast
 import pytest
 
 from .scenario import (
+    DERIVED_KINDS,
     Settings,
     available,
     bucket_manifest,
     caller_account,
+    controller_entries,
+    derived_policy_problems,
     leftovers,
     missing_prerequisites,
     synced,
@@ -80,17 +85,18 @@ def _destroy(stack: Any, attempts: int = 3) -> None:
     print(f"LEFT BEHIND: stack {stack.name} could not be destroyed", file=sys.stderr)
 
 
-def _ack_stack(cluster: str, identity: str) -> Any:
+def _ack_stack(cluster: str, identity: str, policy: str = "recommended") -> Any:
     from pulumi import automation as auto
 
-    stack = auto.create_or_select_stack(f"e2e-{SETTINGS.run_id}", work_dir=str(ROOT))
+    suffix = "" if policy == "recommended" else f"-{policy}"
+    stack = auto.create_or_select_stack(f"e2e-{SETTINGS.run_id}{suffix}", work_dir=str(ROOT))
     config = {
         "aws:region": SETTINGS.region,
         "ack-irsa:clusterName": cluster,
         "ack-irsa:identity": identity,
         "ack-irsa:install": "true",
         "ack-irsa:tags": json.dumps(SETTINGS.tags),
-        "ack-irsa:controllers": json.dumps([{"service": s} for s in SETTINGS.controllers]),
+        "ack-irsa:controllers": json.dumps(controller_entries(SETTINGS.controllers, policy)),
     }
     if identity != "irsa":
         config["ack-irsa:podIdentityAgent"] = "install"
@@ -120,6 +126,21 @@ def _bucket_synced(api: Any, name: str) -> dict[str, Any]:
         return cast(dict[str, Any], found)
 
     return wait_for(bucket, synced, f"Bucket {name} synced", timeout=300)
+
+
+def _deployment_available(api: Any) -> None:
+    from kubernetes import client
+
+    apps = client.AppsV1Api(api)
+    deployment = "ack-s3-controller-s3-chart"
+    wait_for(
+        lambda: apps.read_namespaced_deployment(deployment, NAMESPACE).to_dict(),
+        lambda d: available(
+            {"spec": d["spec"], "status": {"availableReplicas": d["status"]["available_replicas"] or 0}}
+        ),
+        f"Deployment {deployment} available",
+        timeout=600,
+    )
 
 
 def test_the_whole_job(cluster: str) -> None:
@@ -172,6 +193,40 @@ def test_the_whole_job(cluster: str) -> None:
             custom.delete_namespaced_custom_object(
                 "s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", SETTINGS.bucket
             )
+        except Exception as error:  # it may not exist if the run failed early
+            print(f"deleting the Bucket: {error}", file=sys.stderr)
+        _destroy(stack)
+        left = leftovers(boto3.client("iam"), boto3.client("eks", region_name=SETTINGS.region), SETTINGS.tags, cluster)
+        print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
+    assert left == []
+
+
+def test_a_bucket_syncs_on_the_derived_policy(cluster: str) -> None:
+    """The s3 controller with ``policy: derived``: its role has the derived document alone, and it syncs."""
+    import boto3
+    from kubernetes import client
+
+    from ack_irsa.catalog import derived
+
+    stack = _ack_stack(cluster, "irsa", policy="derived")
+    api = _kubernetes(cluster)
+    custom = client.CustomObjectsApi(api)
+    name = f"{SETTINGS.bucket}-derived"
+    left = ["not run"]
+    try:
+        outputs = stack.up(on_output=print).outputs
+        role_arn = outputs["controllers"].value["s3"]["roleArn"]
+        iam = boto3.client("iam")
+        expected = derived.derive("s3", list(DERIVED_KINDS), (), role_arn.split(":")[1]).document
+        assert derived_policy_problems(iam, role_arn.rsplit("/", 1)[-1], expected) == []
+        _deployment_available(api)
+        manifest = bucket_manifest(name, NAMESPACE)
+        custom.create_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", manifest)
+        _bucket_synced(api, name)
+        boto3.client("s3", region_name=SETTINGS.region).head_bucket(Bucket=name)
+    finally:
+        try:
+            custom.delete_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", name)
         except Exception as error:  # it may not exist if the run failed early
             print(f"deleting the Bucket: {error}", file=sys.stderr)
         _destroy(stack)
