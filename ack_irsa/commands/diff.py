@@ -246,6 +246,7 @@ def _comparisons(args: argparse.Namespace) -> list[Comparison]:
         text = shown[relative_path]
         head_text = stackfile.read_text(path) if path.exists() else None
         if same_project and text is not None and text == head_text:
+            _side("base", at, partial(_from_text, base_project, text, at))  # still read: a broken file is said
             comparisons.append(Comparison(name, Side(f"base {at}", None), Side(f"head {path}", None), unchanged=True))
             continue
         base = _side("base", at, partial(_from_text, base_project, text, at))

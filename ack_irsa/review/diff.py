@@ -407,8 +407,12 @@ def _replacement_warning(change: Change) -> str:
     )
 
 
-DEFAULT_NAME = re.compile(r"(?P<readable>.+)-(?P<digest>[0-9a-f]{8})")
-"""A default role name: ``ack-<service>[-<cluster>]-<hash>`` (:func:`ack_irsa.iam.limits.default_role_name`)."""
+def _default_name_parts(name: str) -> tuple[str, str] | None:
+    """(readable part, hash) of a default role name, ``ack-<service>[-<cluster>]-<8 hex digits>``
+    (:func:`ack_irsa.iam.limits.default_role_name`); None for any other name."""
+    readable, _, digest = name.rpartition("-")
+    hexadecimal = len(digest) == 8 and all(c in "0123456789abcdef" for c in digest)
+    return (readable, digest) if readable and hexadecimal else None
 
 
 def _pin_hint(change: Change) -> str:
@@ -417,8 +421,8 @@ def _pin_hint(change: Change) -> str:
     name = next((f for f in change.fields if f.path == "name"), None)
     if name is None or not isinstance(name.before, str) or not isinstance(name.after, str):
         return ""
-    before, after = DEFAULT_NAME.fullmatch(name.before), DEFAULT_NAME.fullmatch(name.after)
-    if before is None or after is None or before["readable"] != after["readable"]:
+    before, after = _default_name_parts(name.before), _default_name_parts(name.after)
+    if before is None or after is None or before[0] != after[0]:
         return ""
     return (
         f" The default name's hash changed: to keep the role, pin `roleName: {name.before}` on the controller "
