@@ -289,3 +289,21 @@ def test_the_diff_shows_who_may_assume_what_first_then_the_new_selected_role() -
     assert "#### `ack-ack-capability-selected-roles` (`aws:iam/rolePolicy:RolePolicy`)" in text
     unchanged = diff.to_markdown(diff.diff_plans(head, head), "prod", head)
     assert "Managed capability" not in unchanged
+
+
+def test_a_stale_acknowledgement_of_an_entry_is_a_warning_and_a_real_one_is_not() -> None:
+    """As for a controller: an acknowledged risk the entry's policies no longer have warns (a catalog update
+    that narrows a policy must not break `pulumi up`); one they have is carried without a word."""
+    settings = stack()
+    settings["ack-irsa:controllers"] = [
+        {"service": "s3", "acknowledgeRisks": ["privilege-escalation", "service-wide-access"]}
+    ]
+    result = run(program.main, config=settings)
+    warned = [(urn.rsplit("::", 1)[-1], m) for urn, m in result.warnings if "acknowledged risk" in m]
+    assert warned == [
+        (
+            "ack-s3",
+            "the acknowledged risk 'privilege-escalation' is no longer a risk of this role (its risks: "
+            "service-wide-access): drop it from acknowledge_risks (acknowledgeRisks in a stack file)",
+        )
+    ]

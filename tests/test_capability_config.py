@@ -172,8 +172,8 @@ def config(**changes: Any) -> dict[str, Any]:
             "ack-irsa:controllers[0].policyArns: the role would have no permissions",
         ),
         (
-            {"controllers": [{"service": "s3", "acknowledgeRisks": ["privilege-escalation"]}]},
-            "ack-irsa:controllers[0].acknowledgeRisks[0]: 'privilege-escalation' is not a risk of this controller",
+            {"controllers": [{"service": "s3", "acknowledgeRisks": ["privilege-escalaton"]}]},
+            "ack-irsa:controllers[0].acknowledgeRisks[0]: 'privilege-escalaton' is not a risk id",
         ),
     ],
 )

@@ -1005,9 +1005,10 @@ TARGET_ARGS: dict[str, Any] = {
         ),
         ({**TARGET_ARGS, "tags": "x"}, ["tags: must be a mapping of tag keys to values, got 'x'"]),
         (
-            {**TARGET_ARGS, "acknowledge_risks": ["all-actions"]},
+            {**TARGET_ARGS, "acknowledge_risks": ["all-action"]},
             [
-                "acknowledge_risks[0]: 'all-actions' is not a risk of this controller (its risks: service-wide-access); drop it"
+                "acknowledge_risks[0]: 'all-action' is not a risk id (privilege-escalation, pass-role-unrestricted, "
+                "all-actions, service-wide-access, broad-managed-policy)"
             ],
         ),
     ],
@@ -1046,7 +1047,13 @@ def test_a_target_role_spec_has_its_defaults() -> None:
         "/ack/",
         True,
         7200,
-        {"a": "b"},
+        {"a": "b", "ack-irsa/acknowledged-risks": "service-wide-access"},  # for the guardrails
+    )
+    assert given.warnings == ()
+    stale = resolve_target_role({**TARGET_ARGS, "acknowledge_risks": ["all-actions"]})
+    assert stale.warnings == (
+        "the acknowledged risk 'all-actions' is no longer a risk of this role (its risks: service-wide-access): "
+        "drop it from acknowledge_risks (acknowledgeRisks in a stack file)",
     )
     assert [r.acknowledged for r in given.risks] == [True]
 

@@ -117,12 +117,12 @@ def test_the_derived_risks_are_computed_on_the_document() -> None:
     assert s3.risks == ()  # the recommendation's service-wide-access is gone with it
     recommended = resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER_ARN})
     assert "service-wide-access" in {r.id for r in recommended.risks}
-    # an acknowledgement must name a risk of the derived policy
-    with pytest.raises(ArgsError, match=r"'service-wide-access' is not a risk of this controller \(it has none\)"):
-        resolve_controller(
-            {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "policy": "derived",
-             "acknowledge_risks": ["service-wide-access"]}
-        )  # fmt: skip
+    # an acknowledgement the derived policy no longer needs is a warning (an upgrade must not break pulumi up)
+    stale = resolve_controller(
+        {"service": "s3", "oidc_provider_arn": PROVIDER_ARN, "policy": "derived",
+         "acknowledge_risks": ["service-wide-access"]}
+    )  # fmt: skip
+    assert any("'service-wide-access' is no longer a risk of this role (it has none)" in w for w in stale.warnings)
 
 
 def test_inline_policies_together_stay_within_iams_limit() -> None:

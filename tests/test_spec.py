@@ -786,18 +786,32 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, Any]] = {
             )
         ],
     ),
+    # an acknowledgement that no longer applies (a catalog update narrowed the policy) is a warning, not an error
     "risk not this controller's": (
-        "problems",
-        [
-            (
-                "acknowledge_risks[0]",
-                "'privilege-escalation' is not a risk of this controller (its risks: service-wide-access); drop it",
-            )
-        ],
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-rds-controller"],
+            "deployment": "ack-rds-controller-rds-chart",
+            "managed": ["AmazonRDSFullAccess"],
+            "warnings": [
+                "the acknowledged risk 'privilege-escalation' is no longer a risk of this role (its risks: "
+                "service-wide-access): drop it from acknowledge_risks (acknowledgeRisks in a stack file)"
+            ],
+            "risks": [("service-wide-access", "managed policy AmazonRDSFullAccess", False)],
+        },
     ),
     "risk of none": (
-        "problems",
-        [("acknowledge_risks[0]", "'all-actions' is not a risk of this controller (it has none); drop it")],
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-glue-controller"],
+            "deployment": "ack-glue-controller-glue-chart",
+            "managed": ["111122223333-glue"],
+            "warnings": [
+                "the acknowledged risk 'all-actions' is no longer a risk of this role (it has none): drop it from "
+                "acknowledge_risks (acknowledgeRisks in a stack file)"
+            ],
+            "risks": [],
+        },
     ),
     "risk acknowledgements a string": (
         "problems",

@@ -10,6 +10,16 @@ import argparse
 import sys
 from pathlib import Path
 
+EXAMPLES = """examples:
+  ack-irsa adopt --stack prod --cluster prod-eks              # writes stacks/Pulumi.prod.yaml, prints the report
+  ack-irsa adopt --stack prod --cluster prod-eks --namespace ack-system --namespace ack-team-a --json
+  AWS_PROFILE=prod ack-irsa adopt --stack prod --cluster prod-eks --context prod --out-dir ../infra/stacks"""
+EXIT_CODES = """exit codes:
+  0  the stack file was written; the report says what differs and how each difference converges
+  1  a controller cannot be taken over (the report says why; the others' stack file is written), none was
+     found, the stack file exists, or AWS or the cluster could not be read
+  2  a usage error"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", required=True, help="the stack to write: <out-dir>/Pulumi.<stack>.yaml")

@@ -14,27 +14,72 @@ from ack_irsa.iam import risks
 from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS
 from ack_irsa.iam.policies import policy_size
 
+EXAMPLES = """examples:
+  ack-irsa catalog                                  # every controller: ServiceAccount, policies, status, risks
+  ack-irsa catalog --format json | jq '.controllers[] | select(.risks != [])'
+  ack-irsa catalog show s3 --partition aws-us-gov   # the exact policies a stack would attach"""
+EXIT_CODES = """exit codes:
+  0  listed
+  1  an unknown service (the closest known names are given)
+  2  a usage error"""
+
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    formats = {"choices": ("text", "json"), "default": "text", "help": "output format (default: text)"}
+    parser.add_argument("--format", **formats)  # type: ignore[arg-type]
     actions = parser.add_subparsers(dest="action", metavar="action")
     show = actions.add_parser("show", help="the exact policies a stack would attach for one controller")
     show.add_argument("service", help="ACK service name, e.g. s3")
     show.add_argument("--partition", default="aws", choices=PARTITIONS, help="render ARNs for this partition")
+    show.add_argument("--format", **formats)  # type: ignore[arg-type]
 
 
 def run(args: argparse.Namespace) -> int:
+    as_json = args.format == "json"
     if args.action != "show":
-        print(listing(catalog.controllers()), end="")
+        if as_json:
+            document = {"controllers": [controller_json(c, "aws") for c in catalog.controllers()]}
+            sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        else:
+            print(listing(catalog.controllers()), end="")
         return 0
     try:
         controller = catalog.get(args.service)
     except catalog.UnknownServiceError as error:
-        print(f"error: {error}", file=sys.stderr)
+        if as_json:
+            sys.stdout.write(json.dumps({"error": str(error)}, indent=2) + "\n")
+        else:
+            print(f"error: {error}", file=sys.stderr)
         return 1
-    print(show(controller, args.partition), end="")
+    if as_json:
+        sys.stdout.write(json.dumps(controller_json(controller, args.partition), indent=2) + "\n")
+    else:
+        print(show(controller, args.partition), end="")
     return 0
+
+
+def controller_json(controller: catalog.Controller, partition: str) -> dict[str, Any]:
+    """One controller for scripts: names, chart, status, flags, its recommended policies (ARNs in ``partition``)
+    and their risks."""
+    return {
+        "service": controller.service,
+        "serviceAccount": controller.service_account_name,
+        "deployment": controller.deployment_name,
+        "release": controller.release_name,
+        "chart": controller.chart_name,
+        "chartVersion": controller.chart_version,
+        "status": controller.status,
+        "flags": list(controller.flags),
+        "hasRecommendedPolicy": controller.has_recommended_policy,
+        "managedPolicyArns": list(controller.managed_policy_arns(partition)),
+        "inlinePolicy": controller.inline_policy,
+        "risks": [{"id": i, "source": source, "detail": d} for i, source, d in recommended_risks(controller)],
+        "repository": controller.repository,
+        "commit": controller.commit,
+        "notes": list(controller.notes),
+    }
 
 
 def recommended_risks(controller: catalog.Controller) -> list[tuple[str, str, str]]:

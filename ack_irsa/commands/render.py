@@ -19,6 +19,15 @@ if TYPE_CHECKING:
     from ack_irsa.review.plan import Plan
     from ack_irsa.stack.stackfile import StackFile
 
+EXAMPLES = """examples:
+  ack-irsa render --stack dev                       # the Markdown review of the stack
+  ack-irsa render --stack prod --format json        # the plan for scripts and `check --plan-file`
+  ack-irsa render --config-file other.yaml --account-id 111122223333 --issuer-url https://oidc.eks..."""
+EXIT_CODES = """exit codes:
+  0  the plan was printed
+  1  bad input: the stack file, its config or the flags (every problem listed), nothing printed on stdout
+  2  a usage error"""
+
 FORMATS = ("markdown", "json", "manifests")
 
 

@@ -154,6 +154,8 @@ class CapabilitySelectedRoleComponent(pulumi.ComponentResource):
             if not risk.acknowledged:
                 pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)
         self.risks = [risk.to_json() for risk in entry.risks] if carried else []
+        for warning in entry.warnings:  # shown by pulumi preview, and in the offline plan
+            pulumi.log.warn(warning, resource=self)
         self.role: aws.iam.Role | None = None
         self.role_arn: pulumi.Output[str] | None = None
         if entry.has_local_role:

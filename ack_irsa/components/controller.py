@@ -38,7 +38,7 @@ from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 from ack_irsa.spec.controller import ControllerSpec, resolve_controller
-from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
+from ack_irsa.spec.permissions import DERIVED_POLICY_NAME, RESERVED_TAGS
 from ack_irsa.spec.problems import ArgsError, Problem, when_resolved
 from ack_irsa.spec.target_role import resolve_target_role
 
@@ -335,7 +335,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             permissions_boundary=in_partition(
                 spec.permissions_boundary, partition, "permissions_boundary", f"ControllerIrsa {name!r}: "
             ),
-            tags=spec.tags or None,
+            tags=spec.role_tags or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -367,7 +367,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
                 "role_name": target.role_name,
                 "role_path": target.role_path,
                 "pod_identity": spec.uses_pod_identity,
-                "tags": spec.tags,
+                "tags": {k: v for k, v in spec.tags.items() if k not in RESERVED_TAGS},  # the target sets its own
             }
             if (derived_policy := spec.derived_policy) is not None:  # the same kinds there; roles to pass are
                 args["policy"] = "derived"  # the target account's own, so none are carried over

@@ -92,6 +92,8 @@ class TargetAccountRoleComponent(pulumi.ComponentResource):
         except ArgsError as error:
             raise ArgsError(error.problems, f"TargetAccountRole {name!r}: ") from None
         super().__init__(TARGET_ROLE_TYPE, name, {}, opts)
+        for warning in spec.warnings:
+            pulumi.log.warn(warning, resource=self)
         for risk in spec.risks:
             if not risk.acknowledged:
                 pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +26,7 @@ from ack_irsa.review.plan import (
     capability_section,
     controller_section,
     selected_role_section,
+    summary_section,
     walk,
 )
 
@@ -217,11 +219,11 @@ def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldCh
     ]
 
 
-def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
+def to_markdown(diff: PlanDiff, stack: str, head: Plan, base: Plan | None = None) -> str:
     replaced = [c for c in diff.changed if c.replaced_by]
     lines = [f"## ack-irsa plan diff: stack `{stack}`", ""]
     if diff.empty:
-        return "\n".join([*lines, "No changes.", ""])
+        return "\n".join([*lines, "No changes.", "", *warning_lines(head)])
     lines += [
         f"**{len(diff.added)} to add, {len(diff.changed)} to change ({len(replaced)} replaced), "
         f"{len(diff.removed)} to remove.**",
@@ -238,6 +240,8 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         "what the controller can touch: review it.\n"
         for name, grant in diff.new_grants
     ]
+    lines += warning_lines(head)
+    lines += [_uninstall_warning(r) for r in diff.removed if r.type == RELEASE]
     lines += [_replacement_warning(c) for c in replaced if c.after.type == ROLE]
     lines += [_delete_first_warning(c) for c in replaced if c.deleted_first]
     lines += [
@@ -251,6 +255,8 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan) -> str:
         for c in diff.changed
         if any(f.path == "version" for f in c.fields) and c.after.type == RELEASE
     ]
+    if base is not None:
+        lines += summary_section(head, [(n, r["id"]) for n, r in diff.new_risks], on_merge(diff, base, head))
     if head.placeholders:
         values = ", ".join(f"{name.replace('_', ' ')} `{value}`" for name, value in head.placeholders.items())
         lines += [f"> Rendered offline with placeholders: {values}.", ""]
@@ -279,8 +285,128 @@ def _touches_capability(diff: PlanDiff, head: Plan) -> bool:
     return any(r.name in inside or r.parent in inside for r in resources)
 
 
+def to_json(diff: PlanDiff, stack: str, head: Plan, base: Plan) -> dict[str, Any]:
+    """One stack's diff for scripts: ``{"stack", "status" ("changed"/"unchanged"), "counts": {"add", "change",
+    "replace", "remove"}, "added"/"removed": [{"type", "name", "parent"}], "changed": [{"type", "name",
+    "replacedBy", "fields": [{"path", "before", "after"}]}], "newRisks": [{"controller", "id", "source",
+    "detail"}], "newGrants": [{"controller", "accountId", "roleArn", "namespaces", ...}], "warnings":
+    [{"resource", "message"}], "onMerge": {controller: text}, "placeholders": {fact: value}}``."""
+
+    def listed(resource: PlannedResource) -> dict[str, Any]:
+        return {"type": resource.type, "name": resource.name, "parent": resource.parent}
+
+    def camel(grant: dict[str, Any]) -> dict[str, Any]:
+        return {"".join(w.title() if i else w for i, w in enumerate(k.split("_"))): v for k, v in grant.items()}
+
+    return {
+        "stack": stack,
+        "status": "unchanged" if diff.empty else "changed",
+        "counts": {
+            "add": len(diff.added),
+            "change": len(diff.changed),
+            "replace": sum(1 for c in diff.changed if c.replaced_by),
+            "remove": len(diff.removed),
+        },
+        "added": [listed(r) for r in diff.added],
+        "removed": [listed(r) for r in diff.removed],
+        "changed": [
+            {
+                **listed(c.after),
+                "replacedBy": c.replaced_by,
+                "fields": [{"path": f.path, "before": f.before, "after": f.after} for f in c.fields],
+            }
+            for c in diff.changed
+        ],
+        "newRisks": [{"controller": name, **risk} for name, risk in diff.new_risks],
+        "newGrants": [{"controller": name, **camel(grant)} for name, grant in diff.new_grants],
+        "warnings": [{"resource": name, "message": m} for name, messages in head.warnings.items() for m in messages],
+        "onMerge": on_merge(diff, base, head),
+        "placeholders": head.placeholders,
+    }
+
+
+def warning_lines(head: Plan) -> list[str]:
+    """What the head's components warn of (``pulumi preview`` shows the same), changed or not: an
+    acknowledgement that no longer applies after a catalog update changes no resource, and must still be seen."""
+    return [
+        f"> ⚠️ **Warning** on `{name}`: {message}\n" for name, messages in head.warnings.items() for message in messages
+    ]
+
+
+def on_merge(diff: PlanDiff, base: Plan, head: Plan) -> dict[str, str]:
+    """Controller → what the merge does to it: creates, removes (and uninstalls), replaces its role, restarts its
+    pods, moves its chart; for the summary table of a diff."""
+    owner = {r.name: r.parent for plan in (base, head) for r in plan.resources}
+
+    def controller_of(resource: PlannedResource) -> str | None:
+        name: str | None = resource.name
+        while name is not None and owner.get(name) is not None and name not in controllers:
+            name = owner[name]
+        return name if name in controllers else None
+
+    controllers = {r.name for plan in (base, head) for r in plan.resources if r.type == CONTROLLER}
+    said: dict[str, dict[str, str]] = {}  # controller → {what: how it is said}; said in ORDER
+
+    def say(name: str | None, what: str, text: str) -> None:
+        if name is not None:
+            said.setdefault(name, {})[what] = text
+
+    for resource in diff.added:
+        if resource.type == CONTROLLER:
+            say(resource.name, "creates", "creates it")
+    for resource in diff.removed:
+        if resource.type == CONTROLLER:
+            say(resource.name, "removes", "removes it")
+        if resource.type == RELEASE:
+            release = f"{resource.inputs['namespace']}/{resource.inputs['name']}"
+            say(controller_of(resource), "uninstalls", f"**uninstalls** `{release}`")
+    for change in diff.changed:
+        name = controller_of(change.after)
+        if change.after.type == ROLE and change.replaced_by:
+            say(name, "replaces", "**replaces the role**")
+            say(name, "restarts", "restarts the pods")
+        elif change.after.type == RELEASE and any(f.path == "version" for f in change.fields):
+            old, new = change.before.inputs["version"], change.after.inputs["version"]
+            verb = "**downgrades**" if _is_downgrade(old, new) else "upgrades"
+            say(name, "chart", f"{verb} the chart {old} → {new}")
+        elif change.after.type.endswith("DeploymentPatch") or change.after.type == RELEASE:
+            say(name, "restarts", "restarts the pods")
+        else:
+            say(name, "updates", "updates in place")
+    return {
+        name: ", ".join(parts[what] for what in ORDER if what in parts and (what != "updates" or len(parts) == 1))
+        for name, parts in said.items()
+    }
+
+
+ORDER = ("creates", "removes", "uninstalls", "replaces", "chart", "restarts", "updates")
+
+
+def _is_downgrade(before: str, after: str) -> bool:
+    """Whether chart version ``after`` is older than ``before`` (ACK's charts are ``major.minor.patch``)."""
+    numbers = [[int(part) for part in re.findall(r"\d+", v.split("-", 1)[0])] for v in (before, after)]
+    return bool(all(numbers)) and numbers[1] < numbers[0]
+
+
+def _uninstall_warning(release: PlannedResource) -> str:
+    inputs = release.inputs
+    return (
+        f"> ⚠️ **Release `{inputs['namespace']}/{inputs['name']}` will be uninstalled** (its controller is removed "
+        f"from the stack): Helm deletes the controller's Deployment, so its custom resources stop being reconciled. "
+        "Helm keeps the CRDs and the custom resources; remove them (and, by their deletion policy, the AWS "
+        "resources) only on purpose.\n"
+    )
+
+
 def _chart_upgrade(change: Change) -> str:
     inputs, before = change.after.inputs, change.before.inputs
+    if _is_downgrade(before["version"], inputs["version"]):
+        return (
+            f"> ⚠️ **Chart `{inputs['chart']}` is downgraded from {before['version']} to {inputs['version']}** "
+            f"(release `{inputs['namespace']}/{inputs['name']}`). Helm rolls the controller back but leaves the "
+            f"CRDs at {before['version']}'s: the older controller may not know fields the newer CRDs hold. "
+            "Downgrade on purpose only; do not apply the older CRDs over resources that use newer fields.\n"
+        )
     return (
         f"> ⚠️ **Chart `{inputs['chart']}` goes from {before['version']} to {inputs['version']}** "
         f"(release `{inputs['namespace']}/{inputs['name']}`). Helm never upgrades CRDs: apply the new version's "
@@ -294,7 +420,30 @@ def _replacement_warning(change: Change) -> str:
     return (
         f"> ⚠️ **Role `{change.after.name}` will be replaced** ({fields} changes): the role gets a new ARN, so the "
         "controller's ServiceAccount is annotated anew and its pods restart; anything outside this stack that "
-        "names the old role must follow.\n"
+        "names the old role must follow." + _pin_hint(change) + "\n"
+    )
+
+
+def _default_name_parts(name: str) -> tuple[str, str] | None:
+    """(readable part, hash) of a default role name, ``ack-<service>[-<cluster>]-<8 hex digits>``
+    (:func:`ack_irsa.iam.limits.default_role_name`); None for any other name."""
+    readable, _, digest = name.rpartition("-")
+    hexadecimal = len(digest) == 8 and all(c in "0123456789abcdef" for c in digest)
+    return (readable, digest) if readable and hexadecimal else None
+
+
+def _pin_hint(change: Change) -> str:
+    """When the default name changes (its hash covers the issuer, the namespace, the ServiceAccount and, for
+    Pod Identity alone, the cluster instead of the issuer): how to keep the role instead."""
+    name = next((f for f in change.fields if f.path == "name"), None)
+    if name is None or not isinstance(name.before, str) or not isinstance(name.after, str):
+        return ""
+    before, after = _default_name_parts(name.before), _default_name_parts(name.after)
+    if before is None or after is None or before[0] != after[0]:
+        return ""
+    return (
+        f" The default name's hash changed: to keep the role, pin `roleName: {name.before}` on the controller "
+        "(the name the base plan shows; with placeholders, take the deployed name from `pulumi stack output`)."
     )
 
 

@@ -17,6 +17,14 @@ from typing import Any, Literal
 
 from ack_irsa.iam.arns import parsed_or_none
 from ack_irsa.iam.capability import CAPABILITY_SERVICE, spec_overlaps
+from ack_irsa.iam.risks import (
+    ACKNOWLEDGED_TAG,
+    RISKS,
+    aws_managed_policy_risks,
+    document_risks,
+    tagged_acknowledgements,
+)
+from ack_irsa.iam.trust import WILDCARD_SUBJECT_TAG
 
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
@@ -28,8 +36,9 @@ ASSUME_ACTIONS = ("sts:assumerole", "sts:tagsession")
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 POD_IDENTITY = "pods.eks.amazonaws.com"
 BROAD_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
-WILDCARD_TAG = "ack-irsa/allow-wildcard-subject"
-"""A role that carries this tag (value ``true``) may admit ServiceAccounts by a ``StringLike`` pattern."""
+WILDCARD_TAG = WILDCARD_SUBJECT_TAG
+"""A role that carries this tag (value ``true``) may admit ServiceAccounts by a ``StringLike`` pattern; the
+component sets it on exactly the roles whose trust does."""
 
 Level = Literal["advisory", "mandatory", "disabled"]
 Report = Callable[[str, str | None], None]
@@ -156,12 +165,43 @@ def pod_identity_pins(args: Any, report: Report) -> None:
 
 
 def _workload_roles(resources: Iterable[Any]) -> dict[str, Any]:
-    """Role name → resource, for the roles pods assume."""
-    return {
-        str(r.props.get("name") or r.name): r
-        for r in resources
-        if r.resource_type == ROLE and is_workload_role(r.props)
-    }
+    """Role name → resource, for the roles pods (or the managed capability) assume, and the roles those may
+    assume in turn (a cross-account target role, or a capability's selected role, trusts a role of the stack
+    by its ARN): every role the stack makes for a workload."""
+    roles = {str(r.props.get("name") or r.name): r for r in resources if r.resource_type == ROLE}
+    workload = {name: r for name, r in roles.items() if is_workload_role(r.props)}
+    grown = True
+    while grown:
+        grown = False
+        for name, role in roles.items():
+            if name not in workload and _trusts_one_of(role.props, workload):
+                workload[name] = role
+                grown = True
+    return workload
+
+
+def _principal(statement: Mapping[str, Any]) -> Mapping[str, Any]:
+    """The statement's Principal as a mapping; ``"*"`` (anyone) is ``{"AWS": "*"}``, as IAM reads it."""
+    principal = statement.get("Principal")
+    if principal == "*":
+        return {"AWS": "*"}
+    return principal if isinstance(principal, Mapping) else {}
+
+
+def _trusts_one_of(props: Mapping[str, Any], names: Iterable[str]) -> bool:
+    known = set(names)
+    for statement in _statements(_document(props.get("assumeRolePolicy"))):
+        if statement.get("Effect") != "Allow":
+            continue
+        for arn in _listed(_principal(statement).get("AWS")):
+            parsed = parsed_or_none(str(arn))
+            if (
+                parsed is not None
+                and parsed.resource.startswith("role/")
+                and parsed.resource.rsplit("/", 1)[-1] in known
+            ):
+                return True
+    return False
 
 
 def _role_of(resource: Any) -> str:
@@ -295,7 +335,75 @@ def selectors_disjoint(args: Any, report: Report) -> None:
         report(message, None)
 
 
-RULES = (
+# --- broad grants: a risk of the role's policies fails unless the role acknowledges it ------------------
+
+RISK_LEVELS: dict[str, Level] = {
+    "privilege-escalation": "mandatory",
+    "all-actions": "mandatory",
+    "pass-role-unrestricted": "mandatory",
+    "broad-managed-policy": "mandatory",
+    "service-wide-access": "advisory",
+}
+"""The level of each risk id's rule (``<id>-is-acknowledged``): what a role that has it and does not
+acknowledge it gets. Every id of :data:`ack_irsa.iam.risks.RISKS` has one (a test holds them together)."""
+
+
+def workload_role_risks(resources: Iterable[Any]) -> dict[str, tuple[Any, list[tuple[str, str, str]]]]:
+    """Role name → (the role, its risks as (id, source, detail)) for every workload role: its inline policies
+    analysed (:func:`ack_irsa.iam.risks.document_risks`), its AWS-managed policies' pinned risks. A
+    customer-managed policy cannot be read from a plan and is not analysed."""
+    resources = list(resources)
+    roles = _workload_roles(resources)
+    found: dict[str, tuple[Any, list[tuple[str, str, str]]]] = {name: (role, []) for name, role in roles.items()}
+    inline = [
+        (_role_of(r), str(r.props.get("name") or r.name), r.props.get("policy"))
+        for r in resources
+        if r.resource_type == INLINE
+    ]
+    inline += [
+        (name, str(policy.get("name", "")), policy.get("policy"))
+        for name, role in roles.items()
+        for policy in role.props.get("inlinePolicies") or []
+        if isinstance(policy, Mapping)
+    ]
+    for role, policy, document in inline:
+        if role in found:
+            found[role][1].extend((i, f"inline policy {policy}", d) for i, d in document_risks(_document(document)))
+    attached = [(_role_of(r), str(r.props.get("policyArn", ""))) for r in resources if r.resource_type == ATTACHMENT]
+    attached += [(name, str(arn)) for name, role in roles.items() for arn in role.props.get("managedPolicyArns") or []]
+    for role, arn in attached:
+        parsed = parsed_or_none(arn)
+        if role in found and parsed is not None and parsed.account == "aws":
+            name = parsed.resource.rpartition("/")[2]
+            found[role][1].extend((i, f"managed policy {name}", d) for i, d in aws_managed_policy_risks(name))
+    return found
+
+
+def acknowledged_risks(plan: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(the role's resource name, risk id, source) of every risk a workload role of the plan has and
+    acknowledges: they pass, and ``check`` lists them."""
+    resources = _plan_resources(plan)
+    return [
+        (role.name, risk, source)
+        for role, found in workload_role_risks(resources).values()
+        for risk, source, _ in found
+        if risk in tagged_acknowledgements(role.props.get("tags"))
+    ]
+
+
+def _risk_rule(risk: str) -> Callable[[Any, Report], None]:
+    def validate(args: Any, report: Report) -> None:
+        for name, (role, found) in workload_role_risks(args.resources).items():
+            if risk in tagged_acknowledgements(role.props.get("tags")):
+                continue
+            for _, source, detail in (f for f in found if f[0] == risk):
+                report(f"the workload role {name} has {risk} in {source} ({detail}), unacknowledged", role.urn)
+
+    validate.__doc__ = f"A workload role with {risk} acknowledges it."
+    return validate
+
+
+RULES: tuple[Rule, ...] = (
     Rule(
         "irsa-trust-pins-sub-and-aud",
         "A role assumed with web identity (IRSA) pins the token's sub and aud with StringEquals in every such "
@@ -367,6 +475,19 @@ RULES = (
 )
 """Every rule, in the order the pack and ``ack-irsa check`` report them."""
 
+RULES += tuple(
+    Rule(
+        f"{risk}-is-acknowledged",
+        f"A workload role whose policies have the risk {risk} ({RISKS[risk]}) acknowledges it.",
+        f"Narrow the policy; or, once reviewed, acknowledge it: acknowledgeRisks: [{risk}] on the controller in "
+        f"the stack file, or the role tag {ACKNOWLEDGED_TAG}={risk} (ids separated by spaces) on any role.",
+        level,
+        "stack",
+        _risk_rule(risk),
+    )
+    for risk, level in RISK_LEVELS.items()
+)
+
 
 @dataclass(frozen=True)
 class PlanResource:
@@ -394,10 +515,7 @@ class Violation:
 
 def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] | None = None) -> list[Violation]:
     """Run every rule over a plan (the ``render --format json`` document); ``config`` per rule name."""
-    resources = [
-        PlanResource(r["type"], r["name"], f"{r['type']}::{r['name']}", r.get("inputs") or {})
-        for r in plan.get("resources", [])
-    ]
+    resources = _plan_resources(plan)
     violations: list[Violation] = []
     for rule in RULES:
         settings = {k: v["default"] for k, v in rule.config.items() if "default" in v} | dict(
@@ -417,6 +535,13 @@ def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] 
             for resource in resources:
                 rule.validate(_with_config(resource, settings), report)
     return violations
+
+
+def _plan_resources(plan: Mapping[str, Any]) -> list[PlanResource]:
+    return [
+        PlanResource(r["type"], r["name"], f"{r['type']}::{r['name']}", r.get("inputs") or {})
+        for r in plan.get("resources", [])
+    ]
 
 
 @dataclass(frozen=True)

@@ -426,7 +426,28 @@ def to_manifests(plan: Plan) -> str:
         how = "server-side apply of these fields only" if resource.type.endswith("Patch") else "created"
         comment = f"# {resource.name} ({resource.type}): {how}\n"
         documents.append(comment + yaml.safe_dump(resource.inputs, sort_keys=True))
-    return "---\n".join(documents)
+    # the releases last, as comments only, inside the last document: a YAML reader gets no empty document
+    releases = "".join(release_values_comment(r) for r in plan.resources if r.type == RELEASE)
+    return "---\n".join(documents) + releases
+
+
+def release_values_comment(release: PlannedResource) -> str:
+    """A Helm release as a document of comments only (a stream of manifests stays valid for ``kubectl``): Helm
+    renders the chart's objects at ``pulumi up``, and these are the values ack-irsa gives it."""
+    inputs = release.inputs
+    values = yaml.safe_dump(inputs.get("values") or {}, sort_keys=True).splitlines()
+    return (
+        "\n".join(
+            [
+                f"# {release.name} (Helm release `{inputs['namespace']}/{inputs['name']}`, chart `{inputs['chart']}` "
+                f"version `{inputs['version']}`):",
+                "# Helm renders the chart's objects (its Deployment, ServiceAccount, RBAC, CRDs) at `pulumi up`; they",
+                "# are not listed here. ack-irsa gives the chart these values:",
+                *(f"#   {line}" for line in values),
+            ]
+        )
+        + "\n"
+    )
 
 
 # --- Markdown ---------------------------------------------------------------------------------------
@@ -445,6 +466,7 @@ def to_markdown(plan: Plan) -> str:
         if "issuer" in plan.placeholders:
             lines.append("> - default role names end in a hash of the issuer: they change with the real one")
         lines.append("")
+    lines += summary_section(plan)
     lines += capability_section(plan)
     lines += imports_section(plan)
     if not plan.capabilities:
@@ -609,6 +631,96 @@ def imports_section(plan: Plan) -> list[str]:
     ]
     lines += [f"| `{r.name}` | `{r.type}` | `{r.import_id}` |" for r in imported]
     return [*lines, ""]
+
+
+# --- the summary a reviewer decides from -----------------------------------------------------------
+
+ADDON = "aws:eks/addon:Addon"
+AGENT_ADDON = "eks-pod-identity-agent"
+CAPABILITY_PRINCIPAL = "capabilities.eks.amazonaws.com"
+
+
+def summary_section(
+    plan: Plan,
+    new_risks: Iterable[tuple[str, str]] = (),
+    on_merge: Mapping[str, str] | None = None,
+) -> list[str]:
+    """One row per controller, before the details: its identity, who may assume its role, its ServiceAccount,
+    the accounts it reaches, its risks (``new_risks``: (controller, id) marked new) and, in a diff, what the
+    merge replaces or restarts (``on_merge``: controller → text). Notes below it: what the stack assumes."""
+    controllers = [r.name for r in plan.resources if r.type == CONTROLLER]
+    if not controllers and not on_merge:
+        return []
+    new = set(new_risks)
+    header = ["controller", "identity", "who may assume the role", "ServiceAccount", "accounts", "risks"]
+    header += ["on merge"] if on_merge is not None else []
+    lines = ["## Summary", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    for name in controllers:
+        row = _summary_row(plan, name, new)
+        if on_merge is not None:
+            row.append(on_merge.get(name, "—"))
+        lines.append("| " + " | ".join(row) + " |")
+    for name in sorted(set(on_merge or {}) - set(controllers)):  # removed controllers
+        lines.append(f"| `{name}` | removed | — | — | — | — | {(on_merge or {})[name]} |")
+    lines.append("")
+    associations = [r for r in plan.resources if r.type == ASSOCIATION]
+    agent = any(r.type == ADDON and r.inputs.get("addonName") == AGENT_ADDON for r in plan.resources)
+    if associations and not agent:
+        lines += [
+            f"> ℹ️ EKS Pod Identity relies on the `{AGENT_ADDON}` add-on, which this stack **assumes is installed** "
+            "(`podIdentityAgent: present`; EKS Auto Mode has it). Without it the pods get no credentials; "
+            "`podIdentityAgent: install` makes the stack install it.",
+            "",
+        ]
+    return lines
+
+
+def _summary_row(plan: Plan, name: str, new: set[tuple[str, str]]) -> list[str]:
+    children = {r.type: r for r in plan.children(name)}
+    role = children[ROLE]
+    statements = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    kinds, assumers = [], []
+    for statement in statements:
+        principal = statement.get("Principal", {})
+        condition = statement.get("Condition", {})
+        if "Federated" in principal:
+            kinds.append("IRSA")
+            for test in ("StringEquals", "StringLike"):
+                subjects = [v for k, v in condition.get(test, {}).items() if k.endswith(":sub")]
+                for subject in subjects:
+                    listed = subject if isinstance(subject, list) else [subject]
+                    assumers += [f"`{s.removeprefix('system:serviceaccount:')}` (web identity)" for s in listed]
+        elif principal.get("Service") == "pods.eks.amazonaws.com":
+            kinds.append("Pod Identity")
+            tags = condition.get("StringEquals", {})
+            where = f"{tags.get('aws:RequestTag/kubernetes-namespace', '*')}:" + str(
+                tags.get("aws:RequestTag/kubernetes-service-account", "*")
+            )
+            cluster = tags.get("aws:RequestTag/eks-cluster-name") or tags.get("aws:RequestTag/eks-cluster-arn")
+            assumers.append(f"`{where}` (Pod Identity" + (f", cluster `{cluster}`)" if cluster else ")"))
+        elif principal.get("Service") == CAPABILITY_PRINCIPAL:
+            kinds.append("capability")
+            assumers.append(f"`{CAPABILITY_PRINCIPAL}`")
+        else:
+            assumers.append(f"`{json.dumps(principal)}`")
+    output = plan.outputs.get("controllers", {}).get(name, {})
+    arn = parsed_or_none(output.get("roleArn") or role.arn)
+    accounts = ([f"`{arn.account}`"] if arn else []) + [
+        f"`{g['account_id']}` (cross-account)" for g in plan.cross_account.get(name, [])
+    ]
+    risks = []
+    for risk in plan.risks.get(name, []):
+        mark = "🆕 " if (name, risk["id"]) in new else ""
+        state = " (acknowledged)" if risk["acknowledged"] else ""
+        risks.append(f"{mark}{'' if risk['acknowledged'] else '⚠️ '}`{risk['id']}`{state}")
+    return [
+        f"`{name}`",
+        " + ".join(dict.fromkeys(kinds)) or "—",
+        "<br>".join(dict.fromkeys(assumers)) or "—",
+        f"`{output['serviceAccount']}`" if output.get("serviceAccount") else "—",
+        ", ".join(accounts) or "—",
+        ", ".join(dict.fromkeys(risks)) or "none",
+    ]
 
 
 def _oidc_section(plan: Plan) -> list[str]:

@@ -26,9 +26,9 @@ from ack_irsa.iam.capability import (
     overlaps,
 )
 from ack_irsa.iam.policies import policy_size
-from ack_irsa.iam.risks import Risk
+from ack_irsa.iam.risks import Risk, acknowledged_tag
 from ack_irsa.spec.cross_account import resolve_cross_account
-from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks
+from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks, role_tags, stale_acknowledgements
 from ack_irsa.spec.problems import (
     DEFAULT_ROLE_PATH,
     DEFAULT_SESSION_DURATION,
@@ -126,6 +126,8 @@ class SelectedRoleSpec:
     """Namespaces whose Secrets the capability must read for this entry (empty for a service that reads none)."""
     given: Mapping[str, Any] = field(default_factory=dict)
     """The entry's own arguments (a target role made here carries the same policies)."""
+    warnings: tuple[str, ...] = ()
+    """What ``pulumi preview`` and the plan warn of: an acknowledged risk the entry's policies no longer have."""
 
     @property
     def has_local_role(self) -> bool:
@@ -231,7 +233,8 @@ def resolve_capability(args: Mapping[str, Any]) -> CapabilitySpec:
         role_name=str(role_name),
         role_path=str(role_path),
         permissions=permissions,
-        tags=tags,
+        # direct: the capability role holds every entry's policies, so it carries their acknowledgements
+        tags=tags | (acknowledged_tag(r for e in controllers for r in e.risks) if permissions == "direct" else {}),
         controllers=controllers,
         selectors=selectors,
         secret_namespaces=tuple(sorted({n for entry in controllers for n in entry.secret_namespaces})),
@@ -293,7 +296,8 @@ def _entry(
     duration = entry.get("max_session_duration", DEFAULT_SESSION_DURATION)
     if own.plain("max_session_duration", duration, int, "a whole number of seconds"):
         own.check("max_session_duration", limits.check_session_duration, duration)
-    tags = {**stack_tags, **checked_tags(entry.get("tags"), own)}
+    # The acknowledged risk ids travel as a role tag, as a controller role's do: the guardrails read them.
+    tags = role_tags({**stack_tags, **checked_tags(entry.get("tags"), own)}, risks, False, own)
     _prefixed(where, own, problems)
     if own:
         return None
@@ -314,6 +318,7 @@ def _entry(
         cross_account=targets,
         secret_namespaces=secrets,
         given=dict(entry),
+        warnings=tuple(stale_acknowledgements(args, risks)),
     )
 
 

@@ -41,7 +41,14 @@ from ack_irsa.iam.trust import (
     trust_policy,
 )
 from ack_irsa.spec.cross_account import resolve_cross_account
-from ack_irsa.spec.permissions import PolicyRef, resolve_derived, resolve_permissions, resolve_risks
+from ack_irsa.spec.permissions import (
+    PolicyRef,
+    resolve_derived,
+    resolve_permissions,
+    resolve_risks,
+    role_tags,
+    stale_acknowledgements,
+)
 from ack_irsa.spec.problems import (
     DEFAULT_NAMESPACE,
     DEFAULT_ROLE_PATH,
@@ -145,6 +152,10 @@ class ControllerSpec:
     permissions_boundary: Any
     max_session_duration: int
     tags: dict[str, str]
+    """The caller's tags: on the role, the Pod Identity association and the roles made in other accounts."""
+    role_tags: dict[str, str]
+    """The role's tags: the caller's, and ack-irsa's own for the guardrails (acknowledged risks, wildcard
+    subject; :func:`ack_irsa.spec.permissions.role_tags`)."""
     subjects: tuple[str, ...]
     """Every ``system:serviceaccount:<ns>:<name>`` the role admits, the primary one first."""
     extra_oidc_providers: tuple[Any, ...]
@@ -210,6 +221,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     warnings = tuple(_derived_warnings(derived_policy) if derived_policy else _half_replaced(args, controller))
     warnings += tuple(install_warnings(install, controller))
     risks = resolve_risks(args, controller, managed, inline, problems, derived_policy=derived_policy)
+    warnings += tuple(stale_acknowledgements(args, risks))
     cross_account, cross_mode, service_level = resolve_cross_account(args, controller, problems)
     _cross_account_values(install, cross_account, cross_mode, service_level, problems)
     warnings += tuple(_cross_account_warnings(cross_account, cross_mode, service_level, install, mode))
@@ -229,6 +241,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         problems.check("max_session_duration", limits.check_session_duration, duration)
     tags = checked_tags(args.get("tags"), problems)
     given_trust, inline_name, description = _as_found(args, problems)
+    tagged = role_tags(tags, risks, any(has_wildcard(s) for s in subjects), problems)
 
     extra_providers = _extra_providers(args, problems)
     if identity == "pod_identity":
@@ -264,6 +277,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         permissions_boundary=boundary,
         max_session_duration=duration,
         tags=tags,
+        role_tags=tagged,
         subjects=tuple(subjects),
         extra_oidc_providers=extra_providers,
         trust_policy_max_chars=trust_max,

@@ -22,7 +22,16 @@ from ack_irsa.iam.policies import (
     parse_policy_document,
     policy_size,
 )
-from ack_irsa.iam.risks import RISKS, Risk, aws_managed_policy_risks, document_risks, recommended_inline_risks
+from ack_irsa.iam.risks import (
+    ACKNOWLEDGED_TAG,
+    RISKS,
+    Risk,
+    acknowledged_tag,
+    aws_managed_policy_risks,
+    document_risks,
+    recommended_inline_risks,
+)
+from ack_irsa.iam.trust import WILDCARD_SUBJECT_TAG
 from ack_irsa.spec.problems import Problems, checked_quota, deploy_time, listed
 
 
@@ -159,16 +168,61 @@ def resolve_risks(
         found += [(i, "the inline policy", d) for i, d in recommended_inline_risks(controller.service)]
     elif isinstance(inline, Mapping):
         found += [(i, "the inline policy", d) for i, d in document_risks(inline)]
-    ids = sorted({i for i, _, _ in found})
     acknowledged = listed(args, "acknowledge_risks", "risk ids", problems)
     for index, risk in enumerate(acknowledged):
-        where = f"acknowledge_risks[{index}]"
-        if not isinstance(risk, str) or risk not in RISKS:
-            problems.add(where, f"{shown(risk)} is not a risk id ({', '.join(RISKS)})")
-        elif risk not in ids:
-            has = f"its risks: {', '.join(ids)}" if ids else "it has none"
-            problems.add(where, f"{shown(risk)} is not a risk of this controller ({has}); drop it")
+        if not isinstance(risk, str) or risk not in RISKS:  # a typo: an error (a stale id is a warning)
+            problems.add(f"acknowledge_risks[{index}]", f"{shown(risk)} is not a risk id ({', '.join(RISKS)})")
     return tuple(Risk(i, source, detail, i in acknowledged) for i, source, detail in found)
+
+
+def stale_acknowledgements(args: Mapping[str, Any], risks: Sequence[Risk]) -> list[str]:
+    """A warning for each acknowledged risk id the role no longer has (a catalog update narrowed the policy,
+    or the stack replaced it): an upgrade that removes a risk must not break ``pulumi up``."""
+    given = args.get("acknowledge_risks", ())
+    if isinstance(given, str) or not isinstance(given, Sequence):
+        return []
+    ids = sorted({risk.id for risk in risks})
+    has = f"its risks: {', '.join(ids)}" if ids else "it has none"
+    return [
+        f"the acknowledged risk {risk!r} is no longer a risk of this role ({has}): drop it from "
+        "acknowledge_risks (acknowledgeRisks in a stack file)"
+        for risk in dict.fromkeys(r for r in given if isinstance(r, str))
+        if risk in RISKS and risk not in ids
+    ]
+
+
+RESERVED_TAGS = (ACKNOWLEDGED_TAG, WILDCARD_SUBJECT_TAG)
+"""The role tags ack-irsa sets itself, for the guardrails."""
+
+
+def role_tags(
+    tags: Mapping[str, str], risks: Sequence[Risk], wildcard_subject: bool, problems: Problems
+) -> dict[str, str]:
+    """The role's tags: the caller's, and the two ack-irsa sets for the guardrails (the acknowledged risk ids,
+    and the wildcard-subject opt-in when the trust admits a pattern). The caller may not set either to another
+    value: the pack would then pass what the stack did not acknowledge."""
+    own = acknowledged_tag(risks) | ({WILDCARD_SUBJECT_TAG: "true"} if wildcard_subject else {})
+    how = dict(
+        zip(
+            RESERVED_TAGS,
+            (
+                "list the risk ids in acknowledge_risks instead",
+                "it is set when the trust admits a wildcard subject (allow_wildcard_subject)",
+            ),
+            strict=True,
+        )
+    )
+    for key, reason in how.items():
+        if key in tags and tags[key] != own.get(key):
+            problems.add("tags", f"{key!r} is set by ack-irsa: {reason}")
+    merged = {**tags, **own}
+    if len(merged) > limits.TAGS_PER_ROLE >= len(tags):
+        problems.add(
+            "tags",
+            f"{len(tags)} tags and ack-irsa's own {', '.join(k for k in own if k not in tags)} make {len(merged)}; "
+            f"IAM allows at most {limits.TAGS_PER_ROLE} per role",
+        )
+    return merged
 
 
 def _aws_managed_name(arn: Any) -> str | None:

@@ -14,7 +14,14 @@ from ack_irsa.iam.accounts import (
     parse_role_arn,
 )
 from ack_irsa.iam.risks import Risk
-from ack_irsa.spec.permissions import PolicyRef, resolve_derived, resolve_permissions, resolve_risks
+from ack_irsa.spec.permissions import (
+    PolicyRef,
+    resolve_derived,
+    resolve_permissions,
+    resolve_risks,
+    role_tags,
+    stale_acknowledgements,
+)
 from ack_irsa.spec.problems import (
     DEFAULT_ROLE_PATH,
     DEFAULT_SESSION_DURATION,
@@ -57,9 +64,12 @@ class TargetRoleSpec:
     inline_policy: Any
     max_session_duration: int
     tags: dict[str, str]
+    """The role's tags: the caller's, and ack-irsa's own for the guardrails (the acknowledged risks)."""
     risks: tuple[Risk, ...] = ()
     derived_policy: DerivedPolicy | None = None
     """``policy: derived``: the policy derived from the controller's calls; None: the recommendation."""
+    warnings: tuple[str, ...] = ()
+    """What a reviewer should know: an acknowledged risk the role no longer has."""
 
 
 def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
@@ -94,7 +104,7 @@ def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
     duration = args.get("max_session_duration", DEFAULT_SESSION_DURATION)
     if problems.plain("max_session_duration", duration, int, "a whole number of seconds"):
         problems.check("max_session_duration", limits.check_session_duration, duration)
-    tags = checked_tags(args.get("tags"), problems)
+    tags = role_tags(checked_tags(args.get("tags"), problems), risks, False, problems)
     if problems:
         raise ArgsError(problems)
     return TargetRoleSpec(
@@ -109,4 +119,5 @@ def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
         tags,
         risks,
         derived_policy,
+        tuple(stale_acknowledgements(args, risks)),
     )
