@@ -307,3 +307,39 @@ def test_a_stale_acknowledgement_of_an_entry_is_a_warning_and_a_real_one_is_not(
             "service-wide-access): drop it from acknowledge_risks (acknowledgeRisks in a stack file)",
         )
     ]
+
+
+def test_the_plan_opens_with_a_row_per_entry_saying_who_assumes_what(capsys: pytest.CaptureFixture[str]) -> None:
+    from ack_irsa.commands import main as cli
+
+    assert cli(["render", "--project-dir", str(ROOT), "--stack", "capability", "--account-id", ACCOUNT]) == 0
+    summary = capsys.readouterr().out.split("## Summary\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    runs = "— (AWS runs the controller)"
+    assert summary[2:] == [
+        f"| `s3` | capability (selected role) | the capability role `ack-capability-prod`, for every namespace | "
+        f"{runs} | `{ACCOUNT}` | ⚠️ `service-wide-access` |",
+        "| `rds-team-b` | capability (selected role) | the capability role `ack-capability-prod`, for `team-b` | "
+        f"{runs} | `444455556666` (cross-account) | none |",
+        f"| `rds` | capability (selected role) | the capability role `ack-capability-prod`, for `team-a` | "
+        f"{runs} | `{ACCOUNT}` | ⚠️ `service-wide-access` |",
+    ]
+
+
+def test_in_direct_mode_each_row_names_the_capability_role_itself(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    from ack_irsa.commands import main as cli
+
+    path = tmp_path / "Pulumi.direct.yaml"
+    path.write_text(
+        "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: prod-eks\n"
+        "  ack-irsa:capability: {permissions: direct, roleName: ack-capability-prod}\n"
+        "  ack-irsa:controllers:\n    - service: s3\n    - service: ecr\n      acknowledgeRisks: [service-wide-access]\n"
+    )
+    assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path), "--account-id", ACCOUNT]) == 0
+    summary = capsys.readouterr().out.split("## Summary\n\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    who = "`capabilities.eks.amazonaws.com` (the capability role holds the policies)"
+    assert [line.split(" | ")[1:3] + line.split(" | ")[4:] for line in summary[2:]] == [
+        ["capability (its role)", who, f"`{ACCOUNT}`", "⚠️ `service-wide-access` |"],
+        ["capability (its role)", who, f"`{ACCOUNT}`", "`service-wide-access` (acknowledged) |"],
+    ]

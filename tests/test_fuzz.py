@@ -252,7 +252,7 @@ def planted(draw: st.DrawFn) -> tuple[dict[str, object], list[str]]:
     config = copy.deepcopy(yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text()))
     settings = config["config"]
     controllers = settings["ack-irsa:controllers"]
-    places = [("stack", *p) for p in PLANTED_STACK]
+    places: list[tuple[str | int, str, object, str]] = [("stack", *p) for p in PLANTED_STACK]
     places += [(index, *p) for index in range(len(controllers)) for p in PLANTED_CONTROLLER]
     # kinds is refused for want of policy: derived, so it is never planted beside a misspelt policy
     chosen = draw(

@@ -649,7 +649,7 @@ def summary_section(
     the accounts it reaches, its risks (``new_risks``: (controller, id) marked new) and, in a diff, what the
     merge replaces or restarts (``on_merge``: controller → text). Notes below it: what the stack assumes."""
     controllers = [r.name for r in plan.resources if r.type == CONTROLLER]
-    if not controllers and not on_merge:
+    if not controllers and not on_merge and not plan.capabilities:
         return []
     new = set(new_risks)
     header = ["controller", "identity", "who may assume the role", "ServiceAccount", "accounts", "risks"]
@@ -657,6 +657,10 @@ def summary_section(
     lines = ["## Summary", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
     for name in controllers:
         row = _summary_row(plan, name, new)
+        if on_merge is not None:
+            row.append(on_merge.get(name, "—"))
+        lines.append("| " + " | ".join(row) + " |")
+    for name, row in _capability_rows(plan, new):
         if on_merge is not None:
             row.append(on_merge.get(name, "—"))
         lines.append("| " + " | ".join(row) + " |")
@@ -721,6 +725,42 @@ def _summary_row(plan: Plan, name: str, new: set[tuple[str, str]]) -> list[str]:
         ", ".join(accounts) or "—",
         ", ".join(dict.fromkeys(risks)) or "none",
     ]
+
+
+def _capability_rows(plan: Plan, new: set[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
+    """A row per entry of each managed capability: AWS runs its controller, so there is no ServiceAccount,
+    and the role its resources are handled with is assumed by the capability role (or is that role)."""
+    for capability, outputs in plan.capabilities.items():
+        direct = outputs.get("permissions") == "direct"
+        for entry, selected in outputs.get("controllers", {}).items():
+            name = capability if direct else f"{capability}-{entry}"  # the resource its risks are reported on
+            if direct:
+                who = f"`{CAPABILITY_PRINCIPAL}` (the capability role holds the policies)"
+            else:
+                given = selected.get("namespaces")  # None: every namespace; [] when all go to other accounts
+                targets = [n for t in selected.get("cross_account", []) for n in t["namespaces"]]
+                namespaces = "every namespace" if given is None else _codes(sorted({*given, *targets}))
+                who = f"the capability role `{outputs.get('role_name')}`, for {namespaces}"
+            arn = parsed_or_none(str(outputs.get("role_arn") if direct else selected.get("role_arn") or ""))
+            accounts = [f"`{arn.account}`"] if arn else []  # none: every namespace goes to another account
+            accounts += [f"`{t['account_id']}` (cross-account)" for t in selected.get("cross_account", [])]
+            risks = [
+                f"{'🆕 ' if (name, r['id']) in new else ''}{'' if r['acknowledged'] else '⚠️ '}`{r['id']}`"
+                + (" (acknowledged)" if r["acknowledged"] else "")
+                for r in plan.risks.get(name, [])
+                if not direct or r.get("source", "").startswith(f"{entry}: ")
+            ]
+            yield (
+                name,
+                [
+                    f"`{entry}`",
+                    "capability (its role)" if direct else "capability (selected role)",
+                    who,
+                    "— (AWS runs the controller)",
+                    ", ".join(dict.fromkeys(accounts)) or "—",
+                    ", ".join(dict.fromkeys(risks)) or "none",
+                ],
+            )
 
 
 def _oidc_section(plan: Plan) -> list[str]:
