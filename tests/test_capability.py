@@ -334,7 +334,8 @@ def test_in_direct_mode_each_row_names_the_capability_role_itself(
     path.write_text(
         "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: prod-eks\n"
         "  ack-irsa:capability: {permissions: direct, roleName: ack-capability-prod}\n"
-        "  ack-irsa:controllers:\n    - service: s3\n    - service: ecr\n      acknowledgeRisks: [service-wide-access]\n"
+        "  ack-irsa:controllers:\n    - service: s3\n"
+        "    - service: ecr\n      acknowledgeRisks: [service-wide-access]\n"
     )
     assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path), "--account-id", ACCOUNT]) == 0
     summary = capsys.readouterr().out.split("## Summary\n\n", 1)[1].split("\n\n", 1)[0].splitlines()

@@ -174,3 +174,24 @@ def test_catalog_json_lists_every_controller_with_policies_status_and_risks(
     captured = capsys.readouterr()
     assert json.loads(captured.out)["error"].startswith("unknown ACK service 's4'; did you mean 's3'?")
     assert captured.err == ""
+
+
+@pytest.mark.parametrize("shell", ["bash", "zsh"])
+def test_shell_completion_is_generated_from_every_commands_arguments(
+    capsys: pytest.CaptureFixture[str], shell: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli(["--print-completion", shell])
+    script = capsys.readouterr().out
+    assert exited.value.code == 0
+    for command in COMMANDS:
+        assert command in script
+    for option in ("--base-file", "--require-deploy", "--target-profile", "--out-dir", "--policy-config"):
+        assert option in script, option
+
+
+def test_an_unknown_shell_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        cli(["--print-completion", "cmd.exe"])
+    assert exited.value.code == 2
+    assert "invalid choice: 'cmd.exe'" in capsys.readouterr().err

@@ -55,6 +55,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         prog = Path(sys.argv[0]).name if argv is None and sys.argv and sys.argv[0] else "ack-irsa"
     parser = _Parser(prog=prog, description="ack-irsa: IRSA for ACK controllers.")
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    import shtab  # completion from the parser itself, so it follows every command's arguments
+
+    shtab.add_argument_to(parser, ["--print-completion"], help="print a shell completion script and exit")
     commands = parser.add_subparsers(dest="command", metavar="command", required=True, parser_class=_Parser)
     parsers = {}
     for name, (module, summary) in COMMANDS.items():
@@ -70,7 +73,11 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         parsers[name] = sub
         sub.set_defaults(module=module)
         loaded.add_arguments(sub)
-    args, unknown = parser.parse_known_args(argv)  # a usage error exits 2, as argparse does, or the command's code
+    try:  # a usage error exits 2, as argparse does, or the command's own code
+        args, unknown = parser.parse_known_args(argv)
+    except BrokenPipeError:  # `--help` or `--print-completion` into `| head`
+        sys.stderr.close()
+        return 0
     if unknown:
         parsers[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     from ack_irsa.errors import InputError
