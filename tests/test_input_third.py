@@ -566,3 +566,45 @@ def test_the_cli_never_prints_a_token_in_any_refused_kubeconfig(
     code = cli(["render", "--project-dir", str(ROOT), "--config-file", str(path)])
     assert code == 1
     assert TOKEN not in "".join(capsys.readouterr())
+
+
+# --- without aws:region, the stack's ARNs give its partition ---------------------------------------------
+
+NO_REGION = "config:\n  ack-irsa:clusterName: dev-eks\n"
+CN_TARGET = '{accountId: "444455556666", roleArn: "arn:aws-cn:iam::444455556666:role/x", namespaces: [team-a]}'
+
+
+def test_without_a_region_arns_of_two_partitions_are_refused_by_their_key(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Once only deploy time said so, naming no key: now the first ARN stands for the stack, before anything."""
+    text = NO_REGION + controllers(
+        "- service: s3",
+        '  policyArns: ["arn:aws:iam::aws:policy/AmazonS3FullAccess"]',
+        f"  crossAccount: [{CN_TARGET}]",
+    )
+    assert problems_of(capsys, tmp_path, text) == [
+        "ack-irsa:controllers[0].crossAccount[0].roleArn: 'arn:aws-cn:iam::444455556666:role/x' is in partition "
+        "'aws-cn', but ack-irsa:controllers[0].policyArns[0] is in 'aws': the stack's ARNs share one partition "
+        "(set aws:region to say which)"
+    ]
+
+
+def test_without_a_region_the_plan_assumes_the_partition_of_the_stacks_arns(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    path = tmp_path / "Pulumi.cn.yaml"
+    path.write_text(NO_REGION + controllers("- service: s3", f"  crossAccount: [{CN_TARGET}]"))
+    assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path), "--format", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert "partition" not in plan["placeholders"]
+    role = next(r for r in plan["resources"] if r["name"] == "s3-role")
+    assert json.loads(role["inputs"]["assumeRolePolicy"])["Statement"][0]["Principal"]["Federated"].startswith(
+        "arn:aws-cn:iam::"
+    )
+    with_region = tmp_path / "Pulumi.us.yaml"
+    with_region.write_text(path.read_text().replace("config:\n", "config:\n  aws:region: us-west-2\n"))
+    assert problems_of(capsys, tmp_path, with_region.read_text()) == [
+        "ack-irsa:controllers[0].crossAccount[0].roleArn: 'arn:aws-cn:iam::444455556666:role/x' is in partition "
+        "'aws-cn', but this stack's is 'aws' (from aws:region 'us-west-2')"
+    ]

@@ -54,7 +54,9 @@ def add_fact_arguments(parser: argparse.ArgumentParser) -> None:
     """The project, and the facts only a live account knows (placeholders when not given)."""
     parser.add_argument("--project-dir", type=Path, default=Path(), help="directory of Pulumi.yaml (default: .)")
     parser.add_argument("--account-id", help="AWS account ID (default: from oidcProviderArn, else a placeholder)")
-    parser.add_argument("--partition", help="AWS partition (default: from aws:region, else assumed 'aws')")
+    parser.add_argument(
+        "--partition", help="AWS partition (default: from aws:region, else from the stack's ARNs, else assumed 'aws')"
+    )
     parser.add_argument(
         "--issuer-url", help="the cluster's OIDC issuer URL (default: from the config, else a placeholder)"
     )

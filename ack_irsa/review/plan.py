@@ -148,7 +148,7 @@ def facts_for(
 
     The flags and the whole config are checked first, and every problem of either is reported at once
     (:class:`~ack_irsa.stack.config.ConfigError`): nothing is rendered from a bad value."""
-    from ack_irsa.stack.config import ConfigError, parse
+    from ack_irsa.stack.config import ConfigError, first_arn_partition, parse
 
     region = config.get("aws:region")
     flag_problems = list(_flag_problems(account_id, partition, issuer_url, region))
@@ -163,8 +163,10 @@ def facts_for(
 
     adopted = parsed_or_none(stack.oidc_provider_arn)
     placeholders = set()
-    if partition is None:
-        partition = partition_of_region(region) if region else adopted.partition if adopted else None
+    if partition is None and region:
+        partition = partition_of_region(region)
+    if partition is None and (from_arns := first_arn_partition(stack)) is not None:
+        partition = from_arns[0]  # what the stack's own ARNs say, all of them alike (checked by parse)
     if partition is None:
         partition = "aws"
         placeholders.add("partition")

@@ -753,7 +753,7 @@ def _semantic_problems(
                 problems.append(_problem(() if stack_install else ("controllers", index), problem, {}))
     problems += _stack_install_check(stack, controllers)
     problems += _capability_only(controllers)
-    stack_partition, region_problems = _stack_partition(stack, region, partition)
+    stack_partition, region_problems = _stack_partition(stack, controllers, region, partition)
     problems += _pod_identity_problems(stack, controllers)
     problems += _cross_account_problems(stack, controllers, stack_partition)
     problems += _stack_install_problems(stack)
@@ -919,7 +919,7 @@ def _capability_problems(
         resolve_capability(stack.capability_args(list(controllers.values())))
     except ArgsError as error:
         problems += [_capability_problem(p, positions) for p in error.problems]
-    stack_partition, region_problems = _stack_partition(stack, region, partition)
+    stack_partition, region_problems = _stack_partition(stack, controllers, region, partition)
     for index, controller in controllers.items():
         for position, entry in enumerate(controller.cross_account):
             problems += _provider_problems(("controllers", index, "crossAccount", position), entry, stack_partition)
@@ -1157,10 +1157,10 @@ def _default_account(controller: ControllerConfig) -> str:
 
 
 def _stack_partition(
-    stack: StackConfig, region: Any, partition: str | None
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: Any, partition: str | None
 ) -> tuple[tuple[str, str] | None, list[str]]:
     """(the stack's partition and where it comes from: aws:region, else the ``partition`` given, else the
-    adopted provider's ARN), and what is wrong with aws:region."""
+    first ARN of the stack), and what is wrong with aws:region."""
     if region is not None:
         try:
             if not isinstance(region, str):
@@ -1170,9 +1170,18 @@ def _stack_partition(
             return None, [f"aws:region: {error}"]
     if partition is not None:
         return (partition, "--partition"), []
-    if (provider := parsed_or_none(stack.oidc_provider_arn)) is not None:
-        return (provider.partition, "oidcProviderArn"), []
-    return None, []
+    return first_arn_partition(stack, controllers), []
+
+
+def first_arn_partition(
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig] | None = None
+) -> tuple[str, str] | None:
+    """Without aws:region, the partition the stack's own ARNs give (the first well-formed one, and its key):
+    every other ARN must agree with it, and the offline plan assumes it. None when the stack has no ARN."""
+    for loc, arn in _arns(stack, dict(enumerate(stack.controllers)) if controllers is None else controllers):
+        if (parsed := parsed_or_none(arn)) is not None:  # an adopted provider lies in the stack's own partition
+            return parsed.partition, "oidcProviderArn" if loc == ("oidcProviderArn",) else _path(loc)
+    return None
 
 
 def _partition_problems(
@@ -1184,7 +1193,14 @@ def _partition_problems(
         return
     partition, source = stack_partition
     for loc, arn in _arns(stack, controllers):
-        if (parsed := parsed_or_none(arn)) is not None and parsed.partition != partition:
+        if (parsed := parsed_or_none(arn)) is None or parsed.partition == partition:
+            continue
+        if source.startswith(f"{NAMESPACE}:"):  # no aws:region: the first ARN stands for the stack
+            yield (
+                f"{_path(loc)}: {shown(arn)} is in partition {parsed.partition!r}, but {source} is in "
+                f"{partition!r}: the stack's ARNs share one partition (set aws:region to say which)"
+            )
+        else:
             yield (
                 f"{_path(loc)}: {shown(arn)} is in partition {parsed.partition!r}, "
                 f"but this stack's is {partition!r} (from {source})"
