@@ -338,6 +338,7 @@ def test_the_readme_offline_plan_of_your_own_program_runs(capsys: pytest.Capture
     out = capsys.readouterr().out
     assert out.startswith("# ack-irsa plan: stack `prod`\n\n## Summary\n\n")
     assert "\n## OIDC provider\n\nCreated for " in out
+    assert " | `ack-system/ack-s3-controller` | " in out.split("## OIDC provider")[0]  # the summary names it
     assert "## Controller `rds`" in out
     assert "| Role ARN | `arn:aws:iam::111122223333:role/ack-s3-prod-eks-" in out
     assert "oidc.eks.us-east-1.amazonaws.com/id/5C7D1E9A3B2F4E6D8A0C1B3D5F7E9A2C:sub" in out

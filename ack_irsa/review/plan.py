@@ -723,10 +723,19 @@ def _summary_row(plan: Plan, name: str, new: set[tuple[str, str]]) -> list[str]:
         f"`{name}`",
         " + ".join(dict.fromkeys(kinds)) or "—",
         "<br>".join(dict.fromkeys(assumers)) or "—",
-        f"`{output['serviceAccount']}`" if output.get("serviceAccount") else "—",
+        _summary_service_account(output, plan.controllers.get(name, {})),
         ", ".join(accounts) or "—",
         ", ".join(dict.fromkeys(risks)) or "none",
     ]
+
+
+def _summary_service_account(output: Mapping[str, Any], reported: Mapping[str, Any]) -> str:
+    """``namespace/name``: the stack program's output, else what the component reported (a program of one's own)."""
+    if output.get("serviceAccount"):
+        return f"`{output['serviceAccount']}`"
+    if reported.get("namespace") and reported.get("service_account_name"):
+        return f"`{reported['namespace']}/{reported['service_account_name']}`"
+    return "—"
 
 
 def _capability_rows(plan: Plan, new: set[tuple[str, str]]) -> Iterator[tuple[str, list[str]]]:
