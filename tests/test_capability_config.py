@@ -172,6 +172,18 @@ def config(**changes: Any) -> dict[str, Any]:
             "ack-irsa:controllers[0].policyArns: the role would have no permissions",
         ),
         (
+            {"controllers": [{"service": "s3", "trustPolicy": {"Version": "2012-10-17", "Statement": []}}]},
+            "ack-irsa:controllers[0].trustPolicy: does not apply to the capability: a selected role trusts exactly",
+        ),
+        (
+            {"controllers": [{"service": "s3", "inlinePolicyName": "mine"}]},
+            "ack-irsa:controllers[0].inlinePolicyName: does not apply to the capability: the capability takes over",
+        ),
+        (
+            {"controllers": [{"service": "s3", "roleDescription": "mine"}]},
+            "ack-irsa:controllers[0].roleDescription: does not apply to the capability: the capability takes over",
+        ),
+        (
             {"controllers": [{"service": "s3", "acknowledgeRisks": ["privilege-escalaton"]}]},
             "ack-irsa:controllers[0].acknowledgeRisks[0]: 'privilege-escalaton' is not a risk id",
         ),

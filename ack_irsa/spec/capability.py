@@ -83,6 +83,10 @@ REFUSED = {
     "oidc_provider": "the capability needs no OIDC provider: its role is trusted by capabilities.eks.amazonaws.com",
     "oidc_provider_arn": "the capability needs no OIDC provider: its role is trusted by capabilities.eks.amazonaws.com",
     "oidc_issuer": "the capability needs no OIDC provider: its role is trusted by capabilities.eks.amazonaws.com",
+    "trust_policy": _ONLY_THE_CAPABILITY,
+    "inline_policy_name": "the capability takes over no role as it is: a selected role's inline policy is named by "
+    "ack-irsa (ack-<service>)",
+    "role_description": "the capability takes over no role as it is: a selected role's description is ack-irsa's",
     "carm_service_level": "CARM is not available on the capability: cross-account targets get IAMRoleSelectors",
     "cross_account_mode": "CARM is not available on the capability (its controllers' namespace is AWS's): "
     "cross-account targets get IAMRoleSelectors",

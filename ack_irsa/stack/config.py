@@ -940,7 +940,9 @@ def _capability_problem(problem: Problem, positions: list[int]) -> str:
     if field in _CAPABILITY_KEYS:
         where = _path(_CAPABILITY_KEYS[field])
     else:
-        where = f"{NAMESPACE}:{renumbered(field)}" if field else f"{NAMESPACE}:capability"
+        # every segment of a key path is a key: camelCase each, the ones the capability refuses included
+        path = ".".join(to_camel(part) if "_" in part else part for part in renumbered(field).split("."))
+        where = f"{NAMESPACE}:{path}" if field else f"{NAMESPACE}:capability"
     return f"{where}: {renumbered(problem.message)}"
 
 
