@@ -8,6 +8,7 @@ VENV ?= .venv
 PYTHON := $(VENV)/bin/python
 STACK ?= dev
 FORMAT ?= markdown
+comma := ,
 
 .PHONY: venv run plan test lint typecheck pytest mutation e2e clean
 
@@ -18,13 +19,15 @@ FORMAT ?= markdown
 INSTALL = if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PYTHON) $(1); \
 	else $(PYTHON) -m pip install --quiet $(1); fi
 
+# Quiet, and on stderr: `make plan FORMAT=json` on a fresh clone prints nothing but the plan on stdout.
 $(VENV)/.runtime: requirements.txt pyproject.toml
-	python3 -m venv $(VENV)
-	$(PYTHON) -m pip install --quiet uv || echo "uv could not be installed: pip installs instead"
-	$(call INSTALL,-r requirements.txt)
-	# the package itself, editable: `ack-irsa` and `python -m ack_irsa` work from any directory
-	$(call INSTALL,--no-deps --editable .)
-	touch $@
+	@echo "Setting up $(VENV) (once)" >&2
+	@python3 -m venv $(VENV) >&2
+	@$(PYTHON) -m pip install --quiet uv >&2 || echo "uv could not be installed: pip installs instead" >&2
+	@{ $(call INSTALL,-r requirements.txt); } >&2
+	@# the package itself, editable: `ack-irsa` and `python -m ack_irsa` work from any directory
+	@{ $(call INSTALL,--no-deps --editable .); } >&2
+	@touch $@
 
 $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(call INSTALL,-r requirements-dev.txt)
@@ -32,11 +35,12 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 
 venv: $(VENV)/.runtime
 
+# `@`: make's own echo of the command would come before the plan on stdout, and break FORMAT=json.
 run: $(VENV)/.runtime
-	$(PYTHON) -m ack_irsa up --stack $(STACK)
+	@$(PYTHON) -m ack_irsa up --stack $(STACK)
 
 plan: $(VENV)/.runtime
-	$(PYTHON) -m ack_irsa render --stack $(STACK) --format $(FORMAT)
+	@$(PYTHON) -m ack_irsa render --stack $(STACK) --format $(FORMAT)
 
 test: lint typecheck pytest
 
@@ -60,6 +64,8 @@ e2e: $(VENV)/.dev
 # Mutation testing of the pure modules against their fast tests (about 13 minutes on 2 cores; not part of
 # `make test`). Prints the score per module; docs/mutation.md lists the survivors judged equivalent.
 mutation: $(VENV)/.dev
+	# mutmut is installed here, not with the test requirements: `make test` and CI do not need it
+	$(call INSTALL,"mutmut>=3.3$(comma)<4")
 	rm -rf mutants
 	$(VENV)/bin/mutmut run --max-children 2 > /dev/null || true
 	$(PYTHON) scripts/mutation_score.py

@@ -1,7 +1,8 @@
 """ack-irsa: a least-privilege AWS identity (IRSA) for every ACK controller on an EKS cluster.
 
-Public API: :class:`ClusterOidcProvider`, :class:`ControllerIrsa`, and for cross-account management
-:class:`TargetAccountRole` and :class:`RoleAccountMap` (Pulumi components) with their argument types,
+Public API: :class:`ClusterOidcProvider`, :class:`ControllerIrsa`, for cross-account management
+:class:`TargetAccountRole` and :class:`RoleAccountMap`, and for ACK as the managed EKS Capability
+:class:`AckCapability` (Pulumi components) with their argument types,
 and :mod:`ack_irsa.catalog`. Components are imported on first use, so
 ``import ack_irsa`` stays cheap and loads no Pulumi provider SDK the caller does not use.
 """
@@ -12,6 +13,12 @@ from importlib import import_module
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from ack_irsa.components.capability import (
+        AckCapability,
+        AckCapabilityArgs,
+        CapabilityControllerArgs,
+        CapabilityTargetArgs,
+    )
     from ack_irsa.components.controller import ControllerIrsa, ControllerIrsaArgs, CrossAccountTargetArgs, InstallArgs
     from ack_irsa.components.cross_account import (
         RoleAccountMap,
@@ -23,7 +30,11 @@ if TYPE_CHECKING:
     from ack_irsa.spec.problems import ArgsError
 
 __all__ = [
+    "AckCapability",
+    "AckCapabilityArgs",
     "ArgsError",
+    "CapabilityControllerArgs",
+    "CapabilityTargetArgs",
     "ClusterOidcProvider",
     "ClusterOidcProviderArgs",
     "ControllerIrsa",
@@ -38,6 +49,10 @@ __all__ = [
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "AckCapability": "ack_irsa.components.capability",
+    "AckCapabilityArgs": "ack_irsa.components.capability",
+    "CapabilityControllerArgs": "ack_irsa.components.capability",
+    "CapabilityTargetArgs": "ack_irsa.components.capability",
     "ArgsError": "ack_irsa.spec.problems",
     "ClusterOidcProvider": "ack_irsa.components.oidc",
     "ClusterOidcProviderArgs": "ack_irsa.components.oidc",

@@ -4,4 +4,4 @@ import sys
 
 from ack_irsa.commands import main
 
-sys.exit(main())
+sys.exit(main(prog="python -m ack_irsa"))

@@ -92,8 +92,12 @@ def measure_once(count: int | None, clusters: int, who: str = "ack-irsa", collec
 
         tune_collector()
     started = time.perf_counter()
+    # what the program costs, as `pulumi up` runs it: the engine-schema check runs only offline, after it
     run = offline.run(
-        lambda: build(chosen, clusters), offline.OfflineMocks(facts), pause_collector=collector == "paused"
+        lambda: build(chosen, clusters),
+        offline.OfflineMocks(facts),
+        pause_collector=collector == "paused",
+        schema_check="off",
     )
     program = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -152,24 +156,29 @@ def _range(values: list[float], digits: int) -> str:
     return f"{statistics.median(values):.{digits}f} ({min(values):.{digits}f}–{max(values):.{digits}f})"
 
 
-def stack_file(controllers: int, directory: Path) -> Path:
-    """A stack file with ``controllers`` entries, each its own ServiceAccount (catalog services in turn)."""
+def stack_file(controllers: int, directory: Path, cross_account: bool = False) -> Path:
+    """A stack file with ``controllers`` entries, each its own ServiceAccount (catalog services in turn); with
+    ``cross_account``, each with one ``crossAccount`` entry under CARM (a role in one target account)."""
     from ack_irsa import catalog
 
     usable = [c.service for c in catalog.controllers() if c.has_recommended_policy]
-    entries = [
+    entries: list[dict[str, Any]] = [
         {"service": usable[n % len(usable)], "name": f"c{n}", "namespace": f"team-{n // len(usable)}"}
         for n in range(controllers)
     ]
+    for n, entry in enumerate(entries if cross_account else []):
+        entry["crossAccount"] = [{"accountId": "444455556666", "roleName": f"ack-c{n}", "namespaces": [f"apps-{n}"]}]
     config = {"aws:region": "us-west-2", "ack-irsa:clusterName": "bench", "ack-irsa:controllers": entries}
-    path = directory / f"Pulumi.bench{controllers}.yaml"
+    path = directory / f"Pulumi.bench{controllers}{'-carm' if cross_account else ''}.yaml"
     path.write_text(json.dumps({"config": config}))  # JSON is YAML
     return path
 
 
-def render_cost(controllers: int, runs: int, directory: Path) -> tuple[list[float], list[float], int]:
+def render_cost(
+    controllers: int, runs: int, directory: Path, cross_account: bool = False
+) -> tuple[list[float], list[float], int]:
     """Wall times and peak memories of ``ack-irsa render`` over a generated stack file; its exit code."""
-    path = stack_file(controllers, directory)
+    path = stack_file(controllers, directory, cross_account)
     walls, peaks, code = [], [], 0
     for _ in range(runs):
         started = time.perf_counter()
@@ -288,6 +297,9 @@ def scale_table(runs: int, collector: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=5, help="runs per scenario; medians and ranges are printed")
+    parser.add_argument(
+        "--carm", action="store_true", help="only the table of controllers with one crossAccount entry each (CARM)"
+    )
     parser.add_argument("--one", nargs=4, metavar=("CONTROLLERS", "CLUSTERS", "WHO", "GC"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:  # a child: one measurement, as JSON
@@ -298,6 +310,9 @@ def main() -> int:
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     print(f"Machine: {machine}")
     print(f"Median (and range) of {args.runs} runs, each in a fresh interpreter.\n")
+    if args.carm:
+        carm_table(args.runs)
+        return 0
     for collector in ("on", "paused"):  # the path `pulumi preview` runs first
         how = (
             "paused, as the offline plan runs"
@@ -324,7 +339,27 @@ def main() -> int:
         for controllers in (100, 500, 1000, 1001):
             walls, peaks, code = render_cost(controllers, args.runs, Path(directory))
             print(f"| {controllers:,} | {_range(walls, 2)} | {statistics.median(peaks):.0f} | {code} |")
+    carm_table(args.runs)
     return 0
+
+
+def carm_table(runs: int) -> None:
+    """``ack-irsa render`` of stacks whose every controller has one ``crossAccount`` entry under CARM, beside
+    the same stacks without: the shape that once grew as n² (each ConfigMap waited for every controller)."""
+    print(
+        "\n| controllers | crossAccount (CARM) | `ack-irsa render` wall (s) | peak memory (MiB) | per controller (ms) |"
+    )
+    print("| ---: | --- | ---: | ---: | ---: |")
+    with tempfile.TemporaryDirectory() as directory:
+        for controllers in (100, 400, 1000):
+            for cross_account in (False, True):
+                walls, peaks, code = render_cost(controllers, runs, Path(directory), cross_account)
+                assert code == 0, code
+                each = statistics.median(walls) / controllers * 1000
+                print(
+                    f"| {controllers:,} | {'one entry each' if cross_account else 'none'} | {_range(walls, 2)} | "
+                    f"{statistics.median(peaks):.0f} | {each:.1f} |"
+                )
 
 
 if __name__ == "__main__":

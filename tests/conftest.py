@@ -34,10 +34,18 @@ def run(
     config: Mapping[str, Any] | None = None,
     mocks: offline.OfflineMocks | None = None,
     issuers: Mapping[str, str] | None = None,
+    schema_check: offline.SchemaCheck = "enforce",
 ) -> offline.OfflineRun:
-    """Run ``program`` offline; clusters named in ``issuers`` answer the lookup with that issuer URL."""
+    """Run ``program`` offline; clusters named in ``issuers`` answer the lookup with that issuer URL.
+
+    Every registration is checked against what the real engine accepts: a run with one it would refuse
+    raises ``offline.EngineSchemaMismatch``, so every component and program test fails on it. Only tests
+    of the check itself, or with stand-in types no provider has, pass ``schema_check="record"`` (the findings
+    are then in ``schema_findings``) or ``"off"``."""
     mocks = mocks or offline.OfflineMocks(facts(partition, issuers))
-    return offline.run(program, mocks, config)
+    result = offline.run(program, mocks, config, schema_check=schema_check)
+    assert schema_check != "enforce" or all(finding.skipped for _, finding in result.schema_findings)
+    return result
 
 
 def refused(config: Mapping[str, Any], issuers: Mapping[str, str] | None = None) -> list[str]:

@@ -31,6 +31,9 @@ checkout). The cross-checks against it run only where it is set; everything else
 PINNED: dict[str, Any] = json.loads((ROOT / "ack_irsa" / "catalog" / "upstream.json").read_text())["controllers"]
 STUBS = {"batch", "cloudwatchevents", "globalaccelerator", "servicecatalog"}
 CORRECTED = {"cloudwatch", "networkfirewall", "opensearchserverless"}
+# Recommendations that miss actions the controller's code calls, corrected so the controller works.
+TOO_NARROW_CORRECTED = {"cloudwatchlogs", "emrcontainers", "iam", "kinesis", "kms", "ssm"}
+CORRECTED |= TOO_NARROW_CORRECTED
 AWS_MANAGED = json.loads(aws_managed_policies_data)
 # Actions and prefixes newer than parliament's IAM database (parliament 1.6.4, April 2025): each is
 # what parliament reports today, so a new unknown action, or parliament learning one, fails the test.
@@ -160,7 +163,7 @@ def test_inline_policies_are_valid_sized_and_known_to_parliament(service: str) -
 
 def test_networkfirewall_ships_the_corrected_document() -> None:
     controller = catalog.get("networkfirewall")
-    assert controller.flags == ("corrected",)
+    assert controller.flags == ("corrected", "recommended-too-narrow")
     raw = PINNED["networkfirewall"]["recommended_inline_policy_raw"]
     with pytest.raises(json.JSONDecodeError):
         json.loads(raw)
@@ -179,9 +182,22 @@ def test_networkfirewall_ships_the_corrected_document() -> None:
     assert controller.inline_policy is not None
     (statement,) = controller.inline_policy["Statement"]
     actions = statement["Action"]
-    assert len(actions) == len(set(actions)) == 10
+    assert len(actions) == len(set(actions)) == 16
     assert all(action == action.strip() for action in actions)
     assert "network-firewall:DescribeFirewallPolicy" in actions
+    # the controller's RuleGroup kind and firewall policy updates, which upstream grants none of
+    assert (
+        actions[10:]
+        == list(controller.too_narrow)
+        == [
+            "network-firewall:AssociateFirewallPolicy",
+            "network-firewall:CreateRuleGroup",
+            "network-firewall:DeleteRuleGroup",
+            "network-firewall:DescribeRuleGroup",
+            "network-firewall:UpdateFirewallPolicy",
+            "network-firewall:UpdateRuleGroup",
+        ]
+    )
 
 
 def test_cloudwatch_inline_file_is_treated_as_a_managed_policy() -> None:
@@ -199,12 +215,14 @@ def test_opensearchserverless_glue_policy_is_not_shipped() -> None:
     assert "aoss:" not in glue  # the upstream recommendation grants nothing the controller calls
     controller = catalog.get("opensearchserverless")
     assert (controller.managed_policies, controller.inline_policy) == ((), None)
-    assert controller.flags == ("corrected", "needs-policy")
+    assert controller.flags == ("corrected", "needs-policy", "recommended-too-narrow")
+    assert len(controller.too_narrow) == 11
     with pytest.raises(ArgsError) as raised:
         resolve_controller({"service": "opensearchserverless", "oidc_provider_arn": PROVIDER_ARN})
     assert str(raised.value) == (
         "policy_arns: there is no recommended policy for the opensearchserverless controller (upstream's is "
-        "unusable, see `python -m ack_irsa catalog show opensearchserverless`); give policy_arns or inline_policy"
+        "unusable, see `python -m ack_irsa catalog show opensearchserverless`); give policy_arns or inline_policy "
+        "or policy derived"
     )
 
 
@@ -289,7 +307,14 @@ def test_the_listing(capsys: pytest.CaptureFixture[str]) -> None:
         "s3", "ack-s3-controller", "AmazonS3FullAccess", "2 statements", "GA", "-", "service-wide-access",
     ]  # fmt: skip
     assert rows["applicationautoscaling"][-2:] == ["-", "broad-managed-policy"]
-    assert rows["opensearchserverless"][2:] == ["-", "-", "unknown", "corrected,needs-policy", "-"]
+    assert rows["opensearchserverless"][2:] == [
+        "-",
+        "-",
+        "unknown",
+        "corrected,needs-policy,recommended-too-narrow",
+        "-",
+    ]
+    assert rows["kinesis"][-2] == "corrected,recommended-too-narrow"
     assert rows["appconfig"][-2:] == ["policy-unknown,needs-policy", "-"]
     assert lines[83:] == [
         "",

@@ -32,9 +32,10 @@ NOT_A_PROVIDER = (
 )
 CONTROLLER_KEYS = (
     "acknowledgeRisks, allowWildcardSubject, crossAccount, deploymentName, extraClusterNames, extraOidcProviders, "
-    "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, install, maxSessionDuration, name, namespace, "
-    "permissionsBoundary, policyArns, roleName, rolePath, service, "
-    "serviceAccountMode, serviceAccountName, tags"
+    "extraPolicyArns, extraServiceAccounts, identity, inlinePolicy, inlinePolicyName, install, kinds, "
+    "maxSessionDuration, name, namespace, namespaces, passRoles, permissionsBoundary, policy, policyArns, "
+    "roleDescription, roleName, rolePath, secretNamespaces, service, serviceAccountMode, serviceAccountName, tags, "
+    "trustPolicy"
 )
 
 

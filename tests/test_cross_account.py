@@ -3,6 +3,7 @@ render and diff, and bad input refused before anything is created."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ from ack_irsa import ArgsError, ControllerIrsa, CrossAccountTargetArgs, RoleAcco
 from ack_irsa.commands import main as cli
 from ack_irsa.iam import accounts
 from ack_irsa.iam.accounts import CarmGrant, CrossAccountTarget
+from ack_irsa.review import engine_schema
 
 from .conftest import ACCOUNT, ISSUER_URL, PROVIDER_ARN, ROOT, refused, run
 
@@ -99,12 +101,16 @@ def test_account_ids_are_twelve_ascii_digits(value: str) -> None:
 def test_keys_names_and_selector_specs() -> None:
     assert accounts.carm_key("s3", TEAM_A, service_level=False) == TEAM_A
     assert accounts.carm_key("s3", TEAM_A, service_level=True) == f"s3.{TEAM_A}"
-    assert accounts.selector_name("ack-system", "s3", TEAM_A, 1) == f"ack-system.s3.{TEAM_A}"
-    assert accounts.selector_name("ack-system", "s3", TEAM_A, 2) == f"ack-system.s3.{TEAM_A}-2"
+    digest = hashlib.sha256(ROLE_A.encode()).hexdigest()[:10]
+    assert accounts.selector_name("ack-system", "s3", TEAM_A, ROLE_A) == f"ack-system.s3.{TEAM_A}.{digest}"
+    # another role in the same account is another selector; the same role is the same name every time
+    other = accounts.selector_name("ack-system", "s3", TEAM_A, f"arn:aws:iam::{TEAM_A}:role/ack-s3-archive")
+    assert other != accounts.selector_name("ack-system", "s3", TEAM_A, ROLE_A)
     assert accounts.selector_spec("s3", ROLE_A, ["team-a", "team-c"]) == {
         "arn": ROLE_A,
         "namespaceSelector": {"names": ["team-a", "team-c"]},
-        "resourceTypeSelector": [{"group": "s3.services.k8s.aws"}],
+        # the CRD requires all three; "" matches any version and kind
+        "resourceTypeSelector": [{"group": "s3.services.k8s.aws", "version": "", "kind": ""}],
     }
 
 
@@ -261,13 +267,20 @@ def test_iam_role_selector_mode_makes_one_selector_per_target_and_sets_the_chart
         config={"aws:region": "us-west-2"},
     )
     selectors = {r.name: (r.inputs["metadata"]["name"], r.inputs["spec"]) for r in result.of_type(SELECTOR)}
+    archive = f"arn:aws:iam::{TEAM_A}:role/ack-s3-archive"
     assert selectors == {
-        f"s3-selector-{TEAM_A}": (f"ack-system.s3.{TEAM_A}", accounts.selector_spec("s3", ROLE_A, ["team-a"])),
-        f"s3-selector-{TEAM_A}-2": (
-            f"ack-system.s3.{TEAM_A}-2",
-            accounts.selector_spec("s3", f"arn:aws:iam::{TEAM_A}:role/ack-s3-archive", ["archive"]),
+        f"s3-selector-{TEAM_A}": (
+            accounts.selector_name("ack-system", "s3", TEAM_A, ROLE_A),
+            accounts.selector_spec("s3", ROLE_A, ["team-a"]),
         ),
-        f"s3-selector-{TEAM_B}": (f"ack-system.s3.{TEAM_B}", accounts.selector_spec("s3", ROLE_B, ["team-b"])),
+        f"s3-selector-{TEAM_A}-2": (
+            accounts.selector_name("ack-system", "s3", TEAM_A, archive),
+            accounts.selector_spec("s3", archive, ["archive"]),
+        ),
+        f"s3-selector-{TEAM_B}": (
+            accounts.selector_name("ack-system", "s3", TEAM_B, ROLE_B),
+            accounts.selector_spec("s3", ROLE_B, ["team-b"]),
+        ),
     }
     for selector in result.of_type(SELECTOR):
         assert selector.inputs["apiVersion"] == "services.k8s.aws/v1alpha1"
@@ -574,6 +587,18 @@ def test_the_shared_example_stack_wires_both_sides() -> None:
     assert result.named(f"s3-{TEAM_A}-ack-s3-from-shared-role").inputs["name"] == "ack-s3-from-shared"
 
 
+def test_a_target_provider_that_assumes_a_role_sends_it_as_the_aws_provider_reads_it() -> None:
+    """The provider receives its nested inputs as JSON with the keys as given: ``role_arn`` from a plain dict
+    would be ignored ("IAM Role ARN not set in assume role 1 of 1", pulumi/pulumi-aws#5271)."""
+    deployer = f"arn:aws:iam::{TEAM_A}:role/deployer"
+    target = {"accountId": TEAM_A, "roleName": "ack-s3", "namespaces": ["team-a"], "manageRole": True}
+    config = stack([{"service": "s3", "crossAccount": [{**target, "provider": {"assumeRoleArn": deployer}}]}])
+    result = program_run(config)  # the engine-schema check passes: no mismatch is raised
+    (provider,) = result.of_type("pulumi:providers:aws")
+    assert json.loads(provider.inputs["assumeRoles"]) == [{"roleArn": deployer}]
+    assert "profile" not in provider.inputs
+
+
 def test_two_controllers_with_different_roles_in_one_account_get_service_level_keys() -> None:
     targets = {"accountId": TEAM_A, "namespaces": ["team-a"]}
     config = stack(
@@ -753,55 +778,8 @@ def test_diff_puts_a_new_grant_at_the_top(tmp_path: Path, capsys: pytest.Capture
 
 # --- the Kubernetes objects against their schemas -----------------------------------------------------
 
-# The IAMRoleSelector CRD's openAPIV3Schema as ACK's runtime publishes it (config/crd/bases), reduced to what
-# the selectors here use: arn required, namespaceSelector.names required, resourceTypeSelector a list of objects.
-IAM_ROLE_SELECTOR_SCHEMA = {
-    "type": "object",
-    "required": ["apiVersion", "kind", "metadata", "spec"],
-    "properties": {
-        "apiVersion": {"const": "services.k8s.aws/v1alpha1"},
-        "kind": {"const": "IAMRoleSelector"},
-        "metadata": {
-            "type": "object",
-            "required": ["name"],
-            "properties": {"name": {"type": "string", "pattern": "^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "maxLength": 253}},
-        },
-        "spec": {
-            "type": "object",
-            "required": ["arn"],
-            "additionalProperties": False,
-            "properties": {
-                "arn": {"type": "string"},
-                "namespaceSelector": {
-                    "type": "object",
-                    "required": ["names"],
-                    "additionalProperties": False,
-                    "properties": {
-                        "names": {"type": "array", "items": {"type": "string"}},
-                        "labelSelector": {"type": "object"},
-                    },
-                },
-                "resourceTypeSelector": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "minProperties": 1,
-                        "properties": {
-                            "group": {"type": "string"},
-                            "version": {"type": "string"},
-                            "kind": {"type": "string"},
-                        },
-                    },
-                },
-            },
-        },
-    },
-}
-
 
 def test_the_cross_account_objects_are_valid_kubernetes_objects(capsys: pytest.CaptureFixture[str]) -> None:
-    import jsonschema
     import kubernetes_validate
     import yaml
 
@@ -824,9 +802,11 @@ def test_the_cross_account_objects_are_valid_kubernetes_objects(capsys: pytest.C
         crossAccountMode="iamRoleSelector",
     )
     (selector,) = program_run(config).of_type(SELECTOR)
-    jsonschema.validate(selector.inputs, IAM_ROLE_SELECTOR_SCHEMA)
-    with pytest.raises(jsonschema.ValidationError):  # the schema check can fail
-        jsonschema.validate({**selector.inputs, "spec": {"namespaceSelector": {"names": []}}}, IAM_ROLE_SELECTOR_SCHEMA)
+    # against the CRD ACK ships (vendored), as every offline run checks it; and the name is RFC 1123
+    assert engine_schema.check(SELECTOR, selector.inputs) == []
+    assert re.fullmatch(r"[a-z0-9]([-a-z0-9.]*[a-z0-9])?", selector.inputs["metadata"]["name"])
+    # the check can fail
+    assert engine_schema.check(SELECTOR, {**selector.inputs, "spec": {"namespaceSelector": {"names": []}}}) != []
 
 
 # --- the argument checks, message by message (pure: resolve_controller and resolve_target_role) -----------
@@ -1025,9 +1005,10 @@ TARGET_ARGS: dict[str, Any] = {
         ),
         ({**TARGET_ARGS, "tags": "x"}, ["tags: must be a mapping of tag keys to values, got 'x'"]),
         (
-            {**TARGET_ARGS, "acknowledge_risks": ["all-actions"]},
+            {**TARGET_ARGS, "acknowledge_risks": ["all-action"]},
             [
-                "acknowledge_risks[0]: 'all-actions' is not a risk of this controller (its risks: service-wide-access); drop it"
+                "acknowledge_risks[0]: 'all-action' is not a risk id (privilege-escalation, pass-role-unrestricted, "
+                "all-actions, service-wide-access, broad-managed-policy)"
             ],
         ),
     ],
@@ -1066,7 +1047,13 @@ def test_a_target_role_spec_has_its_defaults() -> None:
         "/ack/",
         True,
         7200,
-        {"a": "b"},
+        {"a": "b", "ack-irsa/acknowledged-risks": "service-wide-access"},  # for the guardrails
+    )
+    assert given.warnings == ()
+    stale = resolve_target_role({**TARGET_ARGS, "acknowledge_risks": ["all-actions"]})
+    assert stale.warnings == (
+        "the acknowledged risk 'all-actions' is no longer a risk of this role (its risks: service-wide-access): "
+        "drop it from acknowledge_risks (acknowledgeRisks in a stack file)",
     )
     assert [r.acknowledged for r in given.risks] == [True]
 

@@ -176,7 +176,8 @@ def diff_in(capsys: pytest.CaptureFixture[str], project: Path, *args: str) -> tu
 def test_against_a_git_revision(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
     assert diff_in(capsys, repository, "--stack", "dev", "--base", "HEAD") == (
         0,
-        "## ack-irsa plan diff: stack `dev`\n\nNo changes.\n",
+        "## ack-irsa plan diff: stack `dev`\n\nNo changes: the stack file and `Pulumi.yaml` are the same at `HEAD` "
+        "(not rendered).\n",
     )
     stack = repository / "stacks" / "Pulumi.dev.yaml"
     stack.write_text(stack.read_text() + "    - service: sqs\n")
@@ -215,9 +216,8 @@ def test_every_stack_against_a_revision(capsys: pytest.CaptureFixture[str], repo
     git(repository, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", "qa")
     assert diff_in(capsys, repository, "--base", "HEAD") == (
         0,
-        "# ack-irsa: 2 stacks compared with `HEAD`; changed: none\n\n"
-        "## ack-irsa plan diff: stack `dev`\n\nNo changes.\n\n"
-        "## ack-irsa plan diff: stack `qa`\n\nNo changes.\n",
+        "# ack-irsa: 2 stacks compared with `HEAD`; changed: none; skipped as unchanged (the stack file and "
+        "Pulumi.yaml the same): 2\n- `dev`\n- `qa`\n",
     )
     project = repository / "Pulumi.yaml"
     project.write_text(project.read_text().replace("default: ack-system", "default: ack-controllers"))
@@ -237,3 +237,133 @@ def test_a_misspelt_stack_is_refused(capsys: pytest.CaptureFixture[str], reposit
         1,
         f"error: {repository / 'stacks' / 'Pulumi.deev.yaml'}: no such stack file (stacks here: dev)\n",
     )
+
+
+def test_a_stale_acknowledgement_is_a_warning_in_the_diff(
+    capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path
+) -> None:
+    """An ack-irsa upgrade that narrows a policy changes no stack file: the warning shows even with no changes."""
+    stale: list[dict[str, Any]] = [{"service": "s3"}, {"service": "rds", "acknowledgeRisks": ["privilege-escalation"]}]
+    head = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", stale)
+    warning = (
+        "> ⚠️ **Warning** on `rds`: the acknowledged risk 'privilege-escalation' is no longer a risk of this role "
+        "(its risks: service-wide-access): drop it from acknowledge_risks (acknowledgeRisks in a stack file)\n"
+    )
+    code, out = diff(capsys, head, head)
+    assert (code, out) == (0, f"## ack-irsa plan diff: stack `dev`\n\nNo changes.\n\n{warning}")
+    grown = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", [*stale, {"service": "sqs"}])
+    code, out = diff(capsys, base, grown)
+    assert code == 2
+    assert warning in out.split("### ")[0]  # at the top, with the callouts
+
+
+def test_a_default_name_change_says_how_to_keep_the_role(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """podIdentity → both: the default name's hash moves from the cluster to the issuer, replacing the role."""
+    base = stack_file(tmp_path / "base" / "Pulumi.dev.yaml", [{"service": "s3", "identity": "podIdentity"}])
+    head = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3", "identity": "both"}])
+    code, out = diff(capsys, base, head)
+    assert code == 2
+    warning = next(line for line in out.splitlines() if line.startswith("> ⚠️ **Role `s3-role` will be replaced**"))
+    pinned = warning.split("pin `roleName: ")[1].split("`")[0]
+    assert pinned.startswith("ack-s3-dev-eks-") and pinned != warning.split("`")[-2]
+    assert f'| `name` | `"{pinned}"` |' in out  # the name the base plan shows
+    assert "| `s3` | IRSA + Pod Identity |" in out
+    assert "| **replaces the role**, restarts the pods |" in out
+    renamed = stack_file(tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3", "roleName": "ack-s3-given"}])
+    _, out = diff(capsys, base, renamed)
+    assert "will be replaced" in out and "pin `roleName" not in out  # a name given by hand: no hint
+
+
+def test_the_diff_opens_with_a_summary_that_marks_new_risks(
+    capsys: pytest.CaptureFixture[str], base: Path, tmp_path: Path
+) -> None:
+    head = stack_file(
+        tmp_path / "head" / "Pulumi.dev.yaml", [{"service": "s3"}, {"service": "rds"}, {"service": "iam"}]
+    )
+    code, out = diff(capsys, base, head)
+    assert code == 2
+    summary = out.split("## Summary\n\n")[1].split("\n\n")[0].splitlines()
+    assert summary[0] == (
+        "| controller | identity | who may assume the role | ServiceAccount | accounts | risks | on merge |"
+    )
+    iam = next(row for row in summary if row.startswith("| `iam` |"))
+    assert iam == (
+        "| `iam` | IRSA | `ack-system:ack-iam-controller` (web identity) | `ack-system/ack-iam-controller` | "
+        "`111122223333` | 🆕 ⚠️ `privilege-escalation` | creates it |"
+    )
+    assert next(row for row in summary if row.startswith("| `s3` |")).endswith("| ⚠️ `service-wide-access` | — |")
+
+
+def commit(directory: Path, message: str) -> None:
+    git(directory, "add", ".")
+    git(directory, "-c", "user.name=t", "-c", "user.email=t@example.com", "commit", "-q", "-m", message)
+
+
+def test_only_stacks_whose_inputs_changed_are_rendered(
+    capsys: pytest.CaptureFixture[str], repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged stack file under an unchanged Pulumi.yaml cannot differ (both sides are rendered with the same
+    code): it is skipped, and said so; a changed one is rendered, on every core."""
+    from ack_irsa.commands import diff as command
+
+    for name in ("qa", "uat"):
+        shutil.copy(repository / "stacks" / "Pulumi.dev.yaml", repository / "stacks" / f"Pulumi.{name}.yaml")
+    commit(repository, "more stacks")
+    for name in ("qa", "uat"):
+        stack = repository / "stacks" / f"Pulumi.{name}.yaml"
+        stack.write_text(stack.read_text() + "    - service: sqs\n")
+    rendered: list[tuple[str, str]] = []
+    real = command._render_side
+
+    def counted(stack: str, side: Any, facts: Any) -> Any:
+        rendered.append((stack, side.label[:4]))
+        return real(stack, side, facts)
+
+    monkeypatch.setattr(command, "_render_side", counted)
+    code, out = diff_in(capsys, repository, "--base", "HEAD", "--jobs", "1")
+    assert code == 2
+    assert out.startswith(
+        "# ack-irsa: 3 stacks compared with `HEAD`; changed: `qa`, `uat`; skipped as unchanged (the stack file and "
+        "Pulumi.yaml the same): 1\n- `dev`\n"
+    )
+    assert sorted(rendered) == [("qa", "base"), ("qa", "head"), ("uat", "base"), ("uat", "head")]
+    assert "## ack-irsa plan diff: stack `dev`" not in out
+    parallel = diff_in(capsys, repository, "--base", "HEAD", "--jobs", "2")  # in two processes: the same output
+    assert parallel == (code, out)
+    project = repository / "Pulumi.yaml"  # a shared default changed: every stack is rendered
+    project.write_text(project.read_text().replace("default: ack-system", "default: ack-controllers"))
+    rendered.clear()
+    code, out = diff_in(capsys, repository, "--base", "HEAD", "--jobs", "1")
+    assert "skipped" not in out.splitlines()[0]
+    assert sorted({stack for stack, _ in rendered}) == ["dev", "qa", "uat"]
+
+
+def test_diff_json_is_json_on_success_and_failure(capsys: pytest.CaptureFixture[str], repository: Path) -> None:
+    import json
+
+    stack = repository / "stacks" / "Pulumi.dev.yaml"
+    stack.write_text(stack.read_text() + "    - service: iam\n")
+    code, out = diff_in(capsys, repository, "--base", "HEAD", "--format", "json")
+    assert code == 2
+    document = json.loads(out)
+    assert (document["base"], document["changed"], document["skipped"], document["errors"]) == ("HEAD", ["dev"], [], [])
+    (record,) = document["stacks"]
+    assert (record["stack"], record["status"], record["note"]) == ("dev", "changed", None)
+    assert record["counts"] == {"add": len(record["added"]), "change": 0, "replace": 0, "remove": 0}
+    assert {"type": "ack-irsa:index:ControllerIrsa", "name": "iam", "parent": None} in record["added"]
+    assert [(r["controller"], r["id"]) for r in record["newRisks"]] == [("iam", "privilege-escalation")]
+    assert record["onMerge"] == {"iam": "creates it"}
+    stack.write_text("config:\n  ack-irsa:controllers: [\n")
+    code, out = diff_in(capsys, repository, "--base", "HEAD", "--format", "json")
+    assert code == 1
+    document = json.loads(out)
+    assert document["stacks"] == [] and document["errors"][0].startswith("head: ")
+    code, out = diff_in(capsys, repository, "--base", "no-such-ref", "--format", "json")
+    assert (code, json.loads(out)["errors"]) == (
+        1,
+        [f"--base: 'no-such-ref' is not a git revision of {repository.resolve()}"],
+    )
+    stack.write_text("config:\n  ack-irsa:clusterName: dev-eks\n  ack-irsa:controllers:\n    - service: s4\n")
+    code, out = diff_in(capsys, repository, "--base", "HEAD", "--format", "json")
+    document = json.loads(out)
+    assert code == 1 and document["stacks"] == [{"stack": "dev", "status": "error", "errors": document["errors"]}]

@@ -19,9 +19,14 @@ from .e2e.scenario import (
     Timeout,
     available,
     bucket_manifest,
+    capability_config,
+    capability_leftovers,
     condition,
+    controller_entries,
+    derived_policy_problems,
     leftovers,
     missing_prerequisites,
+    selected_and_synced,
     synced,
     wait_for,
 )
@@ -145,3 +150,72 @@ def test_the_leftover_scan(moto_url: str, monkeypatch: pytest.MonkeyPatch) -> No
     iam.detach_role_policy(RoleName="ours", PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
     iam.delete_role(RoleName="ours")
     assert leftovers(iam, eks, {"ack-irsa-e2e": "r1"}, "dev-eks") == []
+
+
+def test_the_derived_scenarios_controllers() -> None:
+    assert controller_entries(("s3", "sqs")) == [{"service": "s3"}, {"service": "sqs"}]
+    assert controller_entries(("s3", "sqs"), "derived") == [
+        {"service": "s3", "policy": "derived", "kinds": ["Bucket"]},
+        {"service": "sqs"},
+    ]
+    assert controller_entries(("sqs",), "derived")[0] == {"service": "s3", "policy": "derived", "kinds": ["Bucket"]}
+    with pytest.raises(ValueError, match="'recommended' or 'derived'"):
+        controller_entries(("s3",), "derivd")
+
+
+def test_the_derived_scenario_reads_the_roles_policies_from_iam(moto_url: str) -> None:
+    from ack_irsa.catalog import derived
+
+    empty_moto(moto_url)
+    iam = boto3.client(
+        "iam", region_name=REGION, endpoint_url=moto_url, aws_access_key_id="k", aws_secret_access_key="s"
+    )
+    document = derived.derive("s3", ["Bucket"]).document
+    iam.create_role(RoleName="ack-s3", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": []}))
+    assert derived_policy_problems(iam, "ack-s3", document) == ["no inline policy ack-derived-policy"]
+    iam.put_role_policy(RoleName="ack-s3", PolicyName="ack-derived-policy", PolicyDocument=json.dumps(document))
+    assert derived_policy_problems(iam, "ack-s3", document) == []
+    # the recommendation left in place is what the scenario must catch
+    iam.attach_role_policy(RoleName="ack-s3", PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+    recommended = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    iam.put_role_policy(RoleName="ack-s3", PolicyName="ack-controller-policy", PolicyDocument=json.dumps(recommended))
+    assert derived_policy_problems(iam, "ack-s3", derived.derive("s3", ["Bucket"], []).document) == [
+        "attached arn:aws:iam::aws:policy/AmazonS3FullAccess",
+        "inline policy ack-controller-policy",
+    ]
+    assert derived_policy_problems(iam, "ack-s3", {"Version": "2012-10-17", "Statement": []})[-1] == (
+        "ack-derived-policy is not the derived document"
+    )
+    empty_moto(moto_url)
+
+
+def test_the_capability_scenarios_stack_config_is_one_the_program_accepts() -> None:
+    from ack_irsa.stack.config import parse
+
+    settings = Settings.from_env({"ACK_IRSA_E2E_ACCOUNT": "111122223333", "ACK_IRSA_E2E_RUN_ID": "r1"})
+    config = capability_config(settings, "sandbox-eks", "ack-e2e")
+    stack = parse(config)
+    assert stack.capability is not None and stack.capability.name == "ack-e2e-r1"
+    assert [(c.service, c.namespaces) for c in stack.controllers] == [("s3", ["ack-e2e"])]
+    assert stack.tags == {"ack-irsa-e2e": "r1"}
+
+
+def test_a_bucket_counts_only_once_a_selector_took_it_and_it_synced() -> None:
+    selected = {"type": "ACK.IAMRoleSelected", "status": "True"}
+    assert not selected_and_synced(BUCKET)  # synced, but through no selector: the capability role's own
+    conditions: list[dict[str, Any]] = [*BUCKET["status"]["conditions"], selected]  # type: ignore[index]
+    with_selector = {**BUCKET, "status": {"conditions": conditions}}
+    assert selected_and_synced(with_selector)
+    not_synced = {"status": {"conditions": [selected, {"type": "ACK.ResourceSynced", "status": "False"}]}}
+    assert not selected_and_synced(not_synced)
+
+
+def test_a_capability_left_behind_is_found() -> None:
+    eks = boto3.Session(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x").client("eks")
+    stubber = Stubber(eks)
+    found = {"capabilities": [{"capabilityName": "ack-e2e-r1", "type": "ACK"}]}
+    stubber.add_response("list_capabilities", found, {"clusterName": "dev-eks"})
+    stubber.add_response("list_capabilities", {"capabilities": []}, {"clusterName": "dev-eks"})
+    stubber.activate()
+    assert capability_leftovers(eks, "dev-eks", "ack-e2e-r1") == ["capability dev-eks/ack-e2e-r1"]
+    assert capability_leftovers(eks, "dev-eks", "ack-e2e-r1") == []

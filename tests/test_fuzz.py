@@ -13,9 +13,12 @@ one ``error:`` block that names the file or a config key, never a traceback, nev
 from __future__ import annotations
 
 import contextlib
+import copy
 import io
+import json
 import os
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +31,9 @@ from ack_irsa.commands import main as cli
 from .conftest import ROOT
 
 CAMPAIGN = os.environ.get("ACK_IRSA_FUZZ_EXAMPLES")
+REPORT = os.environ.get("ACK_IRSA_FUZZ_REPORT")
+"""A file to append one JSON line per example to (its seconds and exit code): a campaign's figures. Read, not
+asserted: a slow example is a finding to look at, and a timed assertion would fail on a busy machine."""
 EXAMPLES = int(CAMPAIGN or "60")
 FEW = st.sampled_from([0, 0, 0, 1, 2, 3])
 """How many odd values one file gets: mostly none, so that valid files (and plans) come out too."""
@@ -35,11 +41,14 @@ TOKEN = "hunter2-FUZZ-TOKEN"
 KEYS = [
     "clusterName", "issuerUrl", "oidcProviderArn", "clientIds", "thumbprints", "retainOidcProvider", "namespace",
     "kubeconfig", "kubeContext", "tags", "trustPolicyMaxChars", "managedPoliciesPerRole", "crossAccountMode",
+    "install", "capability", "import",
 ]  # fmt: skip
 CONTROLLER_KEYS = [
     "namespace", "serviceAccountName", "serviceAccountMode", "deploymentName", "policyArns",
     "extraPolicyArns", "inlinePolicy", "roleName", "rolePath", "permissionsBoundary", "maxSessionDuration", "tags",
-    "extraServiceAccounts", "extraOidcProviders", "allowWildcardSubject",
+    "extraServiceAccounts", "extraOidcProviders", "allowWildcardSubject", "install", "identity", "acknowledgeRisks",
+    "policy", "kinds", "passRoles", "namespaces", "secretNamespaces", "trustPolicy", "inlinePolicyName",
+    "roleDescription",
 ]  # fmt: skip
 SERVICES = ["s3", "rds", "iam", "dynamodb"] * 3 + ["s4", "glue"]
 PROVIDER = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/ABCDEF"
@@ -53,6 +62,15 @@ ODD_TEXT = [
     "'arn:aws-cn:iam::111122223333:oidc-provider/oidc.eks.cn-north-1.amazonaws.com.cn/id/A'",
     "{Version: '2012-10-17', Statement: [5, 'x', {Effect: Maybe}]}", "{Effect: Allow}", "'" + "x" * 400 + "'",
     "[" * 40 + "]" * 40, "us-west-22", "[us-west-2]", "12345",
+    # the third campaign: backtracking shapes, install objects, YAML 1.1 scalars where a string is meant
+    "'https://oidc.eks.us-west-2.amazonaws.com/id" + "/a" * 30 + " '", f"'{PROVIDER}" + "/a" * 30 + " '",
+    "{values: ''}", "{values: false}", "{values: 0}", "{values: []}", "{releaseName: " + "a" * 54 + "}",
+    "{values: {enableCARM: 'false'}}", "{values: {enableCARM: 0}}", "{}", "~", "{version: 1.10}",
+    "{version: 9.9.9}", "{release_name: x}", "{bogus: 1}", "on", "012345670123", "1.10",
+    # this wave's keys: the capability, derived policies, taking over a role as found
+    "derived", "[Bucket]", "[Buckt]", "{permissions: direct}", "{permissions: both}", "{name: ACK!}",
+    "{Version: '2012-10-17', Statement: [{Effect: Allow, Principal: '*', Action: 'sts:AssumeRole'}]}",
+    "{s3-role: ack-s3}", "[arn:aws:iam::111122223333:role/x]",
 ]  # fmt: skip
 KUBECONFIGS = [
     f"'apiVersion: v1\\nusers: [{{user: {{token: {TOKEN}}}}}]'",
@@ -77,6 +95,7 @@ def scalar() -> st.SearchStrategy[str]:
 def target(draw: st.DrawFn) -> str:
     """One ``crossAccount`` entry: mostly well-formed, with an odd value or key now and then."""
     accounts = ['"444455556666"'] * 4 + ['"777788889999"', '"111122223333"', "444455556666", '"4444"', "[a]"]
+    accounts += ["012345670123", '"' + "4" * 600 + '"']
     account = draw(st.sampled_from(accounts))
     fields = {"accountId": account, "namespaces": draw(st.sampled_from(["[team-a]", "[team-a, team-b]", "[]", "x"]))}
     role = draw(st.sampled_from(["roleName", "roleArn", "both", "neither"]))
@@ -87,7 +106,9 @@ def target(draw: st.DrawFn) -> str:
         fields["roleArn"] = draw(st.sampled_from(arns))
     if draw(st.booleans()):
         fields["manageRole"] = draw(st.sampled_from(["true", "false", "yes"]))
-        fields["provider"] = draw(st.sampled_from(["{profile: team-a}", "{}", "{assumeRoleArn: x}", "{regoin: a}"]))
+        providers = ["{profile: team-a}", "{}", "{assumeRoleArn: x}", "{regoin: a}", "{profile: ''}", "{profile: ' '}",
+                     "{profile: team-a, region: mars-1}", "{profile: team-a, region: cn-north-1}"]  # fmt: skip
+        fields["provider"] = draw(st.sampled_from(providers))
     for key in draw(st.lists(st.sampled_from([*fields, "acountId"]), max_size=draw(FEW), unique=True)):
         fields[key] = draw(scalar())
     return "{" + ", ".join(f"{key}: {value}" for key, value in fields.items()) + "}"
@@ -156,6 +177,7 @@ def assert_clean(code: int, out: str, err: str, path: Path) -> None:
 )
 @given(text=stack_file(), side=st.sampled_from(["render", "base", "head"]))
 def test_generated_stack_files_end_in_a_plan_or_a_clear_error(text: str, side: str) -> None:
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory() as directory:
         path = Path(directory) / "Pulumi.fuzz.yaml"
         path.write_text(text)
@@ -165,14 +187,22 @@ def test_generated_stack_files_end_in_a_plan_or_a_clear_error(text: str, side: s
         else:
             base, head = (path, good) if side == "base" else (good, path)
             code, out, err = run_cli("diff", "--base-file", str(base), "--head-file", str(head))
+        _timed(side, started, code)
         assert_clean(code, out, err, path)
+
+
+def _timed(side: str, started: float, code: int) -> None:
+    if REPORT:
+        with Path(REPORT).open("a", encoding="utf-8") as report:
+            report.write(json.dumps({"side": side, "seconds": round(time.perf_counter() - started, 3), "code": code}))
+            report.write("\n")
 
 
 def test_the_grammar_reaches_both_outcomes() -> None:
     """The generator is not all errors: a plan and a refusal each come out of it."""
     outcomes: set[int] = set()
 
-    @settings(max_examples=40, deadline=None, database=None, derandomize=True)
+    @settings(max_examples=80, deadline=None, database=None, derandomize=True)
     @given(text=stack_file())
     def collect(text: str) -> None:
         with tempfile.TemporaryDirectory() as directory:
@@ -182,3 +212,84 @@ def test_the_grammar_reaches_both_outcomes() -> None:
 
     collect()
     assert {0, 1} <= outcomes, outcomes
+
+
+# ---- planted: a valid stack file with values the README calls invalid, each refused by its key, all at once
+
+
+ISSUER = "https://oidc.eks.us-west-2.amazonaws.com/id"
+PLANTED_CONTROLLER: list[tuple[str, object, str]] = [
+    ("install", {"values": ""}, "install.values"),
+    ("install", {"releaseName": "a" * 54}, "install.releaseName"),
+    ("install", {"values": {"enableCARM": "false"}}, "install.values.enableCARM"),
+    ("maxSessionDuration", 100, "maxSessionDuration"),
+    ("roleName", "x" * 65, "roleName"),
+    ("rolePath", "noslash", "rolePath"),
+    ("serviceAccountMode", "sometimes", "serviceAccountMode"),
+    ("policy", "derivd", "policy"),
+    ("acknowledgeRisks", ["privilege-escalaton"], "acknowledgeRisks[0]"),
+    ("identity", "pod", "identity"),
+    ("namespace", "Ack_System", "namespace"),
+    ("permissionsBoundary", "arn:aws:iam::1:policy/x", "permissionsBoundary"),
+    ("crossAccount", [{"accountId": "4444", "roleName": "x", "namespaces": ["a"]}], "crossAccount[0].accountId"),
+    ("trustPolicy", {"Version": "2012-10-17", "Statement": "x"}, "trustPolicy"),
+    ("kinds", ["Bucket"], "kinds"),
+]
+"""(controller key, a value the README calls invalid, the key path its refusal names)."""
+PLANTED_STACK: list[tuple[str, object, str]] = [
+    ("issuerUrl", ISSUER + "/a" * 30 + " ", "issuerUrl"),
+    ("oidcProviderArn", PROVIDER + "/a" * 30 + " ", "oidcProviderArn"),
+    ("namespace", "Ack_System", "namespace"),
+    ("tags", {"aws:x": "y"}, "tags"),
+    ("install", {"values": []}, "install.values"),
+    ("crossAccountMode", "sometimes", "crossAccountMode"),
+]
+
+
+@st.composite
+def planted(draw: st.DrawFn) -> tuple[dict[str, object], list[str]]:
+    """The dev stack with 1 to 4 invalid values planted (each in its own key), and the key paths to name."""
+    config = copy.deepcopy(yaml.safe_load((ROOT / "stacks" / "Pulumi.dev.yaml").read_text()))
+    settings = config["config"]
+    controllers = settings["ack-irsa:controllers"]
+    places: list[tuple[str | int, str, object, str]] = [("stack", *p) for p in PLANTED_STACK]
+    places += [(index, *p) for index in range(len(controllers)) for p in PLANTED_CONTROLLER]
+    # kinds is refused for want of policy: derived, so it is never planted beside a misspelt policy
+    chosen = draw(
+        st.lists(
+            st.sampled_from(places),
+            min_size=1,
+            max_size=4,
+            unique_by=lambda p: (p[0], "policy" if p[1] == "kinds" else p[1]),
+        )
+    )
+    expected = []
+    for where, key, value, path in chosen:
+        if where == "stack":
+            settings[f"ack-irsa:{key}"] = value
+            expected.append(f"ack-irsa:{path}")
+        else:
+            controllers[where][key] = value
+            expected.append(f"ack-irsa:controllers[{where}].{path}")
+    return config, expected
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=CAMPAIGN is None,
+)
+@given(case=planted())
+def test_planted_invalid_values_are_each_refused_by_their_key_at_once(
+    case: tuple[dict[str, object], list[str]],
+) -> None:
+    config, expected = case
+    with tempfile.TemporaryDirectory() as directory:
+        path = Path(directory) / "Pulumi.fuzz.yaml"
+        path.write_text(yaml.safe_dump(config))
+        code, out, err = run_cli("render", "--config-file", str(path))
+    assert_clean(code, out, err, path)
+    assert code == 1, "an invalid value was accepted"
+    assert [key for key in expected if f"  {key}: " not in err] == [], err

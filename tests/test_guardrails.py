@@ -21,6 +21,7 @@ from pulumi_policy import (
 )
 
 from ack_irsa.commands import main as cli
+from ack_irsa.iam.risks import tagged_acknowledgements
 from ack_irsa.review import guardrails
 
 from .conftest import ISSUER_HOST, POD_IDENTITY_STATEMENT, PROVIDER_ARN, ROOT
@@ -83,6 +84,13 @@ def test_the_pack_has_every_rule_with_its_level_and_remediation() -> None:
         ("no-broad-managed-policy-on-workload-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
         ("no-wildcard-inline-grants-on-workload-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
         ("service-accounts-name-the-stacks-roles", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("capability-role-holds-no-service-permission", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("iam-role-selectors-disjoint", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("privilege-escalation-is-acknowledged", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("all-actions-is-acknowledged", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("pass-role-unrestricted-is-acknowledged", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("broad-managed-policy-is-acknowledged", StackValidationPolicy, EnforcementLevel.MANDATORY),
+        ("service-wide-access-is-acknowledged", StackValidationPolicy, EnforcementLevel.ADVISORY),
     ]
     assert all(p.description and p.remediation_steps for p in POLICIES.values())
     schema = POLICIES["no-broad-managed-policy-on-workload-roles"].config_schema
@@ -244,10 +252,15 @@ def test_service_accounts_name_roles_of_the_stacks_account_and_partition() -> No
     ]
 
 
-@pytest.mark.parametrize("stack", ["dev", "prod", "staging"])
+@pytest.mark.parametrize("stack", ["capability", "dev", "prod", "staging"])
 def test_every_example_stack_passes(capsys: pytest.CaptureFixture[str], stack: str) -> None:
+    """No mandatory violation; the only advisories are service-wide grants (s3:*), which ACK's controllers
+    are recommended and which a stack acknowledges or not."""
     assert cli(["check", "--project-dir", str(ROOT), "--stack", stack]) == 0
-    assert capsys.readouterr().out.endswith("0 mandatory and 0 advisory violations\n")
+    lines = capsys.readouterr().out.splitlines()
+    assert " 0 mandatory and " in lines[-1]
+    advisories = [line for line in lines if line.startswith("advisory:")]
+    assert advisories and all(line.startswith("advisory: service-wide-access-is-acknowledged: ") for line in advisories)
 
 
 LOOSE_TRUST = {**GOOD_IRSA, "Condition": {"StringLike": {f"{ISSUER_HOST}:sub": "system:serviceaccount:*:*"}}}
@@ -286,13 +299,25 @@ def test_check_lists_violations_with_resource_and_remediation(
         "role workload",
         "mandatory: no-wildcard-inline-grants-on-workload-roles: i: an inline policy of the workload role workload "
         'allows "Action": "*"',
-        "5 rules over 3 resources: 4 mandatory and 0 advisory violations",
+        "mandatory: privilege-escalation-is-acknowledged: r: the workload role workload has privilege-escalation in "
+        "inline policy p (escalation paths AccessExistingBedrockCodeInterpreterSession, AddUserToGroup, "
+        "AttachGroupPolicy and 56 more), unacknowledged",
+        "mandatory: all-actions-is-acknowledged: r: the workload role workload has all-actions in inline policy p "
+        "(allows Action *), unacknowledged",
+        "mandatory: pass-role-unrestricted-is-acknowledged: r: the workload role workload has pass-role-unrestricted "
+        "in inline policy p (iam:PassRole on every role, with no restricting Condition), unacknowledged",
+        "mandatory: pass-role-unrestricted-is-acknowledged: r: the workload role workload has pass-role-unrestricted "
+        "in managed policy AdministratorAccess (iam:PassRole on every role, with no restricting Condition), unacknowledged",
+        "mandatory: broad-managed-policy-is-acknowledged: r: the workload role workload has broad-managed-policy in "
+        "managed policy AdministratorAccess (allows Action *; escalation paths "
+        "AccessExistingBedrockCodeInterpreterSession, AddUserToGroup, AttachGroupPolicy and 56 more), unacknowledged",
+        "12 rules over 3 resources: 9 mandatory and 0 advisory violations",
     ]
     assert lines[1].startswith("  remediation: Pin <issuer>:sub to system:serviceaccount:")
     settings = tmp_path / "settings.json"
     settings.write_text(json.dumps({name: {"enforcementLevel": "advisory"} for name in POLICIES}))
     assert cli(["check", "--plan-file", str(plan), "--policy-config", str(settings)]) == 0
-    assert capsys.readouterr().out.endswith("0 mandatory and 4 advisory violations\n")
+    assert capsys.readouterr().out.endswith("0 mandatory and 9 advisory violations\n")
 
 
 def test_check_exits_2_on_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -406,4 +431,146 @@ def test_hand_written_bad_plans_fail_check(
     assert cli(["check", "--plan-file", str(path)]) == 1
     out = capsys.readouterr().out
     assert expected in out
-    assert all(line.startswith(("mandatory", "advisory", "  remediation", "5 rules")) for line in out.splitlines())
+    assert all(
+        line.startswith(("mandatory", "advisory", "  remediation")) or " rules over " in line
+        for line in out.splitlines()
+    )
+
+
+def test_every_risk_id_has_its_level() -> None:
+    from ack_irsa.iam.risks import RISKS
+
+    assert set(guardrails.RISK_LEVELS) == set(RISKS)
+    assert {r for r, level in guardrails.RISK_LEVELS.items() if level == "mandatory"} == {
+        "privilege-escalation",
+        "all-actions",
+        "pass-role-unrestricted",
+        "broad-managed-policy",
+    }
+
+
+IAM_INLINE = "aws:iam/rolePolicy:RolePolicy"
+ESCALATION = (
+    "the workload role workload has privilege-escalation in inline policy p (escalation paths AttachRolePolicy), "
+    "unacknowledged"
+)
+ESCALATES = json.dumps(
+    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:AttachRolePolicy", "Resource": "*"}]}
+)
+
+
+@pytest.mark.parametrize(
+    ("tags", "violations"),
+    [
+        (
+            {},
+            [ESCALATION],
+        ),
+        ({"ack-irsa/acknowledged-risks": "privilege-escalation"}, []),
+        ({"ack-irsa/acknowledged-risks": "service-wide-access privilege-escalation"}, []),
+        (
+            {"ack-irsa/acknowledged-risks": "all-actions"},
+            [ESCALATION],
+        ),
+    ],
+)
+def test_an_unacknowledged_risk_fails_the_pack_and_an_acknowledged_one_passes(
+    tags: dict[str, str], violations: list[str]
+) -> None:
+    resources = [
+        (guardrails.ROLE, role(GOOD_IRSA, tags=tags)),
+        (IAM_INLINE, {"role": "workload", "name": "p", "policy": ESCALATES}),
+    ]
+    assert stack_violations("privilege-escalation-is-acknowledged", resources) == violations
+    not_a_workload = role(
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    )
+    assert (
+        stack_violations("privilege-escalation-is-acknowledged", [(guardrails.ROLE, not_a_workload), resources[1]])
+        == []
+    )
+
+
+def risk_stack(tmp_path: Path, controllers: str) -> Path:
+    path = tmp_path / "Pulumi.dev.yaml"
+    path.write_text(
+        f"config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: dev\n  ack-irsa:controllers:\n{controllers}"
+    )
+    return path
+
+
+def test_check_fails_the_iam_controller_until_its_risk_is_acknowledged(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The iam controller's recommended policy can make itself administrator: check must not pass it."""
+    unacknowledged = risk_stack(tmp_path, "    - service: iam\n")
+    assert cli(["check", "--project-dir", str(ROOT), "--config-file", str(unacknowledged)]) == 1
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(
+        "mandatory: privilege-escalation-is-acknowledged: iam-role: the workload role ack-iam-dev-"
+    )
+    assert lines[-1].endswith("1 mandatory and 0 advisory violations")
+    acknowledged = risk_stack(tmp_path, "    - service: iam\n      acknowledgeRisks: [privilege-escalation]\n")
+    assert cli(["check", "--project-dir", str(ROOT), "--config-file", str(acknowledged)]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "acknowledged: privilege-escalation-is-acknowledged: iam-role: privilege-escalation in inline policy "
+        "ack-controller-policy",
+        "12 rules over 9 resources: 0 mandatory and 0 advisory violations",
+    ]
+
+
+@pytest.mark.parametrize("stack", ["dev", "prod", "shared", "staging"])
+def test_the_guardrails_find_the_risks_the_plan_reports(capsys: pytest.CaptureFixture[str], stack: str) -> None:
+    """The pack computes each role's risks from the resources alone, the component from its arguments: the two
+    agree, and so do the acknowledgements (the role's tag)."""
+    assert cli(["render", "--project-dir", str(ROOT), "--stack", stack, "--format", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    # a target role made here (manageRole) carries its controller's policies, and so its risks
+    made_by = {r["name"]: r["parent"] for r in plan["resources"] if r["type"] == "ack-irsa:index:TargetAccountRole"}
+    roles = {r["controller"]: [f"{r['controller']}-role"] for r in plan["risks"]}
+    for target, controller in made_by.items():
+        roles[controller].append(f"{target}-role")
+    reported = {(role, r["id"], r["acknowledged"]) for r in plan["risks"] for role in roles[r["controller"]]}
+    resources = [guardrails.PlanResource(r["type"], r["name"], r["name"], r["inputs"]) for r in plan["resources"]]
+    found = {
+        (role.name, risk, risk in tagged_acknowledgements(role.props.get("tags")))
+        for role, risks in guardrails.workload_role_risks(resources).values()
+        for risk, _, _ in risks
+    }
+    assert found == reported
+
+
+def test_a_wildcard_subject_the_stack_allows_passes_the_trust_rule(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """allowWildcardSubject: the component tags the role, and irsa-trust-pins-sub-and-aud accepts it by the tag."""
+    path = risk_stack(
+        tmp_path,
+        "    - service: sqs\n      serviceAccountName: ack-*\n      serviceAccountMode: none\n"
+        "      allowWildcardSubject: true\n",
+    )
+    assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path), "--format", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    role_inputs = next(r["inputs"] for r in plan["resources"] if r["type"] == guardrails.ROLE)
+    assert role_inputs["tags"] == {"ack-irsa/allow-wildcard-subject": "true"}
+    assert cli(["check", "--project-dir", str(ROOT), "--config-file", str(path)]) == 0
+    assert not [line for line in capsys.readouterr().out.splitlines() if "irsa-trust-pins-sub-and-aud" in line]
+    exact = risk_stack(tmp_path, "    - service: sqs\n")
+    assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(exact), "--format", "json"]) == 0
+    plan = json.loads(capsys.readouterr().out)
+    assert "tags" not in next(r["inputs"] for r in plan["resources"] if r["type"] == guardrails.ROLE)
+
+
+def test_the_tags_ack_irsa_sets_cannot_be_given_otherwise(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = risk_stack(
+        tmp_path,
+        "    - service: iam\n      tags: {ack-irsa/acknowledged-risks: privilege-escalation, "
+        "ack-irsa/allow-wildcard-subject: 'true'}\n",
+    )
+    assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path)]) == 1
+    assert capsys.readouterr().err.splitlines()[1:] == [
+        "  ack-irsa:controllers[0].tags: 'ack-irsa/acknowledged-risks' is set by ack-irsa: list the risk ids in "
+        "acknowledgeRisks instead",
+        "  ack-irsa:controllers[0].tags: 'ack-irsa/allow-wildcard-subject' is set by ack-irsa: it is set when the "
+        "trust admits a wildcard subject (allowWildcardSubject)",
+    ]

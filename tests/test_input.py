@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from ack_irsa.commands import main as cli
 
@@ -281,10 +282,18 @@ def test_a_stack_needs_a_controller_and_at_most_a_thousand(capsys: pytest.Captur
     ]
 
 
+KUBECONFIG = {
+    "apiVersion": "v1",
+    "clusters": [{"name": "c", "cluster": {"server": "https://127.0.0.1:6443"}}],
+    "contexts": [{"name": "dev", "context": {"cluster": "c", "user": "u"}}],
+    "users": [{"name": "u", "user": {"token": TOKEN}}],
+    "current-context": "dev",
+}
+"""A kubeconfig of the structure a client needs (clusters, contexts, users, a context that resolves)."""
 KUBECONFIGS = {
-    "a map": f"{{apiVersion: v1, users: [{{name: u, user: {{token: {TOKEN}}}}}]}}",
-    "JSON text": json.dumps(json.dumps({"apiVersion": "v1", "users": [{"name": "u", "user": {"token": TOKEN}}]})),
-    "YAML text": f"'apiVersion: v1\\nusers: [{{name: u, user: {{token: {TOKEN}}}}}]'",
+    "a map": json.dumps(KUBECONFIG),  # JSON is YAML: a map in the stack file
+    "JSON text": json.dumps(json.dumps(KUBECONFIG)),
+    "YAML text": json.dumps(yaml.safe_dump(KUBECONFIG)),
 }
 
 

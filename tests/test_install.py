@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from ack_irsa import ArgsError, ClusterOidcProvider, ControllerIrsa
 from ack_irsa.commands import main as cli
@@ -203,7 +204,7 @@ BAD = [
     (
         "an unknown key inside install",
         stack({"service": "s3", "install": {"releasName": "x"}}),
-        ["ack-irsa:controllers[0].install.releasName: unknown key (known: version, releaseName, values, createNamespace)"],
+        ["ack-irsa:controllers[0].install.releasName: unknown key; did you mean 'releaseName'?"],
     ),
     (
         "two installs with one release name in one namespace",
@@ -246,7 +247,16 @@ def test_render_shows_the_chart_and_manifests_only_what_ack_irsa_applies(capsys:
         in s3
     )
     assert cli(["render", "--project-dir", str(ROOT), "--stack", "dev", "--format", "manifests"]) == 0
-    assert "helm.sh" not in capsys.readouterr().out
+    manifests = capsys.readouterr().out
+    # the releases: said plainly, with the values ack-irsa gives the chart, as comments (no object to apply)
+    assert list(yaml.safe_load_all(manifests)) == []
+    s3_release = manifests[manifests.index("# s3-release") :]
+    assert s3_release.startswith(
+        "# s3-release (Helm release `ack-system/ack-s3-controller`, chart "
+        "`oci://public.ecr.aws/aws-controllers-k8s/s3-chart` version `1.10.0`):\n"
+        "# Helm renders the chart's objects (its Deployment, ServiceAccount, RBAC, CRDs) at `pulumi up`; they\n"
+    )
+    assert "#       eks.amazonaws.com/role-arn: arn:aws:iam::<account-id>:role/ack-s3-dev-eks-" in s3_release
 
 
 def test_a_diff_calls_out_a_chart_version_change_and_its_crds(
@@ -276,3 +286,46 @@ def test_an_installed_controller_is_restarted_by_the_name_the_chart_gives_its_de
     assert resolve_controller({"service": "s3", "oidc_provider_arn": PROVIDER}).deployment_name == (
         "ack-s3-controller-s3-chart"
     )
+
+
+def chart_diff(capsys: pytest.CaptureFixture[str], tmp_path: Path, base: str, head: str) -> str:
+    paths = tmp_path / "base" / "Pulumi.dev.yaml", tmp_path / "head" / "Pulumi.dev.yaml"
+    for path, controllers in zip(paths, (base, head), strict=True):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(
+            "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: dev-eks\n  ack-irsa:controllers:\n" + controllers
+        )
+    arguments = ["diff", "--project-dir", str(ROOT), "--base-file", str(paths[0]), "--head-file", str(paths[1])]
+    assert cli(arguments) == 2
+    return capsys.readouterr().out
+
+
+def test_a_chart_downgrade_is_flagged_as_such(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = chart_diff(
+        capsys,
+        tmp_path,
+        "    - service: s3\n      install: {version: 1.10.0}\n",
+        "    - service: s3\n      install: {version: 1.9.2}\n",
+    )
+    assert (
+        "> ⚠️ **Chart `oci://public.ecr.aws/aws-controllers-k8s/s3-chart` is downgraded from 1.10.0 to 1.9.2** "
+        "(release `ack-system/ack-s3-controller`)."
+    ) in out
+    assert "apply the new version's" not in out
+    assert "| `s3` | IRSA |" in out and "| **downgrades** the chart 1.10.0 → 1.9.2 |" in out
+
+
+def test_removing_an_installed_controller_calls_out_the_uninstall_at_the_top(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out = chart_diff(
+        capsys,
+        tmp_path,
+        "    - service: s3\n      install: true\n    - service: sqs\n",
+        "    - service: sqs\n",
+    )
+    top = out.split("### ")[0]
+    assert (
+        "> ⚠️ **Release `ack-system/ack-s3-controller` will be uninstalled** (its controller is removed from the stack)"
+    ) in top
+    assert "| `s3` | removed | — | — | — | — | removes it, **uninstalls** `ack-system/ack-s3-controller` |" in top

@@ -12,7 +12,7 @@ import pytest
 from pulumi.provider.experimental.component import ComponentProvider
 from pulumi.provider.server import ComponentInitError
 
-from ack_irsa import ClusterOidcProvider, ControllerIrsa, TargetAccountRole
+from ack_irsa import AckCapability, ClusterOidcProvider, ControllerIrsa, TargetAccountRole
 from ack_irsa.commands import main as cli
 from ack_irsa.commands.schema import text
 from ack_irsa.components import package
@@ -35,6 +35,7 @@ def test_the_schema_has_every_component_with_camel_case_properties_and_the_docst
     schema = json.loads(SCHEMA.read_text())
     assert schema["name"] == "ack-irsa"
     assert sorted(schema["resources"]) == [
+        "ack-irsa:index:AckCapability",
         "ack-irsa:index:ClusterOidcProvider",
         "ack-irsa:index:ControllerIrsa",
         "ack-irsa:index:RoleAccountMap",
@@ -49,7 +50,8 @@ def test_the_schema_has_every_component_with_camel_case_properties_and_the_docst
     assert controller["requiredInputs"] == ["service"]
     assert list(controller["inputProperties"]) == [
         "service", "oidcProviderArn", "oidcIssuer", "namespace", "serviceAccountName", "serviceAccountMode",
-        "deploymentName", "policyArns", "extraPolicyArns", "inlinePolicy", "roleName", "rolePath",
+        "deploymentName", "policy", "kinds", "passRoles", "policyArns", "extraPolicyArns", "inlinePolicy",
+        "roleName", "rolePath",
         "permissionsBoundary", "maxSessionDuration", "tags", "extraServiceAccounts", "extraOidcProviders",
         "allowWildcardSubject", "trustPolicyMaxChars", "managedPoliciesPerRole", "identity", "clusterName",
         "extraClusterNames", "install", "acknowledgeRisks", "crossAccount", "crossAccountMode", "carmServiceLevel",
@@ -177,6 +179,39 @@ CASES: list[tuple[str, str, dict[str, Any], Callable[[], Any]]] = [
         ),
     ),
     (
+        "the managed capability, an entry's whole numbers as floats, a policy map",
+        "ack-irsa:index:AckCapability",
+        {
+            "clusterName": "prod-eks",
+            "permissions": "selectors",
+            "managedPoliciesPerRole": 10.0,
+            "controllers": [
+                {"service": "s3", "maxSessionDuration": 7200.0},
+                {
+                    "service": "rds",
+                    "namespaces": ["team-a"],
+                    "extraPolicyArns": {"kms": "arn:aws:iam::111122223333:policy/kms"},
+                },
+            ],
+        },
+        lambda: AckCapability(
+            "s3",
+            {
+                "cluster_name": "prod-eks",
+                "permissions": "selectors",
+                "managed_policies_per_role": 10,
+                "controllers": [
+                    {"service": "s3", "max_session_duration": 7200},
+                    {
+                        "service": "rds",
+                        "namespaces": ["team-a"],
+                        "extra_policy_arns": {"kms": "arn:aws:iam::111122223333:policy/kms"},
+                    },
+                ],
+            },
+        ),
+    ),
+    (
         "a target account's role",
         "ack-irsa:index:TargetAccountRole",
         {
@@ -266,11 +301,12 @@ def test_the_python_api_is_unchanged() -> None:
 
     assert list(ControllerIrsaArgs.__annotations__) == [
         "service", "oidc_provider", "oidc_provider_arn", "oidc_issuer", "namespace", "service_account_name",
-        "service_account_mode", "deployment_name", "policy_arns", "extra_policy_arns", "inline_policy", "role_name",
+        "service_account_mode", "deployment_name", "policy", "kinds", "pass_roles", "policy_arns",
+        "extra_policy_arns", "inline_policy", "role_name",
         "role_path", "permissions_boundary", "max_session_duration", "tags", "extra_service_accounts",
         "extra_oidc_providers", "allow_wildcard_subject", "trust_policy_max_chars", "managed_policies_per_role",
         "identity", "cluster_name", "extra_cluster_names", "install", "cross_account", "cross_account_mode",
-        "carm_service_level", "acknowledge_risks",
+        "carm_service_level", "acknowledge_risks", "trust_policy", "inline_policy_name", "role_description",
     ]  # fmt: skip
     assert list(ClusterOidcProviderArgs.__annotations__) == [
         "cluster_name", "issuer_url", "provider_arn", "client_ids", "thumbprints", "retain_on_delete", "tags",

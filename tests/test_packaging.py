@@ -69,10 +69,23 @@ def test_declared_project_config_matches_the_schema() -> None:
 
 def test_the_package_ships_its_data_and_type_marker() -> None:
     files = resources.files("ack_irsa")
-    for name in ("py.typed", "catalog/upstream.json", "catalog/corrections.json"):
+    for name in ("py.typed", "catalog/upstream.json", "catalog/corrections.json", "review/schemas/charts.json"):
         assert files.joinpath(name).is_file(), name
     package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert package_data == {"ack_irsa": ["py.typed", "catalog/*.json"]}
+    assert package_data == {
+        "ack_irsa": [
+            "py.typed",
+            "catalog/*.json",
+            "review/schemas/*.json",
+            "review/schemas/*.md",
+            "review/schemas/crds/*.yaml",
+            "review/schemas/charts/*.json",
+        ]
+    }
+    # every vendored schema file is matched by one of those patterns
+    schemas = ROOT / "ack_irsa" / "review" / "schemas"
+    shipped = {p for pattern in package_data["ack_irsa"][2:] for p in (ROOT / "ack_irsa").glob(pattern)}
+    assert shipped == {p for p in schemas.rglob("*") if p.is_file()}
 
 
 def test_readme_config_reference_is_generated_from_the_schema() -> None:
@@ -88,15 +101,16 @@ def test_importing_the_package_loads_no_provider_sdk() -> None:
 
 
 def test_api_reference_is_generated_from_the_source() -> None:
-    from ack_irsa.components import apidoc
-    from ack_irsa.components.controller import ControllerIrsaArgs, CrossAccountTargetArgs
-    from ack_irsa.components.cross_account import RoleAccountMapArgs, TargetAccountRoleArgs
-    from ack_irsa.components.oidc import ClusterOidcProviderArgs
+    """The components' arguments, then the testing module's public names, as scripts/sync_readme.py writes them."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import sync_readme
 
-    expected = apidoc.markdown(
-        [ClusterOidcProviderArgs, ControllerIrsaArgs, CrossAccountTargetArgs, TargetAccountRoleArgs, RoleAccountMapArgs]
-    )
-    assert (ROOT / "docs" / "api.md").read_text() == expected, "run: python scripts/sync_readme.py"
+    text = (ROOT / "docs" / "api.md").read_text()
+    assert text == sync_readme.api(), "run: python scripts/sync_readme.py"
+    from ack_irsa.review import testing
+
+    assert text.count("\n## Testing your own program: `ack_irsa.review.testing`\n") == 1
+    assert all(f"### `{name}" in text for name in testing.__all__)
 
 
 def test_help_shows_every_argument_with_its_documentation() -> None:

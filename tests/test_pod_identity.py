@@ -434,3 +434,24 @@ def test_the_cluster_name_is_kept_only_where_an_association_needs_it() -> None:
     assert irsa.cluster_name is None
     pod = resolve_controller({"service": "s3", "identity": "pod_identity", "cluster_name": "dev"})
     assert pod.cluster_name == "dev"
+
+
+def test_the_plan_says_when_it_assumes_the_agent_is_installed(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    from ack_irsa.commands import main as cli
+
+    from .conftest import ROOT
+
+    note = (
+        "> ℹ️ EKS Pod Identity relies on the `eks-pod-identity-agent` add-on, which this stack **assumes is installed**"
+    )
+    for agent, said in (("present", True), ("install", False)):
+        path = tmp_path / f"Pulumi.{agent}.yaml"
+        path.write_text(
+            "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: dev\n  ack-irsa:identity: podIdentity\n"
+            f"  ack-irsa:podIdentityAgent: {agent}\n  ack-irsa:controllers:\n    - service: s3\n"
+        )
+        assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path)]) == 0
+        summary = capsys.readouterr().out.split("## Summary")[1].split("## OIDC provider")[0]
+        assert (note in summary) is said

@@ -75,6 +75,8 @@ def test_prod_adopts_the_provider_and_wires_every_controller() -> None:
     # the Kubernetes provider for the configured context serves every Kubernetes resource
     (provider,) = result.of_type("pulumi:providers:kubernetes")
     assert provider.inputs["context"] == "arn:aws:eks:us-east-1:111122223333:cluster/prod-eks"
+    # CARM's map is updated in place when a target changes, never deleted and re-created
+    assert provider.inputs["enableConfigMapMutable"] == "true"
     for resource in (r for r in result.resources if r.type.startswith("kubernetes:")):
         assert resource.provider.startswith(provider.urn + "::")
 

@@ -240,7 +240,7 @@ def test_a_deploy_time_failure_exits_1_with_the_innermost_message(
 def test_a_missing_stack_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = render(capsys, "--stack", "qa")
     assert code == 1
-    stacks = "dev, prod, shared, staging"
+    stacks = "capability, dev, prod, shared, staging"
     assert err == f"error: {ROOT / 'stacks' / 'Pulumi.qa.yaml'}: no such stack file (stacks here: {stacks})\n"
 
 

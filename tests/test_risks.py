@@ -240,14 +240,32 @@ def test_a_diff_calls_out_a_new_risk_at_the_top(capsys: pytest.CaptureFixture[st
 def test_an_acknowledgement_must_name_a_risk_the_controller_has(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
+    """A typo of a risk id is an error; a risk the controller no longer has is a warning (the next test)."""
     path = stack(tmp_path, "s", "    - service: rds\n      acknowledgeRisks: [privilege-escalation, root]\n")
     assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path)]) == 1
     assert capsys.readouterr().err.splitlines()[1:] == [
-        "  ack-irsa:controllers[0].acknowledgeRisks[0]: 'privilege-escalation' is not a risk of this controller "
-        "(its risks: service-wide-access); drop it",
         "  ack-irsa:controllers[0].acknowledgeRisks[1]: 'root' is not a risk id (privilege-escalation, "
         "pass-role-unrestricted, all-actions, service-wide-access, broad-managed-policy)",
     ]
+
+
+STALE = (
+    "the acknowledged risk 'privilege-escalation' is no longer a risk of this role (its risks: service-wide-access): "
+    "drop it from acknowledge_risks (acknowledgeRisks in a stack file)"
+)
+
+
+def test_a_stale_acknowledgement_is_a_warning_in_the_plan_and_preview(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """An upgrade whose catalog narrowed a policy must not break `pulumi up`: the component logs the warning
+    (what `pulumi preview` shows), the plan carries it in every format."""
+    path = stack(tmp_path, "s", "    - service: rds\n      acknowledgeRisks: [privilege-escalation]\n")
+    assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert {"resource": "rds", "message": STALE} in document["warnings"]
+    assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path)]) == 0
+    assert f"> ⚠️ {STALE}" in capsys.readouterr().out
 
 
 @pytest.mark.slow
@@ -280,9 +298,11 @@ def test_a_stale_acknowledgement_names_every_risk_the_controller_has() -> None:
     from ack_irsa.spec.controller import resolve_controller
 
     provider = "arn:aws:iam::111122223333:oidc-provider/oidc.eks.us-west-2.amazonaws.com/id/A"
-    with pytest.raises(ArgsError) as raised:
-        resolve_controller({"service": "eks", "oidc_provider_arn": provider, "acknowledge_risks": ["all-actions"]})
-    assert str(raised.value) == (
-        "acknowledge_risks[0]: 'all-actions' is not a risk of this controller "
-        "(its risks: pass-role-unrestricted, service-wide-access); drop it"
+    spec = resolve_controller({"service": "eks", "oidc_provider_arn": provider, "acknowledge_risks": ["all-actions"]})
+    assert spec.warnings == (
+        "the acknowledged risk 'all-actions' is no longer a risk of this role "
+        "(its risks: pass-role-unrestricted, service-wide-access): drop it from acknowledge_risks "
+        "(acknowledgeRisks in a stack file)",
     )
+    with pytest.raises(ArgsError):  # a typo stays an error
+        resolve_controller({"service": "eks", "oidc_provider_arn": provider, "acknowledge_risks": ["all-action"]})

@@ -639,7 +639,7 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, Any]] = {
         [
             (
                 "policy_arns",
-                "there is no recommended policy for the opensearchserverless controller (upstream's is unusable, see `python -m ack_irsa catalog show opensearchserverless`); give policy_arns or inline_policy",
+                "there is no recommended policy for the opensearchserverless controller (upstream's is unusable, see `python -m ack_irsa catalog show opensearchserverless`); give policy_arns or inline_policy or policy derived",
             )
         ],
     ),
@@ -786,18 +786,32 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, Any]] = {
             )
         ],
     ),
+    # an acknowledgement that no longer applies (a catalog update narrowed the policy) is a warning, not an error
     "risk not this controller's": (
-        "problems",
-        [
-            (
-                "acknowledge_risks[0]",
-                "'privilege-escalation' is not a risk of this controller (its risks: service-wide-access); drop it",
-            )
-        ],
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-rds-controller"],
+            "deployment": "ack-rds-controller-rds-chart",
+            "managed": ["AmazonRDSFullAccess"],
+            "warnings": [
+                "the acknowledged risk 'privilege-escalation' is no longer a risk of this role (its risks: "
+                "service-wide-access): drop it from acknowledge_risks (acknowledgeRisks in a stack file)"
+            ],
+            "risks": [("service-wide-access", "managed policy AmazonRDSFullAccess", False)],
+        },
     ),
     "risk of none": (
-        "problems",
-        [("acknowledge_risks[0]", "'all-actions' is not a risk of this controller (it has none); drop it")],
+        "ok",
+        {
+            "subjects": ["system:serviceaccount:ack-system:ack-glue-controller"],
+            "deployment": "ack-glue-controller-glue-chart",
+            "managed": ["111122223333-glue"],
+            "warnings": [
+                "the acknowledged risk 'all-actions' is no longer a risk of this role (it has none): drop it from "
+                "acknowledge_risks (acknowledgeRisks in a stack file)"
+            ],
+            "risks": [],
+        },
     ),
     "risk acknowledgements a string": (
         "problems",
@@ -911,11 +925,11 @@ CONTROLLER_OUTCOMES: dict[str, tuple[str, Any]] = {
         [
             (
                 "zzz",
-                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level)",
+                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy, kinds, pass_roles, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level, trust_policy, inline_policy_name, role_description)",
             ),
             (
                 "7",
-                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level)",
+                "unknown argument (known: service, oidc_provider, oidc_provider_arn, oidc_issuer, namespace, service_account_name, service_account_mode, deployment_name, policy, kinds, pass_roles, policy_arns, extra_policy_arns, inline_policy, role_name, role_path, permissions_boundary, max_session_duration, tags, extra_service_accounts, extra_oidc_providers, allow_wildcard_subject, trust_policy_max_chars, managed_policies_per_role, acknowledge_risks, identity, cluster_name, extra_cluster_names, install, cross_account, cross_account_mode, carm_service_level, trust_policy, inline_policy_name, role_description)",
             ),
         ],
     ),

@@ -15,6 +15,7 @@ import pytest
 
 from ack_irsa.commands import main as cli
 from ack_irsa.commands import up as up_command
+from ack_irsa.commands.up import NOT_DEPLOYED
 
 from .conftest import QUICK_SHUTDOWN, ROOT
 
@@ -121,11 +122,27 @@ NO_AWS = "no AWS credentials (aws configure, aws sso login, or AWS_PROFILE)"
 FOLLOWS = "The offline plan of stack 'dev' follows."
 
 
+NOTHING = "Nothing was deployed to stack 'dev': pulumi up did not run (the reasons are above the plan)."
+
+
+@pytest.fixture
+def empty_path(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Nothing on PATH: no Pulumi CLI."""
+    monkeypatch.setenv("PATH", str(tmp_path))
+
+
+@pytest.fixture(autouse=True)
+def _not_in_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests run as at a terminal, whether or not the suite itself runs in CI."""
+    monkeypatch.delenv("CI", raising=False)
+
+
 def reasons(err: str) -> list[str]:
     lines = err.splitlines()
     assert lines[0] == "Not running pulumi up:"
-    assert lines[-1] == FOLLOWS
-    return [line.removeprefix("  - ") for line in lines[1:-1]]
+    end = lines.index(FOLLOWS)
+    assert len(lines) - end <= 2 and all(line.startswith(NOTHING) for line in lines[end + 1 :])
+    return [line.removeprefix("  - ") for line in lines[1:end]]
 
 
 @pytest.mark.usefixtures("no_aws", "unreachable")
@@ -216,11 +233,49 @@ def test_pulumi_failing_is_the_exit_code(
     assert up(capsys)[0] == 3
 
 
-def test_offline_forces_the_plan(capsys: pytest.CaptureFixture[str]) -> None:
+def test_offline_forces_the_plan(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
     code, out, err = up(capsys, "--offline")
     assert code == 0
     assert reasons(err) == ["--offline was given"]
+    assert err.splitlines()[-1] == FOLLOWS
     assert out.startswith("# ack-irsa plan: stack `dev`")
+    monkeypatch.setenv("CI", "true")  # asked for: the plan is the job, in CI as well
+    assert up(capsys, "--offline")[0] == 0
+
+
+@pytest.mark.usefixtures("no_aws", "unreachable")
+def test_a_fallback_says_last_that_nothing_was_deployed(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, out, err = up(capsys)
+    assert (code, err.splitlines()[-1]) == (0, NOTHING)
+    assert out.startswith("# ack-irsa plan: stack `dev`")
+
+
+@pytest.mark.parametrize(
+    ("ci", "flags", "why"),
+    [
+        ("true", [], "CI=true"),
+        ("1", ["--format", "json"], "CI=true"),
+        (None, ["--require-deploy"], "--require-deploy was given"),
+    ],
+)
+@pytest.mark.usefixtures("no_aws", "unreachable", "empty_path")
+def test_a_run_meant_to_deploy_that_deployed_nothing_fails(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, ci: str | None, flags: list[str], why: str
+) -> None:
+    """A deploy job whose credentials expired must not go green: CI=true or --require-deploy exits 75."""
+    if ci is not None:
+        monkeypatch.setenv("CI", ci)
+    code, out, err = up(capsys, *flags)
+    assert code == NOT_DEPLOYED == 75
+    assert err.splitlines()[-1] == f"{NOTHING} Exit 75: {why}."
+    assert reasons(err)[0] == NO_CLI
+    if flags[:1] == ["--format"]:
+        json.loads(out)  # the plan on stdout stays clean JSON; the verdict is on stderr
+    monkeypatch.setenv("CI", "false")
+    assert up(capsys)[0] == 0  # CI=false: a terminal
 
 
 @pytest.mark.usefixtures("no_aws")
@@ -231,6 +286,7 @@ def test_a_misspelt_stack_never_starts_a_new_one(
     code = cli(["up", "--stack", "deb", "--project-dir", str(ROOT)])
     assert code == 1
     assert capsys.readouterr().err == (
-        f"error: {ROOT / 'stacks' / 'Pulumi.deb.yaml'}: no such stack file (stacks here: dev, prod, shared, staging)\n"
+        f"error: {ROOT / 'stacks' / 'Pulumi.deb.yaml'}: no such stack file "
+        "(stacks here: capability, dev, prod, shared, staging)\n"
     )
     assert not log.exists()  # pulumi was never called

@@ -21,7 +21,7 @@ from typing import Any
 
 from ack_irsa.iam.arns import aws_managed_policy_arn
 
-__all__ = ["Controller", "UnknownServiceError", "controllers", "get", "services"]
+__all__ = ["Controller", "UnknownServiceError", "api_group", "api_kinds", "controllers", "get", "services"]
 
 # Release stages as ACK publishes them, folded to the three a user needs to tell apart
 # (deprecated is kept: a deprecated controller should not be installed anew).
@@ -32,6 +32,8 @@ FLAG_DESCRIPTIONS = {
     "corrected": "upstream's recommended policy is defective; the note says what ack-irsa ships instead",
     "needs-policy": "no usable recommended policy: the stack must give policyArns or inlinePolicy",
     "policy-unknown": "upstream's policy files could not be read; nothing is recommended",
+    "recommended-too-narrow": "upstream's recommendation misses actions the controller's code calls (AccessDenied); "
+    "`catalog show` lists them",
 }
 
 _AWS_MANAGED_POLICY = re.compile(r"^arn:aws[\w-]*:iam::aws:policy/(?P<name>[\w+=,.@/-]+)$")
@@ -76,6 +78,9 @@ class Controller:
     repository: str
     commit: str | None
     """Commit of the controller repository the facts were read at."""
+    too_narrow: tuple[str, ...] = ()
+    """Actions the controller's code calls that upstream's recommendation does not allow
+    (:mod:`ack_irsa.catalog.derived`; flag ``recommended-too-narrow``)."""
 
     @property
     def chart_key(self) -> str:
@@ -119,6 +124,28 @@ def controllers() -> list[Controller]:
     return [_catalog()[s] for s in services()]
 
 
+def api_group(service: str) -> str:
+    """The Kubernetes API group of a controller's resources (``s3.services.k8s.aws``; ``cognito-identity`` is
+    ``cognitoidentity.services.k8s.aws``), as its CRDs say (``api_groups.json``, refreshed by
+    ``scripts/refresh_api_groups.py``); ValueError for a controller whose CRDs were not read."""
+    found = _api_groups().get(service)
+    if found is None:
+        raise ValueError(f"the {service} controller has no API group in the catalog (no CRDs were read upstream)")
+    return str(found["group"])
+
+
+def api_kinds(service: str) -> list[tuple[str, str, str]]:
+    """(version, kind, plural) of each namespaced kind of a controller, as its CRDs say."""
+    found = _api_groups().get(service) or {}
+    return [(k["version"], k["kind"], k["plural"]) for k in found.get("kinds", [])]
+
+
+@cache
+def _api_groups() -> dict[str, Any]:
+    groups: dict[str, Any] = _read("api_groups.json")["controllers"]
+    return groups
+
+
 @cache
 def _catalog() -> dict[str, Controller]:
     upstream = _read("upstream.json")["controllers"]
@@ -145,6 +172,14 @@ def _controller(service: str, entry: Mapping[str, Any], correction: Mapping[str,
         notes.append(correction["reason"])
     if not managed and inline is None:
         flags.append("needs-policy")
+    too_narrow = _too_narrow(service, correction)
+    if too_narrow:
+        flags.append("recommended-too-narrow")
+        if not correction:  # a correction's reason says what it does about them
+            notes.append(
+                f"Upstream's recommendation misses {len(too_narrow)} actions the controller's code calls: "
+                f"{', '.join(too_narrow)}."
+            )
     return Controller(
         service=service,
         service_account_name=entry["service_account_name"],
@@ -157,7 +192,18 @@ def _controller(service: str, entry: Mapping[str, Any], correction: Mapping[str,
         notes=tuple(notes),
         repository=entry["repository"],
         commit=entry.get("commit"),
+        too_narrow=too_narrow,
     )
+
+
+def _too_narrow(service: str, correction: Mapping[str, Any] | None) -> tuple[str, ...]:
+    """What upstream's recommendation misses of the controller's calls: from the derived data, or what a
+    correction adds where upstream's file could not be read (networkfirewall)."""
+    from ack_irsa.catalog import derived  # the derived data is read on first use too
+
+    misses = derived.upstream_misses(service)
+    added = tuple(correction.get("adds_called_actions", ())) if correction else ()
+    return tuple(sorted({*misses, *added}))
 
 
 def _policy_name(arn: str) -> str:

@@ -9,31 +9,77 @@ from collections.abc import Mapping
 from typing import Any
 
 from ack_irsa import catalog
+from ack_irsa.catalog import derived
 from ack_irsa.iam import risks
 from ack_irsa.iam.limits import INLINE_POLICIES_MAX_CHARS
 from ack_irsa.iam.policies import policy_size
+
+EXAMPLES = """examples:
+  ack-irsa catalog                                  # every controller: ServiceAccount, policies, status, risks
+  ack-irsa catalog --format json | jq '.controllers[] | select(.risks != [])'
+  ack-irsa catalog show s3 --partition aws-us-gov   # the exact policies a stack would attach"""
+EXIT_CODES = """exit codes:
+  0  listed
+  1  an unknown service (the closest known names are given)
+  2  a usage error"""
 
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov")
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    formats = {"choices": ("text", "json"), "default": "text", "help": "output format (default: text)"}
+    parser.add_argument("--format", **formats)  # type: ignore[arg-type]
     actions = parser.add_subparsers(dest="action", metavar="action")
     show = actions.add_parser("show", help="the exact policies a stack would attach for one controller")
     show.add_argument("service", help="ACK service name, e.g. s3")
     show.add_argument("--partition", default="aws", choices=PARTITIONS, help="render ARNs for this partition")
+    show.add_argument("--format", **formats)  # type: ignore[arg-type]
 
 
 def run(args: argparse.Namespace) -> int:
+    as_json = args.format == "json"
     if args.action != "show":
-        print(listing(catalog.controllers()), end="")
+        if as_json:
+            document = {"controllers": [controller_json(c, "aws") for c in catalog.controllers()]}
+            sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        else:
+            print(listing(catalog.controllers()), end="")
         return 0
     try:
         controller = catalog.get(args.service)
     except catalog.UnknownServiceError as error:
-        print(f"error: {error}", file=sys.stderr)
+        if as_json:
+            sys.stdout.write(json.dumps({"error": str(error)}, indent=2) + "\n")
+        else:
+            print(f"error: {error}", file=sys.stderr)
         return 1
-    print(show(controller, args.partition), end="")
+    if as_json:
+        sys.stdout.write(json.dumps(controller_json(controller, args.partition), indent=2) + "\n")
+    else:
+        print(show(controller, args.partition), end="")
     return 0
+
+
+def controller_json(controller: catalog.Controller, partition: str) -> dict[str, Any]:
+    """One controller for scripts: names, chart, status, flags, its recommended policies (ARNs in ``partition``)
+    and their risks."""
+    return {
+        "service": controller.service,
+        "serviceAccount": controller.service_account_name,
+        "deployment": controller.deployment_name,
+        "release": controller.release_name,
+        "chart": controller.chart_name,
+        "chartVersion": controller.chart_version,
+        "status": controller.status,
+        "flags": list(controller.flags),
+        "hasRecommendedPolicy": controller.has_recommended_policy,
+        "managedPolicyArns": list(controller.managed_policy_arns(partition)),
+        "inlinePolicy": controller.inline_policy,
+        "risks": [{"id": i, "source": source, "detail": d} for i, source, d in recommended_risks(controller)],
+        "repository": controller.repository,
+        "commit": controller.commit,
+        "notes": list(controller.notes),
+    }
 
 
 def recommended_risks(controller: catalog.Controller) -> list[tuple[str, str, str]]:
@@ -68,6 +114,19 @@ def listing(controllers: list[catalog.Controller]) -> str:
     return "\n".join([*lines, "", f"{len(rows)} controllers. Flags:", *legend]) + "\n"
 
 
+def _derived_text(service: str) -> str:
+    """What ``policy: derived`` would grant for every kind, or why it is not available."""
+    try:
+        data = derived.calls(service)
+        kinds = [k for k, calls in data.kinds.items() if not calls.unmapped]
+        policy = derived.derive(service, kinds if len(kinds) < len(data.kinds) else None)
+    except derived.DerivedPolicyError as error:
+        return error.problems[0][1]
+    roles = sorted(k for k, fields in policy.unset_role_fields.items())
+    text = f"{policy.summary()} (read at {data.commit[:12]}); kinds: {', '.join(policy.kinds)}"
+    return text + (f"; role fields (need passRoles): {', '.join(roles)}" if roles else "")
+
+
 def _statements(document: Mapping[str, Any]) -> str:
     statements = document["Statement"]
     count = len(statements) if isinstance(statements, list) else 1
@@ -87,6 +146,12 @@ def show(controller: catalog.Controller, partition: str) -> str:
     lines += [f"flag:             {flag} - {catalog.FLAG_DESCRIPTIONS[flag]}" for flag in controller.flags]
     lines += [f"risk:             {i} in {source} - {detail}" for i, source, detail in recommended_risks(controller)]
     lines += [f"note:             {note}" for note in controller.notes]
+    if controller.too_narrow:
+        lines.append(
+            f"too narrow:       upstream's recommendation misses {len(controller.too_narrow)} of the actions the "
+            f"controller's code calls: {', '.join(controller.too_narrow)}"
+        )
+    lines.append(f"policy derived:   {_derived_text(controller.service)}")
     lines.append("")
     if not controller.has_recommended_policy:
         lines.append("No recommended policy: a stack must give policyArns or inlinePolicy for this controller.")

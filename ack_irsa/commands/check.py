@@ -12,9 +12,19 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from ack_irsa.commands import render
 from ack_irsa.errors import InputError
+
+EXAMPLES = """examples:
+  ack-irsa check --stack prod                       # the pack's rules over the stack's offline plan
+  ack-irsa check --plan-file plan.json --format json
+  ack-irsa check --stack prod --policy-config rules.json"""
+EXIT_CODES = """exit codes:
+  0  no mandatory rule is violated (acknowledged risks pass, and are listed)
+  1  a mandatory rule is violated
+  2  bad input (the stack, the plan file, the policy config), or a usage error"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--policy-config", type=Path, help="JSON: rule name → settings (enforcementLevel, allowedPolicies, ...)"
     )
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
     render.add_fact_arguments(parser)
 
 
@@ -35,19 +46,57 @@ def run(args: argparse.Namespace) -> int:
         document = _plan_document(args)
         config = _policy_config(args.policy_config)
     except InputError as error:
-        print(f"error: {error}", file=sys.stderr)
+        if args.format == "json":
+            sys.stdout.write(json.dumps({"passed": False, "error": str(error)}, indent=2) + "\n")
+        else:
+            print(f"error: {error}", file=sys.stderr)
         return 2
     violations = guardrails.check_plan(document, config)
+    acknowledged = guardrails.acknowledged_risks(document)
     mandatory = [v for v in violations if v.level == "mandatory"]
+    resources = len(document["resources"])  # type: ignore[arg-type]
+    if args.format == "json":
+        sys.stdout.write(json.dumps(_json_report(violations, acknowledged, resources), indent=2) + "\n")
+        return 1 if mandatory else 0
     for violation in violations:
         print(f"{violation.level}: {violation.rule.name}: {violation.resource}: {violation.message}")
         print(f"  remediation: {violation.rule.remediation}")
-    resources = len(document["resources"])  # type: ignore[arg-type]
+    for role, risk, source in acknowledged:
+        print(f"acknowledged: {risk}-is-acknowledged: {role}: {risk} in {source}")
     print(
         f"{len(guardrails.RULES)} rules over {resources} resources: {len(mandatory)} mandatory and "
         f"{len(violations) - len(mandatory)} advisory violations"
     )
     return 1 if mandatory else 0
+
+
+def _json_report(violations: list[Any], acknowledged: list[tuple[str, str, str]], resources: int) -> dict[str, Any]:
+    """``{"passed", "rules", "resources", "mandatory", "advisory", "violations": [{"rule", "level", "resource",
+    "message", "remediation"}], "acknowledged": [{"rule", "resource", "risk", "source"}]}``."""
+    from ack_irsa.review import guardrails
+
+    mandatory = sum(1 for v in violations if v.level == "mandatory")
+    return {
+        "passed": mandatory == 0,
+        "rules": len(guardrails.RULES),
+        "resources": resources,
+        "mandatory": mandatory,
+        "advisory": len(violations) - mandatory,
+        "violations": [
+            {
+                "rule": v.rule.name,
+                "level": v.level,
+                "resource": v.resource,
+                "message": v.message,
+                "remediation": v.rule.remediation,
+            }
+            for v in violations
+        ],
+        "acknowledged": [
+            {"rule": f"{risk}-is-acknowledged", "resource": role, "risk": risk, "source": source}
+            for role, risk, source in acknowledged
+        ],
+    }
 
 
 def _plan_document(args: argparse.Namespace) -> dict[str, object]:

@@ -6,6 +6,12 @@ import argparse
 import json
 import sys
 
+EXAMPLES = """examples:
+  ack-irsa schema > provider/schema.json            # what `pulumi package add` reads"""
+EXIT_CODES = """exit codes:
+  0  the schema was printed
+  2  a usage error"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--version", help="the package version in the schema (default: ack-irsa's own)")

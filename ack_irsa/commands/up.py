@@ -5,6 +5,10 @@ the cluster, a kubeconfig and context that reach it. Without any of them the com
 that is missing and prints the offline plan of the stack instead, changing nothing. ``pulumi up``
 itself shows the preview and asks before it changes anything. The stack file must exist: a misspelt
 stack name never creates a new, empty stack.
+
+A run that falls back to the plan deploys nothing, and says so last. In CI (``CI=true``) or with
+``--require-deploy`` it also exits :data:`NOT_DEPLOYED`, so a deploy job whose credentials expired fails
+instead of going green; ``--offline`` asks for the plan and exits 0 anywhere.
 """
 
 from __future__ import annotations
@@ -20,12 +24,30 @@ from typing import Any
 from ack_irsa.commands import render
 
 CLUSTER_TIMEOUT_SECONDS = 5
+NOT_DEPLOYED = 75
+"""Exit code of a run that meant to deploy (in CI, or with ``--require-deploy``) and printed the plan instead:
+sysexits' EX_TEMPFAIL (retry once the prerequisites are there), clear of pulumi's own 1 and 255."""
+EXIT_CODES = """exit codes:
+  0  pulumi up succeeded; or the offline plan was printed (asked with --offline, or at a terminal)
+  1  bad input (the stack file, the flags), nothing changed
+  2  a usage error
+  75 pulumi up could not run and nothing was deployed, in CI (CI=true) or with --require-deploy
+  N  pulumi's own exit code when pulumi up ran and failed"""
+EXAMPLES = """examples:
+  ack-irsa up --stack dev                      # pulumi up, or the offline plan where it cannot run
+  CI=true ack-irsa up --stack prod             # a deploy job: exits 75 if nothing could be deployed
+  ack-irsa up --stack dev --offline --format json"""
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--stack", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
     parser.add_argument("--offline", action="store_true", help="print the offline plan even where pulumi up can run")
     parser.add_argument("--format", choices=render.FORMATS, default="markdown", help="format of the offline plan")
+    parser.add_argument(
+        "--require-deploy",
+        action="store_true",
+        help=f"exit {NOT_DEPLOYED} when pulumi up cannot run (the default in CI, where CI=true)",
+    )
     render.add_fact_arguments(parser)
 
 
@@ -43,7 +65,23 @@ def run(args: argparse.Namespace) -> int:
         return subprocess.run([*pulumi, "up", "--refresh", "--stack", stack], check=False).returncode
     reasons = "".join(f"\n  - {reason}" for reason in missing)
     print(f"Not running pulumi up:{reasons}\nThe offline plan of stack {stack!r} follows.", file=sys.stderr)
-    return render.run(args)
+    code = render.run(args)
+    if args.offline:
+        return code
+    sys.stdout.flush()  # the plan first: the verdict is the last thing a reader (or a CI log) sees
+    required = args.require_deploy or in_ci()
+    why = "--require-deploy was given" if args.require_deploy else "CI=true" if required else ""
+    print(
+        f"Nothing was deployed to stack {stack!r}: pulumi up did not run (the reasons are above the plan)."
+        + (f" Exit {NOT_DEPLOYED}: {why}." if required else ""),
+        file=sys.stderr,
+    )
+    return NOT_DEPLOYED if required else code
+
+
+def in_ci() -> bool:
+    """Whether this runs in a CI job: GitHub Actions, GitLab CI, CircleCI, Travis and Buildkite set ``CI``."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
 
 
 def missing_prerequisites(args: argparse.Namespace, config: dict[str, Any]) -> list[str]:
@@ -72,6 +110,7 @@ def cluster_unreachable(config: dict[str, Any]) -> str | None:
     ``auth-provider``, no token or client certificate. The check asks the API server for ``/version``
     without credentials (EKS lets anyone read it), so a stack file in a pull request can make the runner
     neither run a command nor hand a credential to a server it names. Never quotes the kubeconfig."""
+    from ack_irsa.stack import kubeconfig
     from ack_irsa.stack.config import ConfigError, parse
     from ack_irsa.stack.stackfile import SECRET_PLACEHOLDER
 
@@ -79,10 +118,17 @@ def cluster_unreachable(config: dict[str, Any]) -> str | None:
         stack = parse(config)
     except ConfigError:
         return None  # the offline plan reports every problem
-    if all(c.service_account_mode == "none" for c in stack.controllers) or stack.kubeconfig == SECRET_PLACEHOLDER:
+    if stack.capability is not None:
+        touches = stack.capability.permissions == "selectors"  # the IAMRoleSelectors
+    else:
+        touches = any(c.service_account_mode != "none" for c in stack.controllers)
+    if not touches or stack.kubeconfig == SECRET_PLACEHOLDER:
         return None  # nothing on the cluster, or a kubeconfig only pulumi can decrypt
     where = "the stack's kubeconfig" if stack.kubeconfig else "the ambient kubeconfig ($KUBECONFIG or ~/.kube/config)"
     context = f" with context {stack.kube_context!r}" if stack.kube_context else ""
+    path = stack.kubeconfig is not None and kubeconfig.is_path(stack.kubeconfig)
+    if path and (problems := kubeconfig.file_problems(str(stack.kubeconfig), stack.kube_context)):
+        return f"the stack's kubeconfig {'; '.join(problems)}"
     try:
         cluster = _cluster_of(stack.kubeconfig, stack.kube_context)
     except ValueError as error:

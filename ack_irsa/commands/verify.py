@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import argparse
 import functools
+import json
+import os
 import sys
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
+
+from ack_irsa.errors import InputError
+
+EXAMPLES = """examples:
+  ack-irsa verify --stack dev                       # every controller of the stack, against the live account
+  ack-irsa verify --cluster dev-eks --service s3 --json
+  AWS_PROFILE=prod ack-irsa verify --stack prod --skip-kubernetes"""
+EXIT_CODES = """exit codes:
+  0  no check failed (warnings and skipped checks do not fail)
+  1  a check failed, or the checks could not run (no credentials, bad input); --json prints JSON either way
+  2  a usage error"""
 
 if TYPE_CHECKING:
     from ack_irsa.live.kubernetes import Kubernetes
@@ -58,6 +71,12 @@ def run(args: argparse.Namespace) -> int:
     from ack_irsa.live.verify import verify_controller
 
     try:
+        capability = _capability_target(args)
+    except (InputError, ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        return _failed(args, _error_text(error))
+    if capability is not None:
+        return _verify_capability(args, *capability)
+    try:
         cluster, issuer, region, specs = targets(args)
         aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
         report = reports.Report()
@@ -79,11 +98,81 @@ def run(args: argparse.Namespace) -> int:
         target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
         for name, spec in specs.items():
             report.controllers[name] = verify_controller(aws, kubernetes, spec, provider, cluster, target_iam)
-    except (ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    except (InputError, ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        return _failed(args, _error_text(error))
+    except Exception as error:  # a defect: --json still answers JSON; the table path reports it as every command does
+        if not args.json:
+            raise
+        return _failed(args, f"internal error ({type(error).__name__}); please report it")
     sys.stdout.write(report.to_json() if args.json else report.to_table())
     return 0 if report.passed else 1
+
+
+def _capability_target(args: argparse.Namespace) -> tuple[Any, str | None] | None:
+    """(the capability's spec, region) of a stack with ``capability``; None for any other."""
+    from ack_irsa.stack import config, stackfile
+
+    if not args.stack:
+        return None
+    raw = stackfile.load(args.project_dir, stackfile.stack_path(args.project_dir, args.stack)).config
+    stack = config.parse(raw)
+    if stack.capability is None:
+        return None
+    return config.capability_spec(stack), args.region or raw.get("aws:region")
+
+
+def _verify_capability(args: argparse.Namespace, spec: Any, region: str | None) -> int:
+    """The managed capability's checks: the capability's own, then each entry's."""
+    import botocore.exceptions
+
+    from ack_irsa.live import report as reports
+    from ack_irsa.live.capability import verify_capability
+
+    try:
+        aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
+        kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
+        report = reports.Report()
+        target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
+        report.cluster, report.controllers = verify_capability(aws, kubernetes, spec, target_iam)
+    except (InputError, ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
+        return _failed(args, _error_text(error))
+    sys.stdout.write(report.to_json() if args.json else report.to_table())
+    return 0 if report.passed else 1
+
+
+def _failed(args: argparse.Namespace, message: str) -> int:
+    """The checks could not run: ``--json`` prints the report's shape with ``error`` (and no checks), else one
+    error line on stderr. Exit 1 either way."""
+    if args.json:
+        document = {"passed": False, "error": message, "cluster": [], "controllers": {}}
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _error_text(error: Exception) -> str:
+    """What went wrong; for missing credentials, where botocore looked and how to provide them."""
+    import botocore.exceptions
+
+    if not isinstance(error, botocore.exceptions.NoCredentialsError):
+        return str(error)
+    import botocore.session
+
+    session = botocore.session.get_session()
+    looked = [provider.METHOD for provider in session.get_component("credential_provider").providers]
+    profile = os.environ.get("AWS_PROFILE") or "default"
+    files = (
+        os.environ.get("AWS_SHARED_CREDENTIALS_FILE") or "~/.aws/credentials",
+        os.environ.get("AWS_CONFIG_FILE") or "~/.aws/config",
+    )
+    return (
+        f"no AWS credentials found; botocore looked, in order, in: {', '.join(looked)} (the environment's "
+        f"AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, profile {profile!r} in {files[0]} and {files[1]}, SSO, a web "
+        "identity token, the container and instance metadata endpoints). Provide them with `aws configure`, "
+        "`aws sso login --profile NAME` and AWS_PROFILE=NAME, or by exporting AWS_ACCESS_KEY_ID and "
+        "AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN)"
+    )
 
 
 def targets(args: argparse.Namespace) -> tuple[str | None, str | None, str | None, dict[str, ControllerSpec]]:

@@ -13,7 +13,15 @@ import pulumi_aws as aws
 from ack_irsa.components.apidoc import document_arguments
 from ack_irsa.components.cross_account import TargetAccountRole
 from ack_irsa.components.oidc import ClusterOidcProvider, ClusterOidcProviderComponent
-from ack_irsa.components.permissions import INLINE_POLICY_NAME, attach_policies, in_partition, inline_policy_json
+from ack_irsa.components.permissions import (
+    INLINE_POLICY_NAME,
+    attach_policies,
+    derived_policy_json,
+    in_partition,
+    inline_policy_json,
+    policy_facts,
+)
+from ack_irsa.errors import shown
 from ack_irsa.iam.accounts import (
     CROSS_ACCOUNT_POLICY_NAME,
     SELECTOR_API_VERSION,
@@ -25,12 +33,13 @@ from ack_irsa.iam.accounts import (
     selector_name,
     selector_spec,
 )
-from ack_irsa.iam.arns import issuer_of_provider_arn, partition_of
+from ack_irsa.iam.arns import check_oidc_provider_arn, issuer_of_provider_arn, partition_of
 from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 from ack_irsa.spec.controller import ControllerSpec, resolve_controller
-from ack_irsa.spec.problems import ArgsError, Problem
+from ack_irsa.spec.permissions import DERIVED_POLICY_NAME, RESERVED_TAGS
+from ack_irsa.spec.problems import ArgsError, Problem, when_resolved
 from ack_irsa.spec.target_role import resolve_target_role
 
 if TYPE_CHECKING:
@@ -102,6 +111,17 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """The controller Deployment to restart when the role changes, so its pods get credentials.
     Default ``ack-<service>-controller-<service>-chart`` (the chart's name for the documented release
     name); ``""`` disables the restart. Ignored in mode ``"none"``."""
+    policy: Literal["recommended", "derived"]
+    """``"recommended"`` (default): the catalog's recommended policies. ``"derived"``: one inline policy,
+    ``ack-derived-policy``, of exactly the IAM actions the code of ``kinds`` calls (shared helpers included),
+    dependent actions in the controller's own service, KMS actions through the service for kinds that take a
+    key, and ``iam:PassRole`` on ``pass_roles`` only; ``extra_policy_arns``, ``inline_policy`` and the
+    permissions boundary apply as with the recommendation (:mod:`ack_irsa.catalog.derived`)."""
+    kinds: Sequence[str]
+    """With ``policy="derived"``: the kinds the controller manages, e.g. ``["Bucket"]``. Default: every kind."""
+    pass_roles: Sequence[str]
+    """With ``policy="derived"``: ARNs of the roles the controller may pass (``iam:PassRole``), for fields such
+    as rds ``monitoringRoleARN``; ``*`` or a whole path is refused. Default: none."""
     policy_arns: PolicyArns
     """Managed policies to attach instead of the recommended ones: a list of ARNs, or ``{key: arn}``
     for ARNs known only at deploy time. Default: the catalog's recommendation for the partition."""
@@ -170,6 +190,16 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """Ids of risks of this role's policies (``privilege-escalation``, ``pass-role-unrestricted``,
     ``all-actions``, ``service-wide-access``, ``broad-managed-policy``) that were reviewed and accepted: they
     are reported as acknowledged instead of as warnings. Each must be a risk the role has. Default: none."""
+    trust_policy: str | Mapping[str, Any]
+    """The role's trust policy exactly as given (a document or its JSON text), instead of the one ack-irsa
+    builds: for a role taken over as it is (``ack-irsa adopt`` writes it), whose import must match what exists.
+    Drop it to get ack-irsa's trust (``sub`` and ``aud`` pinned). Default: ack-irsa's."""
+    inline_policy_name: str
+    """Name of the role's inline policy. Default ``"ack-controller-policy"``; a role taken over keeps the name
+    it had (the ACK guide's is ``ack-recommended-policy``)."""
+    role_description: str
+    """The role's description (``""``: none). Default: ack-irsa's, naming the controller and its
+    ServiceAccount; a role taken over keeps the one it had."""
 
 
 document_arguments(ControllerIrsaArgs)
@@ -194,12 +224,17 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             if not risk.acknowledged:
                 pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)
         self.risks = [risk.to_json() for risk in spec.risks]
+        self.policy = policy_facts(spec.controller, spec.derived_policy)
 
         sources: list[pulumi.Output[tuple[str, str]]] = []
         if spec.uses_irsa:
             provider = args.get("oidc_provider") or args.get("oidc_provider_arn")
-            sources = [_trust_source(provider, args.get("oidc_issuer"))]
-            sources += [_trust_source(p) for p in spec.extra_oidc_providers]
+            where = f"ControllerIrsa {name!r}: "
+            sources = [_trust_source(provider, args.get("oidc_issuer"), where, "oidc_provider_arn")]
+            sources += [
+                _trust_source(p, None, where, f"extra_oidc_providers[{index}]")
+                for index, p in enumerate(spec.extra_oidc_providers)
+            ]
             if isinstance(provider, ClusterOidcProviderComponent):
                 partition = provider.partition
             else:
@@ -244,6 +279,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
                 "service_account_name": self.service_account_name,
                 "namespace": self.namespace,
                 "risks": self.risks,
+                "policy": self.policy,
                 "cross_account": [
                     {
                         "account_id": target.account_id,
@@ -286,14 +322,20 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             f"{name}-role",
             name=role_name,
             path=spec.role_path,
-            assume_role_policy=pulumi.Output.all(pulumi.Output.from_input(spec.cluster_name), *sources).apply(
+            assume_role_policy=to_json(spec.trust_policy)
+            if spec.trust_policy is not None  # a role taken over as it is
+            else pulumi.Output.all(pulumi.Output.from_input(spec.cluster_name), *sources).apply(
                 lambda resolved: _trust_policy(resolved[1:], resolved[0], spec)
             ),
-            description=f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
+            description=(spec.role_description or None)
+            if spec.role_description is not None
+            else f"ACK {spec.controller.service} controller ({spec.namespace}/{spec.service_account_name}), "
             f"{how}, managed by ack-irsa",
             max_session_duration=spec.max_session_duration,
-            permissions_boundary=in_partition(spec.permissions_boundary, partition, "permissions_boundary"),
-            tags=spec.tags or None,
+            permissions_boundary=in_partition(
+                spec.permissions_boundary, partition, "permissions_boundary", f"ControllerIrsa {name!r}: "
+            ),
+            tags=spec.role_tags or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
 
@@ -301,18 +343,21 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         """The role's policies, each set claimed exclusively (:func:`ack_irsa.components.permissions.attach_policies`);
         the cross-account grant is an inline policy of its own, beside the recommended one."""
         inline: dict[str, pulumi.Input[str]] = {}
+        if spec.derived_policy is not None:
+            inline[DERIVED_POLICY_NAME] = derived_policy_json(spec.derived_policy, partition)
         if spec.inline_policy is not None:
-            inline[INLINE_POLICY_NAME] = inline_policy_json(spec.inline_policy)
+            inline[spec.inline_policy_name] = inline_policy_json(spec.inline_policy, f"ControllerIrsa {name!r}: ")
         if spec.cross_account:
             inline[CROSS_ACCOUNT_POLICY_NAME] = pulumi.Output.all(partition, _stack_account()).apply(
                 lambda known: _assume_policy(spec, known[0], known[1])
             )
-        return attach_policies(self, name, self.role, spec.managed_policies, inline, partition)
+        return attach_policies(self, name, self.role, spec.managed_policies, inline, partition, spec.inline_policy_name)
 
     def _target_roles(self, name: str, spec: ControllerSpec) -> dict[str, TargetAccountRole]:
         """The target roles this stack makes (``manage_role``), each in its account through its provider,
-        trusting this controller's role. They carry the recommended policies, so the controller's
-        acknowledgements apply to them where they name one of those policies' risks."""
+        trusting this controller's role. They carry the recommended policies (or, with ``policy="derived"``,
+        the policy derived for the same kinds), so the controller's acknowledgements apply to them where they
+        name one of those policies' risks."""
         made: dict[str, TargetAccountRole] = {}
         acknowledged = {risk.id for risk in spec.risks if risk.acknowledged}
         for target in (t for t in spec.cross_account if t.manage_role):
@@ -322,8 +367,12 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
                 "role_name": target.role_name,
                 "role_path": target.role_path,
                 "pod_identity": spec.uses_pod_identity,
-                "tags": spec.tags,
+                "tags": {k: v for k, v in spec.tags.items() if k not in RESERVED_TAGS},  # the target sets its own
             }
+            if (derived_policy := spec.derived_policy) is not None:  # the same kinds there; roles to pass are
+                args["policy"] = "derived"  # the target account's own, so none are carried over
+                if not derived_policy.all_kinds:
+                    args["kinds"] = list(derived_policy.kinds)
             own = {risk.id for risk in resolve_target_role(args).risks}
             args["acknowledge_risks"] = sorted(acknowledged & own)
             made[_target_key(target)] = TargetAccountRole(
@@ -344,13 +393,15 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         service, ordinals = spec.controller.service, dict[str, int]()
         for target in spec.cross_account:
             ordinal = ordinals[target.account_id] = ordinals.get(target.account_id, 0) + 1
-            selector = selector_name(spec.namespace, service, target.account_id, ordinal)
+            target_arn = self.target_role_arn(target)
             CustomResource(
                 f"{name}-selector-{target.account_id}" + (f"-{ordinal}" if ordinal > 1 else ""),
                 api_version=SELECTOR_API_VERSION,
                 kind=SELECTOR_KIND,
-                metadata=ObjectMetaArgs(name=selector),
-                spec=pulumi.Output.all(self.role_arn, self.target_role_arn(target)).apply(
+                metadata=ObjectMetaArgs(
+                    name=target_arn.apply(functools.partial(selector_name, spec.namespace, service, target.account_id))
+                ),
+                spec=pulumi.Output.all(self.role_arn, target_arn).apply(
                     functools.partial(_selector_spec, service, target.namespaces)
                 ),
                 opts=opts,
@@ -465,6 +516,9 @@ class ControllerIrsa(ControllerIrsaComponent):
     namespace: pulumi.Output[str]
     risks: list[dict[str, Any]]
     """Broad grants of the role's policies: ``{"id", "source", "detail", "acknowledged"}`` each."""
+    policy: dict[str, Any]
+    """Which policy the role has and how it compares: ``{"policy": "recommended"|"derived", ...}``
+    (:func:`ack_irsa.components.permissions.policy_facts`)."""
     release: pulumi.CustomResource | None
     """The controller's Helm release, when ``install`` is set."""
     target_roles: dict[str, TargetAccountRole]
@@ -577,20 +631,31 @@ def _claim_service_account(name: str, spec: ControllerSpec, provider: Any) -> No
         )
 
 
-def _trust_source(source: Any, issuer: pulumi.Input[str] | None = None) -> pulumi.Output[tuple[str, str]]:
-    """(provider ARN, issuer) of a ClusterOidcProvider or of a provider ARN (plain or Output)."""
+def _trust_source(
+    source: Any, issuer: pulumi.Input[str] | None = None, where: str = "", field: str = "oidc_provider_arn"
+) -> pulumi.Output[tuple[str, str]]:
+    """(provider ARN, issuer) of a ClusterOidcProvider or of a provider ARN (plain or Output; one known only
+    now is checked now, as ``field`` of the component ``where`` names)."""
     if isinstance(source, ClusterOidcProviderComponent):
         return source.trust_source
     arn = pulumi.Output.from_input(source)
     if issuer is None:
-        return arn.apply(lambda value: (value, issuer_of_provider_arn(value)))
+        return arn.apply(when_resolved(where, field, lambda value: (value, _provider_issuer(value))))
 
-    def checked(pair: list[str]) -> tuple[str, str]:
-        if issuer_host(pair[1]) != issuer_of_provider_arn(pair[0]):
-            raise ValueError(f"oidc_issuer {pair[1]!r} is not the issuer of oidc_provider_arn {pair[0]!r}")
+    def checked(pair: list[Any]) -> tuple[str, str]:
+        if not isinstance(pair[1], str):
+            raise ValueError(f"oidc_issuer must resolve to an issuer URL, got {shown(pair[1])}")
+        if issuer_host(pair[1]) != _provider_issuer(pair[0]):
+            raise ValueError(f"oidc_issuer {shown(pair[1])} is not the issuer of oidc_provider_arn {shown(pair[0])}")
         return pair[0], issuer_host(pair[1])
 
-    return pulumi.Output.all(arn, issuer).apply(checked)
+    return pulumi.Output.all(arn, issuer).apply(when_resolved(where, field, checked))
+
+
+def _provider_issuer(arn: Any) -> str:
+    """The issuer an OIDC provider ARN names, the ARN checked first (it may be known only now)."""
+    check_oidc_provider_arn(arn)
+    return issuer_of_provider_arn(arn)
 
 
 def _trust_policy(sources: Sequence[tuple[str, str]], cluster: str | None, spec: ControllerSpec) -> str:

@@ -19,7 +19,13 @@ import pulumi
 import pulumi_aws as aws
 
 from ack_irsa.components.apidoc import document_arguments
-from ack_irsa.components.permissions import INLINE_POLICY_NAME, attach_policies, inline_policy_json
+from ack_irsa.components.permissions import (
+    INLINE_POLICY_NAME,
+    attach_policies,
+    derived_policy_json,
+    inline_policy_json,
+)
+from ack_irsa.errors import shown
 from ack_irsa.iam.accounts import (
     CARM_CONFIG_MAP,
     OWNER_ACCOUNT_ANNOTATION,
@@ -30,7 +36,8 @@ from ack_irsa.iam.accounts import (
 )
 from ack_irsa.iam.arns import partition_of
 from ack_irsa.iam.policies import to_json
-from ack_irsa.spec.problems import ArgsError, Problem
+from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
+from ack_irsa.spec.problems import ArgsError, Problem, Problems, as_mapping, deploy_time
 from ack_irsa.spec.target_role import resolve_target_role
 
 TARGET_ROLE_TYPE = "ack-irsa:index:TargetAccountRole"
@@ -52,6 +59,13 @@ class TargetAccountRoleArgs(TypedDict, total=False):
     pod_identity: bool
     """The controllers run on EKS Pod Identity (or ``both``): the trust allows ``sts:TagSession`` as well, as
     Pod Identity's session tags are transitive. Default ``False``."""
+    policy: str
+    """``"recommended"`` (default) or ``"derived"``: one inline policy of exactly the actions the code of
+    ``kinds`` calls, as :class:`ControllerIrsa` takes it."""
+    kinds: Sequence[str]
+    """With ``policy="derived"``: the kinds the controller manages in this account. Default: every kind."""
+    pass_roles: Sequence[str]
+    """With ``policy="derived"``: ARNs of roles in this account the controller may pass. Default: none."""
     policy_arns: Sequence[str]
     """Managed policies instead of the recommended ones. Default: the catalog's, for the partition."""
     extra_policy_arns: Sequence[str]
@@ -78,6 +92,8 @@ class TargetAccountRoleComponent(pulumi.ComponentResource):
         except ArgsError as error:
             raise ArgsError(error.problems, f"TargetAccountRole {name!r}: ") from None
         super().__init__(TARGET_ROLE_TYPE, name, {}, opts)
+        for warning in spec.warnings:
+            pulumi.log.warn(warning, resource=self)
         for risk in spec.risks:
             if not risk.acknowledged:
                 pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)
@@ -93,7 +109,11 @@ class TargetAccountRoleComponent(pulumi.ComponentResource):
             tags=spec.tags or None,
             opts=pulumi.ResourceOptions(parent=self),
         )
-        inline = {INLINE_POLICY_NAME: inline_policy_json(spec.inline_policy)} if spec.inline_policy is not None else {}
+        inline: dict[str, pulumi.Input[str]] = {}
+        if spec.derived_policy is not None:
+            inline[DERIVED_POLICY_NAME] = derived_policy_json(spec.derived_policy, partition)
+        if spec.inline_policy is not None:
+            inline[INLINE_POLICY_NAME] = inline_policy_json(spec.inline_policy)
         permissions = attach_policies(self, name, self.role, spec.managed_policies, inline, partition)
         self.role_arn = pulumi.Output.all(self.role.arn, *permissions).apply(lambda values: values[0])
         self.role_name = self.role.name
@@ -143,7 +163,6 @@ class RoleAccountMapComponent(pulumi.ComponentResource):
         grants: Sequence[tuple[CarmGrant, pulumi.Input[str]]],
         opts: pulumi.ResourceOptions | None = None,
         field: str = "controllers",
-        waits_for: Sequence[pulumi.Resource] = (),
     ) -> None:
         try:
             layout = carm_layout([grant for grant, _ in grants])
@@ -154,9 +173,15 @@ class RoleAccountMapComponent(pulumi.ComponentResource):
         from pulumi_kubernetes.core.v1 import ConfigMap, NamespacePatch
         from pulumi_kubernetes.meta.v1 import ObjectMetaArgs, ObjectMetaPatchArgs
 
-        arns = {_grant_key(grant): arn for grant, arn in grants}
-        # Children do not inherit a component's depends_on: they wait for what the caller names themselves.
-        child = pulumi.ResourceOptions(parent=self, depends_on=list(waits_for))
+        arns = {_grant_key(grant): pulumi.Output.from_input(arn) for grant, arn in grants}
+        # Each object waits for exactly the ARNs it holds or switches over (each resolves once its role and
+        # policies exist), never for whole components: a component in depends_on stands for all its children,
+        # and one map waiting for every controller made the graph grow as n².
+        targeted: dict[str, list[pulumi.Output[str]]] = {}
+        for grant, _ in grants:
+            for namespace in grant.target.namespaces:
+                targeted.setdefault(namespace, []).append(arns[_grant_key(grant)])
+        child = pulumi.ResourceOptions(parent=self)
         self.config_maps: dict[str, pulumi.CustomResource] = {
             namespace: ConfigMap(
                 f"{name}-{namespace}",
@@ -169,7 +194,9 @@ class RoleAccountMapComponent(pulumi.ComponentResource):
         self.namespaces: dict[str, pulumi.CustomResource] = {
             namespace: NamespacePatch(
                 f"{name}-{namespace}-owner",
-                metadata=ObjectMetaPatchArgs(name=namespace, annotations={OWNER_ACCOUNT_ANNOTATION: account}),
+                metadata=ObjectMetaPatchArgs(
+                    name=namespace, annotations={OWNER_ACCOUNT_ANNOTATION: _after(account, targeted.get(namespace, []))}
+                ),
                 opts=child,
             )
             for namespace, account in sorted(layout.owners.items())
@@ -186,6 +213,46 @@ class CarmController(Protocol):
 
     def target_role_arn(self, target: CrossAccountTarget) -> pulumi.Output[str]: ...
 
+    @property
+    def role_arn(self) -> pulumi.Output[str]:
+        """The controller's own role's ARN, resolved once its policies are attached."""
+        ...
+
+    @property
+    def release(self) -> pulumi.CustomResource | None:
+        """The controller's Helm release when ack-irsa installs it (it may create the namespace)."""
+        ...
+
+
+def _carm_controllers(args: Any, where: str) -> list[CarmController]:
+    """``controllers``, checked before anything is registered: a list of ``ControllerIrsa``."""
+    try:
+        args = as_mapping(args, "{'controllers': [ControllerIrsa, ...]}")
+    except ArgsError as error:
+        raise ArgsError(error.problems, where) from None
+    problems = Problems()
+    problems.unknown_arguments(args, ("controllers",))
+    value = args.get("controllers")
+    if value is None:
+        problems.add("controllers", "is required (every ControllerIrsa on the cluster)")
+    elif deploy_time(value):
+        problems.add("controllers", "must be a list of ControllerIrsa known before deploying, not a Pulumi Output")
+    elif isinstance(value, str | bytes | Mapping) or not isinstance(value, Sequence):
+        problems.add("controllers", f"must be a list of ControllerIrsa, got {shown(value)}")
+    else:
+        for index, controller in enumerate(value):
+            if not all(hasattr(controller, a) for a in ("carm_grants", "target_role_arn", "role_arn", "release")):
+                problems.add(f"controllers[{index}]", f"must be a ControllerIrsa, got {shown(controller)}")
+    if problems:
+        raise ArgsError(problems, where)
+    return list(value)
+
+
+def _after_role(arn: pulumi.Output[str], controller: CarmController) -> pulumi.Output[str]:
+    """``arn``, once the controller's role and policies, and its Helm release when it has one, exist."""
+    waits = [controller.role_arn] + ([controller.release.id] if controller.release is not None else [])
+    return pulumi.Output.all(arn, *waits).apply(lambda values: values[0])
+
 
 class RoleAccountMap(RoleAccountMapComponent):
     """CARM's objects for every controller on one cluster: ``ack-role-account-map`` in each controller
@@ -198,14 +265,20 @@ class RoleAccountMap(RoleAccountMapComponent):
     """Target namespace → the patch that sets its owner account."""
 
     def __init__(self, name: str, args: RoleAccountMapArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        controllers: Sequence[CarmController] = list(args.get("controllers") or [])
+        controllers = _carm_controllers(args, f"RoleAccountMap {name!r}: ")
+        # The map and the annotations switch the controllers over: each ARN resolves once the target's role
+        # and the controller's own role and policies (its cross-account policy among them) exist.
         grants = [
-            (grant, controller.target_role_arn(grant.target))
+            (grant, _after_role(controller.target_role_arn(grant.target), controller))
             for controller in controllers
             for grant in controller.carm_grants
         ]
-        # The map and the annotations switch the controllers over: they wait for the roles and policies.
-        super().__init__(name, grants, opts, waits_for=[c for c in controllers if isinstance(c, pulumi.Resource)])
+        super().__init__(name, grants, opts)
+
+
+def _after(value: str, outputs: Sequence[pulumi.Output[str]]) -> pulumi.Output[str]:
+    """``value``, once every one of ``outputs`` has resolved (and with their resources as dependencies)."""
+    return pulumi.Output.all(*outputs).apply(lambda _: value)
 
 
 def _grant_key(grant: CarmGrant) -> tuple[str, str, str]:

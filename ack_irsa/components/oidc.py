@@ -10,10 +10,12 @@ import pulumi
 import pulumi_aws as aws
 
 from ack_irsa.components.apidoc import document_arguments
-from ack_irsa.iam.arns import issuer_of_provider_arn, partition_of
+from ack_irsa.errors import shown
+from ack_irsa.iam.arns import check_oidc_provider_arn, issuer_of_provider_arn, partition_of
+from ack_irsa.iam.limits import check_issuer_url
 from ack_irsa.iam.policies import issuer_host, issuer_url
 from ack_irsa.spec.oidc_provider import OidcProviderSpec, resolve_oidc_provider
-from ack_irsa.spec.problems import ArgsError
+from ack_irsa.spec.problems import ArgsError, when_resolved
 
 TYPE_TOKEN = "ack-irsa:index:ClusterOidcProvider"
 
@@ -60,10 +62,13 @@ class ClusterOidcProviderComponent(pulumi.ComponentResource):
         self.known_issuer: str | None = spec.known_issuer
         self.known_arn: str | None = spec.provider_arn if isinstance(spec.provider_arn, str) else None
 
+        self._where = f"ClusterOidcProvider {name!r}: "
         issuer = self._issuer(spec)
         self.arn: pulumi.Output[str]
         if spec.provider_arn is not None:
-            self.arn = pulumi.Output.from_input(spec.provider_arn)
+            self.arn = pulumi.Output.from_input(spec.provider_arn).apply(
+                when_resolved(self._where, "provider_arn", _checked_provider_arn)
+            )
             self.issuer = _checked_issuer(self.arn, issuer)
         else:
             assert issuer is not None, "resolve_oidc_provider: a created provider has cluster_name or issuer_url"
@@ -98,7 +103,9 @@ class ClusterOidcProviderComponent(pulumi.ComponentResource):
             cluster = aws.eks.get_cluster_output(name=spec.cluster_name, opts=pulumi.InvokeOutputOptions(parent=self))
             return cluster.apply(lambda c: _cluster_issuer(spec.cluster_name or "", c))
         if spec.issuer_url is not None:
-            return pulumi.Output.from_input(spec.issuer_url).apply(issuer_host)
+            return pulumi.Output.from_input(spec.issuer_url).apply(
+                when_resolved(self._where, "issuer_url", _resolved_issuer)
+            )
         return None
 
 
@@ -124,6 +131,19 @@ class ClusterOidcProvider(ClusterOidcProviderComponent):
 
     def __init__(self, name: str, args: ClusterOidcProviderArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(name, args, opts)
+
+
+def _resolved_issuer(url: Any) -> str:
+    """An ``issuer_url`` known only at deploy time, checked as a plain one is up front."""
+    if not isinstance(url, str):
+        raise ValueError(f"must resolve to an issuer URL (https://...), got {shown(url)}")
+    check_issuer_url(url)
+    return issuer_host(url)
+
+
+def _checked_provider_arn(arn: Any) -> str:
+    check_oidc_provider_arn(arn)
+    return str(arn)
 
 
 def _cluster_issuer(cluster_name: str, cluster: aws.eks.GetClusterResult) -> str:

@@ -19,6 +19,7 @@ from typing import Any, Required, TypedDict
 
 import pulumi
 
+from ack_irsa.components.capability import AckCapabilityComponent
 from ack_irsa.components.controller import ControllerIrsaComponent
 from ack_irsa.components.cross_account import RoleAccountMapComponent, TargetAccountRoleComponent
 from ack_irsa.components.oidc import ClusterOidcProviderComponent
@@ -29,6 +30,7 @@ PACKAGE = "ack-irsa"
 """The package's name: its types are `ack-irsa:index:<Component>`, as the Python API's are."""
 
 _WHOLE_NUMBERS = ("max_session_duration", "trust_policy_max_chars", "managed_policies_per_role")
+# (the capability's entries are plain maps too: plain_args turns their whole numbers back as well)
 
 
 class ServiceAccountMode(StrEnum):
@@ -40,6 +42,15 @@ class ServiceAccountMode(StrEnum):
     """Create the annotated ServiceAccount."""
     NONE = "none"
     """The role only; nothing on the cluster."""
+
+
+class PolicyChoice(StrEnum):
+    """Where the role's permissions come from."""
+
+    RECOMMENDED = "recommended"
+    """The catalog's recommended policies (the default)."""
+    DERIVED = "derived"
+    """One inline policy of exactly the actions the controller's code calls for `kinds`."""
 
 
 class IdentityMode(StrEnum):
@@ -107,6 +118,12 @@ class ControllerIrsaArgs(TypedDict, total=False):
     """What to do with the ServiceAccount. Default `patch`."""
     deployment_name: str
     """The Deployment restarted when the role changes; empty disables it. Default: the chart's."""
+    policy: PolicyChoice
+    """`derived`: the actions the controller's code calls, instead of the recommendation. Default `recommended`."""
+    kinds: list[str]
+    """`policy` `derived`: the kinds the controller manages. Default: every kind."""
+    pass_roles: list[str]
+    """`policy` `derived`: role ARNs the controller may pass (`iam:PassRole`); `*` is refused. Default: none."""
     policy_arns: dict[str, pulumi.Input[str]]
     """Managed policies instead of the recommended ones, `{key: arn}` (the key names the attachment).
     Default: the catalog's recommendation."""
@@ -215,6 +232,12 @@ class TargetAccountRoleArgs(TypedDict, total=False):
     """Role path. Default `/`."""
     pod_identity: bool
     """The controllers run on EKS Pod Identity: the trust allows `sts:TagSession` too. Default `false`."""
+    policy: PolicyChoice
+    """`derived`: the actions the controller's code calls, instead of the recommendation. Default `recommended`."""
+    kinds: list[str]
+    """`policy` `derived`: the kinds the controller manages in this account. Default: every kind."""
+    pass_roles: list[str]
+    """`policy` `derived`: role ARNs in this account the controller may pass. Default: none."""
     policy_arns: list[str]
     """Managed policies instead of the recommended ones. Default: the catalog's."""
     extra_policy_arns: list[str]
@@ -278,11 +301,103 @@ class RoleAccountMap(RoleAccountMapComponent):
         super().__init__(name, grants, opts, field="entries")
 
 
+class CapabilityPermissions(StrEnum):
+    """How the managed capability's role gets its permissions."""
+
+    SELECTORS = "selectors"
+    """It may only assume one selected role per entry, chosen by IAMRoleSelectors (the default)."""
+    DIRECT = "direct"
+    """It carries every entry's policies itself; no selectors."""
+
+
+class CapabilityTarget(TypedDict, total=False):
+    """One account a capability entry manages resources in; its selected role there is made by that account's
+    program (a `TargetAccountRole` trusting the capability role, with `pod_identity` for `sts:TagSession`)."""
+
+    account_id: Required[str]
+    """The target account's 12-digit ID."""
+    role_name: str
+    """Name of the selected role there. Give this or `role_arn`."""
+    role_arn: str
+    """ARN of the selected role there. Give this or `role_name`."""
+    namespaces: Required[list[str]]
+    """Namespaces whose resources of this service go to this account (each one of the entry's `namespaces`)."""
+
+
+class CapabilityController(TypedDict, total=False):
+    """One controller of the managed capability."""
+
+    service: Required[str]
+    """ACK service name, e.g. `s3`; GA upstream."""
+    name: str
+    """Logical name of the entry. Default: the service."""
+    namespaces: list[str]
+    """Namespaces whose resources of this service use the selected role. Default: every namespace."""
+    secret_namespaces: list[str]
+    """For controllers that read Secrets: the namespaces that hold them. Default: `namespaces`."""
+    policy_arns: dict[str, pulumi.Input[str]]
+    """Managed policies instead of the recommended ones, `{key: arn}`. Default: the catalog's."""
+    extra_policy_arns: dict[str, pulumi.Input[str]]
+    """Managed policies in addition, `{key: arn}`. Default: none."""
+    inline_policy: pulumi.Input[str]
+    """Inline policy (JSON text) instead of the recommended one; an empty string drops it. Default: the catalog's."""
+    role_name: str
+    """The selected role's name. Default `ack-<service>-<cluster>-<hash>`."""
+    role_path: str
+    """The selected role's path. Default `/`."""
+    permissions_boundary: pulumi.Input[str]
+    """ARN of the selected role's permissions boundary. Default: none."""
+    max_session_duration: int
+    """Maximum session length of the selected role in seconds. Default 3600."""
+    tags: dict[str, str]
+    """Tags of the selected role, over the capability's. Default: none."""
+    acknowledge_risks: list[str]
+    """Ids of the entry's risks that were reviewed and accepted. Default: none."""
+    cross_account: list[CapabilityTarget]
+    """Accounts whose selected roles serve some of the entry's namespaces. Default: none."""
+
+
+class AckCapabilityArgs(TypedDict, total=False):
+    """Arguments of `AckCapability` in the component package."""
+
+    cluster_name: Required[str]
+    """The EKS cluster."""
+    name: str
+    """The capability's name. Default `ack`."""
+    role_name: str
+    """The capability role's name. Default `ack-capability-<cluster>-<hash>`."""
+    role_path: str
+    """The capability role's path. Default `/`."""
+    permissions: CapabilityPermissions
+    """How the capability role gets its permissions. Default `selectors`."""
+    controllers: Required[list[CapabilityController]]
+    """The controllers whose resources the capability may manage."""
+    tags: dict[str, str]
+    """Tags of the capability and of every role. Default: none."""
+    managed_policies_per_role: int
+    """Managed policies per role, for a raised quota. Default 10."""
+
+
+class AckCapability(AckCapabilityComponent):
+    """ACK as a managed EKS Capability whose role may only assume one least-privilege selected role per service."""
+
+    capability_arn: pulumi.Output[str]
+    """ARN of the capability."""
+    role_arn: pulumi.Output[str]
+    """ARN of the capability role; resolves once its policy is attached."""
+    role_name: pulumi.Output[str]
+    """Name of the capability role."""
+
+    def __init__(self, name: str, args: AckCapabilityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(name, plain_args(args), opts)
+
+
 COMPONENTS: list[type[pulumi.ComponentResource]] = [
     ClusterOidcProvider,
     ControllerIrsa,
     TargetAccountRole,
     RoleAccountMap,
+    AckCapability,
 ]
 
 

@@ -20,11 +20,13 @@ Pure: plain values in, documents and plain values out; the components call these
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from ack_irsa.errors import shown
 from ack_irsa.iam.policies import POLICY_VERSION
 
 CrossAccountMode = Literal["carm", "iam_role_selector"]
@@ -34,6 +36,8 @@ CARM_CONFIG_MAP = "ack-role-account-map"
 OWNER_ACCOUNT_ANNOTATION = "services.k8s.aws/owner-account-id"
 SELECTOR_API_VERSION = "services.k8s.aws/v1alpha1"
 SELECTOR_KIND = "IAMRoleSelector"
+SELECTOR_DIGEST = 10
+"""Hex digits of the role ARN's SHA-256 that end a selector's name."""
 ASSUME_ROLE = "sts:AssumeRole"
 TAG_SESSION = "sts:TagSession"
 CROSS_ACCOUNT_POLICY_NAME = "ack-cross-account"
@@ -75,13 +79,13 @@ def parse_role_arn(value: str) -> tuple[str, str, str, str]:
     """(partition, account, path, name) of an IAM role ARN; ValueError for anything else."""
     match = _ROLE_ARN.fullmatch(value)  # re.ASCII: a look-alike character never matches
     if match is None:
-        raise ValueError(f"must be an IAM role ARN such as arn:aws:iam::111122223333:role/ack-s3, got {value!r}")
+        raise ValueError(f"must be an IAM role ARN such as arn:aws:iam::111122223333:role/ack-s3, got {shown(value)}")
     return match["partition"], match["account"], match["path"], match["name"]
 
 
 def check_account_id(value: str) -> None:
     if not (value.isascii() and ACCOUNT_ID.fullmatch(value)):
-        raise ValueError(f"must be a 12-digit AWS account ID, got {value!r}")
+        raise ValueError(f"must be a 12-digit AWS account ID, got {shown(value)}")
 
 
 def api_group(service: str) -> str:
@@ -122,18 +126,24 @@ def carm_key(service: str, account_id: str, service_level: bool) -> str:
     return f"{service}.{account_id}" if service_level else account_id
 
 
-def selector_name(controller_namespace: str, service: str, account_id: str, ordinal: int) -> str:
-    """Name of the IAMRoleSelector (cluster-scoped, so it names the controller's namespace as well); the
-    second role in one account gets ``-2``."""
-    return f"{controller_namespace}.{service}.{account_id}" + (f"-{ordinal}" if ordinal > 1 else "")
+def selector_name(controller_namespace: str, service: str, account_id: str, role_arn: str) -> str:
+    """Name of the IAMRoleSelector: cluster-scoped, so it names the controller's namespace as well, and it
+    ends with a digest of the role's ARN. ``spec.arn`` cannot change once set, so a new target role must be
+    a new selector; a new name makes Pulumi create it before it deletes the old one. While both exist, the
+    resources both match fail to reconcile and are retried; deleting first would leave them, for a moment,
+    matched by no selector, managed with the controller's own identity in its own account."""
+    digest = hashlib.sha256(role_arn.encode()).hexdigest()[:SELECTOR_DIGEST]
+    return f"{controller_namespace}.{service}.{account_id}.{digest}"
 
 
 def selector_spec(service: str, role_arn: str, namespaces: Sequence[str]) -> dict[str, Any]:
-    """The IAMRoleSelector's spec: this role for this service's resources in these namespaces."""
+    """The IAMRoleSelector's spec: this role for this service's resources in these namespaces. The CRD
+    requires ``group``, ``version`` and ``kind`` on every ``resourceTypeSelector`` item; ACK's matcher takes
+    ``""`` as any, so the item selects every kind and version of the service's API group."""
     return {
         "arn": role_arn,
         "namespaceSelector": {"names": list(namespaces)},
-        "resourceTypeSelector": [{"group": api_group(service)}],
+        "resourceTypeSelector": [{"group": api_group(service), "version": "", "kind": ""}],
     }
 
 

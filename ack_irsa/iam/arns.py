@@ -16,19 +16,23 @@ from importlib import resources
 
 from ack_irsa.errors import shown
 
-# Every pattern is matched against the whole string (fullmatch) and in ASCII only.
+# Every pattern is matched against the whole string (fullmatch) and in ASCII only, and none can backtrack
+# exponentially: no repeated group can end by consuming what starts its next repetition (tests/test_patterns.py).
 # Partitions are "aws" or "aws-" plus lowercase words (aws-cn, aws-us-gov, aws-iso-b, aws-eusc ...).
 PARTITION = re.compile(r"aws(-[a-z]+)*", re.ASCII)
 _ARN = re.compile(
     r"arn:(?P<partition>[^:]+):(?P<service>[^:]+):(?P<region>[^:]*):(?P<account>[^:]*):(?P<resource>.+)", re.ASCII
 )
 ACCOUNT_ID = re.compile(r"[0-9]{12}", re.ASCII)
-_POLICY_RESOURCE = re.compile(r"policy/([\x21-\x7e]*/)?[\w+=,.@-]{1,128}", re.ASCII)
-"""``policy/``, an optional path (printable ASCII between slashes), and the policy's name."""
+_POLICY_RESOURCE = re.compile(r"policy/([\x21-\x2e\x30-\x7e]*/)*[\w+=,.@-]{1,128}", re.ASCII)
+"""``policy/``, an optional path (printable ASCII between slashes), and the policy's name. The path is
+written as segments without a slash, each ending in one, so that it splits one way only."""
 _PROVIDER_RESOURCE = re.compile(
-    r"oidc-provider/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[\x21-\x7e]+)*", re.ASCII
+    r"oidc-provider/[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[\x21-\x7e]+)?", re.ASCII
 )
-"""``oidc-provider/`` and the issuer: a DNS host, an optional port and a path, without spaces."""
+"""``oidc-provider/`` and the issuer: a DNS host, an optional port and a path, without spaces. The path is
+one run of printable characters (``/`` is one of them): written as repeated ``/``-segments it split
+``/a/a/a`` in 2ⁿ ways, and a 60-character ARN ending in a space took minutes to refuse."""
 ISSUER_MAX_CHARS = 255 - len("https://")
 
 

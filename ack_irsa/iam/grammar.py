@@ -68,7 +68,7 @@ def _document(document: Any) -> Iterator[tuple[str, str]]:
         sid = statement.get("Sid")
         if isinstance(sid, str) and sid:
             if sid in sids:
-                yield f"{where}.Sid", f"{sid!r} is the Sid of Statement[{sids[sid]}] too; Sids must be unique"
+                yield f"{where}.Sid", f"{shown(sid)} is the Sid of Statement[{sids[sid]}] too; Sids must be unique"
             sids.setdefault(sid, index)
 
 

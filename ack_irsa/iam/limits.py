@@ -46,8 +46,9 @@ POLICY_KEY = re.compile(r"[\w+=,.@-]+", re.ASCII)
 """Keys that name managed policy attachments (they become part of child resource names)."""
 EKS_CLUSTER_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}", re.ASCII)
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}", re.ASCII)
-ISSUER_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?(/[\x21-\x7e]+)+", re.ASCII)
-"""An issuer without ``https://``: a DNS host, an optional port, and a path (EKS: ``/id/<id>``)."""
+ISSUER_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?/[\x21-\x7e]+", re.ASCII)
+"""An issuer without ``https://``: a DNS host, an optional port, and a path (EKS: ``/id/<id>``), the path one
+run of printable characters so that it matches in linear time (see ``arns._PROVIDER_RESOURCE``)."""
 
 
 def check_role_name(value: str) -> None:
@@ -105,6 +106,20 @@ def _tag_text(text: str) -> bool:
 
 def _reserved(key: str) -> bool:
     return key.lower().startswith("aws:")
+
+
+HELM_RELEASE_NAME_MAX = 53
+"""Helm refuses a longer release name ("exceeds max length of 53"): its objects' names derive from it."""
+
+
+def check_release_name(value: str) -> None:
+    """A Helm release name: an RFC 1123 label Helm accepts."""
+    check_dns_label(value)
+    if len(value) > HELM_RELEASE_NAME_MAX:
+        raise ValueError(
+            f"{shown(value)} is {len(value)} characters long; Helm allows a release name of at most "
+            f"{HELM_RELEASE_NAME_MAX}"
+        )
 
 
 def check_dns_label(value: str) -> None:

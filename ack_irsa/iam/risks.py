@@ -44,6 +44,11 @@ RISKS = {
 """Every risk id and what it means; the ids are stable (stacks acknowledge them by id)."""
 
 
+ACKNOWLEDGED_TAG = "ack-irsa/acknowledged-risks"
+"""The role tag that carries the risk ids a stack acknowledged, separated by spaces (IAM tag values allow no
+commas): the guardrails read it, so the CrossGuard pack and ``check`` pass what the stack acknowledged."""
+
+
 @dataclass(frozen=True)
 class Risk:
     id: str
@@ -58,6 +63,17 @@ class Risk:
     def text(self) -> str:
         state = " (acknowledged)" if self.acknowledged else ""
         return f"`{self.id}`{state} in {self.source}: {self.detail}"
+
+
+def acknowledged_tag(risks: Iterable[Risk]) -> dict[str, str]:
+    """``{ACKNOWLEDGED_TAG: "id id"}`` for the acknowledged risks (sorted, each once); empty when there are none."""
+    ids = sorted({risk.id for risk in risks if risk.acknowledged})
+    return {ACKNOWLEDGED_TAG: " ".join(ids)} if ids else {}
+
+
+def tagged_acknowledgements(tags: Any) -> set[str]:
+    """The risk ids a role's tags acknowledge (:data:`ACKNOWLEDGED_TAG`)."""
+    return set(str(tags.get(ACKNOWLEDGED_TAG, "")).split()) if isinstance(tags, Mapping) else set()
 
 
 def document_risks(document: Mapping[str, Any]) -> list[tuple[str, str]]:

@@ -61,6 +61,11 @@ def service_account_subject(namespace: str, name: str) -> str:
     return f"system:serviceaccount:{namespace}:{name}"
 
 
+WILDCARD_SUBJECT_TAG = "ack-irsa/allow-wildcard-subject"
+"""The role tag (value ``true``) of a role whose trust admits ServiceAccounts by a ``StringLike`` pattern: set
+by the component exactly then, and what the guardrail ``irsa-trust-pins-sub-and-aud`` accepts it by."""
+
+
 def has_wildcard(value: str) -> bool:
     return "*" in value or "?" in value
 

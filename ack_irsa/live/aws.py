@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ack_irsa.components.controller import INLINE_POLICY_NAME
+from ack_irsa.catalog.derived import derive
 from ack_irsa.iam.accounts import (
     ASSUME_ROLE,
     CROSS_ACCOUNT_POLICY_NAME,
@@ -32,6 +32,7 @@ from ack_irsa.iam.trust import (
 )
 from ack_irsa.live.report import Check
 from ack_irsa.spec.controller import ControllerSpec
+from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
 
 
 @dataclass(frozen=True)
@@ -397,10 +398,16 @@ def _normalized(document: Any) -> Any:
 
 
 def expected_inline_policies(spec: ControllerSpec, partition: str) -> dict[str, Any]:
-    """The inline policies the stack puts, by name: the recommended (or given) one, and the cross-account grant."""
+    """The inline policies the stack puts, by name: the derived one, the recommended (or given) one, and the
+    cross-account grant."""
     expected: dict[str, Any] = {}
+    if (derived_policy := spec.derived_policy) is not None:  # derived in the partition the role is in
+        kinds = None if derived_policy.all_kinds else list(derived_policy.kinds)
+        expected[DERIVED_POLICY_NAME] = derive(
+            derived_policy.service, kinds, derived_policy.pass_roles, partition
+        ).document
     if isinstance(spec.inline_policy, Mapping):
-        expected[INLINE_POLICY_NAME] = spec.inline_policy
+        expected[spec.inline_policy_name] = spec.inline_policy
     if spec.cross_account:
         arns = [target.role_arn(partition) for target in spec.cross_account]
         expected[CROSS_ACCOUNT_POLICY_NAME] = assume_policy(arns, spec.uses_pod_identity)

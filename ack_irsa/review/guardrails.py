@@ -15,19 +15,33 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from ack_irsa.iam.arns import parsed_or_none
-from ack_irsa.iam.risks import aws_managed_policy_risks, every_resource, grants, restricting
+from ack_irsa.iam.capability import CAPABILITY_SERVICE, spec_overlaps
+from ack_irsa.iam.risks import (
+    ACKNOWLEDGED_TAG,
+    RISKS,
+    aws_managed_policy_risks,
+    document_risks,
+    every_resource,
+    grants,
+    restricting,
+    tagged_acknowledgements,
+)
+from ack_irsa.iam.trust import WILDCARD_SUBJECT_TAG
 
 ROLE = "aws:iam/role:Role"
 ATTACHMENT = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
 INLINE = "aws:iam/rolePolicy:RolePolicy"
 SERVICE_ACCOUNTS = ("kubernetes:core/v1:ServiceAccount", "kubernetes:core/v1:ServiceAccountPatch")
 ROLE_ARN_ANNOTATION = "eks.amazonaws.com/role-arn"
+SELECTOR = "kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector"
+ASSUME_ACTIONS = ("sts:assumerole", "sts:tagsession")
 WEB_IDENTITY = "sts:AssumeRoleWithWebIdentity"
 POD_IDENTITY = "pods.eks.amazonaws.com"
 BROAD_POLICIES = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
 """Examples only: every AWS-managed policy the risk analysis finds ``broad-managed-policy`` in is refused."""
-WILDCARD_TAG = "ack-irsa/allow-wildcard-subject"
-"""A role that carries this tag (value ``true``) may admit ServiceAccounts by a ``StringLike`` pattern."""
+WILDCARD_TAG = WILDCARD_SUBJECT_TAG
+"""A role that carries this tag (value ``true``) may admit ServiceAccounts by a ``StringLike`` pattern; the
+component sets it on exactly the roles whose trust does."""
 
 Level = Literal["advisory", "mandatory", "disabled"]
 Report = Callable[[str, str | None], None]
@@ -98,10 +112,20 @@ def _anyone(statement: Mapping[str, Any]) -> bool:
     return statement.get("Effect") == "Allow" and "*" in _listed(_principal(statement).get("AWS"))
 
 
+def _capability(statement: Mapping[str, Any]) -> bool:
+    return statement.get("Effect") == "Allow" and CAPABILITY_SERVICE in _listed(_principal(statement).get("Service"))
+
+
+def is_capability_role(props: Mapping[str, Any]) -> bool:
+    """A role an EKS capability acts through (trusted by ``capabilities.eks.amazonaws.com``)."""
+    return any(_capability(s) for s in _statements(_document(props.get("assumeRolePolicy"))))
+
+
 def is_workload_role(props: Mapping[str, Any]) -> bool:
-    """A role that pods assume: through web identity (IRSA) or EKS Pod Identity; or one anyone may assume."""
+    """A role that workloads assume: pods through web identity (IRSA) or EKS Pod Identity, or the managed ACK
+    capability's controllers (whose role AWS's guides start with AdministratorAccess); or one anyone may assume."""
     return any(
-        _web_identity(s) or _pod_identity(s) or _anyone(s)
+        _web_identity(s) or _pod_identity(s) or _capability(s) or _anyone(s)
         for s in _statements(_document(props.get("assumeRolePolicy")))
     )
 
@@ -152,9 +176,9 @@ def pod_identity_pins(args: Any, report: Report) -> None:
 
 
 def _workload_roles(resources: Iterable[Any]) -> dict[str, Any]:
-    """Role name → resource, for the roles pods assume, and the roles those may assume in turn (a
-    cross-account target role trusts a controller role by its ARN): every role the stack makes for a
-    workload."""
+    """Role name → resource, for the roles pods (or the managed capability) assume, and the roles those may
+    assume in turn (a cross-account target role, or a capability's selected role, trusts a role of the stack
+    by its ARN): every role the stack makes for a workload."""
     roles = {str(r.props.get("name") or r.name): r for r in resources if r.resource_type == ROLE}
     workload = {name: r for name, r in roles.items() if is_workload_role(r.props)}
     grown = True
@@ -211,10 +235,13 @@ def no_broad_managed_policies(args: Any, report: Report) -> None:
     attached += [
         (name, str(arn), role) for name, role in roles.items() for arn in role.props.get("managedPolicyArns") or []
     ]
-    acknowledged = {tuple(pair) for pair in _config(args, "acknowledged", [])}
     for role, arn, resource in attached:
         policy = arn.rsplit("/", 1)[-1]
-        waived = arn in allowed or policy in allowed or (role, policy) in acknowledged
+        # a role tagged with the acknowledgement (acknowledgeRisks: [broad-managed-policy]) has had it reviewed
+        acknowledged = role in roles and "broad-managed-policy" in tagged_acknowledgements(
+            roles[role].props.get("tags")
+        )
+        waived = arn in allowed or policy in allowed or acknowledged
         if role in roles and not waived and _broad_managed(arn):
             report(f"{policy} is attached to the workload role {role}", resource.urn)
 
@@ -284,7 +311,124 @@ def service_accounts_name_the_stacks_roles(args: Any, report: Report) -> None:
             )
 
 
-RULES = (
+def capability_role_only_assumes(args: Any, report: Report) -> None:
+    """With IAMRoleSelectors in the stack (``permissions: selectors``), a capability role holds no managed policy,
+    and its inline policies allow nothing but ``sts:AssumeRole`` and ``sts:TagSession`` on named roles: the
+    selected roles carry the service permissions."""
+    if not any(r.resource_type == SELECTOR for r in args.resources):
+        return
+    roles = {
+        str(r.props.get("name") or r.name)
+        for r in args.resources
+        if r.resource_type == ROLE and is_capability_role(r.props)
+    }
+    for resource in args.resources:
+        if _role_of(resource) not in roles:
+            continue
+        if resource.resource_type == ATTACHMENT:
+            report(
+                f"the capability role {_role_of(resource)} has {resource.props.get('policyArn')} attached, while "
+                "IAMRoleSelectors choose its selected roles: it should hold no service permission",
+                resource.urn,
+            )
+        elif resource.resource_type == INLINE:
+            for problem in _beyond_assume(_document(resource.props.get("policy"))):
+                report(f"an inline policy of the capability role {_role_of(resource)} {problem}", resource.urn)
+
+
+def _beyond_assume(document: Mapping[str, Any]) -> Iterator[str]:
+    for statement in _statements(document):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = [str(a) for a in _listed(statement.get("Action"))] or ["(NotAction)"]
+        others = [a for a in actions if a.lower() not in ASSUME_ACTIONS]
+        if others:
+            yield f"allows {', '.join(others)}: in selectors mode it may only assume its selected roles"
+        assumes = any(a.lower() in ASSUME_ACTIONS for a in actions)
+        if assumes and "*" in [str(r) for r in _listed(statement.get("Resource"))]:
+            yield 'may assume "Resource": "*", every role that trusts it: name the selected roles'
+
+
+def selectors_disjoint(args: Any, report: Report) -> None:
+    """No two IAMRoleSelectors of the stack could match the same resource (ACK fails its reconcile)."""
+    specs = {
+        str((r.props.get("metadata") or {}).get("name") or r.name): r.props.get("spec") or {}
+        for r in args.resources
+        if r.resource_type == SELECTOR
+    }
+    for message in spec_overlaps(specs):
+        report(message, None)
+
+
+# --- broad grants: a risk of the role's policies fails unless the role acknowledges it ------------------
+
+RISK_LEVELS: dict[str, Level] = {
+    "privilege-escalation": "mandatory",
+    "all-actions": "mandatory",
+    "pass-role-unrestricted": "mandatory",
+    "broad-managed-policy": "mandatory",
+    "service-wide-access": "advisory",
+}
+"""The level of each risk id's rule (``<id>-is-acknowledged``): what a role that has it and does not
+acknowledge it gets. Every id of :data:`ack_irsa.iam.risks.RISKS` has one (a test holds them together)."""
+
+
+def workload_role_risks(resources: Iterable[Any]) -> dict[str, tuple[Any, list[tuple[str, str, str]]]]:
+    """Role name → (the role, its risks as (id, source, detail)) for every workload role: its inline policies
+    analysed (:func:`ack_irsa.iam.risks.document_risks`), its AWS-managed policies' pinned risks. A
+    customer-managed policy cannot be read from a plan and is not analysed."""
+    resources = list(resources)
+    roles = _workload_roles(resources)
+    found: dict[str, tuple[Any, list[tuple[str, str, str]]]] = {name: (role, []) for name, role in roles.items()}
+    inline = [
+        (_role_of(r), str(r.props.get("name") or r.name), r.props.get("policy"))
+        for r in resources
+        if r.resource_type == INLINE
+    ]
+    inline += [
+        (name, str(policy.get("name", "")), policy.get("policy"))
+        for name, role in roles.items()
+        for policy in role.props.get("inlinePolicies") or []
+        if isinstance(policy, Mapping)
+    ]
+    for role, policy, document in inline:
+        if role in found:
+            found[role][1].extend((i, f"inline policy {policy}", d) for i, d in document_risks(_document(document)))
+    attached = [(_role_of(r), str(r.props.get("policyArn", ""))) for r in resources if r.resource_type == ATTACHMENT]
+    attached += [(name, str(arn)) for name, role in roles.items() for arn in role.props.get("managedPolicyArns") or []]
+    for role, arn in attached:
+        parsed = parsed_or_none(arn)
+        if role in found and parsed is not None and parsed.account == "aws":
+            name = parsed.resource.rpartition("/")[2]
+            found[role][1].extend((i, f"managed policy {name}", d) for i, d in aws_managed_policy_risks(name))
+    return found
+
+
+def acknowledged_risks(plan: Mapping[str, Any]) -> list[tuple[str, str, str]]:
+    """(the role's resource name, risk id, source) of every risk a workload role of the plan has and
+    acknowledges: they pass, and ``check`` lists them."""
+    resources = _plan_resources(plan)
+    return [
+        (role.name, risk, source)
+        for role, found in workload_role_risks(resources).values()
+        for risk, source, _ in found
+        if risk in tagged_acknowledgements(role.props.get("tags"))
+    ]
+
+
+def _risk_rule(risk: str) -> Callable[[Any, Report], None]:
+    def validate(args: Any, report: Report) -> None:
+        for name, (role, found) in workload_role_risks(args.resources).items():
+            if risk in tagged_acknowledgements(role.props.get("tags")):
+                continue
+            for _, source, detail in (f for f in found if f[0] == risk):
+                report(f"the workload role {name} has {risk} in {source} ({detail}), unacknowledged", role.urn)
+
+    validate.__doc__ = f"A workload role with {risk} acknowledges it."
+    return validate
+
+
+RULES: tuple[Rule, ...] = (
     Rule(
         "irsa-trust-pins-sub-and-aud",
         "A role assumed with web identity (IRSA) pins the token's sub and aud with StringEquals in every such "
@@ -338,8 +482,39 @@ RULES = (
         service_accounts_name_the_stacks_roles,
         {"expectedAccountId": {"type": "string"}, "expectedPartition": {"type": "string"}},
     ),
+    Rule(
+        "capability-role-holds-no-service-permission",
+        "With IAMRoleSelectors (permissions: selectors), the managed ACK capability's role holds no managed policy "
+        "and may only sts:AssumeRole and sts:TagSession on named selected roles.",
+        "Give the service's policies to the entry's selected role instead, or use permissions: direct without "
+        "IAMRoleSelectors.",
+        "mandatory",
+        "stack",
+        capability_role_only_assumes,
+    ),
+    Rule(
+        "iam-role-selectors-disjoint",
+        "No two IAMRoleSelectors could match the same resource: ACK fails the reconcile of a resource two match.",
+        "Give the selectors of one service disjoint namespaces.",
+        "mandatory",
+        "stack",
+        selectors_disjoint,
+    ),
 )
 """Every rule, in the order the pack and ``ack-irsa check`` report them."""
+
+RULES += tuple(
+    Rule(
+        f"{risk}-is-acknowledged",
+        f"A workload role whose policies have the risk {risk} ({RISKS[risk]}) acknowledges it.",
+        f"Narrow the policy; or, once reviewed, acknowledge it: acknowledgeRisks: [{risk}] on the controller in "
+        f"the stack file, or the role tag {ACKNOWLEDGED_TAG}={risk} (ids separated by spaces) on any role.",
+        level,
+        "stack",
+        _risk_rule(risk),
+    )
+    for risk, level in RISK_LEVELS.items()
+)
 
 
 @dataclass(frozen=True)
@@ -368,18 +543,12 @@ class Violation:
 
 def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] | None = None) -> list[Violation]:
     """Run every rule over a plan (the ``render --format json`` document); ``config`` per rule name."""
-    resources = [
-        PlanResource(r["type"], r["name"], f"{r['type']}::{r['name']}", r.get("inputs") or {})
-        for r in plan.get("resources", [])
-    ]
+    resources = _plan_resources(plan)
     violations: list[Violation] = []
-    acknowledged = _acknowledged_policies(plan)
     for rule in RULES:
         settings = {k: v["default"] for k, v in rule.config.items() if "default" in v} | dict(
             (config or {}).get(rule.name, {})
         )
-        if rule.validate is no_broad_managed_policies:
-            settings["acknowledged"] = [*settings.get("acknowledged", []), *acknowledged]
         if settings.get("enforcementLevel") == "disabled":
             continue
 
@@ -396,24 +565,10 @@ def check_plan(plan: Mapping[str, Any], config: Mapping[str, Mapping[str, Any]] 
     return violations
 
 
-def _acknowledged_policies(plan: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(role name, managed policy name) pairs whose ``broad-managed-policy`` the plan lists as acknowledged
-    (``acknowledgeRisks``): the plan knows which role each controller or target role owns."""
-    roles = {
-        str(r.get("parent")): str((r.get("inputs") or {}).get("name") or r.get("name"))
-        for r in plan.get("resources", [])
-        if isinstance(r, Mapping) and r.get("type") == ROLE
-    }
+def _plan_resources(plan: Mapping[str, Any]) -> list[PlanResource]:
     return [
-        (
-            roles[str(risk.get("controller"))],
-            str(risk.get("source", "")).removeprefix("managed policy ").rsplit("/", 1)[-1],
-        )
-        for risk in plan.get("risks", [])
-        if isinstance(risk, Mapping)
-        and risk.get("id") == "broad-managed-policy"
-        and risk.get("acknowledged")
-        and str(risk.get("controller")) in roles
+        PlanResource(r["type"], r["name"], f"{r['type']}::{r['name']}", r.get("inputs") or {})
+        for r in plan.get("resources", [])
     ]
 
 

@@ -4,6 +4,11 @@ The same program ``pulumi up`` runs, with the engine replaced by :class:`Offline
 account, no provider plugin, no network. Values only a live account knows (account ID, partition,
 a cluster's issuer) come from :class:`Facts`; those not given are placeholders, recorded as such.
 Used by the offline plan (``python -m ack_irsa render``), the tests and the benchmarks.
+
+Mocks accept any type token and any input; the real engine does not. So every registration is checked
+against what its provider declares (:mod:`ack_irsa.review.engine_schema`) once the run is over, and a run
+with a registration the engine would refuse raises :class:`EngineSchemaMismatch`: a defect of ack-irsa,
+never a plan that looks fine.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import threading
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import pulumi
 from pulumi.runtime import mocks as pulumi_mocks
@@ -23,12 +28,24 @@ from pulumi.runtime import rpc
 from pulumi.runtime.settings import ROOT, SETTINGS
 from pulumi.runtime.stack import run_pulumi_func
 
+from ack_irsa.errors import InputError
 from ack_irsa.iam.arns import oidc_provider_arn
 from ack_irsa.iam.policies import issuer_host
-from ack_irsa.stack.stackfile import pulumi_value
+from ack_irsa.review import engine_schema
+from ack_irsa.stack.stackfile import SECRET_PLACEHOLDER, pulumi_value
 
+SchemaCheck = Literal["enforce", "record", "off"]
+"""What :func:`run` does with the engine-schema check: raise on a mismatch, record it, or not check."""
 ACCOUNT_PLACEHOLDER = "<account-id>"
 CLUSTER_ID_PLACEHOLDER = "<cluster-id>"
+CAPABILITY_ID_PLACEHOLDER = "<capability-id>"
+
+
+class Unanswered(InputError):
+    """What the mocks cannot answer — a component of another package, a lookup — in one line naming its type.
+
+    Raised by :func:`run` instead of the error the SDK would meet later, deep in its own code, over the
+    outputs nobody gave."""
 
 
 @dataclass(frozen=True)
@@ -36,16 +53,21 @@ class Facts:
     """What a live account would say; ``placeholders`` names the facts that were not given."""
 
     account_id: str = ACCOUNT_PLACEHOLDER
+    """The account every resource is made in (a target account's provider pins its own)."""
     partition: str = "aws"
+    """``aws``, ``aws-cn`` or ``aws-us-gov``: the ARNs' partition."""
     region: str = "us-east-1"
+    """The region of ``aws.get_region`` and of each cluster's default issuer."""
     issuer_urls: Mapping[str, str] = field(default_factory=dict)
     """Issuer URL per cluster name; a cluster not listed gets a placeholder issuer."""
     placeholders: frozenset[str] = frozenset()
     """Which of ``account_id``, ``partition``, ``region``, ``issuer`` are placeholders."""
+    other_issuer_url: str | None = None
+    """Issuer URL of every cluster not in ``issuer_urls``; None: a placeholder issuer."""
 
     def issuer_url(self, cluster_name: str) -> str:
         default = f"https://oidc.eks.{self.region}.amazonaws.com/id/{CLUSTER_ID_PLACEHOLDER}"
-        return self.issuer_urls.get(cluster_name, default)
+        return self.issuer_urls.get(cluster_name, self.other_issuer_url or default)
 
 
 @dataclass(frozen=True)
@@ -53,22 +75,37 @@ class Registration:
     """One resource as the program registered it."""
 
     type: str
+    """Its type token, e.g. ``aws:iam/role:Role``."""
     name: str
+    """Its logical name."""
     urn: str
+    """Its URN, as ``parent``, ``provider`` and ``dependencies`` of others name it."""
     parent: str
     """URN of the parent resource (empty for the stack itself)."""
     custom: bool
+    """A custom resource (made by a provider), not a component."""
     inputs: dict[str, Any]
+    """Its inputs, resolved, with the engine's (camelCase) names."""
     provider: str
     """Reference of the explicit provider a custom resource uses (empty: the default provider)."""
     dependencies: tuple[str, ...]
+    """URNs of the resources it waits for."""
     retain_on_delete: bool
     state: dict[str, Any] = field(default_factory=dict)
-    """What the mocks answered for a custom resource (its ARN, say); empty for a component."""
+    """What the mocks answered for a custom resource (its ARN, say) or another package's component (its outputs);
+    empty for a component of this program."""
+    remote: bool = False
+    """A component a provider builds (a multi-language component), not the program."""
+    import_id: str = ""
+    """The ID of the existing resource Pulumi imports instead of creating (the ``import`` option); empty when
+    the resource is created."""
 
 
 @dataclass
 class OfflineRun:
+    """What an offline run recorded: every resource in the order it was registered, every lookup, the program's
+    outputs (secret ones as ``<secret>``), its warnings and what each component reported."""
+
     resources: list[Registration]
     invokes: list[tuple[str, dict[str, Any]]]
     outputs: dict[str, Any]
@@ -77,11 +114,20 @@ class OfflineRun:
     """(URN of the resource, message) of every ``pulumi.log.warn``, as ``pulumi preview`` shows them."""
     component_outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     """URN of each component → the outputs it registered (``register_outputs``)."""
+    schema_findings: list[tuple[Registration, engine_schema.Finding]] = field(default_factory=list)
+    """What the engine-schema check found in each registration: the parts it could not check (``skipped``),
+    and, for a run made with ``schema_check="record"``, the mismatches as well."""
+
+    @property
+    def not_checked(self) -> list[tuple[Registration, engine_schema.Finding]]:
+        return [(r, f) for r, f in self.schema_findings if f.skipped]
 
     def of_type(self, type_token: str) -> list[Registration]:
+        """Every resource of one type (``"aws:iam/role:Role"``), in the order of registration."""
         return [r for r in self.resources if r.type == type_token]
 
     def named(self, name: str) -> Registration:
+        """The one resource with this logical name; ``KeyError`` when there is none, or more than one."""
         matches = [r for r in self.resources if r.name == name]
         if len(matches) != 1:
             raise KeyError(f"{len(matches)} resources named {name!r}")
@@ -89,7 +135,14 @@ class OfflineRun:
 
 
 class OfflineMocks(pulumi.runtime.Mocks):
-    """Mocks that answer like AWS would, from :class:`Facts`, and refuse any invoke they do not know."""
+    """Mocks that answer like AWS would, from :class:`Facts`, and refuse any invoke they do not know.
+
+    A multi-language component of another package (``remote``: its outputs come from that package's
+    plugin, which does not run here) is refused with :class:`Unanswered` unless its type is in
+    :attr:`components` and :meth:`new_resource` answers its outputs."""
+
+    components: frozenset[str] = frozenset()
+    """Types of other packages' components these mocks answer."""
 
     def __init__(self, facts: Facts) -> None:
         self.facts = facts
@@ -134,7 +187,10 @@ class OfflineMocks(pulumi.runtime.Mocks):
         if args.token == "aws:index/getPartition:getPartition":
             suffix = "amazonaws.com.cn" if self.facts.partition == "aws-cn" else "amazonaws.com"
             return {"partition": self.facts.partition, "dnsSuffix": suffix, "id": self.facts.partition}
-        raise NotImplementedError(f"offline run: unexpected invoke {args.token}")
+        raise Unanswered(
+            f"offline run: no mock answers the lookup {args.token}; answer it in the mocks' call() "
+            "(a subclass), so that nothing passes by accident"
+        )
 
 
 def _allowed_account(inputs: Mapping[str, Any]) -> str | None:
@@ -172,6 +228,16 @@ def _association(facts: Facts, name: str, inputs: dict[str, Any]) -> tuple[str, 
     return association, {**inputs, "associationId": association, "associationArn": arn}
 
 
+def _capability(facts: Facts, _: str, inputs: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """EKS ends a capability's ARN in an ID it generates: the offline plan stands a placeholder in."""
+    cluster, name = inputs["clusterName"], inputs["capabilityName"]
+    arn = (
+        f"arn:{facts.partition}:eks:{facts.region}:{facts.account_id}:capability/{cluster}/{name}/"
+        f"{str(inputs.get('type', 'ACK')).lower()}/{CAPABILITY_ID_PLACEHOLDER}"
+    )
+    return f"{cluster},{name}", {**inputs, "arn": arn}
+
+
 # What AWS would answer for the resources whose outputs the components read (ID, outputs); any other
 # resource gets its inputs back.
 _ANSWERS: dict[str, Callable[[Facts, str, dict[str, Any]], tuple[str, dict[str, Any]]]] = {
@@ -184,6 +250,7 @@ _ANSWERS: dict[str, Callable[[Facts, str, dict[str, Any]], tuple[str, dict[str, 
     ),
     "aws:iam/rolePolicy:RolePolicy": lambda _f, n, i: (f"{i['role']}:{i.get('name', n)}", {"name": n, **i}),
     "aws:eks/podIdentityAssociation:PodIdentityAssociation": _association,
+    "aws:eks/capability:Capability": _capability,
 }
 
 
@@ -203,6 +270,12 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
         return super().RegisterResourceOutputs(request)
 
     def RegisterResource(self, request: Any) -> Any:
+        if request.remote and request.type not in getattr(self.mocks, "components", frozenset()):
+            raise Unanswered(
+                f"offline run: no mock answers {request.type} ({request.name!r}), a component of another "
+                "package whose outputs only its own plugin computes; answer it in the mocks (a subclass: "
+                "add the type to `components` and return its outputs from new_resource)"
+            )
         response = super().RegisterResource(request)
         if request.type != "pulumi:pulumi:Stack":
             registration = Registration(
@@ -215,7 +288,9 @@ class _RecordingMonitor(pulumi_mocks.MockMonitor):
                 provider=request.provider,
                 dependencies=tuple(request.dependencies),
                 retain_on_delete=request.retainOnDelete,
-                state=_plain(rpc.deserialize_properties(response.object)) if request.custom else {},
+                import_id=request.importId,
+                remote=request.remote,
+                state=_plain(rpc.deserialize_properties(response.object)) if request.custom or request.remote else {},
             )
             with self._lock:
                 self.registrations.append(registration)
@@ -243,13 +318,17 @@ def run(
     stack: str = "offline",
     *,
     pause_collector: bool = True,
+    schema_check: SchemaCheck = "enforce",
 ) -> OfflineRun:
     """Run ``program`` to completion under ``mocks`` with ``config`` (a Pulumi config map).
 
     The program may return outputs and may ``pulumi.export`` them; both are resolved and returned.
     Every run gets a fresh event loop, monitor and root stack, so runs do not leak into each other.
     ``pause_collector=False`` leaves the cyclic garbage collector as it is, as under ``pulumi preview``
-    (the benchmarks measure both).
+    (the benchmarks measure both). Every registration is checked against its provider's schema; a
+    registration the real engine would refuse raises :class:`EngineSchemaMismatch`; ``schema_check="record"``
+    (a test of the check itself) records it in ``schema_findings`` instead, and ``"off"`` skips the check
+    (a benchmark of the program alone, or a test with stand-in types no provider has).
     """
     loop, thread_loops = _new_loop()
     monitor = _RecordingMonitor(mocks)
@@ -272,16 +351,30 @@ def run(
     if pause_collector:
         gc.disable()
     try:
-        loop.run_until_complete(run_pulumi_func(body))
+        try:
+            loop.run_until_complete(run_pulumi_func(body))
+        except Exception as error:
+            if unanswered := _unanswered(error):  # one line, not the SDK's chain of wrappers around it
+                raise Unanswered(str(unanswered)) from None
+            raise
         root = pulumi.runtime.get_root_resource()
         exported = dict(getattr(root, "outputs", {}))
-        outputs = loop.run_until_complete(pulumi.Output.from_input({**exported, **returned}).future()) or {}
+        outputs = loop.run_until_complete(_resolved({**exported, **returned}))
     finally:
         _close(loop, thread_loops)
         if collecting:
             gc.enable()
     invokes = list(getattr(mocks, "invokes", []))
     facts = getattr(mocks, "facts", Facts())
+    findings = [
+        (registration, finding)
+        for registration in (monitor.registrations if schema_check != "off" else [])
+        for finding in engine_schema.check(
+            registration.type, registration.inputs, custom=registration.custom, remote=registration.remote
+        )
+    ]
+    if schema_check == "enforce" and any(not finding.skipped for _, finding in findings):
+        raise EngineSchemaMismatch([(r, f) for r, f in findings if not f.skipped])
     return OfflineRun(
         resources=list(monitor.registrations),
         invokes=invokes,
@@ -289,7 +382,46 @@ def run(
         facts=facts,
         warnings=engine.warnings,
         component_outputs=monitor.component_outputs,
+        schema_findings=findings,
     )
+
+
+class EngineSchemaMismatch(Exception):
+    """Registrations the real engine would refuse, though the mocks took them: a defect of ack-irsa."""
+
+    def __init__(self, mismatches: list[tuple[Registration, engine_schema.Finding]]) -> None:
+        self.mismatches = mismatches
+        lines = [f"  {r.type} {r.name!r}: {finding}" for r, finding in mismatches]
+        super().__init__("registrations the real engine would refuse (the mocks took them):\n" + "\n".join(lines))
+
+    @property
+    def summary(self) -> str:
+        """The mismatches by resource and input only, without the values (which may be secret)."""
+        where = sorted({f"{r.type} {r.name!r} at {finding.path or 'its type'}" for r, finding in self.mismatches})
+        return "registrations the real engine would refuse: " + "; ".join(where)
+
+
+async def _resolved(outputs: Mapping[str, Any]) -> dict[str, Any]:
+    """Each output's value; a secret one (``pulumi.Output.secret``, or made from a secret) as ``<secret>``, so
+    that no plan or diff shows it."""
+    resolved = {}
+    for key, value in outputs.items():
+        output = pulumi.Output.from_input(value)
+        resolved[key] = SECRET_PLACEHOLDER if await output.is_secret() else await output.future()
+    return resolved
+
+
+def _unanswered(error: BaseException) -> Unanswered | None:
+    """The :class:`Unanswered` an error was raised over, if any: the SDK re-raises it wrapped, once for each
+    resource whose inputs waited for it ("While processing resource ... has risen: ...")."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if isinstance(current, Unanswered):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _new_loop() -> tuple[asyncio.AbstractEventLoop, list[asyncio.AbstractEventLoop]]:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import difflib
+import json
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from ack_irsa import catalog
+from ack_irsa.catalog.derived import DerivedPolicy
 from ack_irsa.errors import shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import (
+    CROSS_ACCOUNT_POLICY_NAME,
     CrossAccountMode,
     CrossAccountTarget,
 )
@@ -38,7 +41,14 @@ from ack_irsa.iam.trust import (
     trust_policy,
 )
 from ack_irsa.spec.cross_account import resolve_cross_account
-from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks
+from ack_irsa.spec.permissions import (
+    PolicyRef,
+    resolve_derived,
+    resolve_permissions,
+    resolve_risks,
+    role_tags,
+    stale_acknowledgements,
+)
 from ack_irsa.spec.problems import (
     DEFAULT_NAMESPACE,
     DEFAULT_ROLE_PATH,
@@ -70,6 +80,9 @@ CONTROLLER_ARGUMENTS = (
     "service_account_name",
     "service_account_mode",
     "deployment_name",
+    "policy",
+    "kinds",
+    "pass_roles",
     "policy_arns",
     "extra_policy_arns",
     "inline_policy",
@@ -91,7 +104,15 @@ CONTROLLER_ARGUMENTS = (
     "cross_account",
     "cross_account_mode",
     "carm_service_level",
+    "trust_policy",
+    "inline_policy_name",
+    "role_description",
 )
+DEFAULT_INLINE_POLICY_NAME = "ack-controller-policy"
+"""The name of the role's inline policy, unless ``inline_policy_name`` says another (a role taken over)."""
+_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+_DESCRIPTION = re.compile(r"[\t\n\r\u0020-\u007e\u00a1-\u00ff]{0,1000}")
+"""IAM's alphabet and length of a role description."""
 INSTALL_KEYS = ("version", "release_name", "values", "create_namespace")
 CHART_REPOSITORY = "oci://public.ecr.aws/aws-controllers-k8s"
 """Where ACK publishes its controller charts (``<repository>/<service>-chart``)."""
@@ -131,13 +152,21 @@ class ControllerSpec:
     permissions_boundary: Any
     max_session_duration: int
     tags: dict[str, str]
+    """The caller's tags: on the role, the Pod Identity association and the roles made in other accounts."""
+    role_tags: dict[str, str]
+    """The role's tags: the caller's, and ack-irsa's own for the guardrails (acknowledged risks, wildcard
+    subject; :func:`ack_irsa.spec.permissions.role_tags`)."""
     subjects: tuple[str, ...]
     """Every ``system:serviceaccount:<ns>:<name>`` the role admits, the primary one first."""
     extra_oidc_providers: tuple[Any, ...]
     """Other clusters' OIDC providers (ClusterOidcProvider or provider ARN) admitting the same subjects."""
     trust_policy_max_chars: int
     warnings: tuple[str, ...] = ()
-    """What a reviewer should know: half of the recommendation replaced while the other half stays."""
+    """What a reviewer should know: half of the recommendation replaced while the other half stays; role
+    fields a derived policy cannot pass."""
+    derived_policy: DerivedPolicy | None = None
+    """``policy: derived``: the policy derived from the controller's calls (in the partition checked before
+    deploying; the component derives it again in the cluster's). None: the recommendation."""
     risks: tuple[Risk, ...] = ()
     """Broad grants of the role's policies (:mod:`ack_irsa.iam.risks`), acknowledged or not."""
     identity: Identity = "irsa"
@@ -153,6 +182,11 @@ class ControllerSpec:
     cross_account_mode: CrossAccountMode = "carm"
     carm_service_level: bool = False
     """CARM: this controller's keys are ``<service>.<account>`` (the ServiceLevelCARM feature gate)."""
+    trust_policy: dict[str, Any] | None = None
+    """The trust policy as given (a role taken over as it is); None: the one ack-irsa builds."""
+    inline_policy_name: str = DEFAULT_INLINE_POLICY_NAME
+    role_description: str | None = None
+    """The role's description as given (``""``: none); None: the one ack-irsa writes."""
 
     @property
     def uses_irsa(self) -> bool:
@@ -182,9 +216,12 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     namespace, service_account, mode, deployment, subjects = _service_account(args, controller, problems)
     install = _install(args, controller, mode, problems)
     deployment = install.deployment_name if install else deployment  # the chart names its Deployment
-    managed, inline = resolve_permissions(args, controller, problems)
-    warnings = tuple(_half_replaced(args, controller))
-    risks = resolve_risks(args, controller, managed, inline, problems)
+    derived_policy = resolve_derived(args, controller, problems)
+    managed, inline = resolve_permissions(args, controller, problems, derived_policy)
+    warnings = tuple(_derived_warnings(derived_policy) if derived_policy else _half_replaced(args, controller))
+    warnings += tuple(install_warnings(install, controller))
+    risks = resolve_risks(args, controller, managed, inline, problems, derived_policy=derived_policy)
+    warnings += tuple(stale_acknowledgements(args, risks))
     cross_account, cross_mode, service_level = resolve_cross_account(args, controller, problems)
     _cross_account_values(install, cross_account, cross_mode, service_level, problems)
     warnings += tuple(_cross_account_warnings(cross_account, cross_mode, service_level, install, mode))
@@ -203,6 +240,8 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     if problems.plain("max_session_duration", duration, int, "a whole number of seconds"):
         problems.check("max_session_duration", limits.check_session_duration, duration)
     tags = checked_tags(args.get("tags"), problems)
+    given_trust, inline_name, description = _as_found(args, problems)
+    tagged = role_tags(tags, risks, any(has_wildcard(s) for s in subjects), problems)
 
     extra_providers = _extra_providers(args, problems)
     if identity == "pod_identity":
@@ -212,7 +251,15 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     trust_max = checked_quota(
         args, "trust_policy_max_chars", limits.TRUST_POLICY_MAX_CHARS, limits.TRUST_POLICY_QUOTA_MAX, problems
     )
-    if not problems:  # sizing needs well-formed ARNs and subjects
+    if given_trust is not None:
+        problems.check(
+            "trust_policy",
+            lambda document: limits.check_size(
+                policy_size(document), trust_max, "the trust policy", "trust_policy_max_chars"
+            ),
+            given_trust,
+        )
+    elif not problems:  # sizing needs well-formed ARNs and subjects
         association = _sized_association(identity, namespace, service_account, cluster_name, extra_clusters)
         _check_trust_size(args, identity, subjects, extra_providers, association, trust_max, problems)
     if problems:
@@ -230,10 +277,12 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         permissions_boundary=boundary,
         max_session_duration=duration,
         tags=tags,
+        role_tags=tagged,
         subjects=tuple(subjects),
         extra_oidc_providers=extra_providers,
         trust_policy_max_chars=trust_max,
         warnings=warnings,
+        derived_policy=derived_policy,
         risks=risks,
         identity=identity,
         cluster_name=cluster_name,  # None for IRSA alone (see _identity_mode)
@@ -242,7 +291,62 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
         cross_account=cross_account,
         cross_account_mode=cross_mode,
         carm_service_level=service_level,
+        trust_policy=given_trust,
+        inline_policy_name=inline_name,
+        role_description=description,
     )
+
+
+def _as_found(args: Mapping[str, Any], problems: Problems) -> tuple[dict[str, Any] | None, str, str | None]:
+    """What a role taken over keeps as it was: its trust policy, its inline policy's name, its description."""
+    given_trust = _given_trust(args, problems)
+    inline_name = args.get("inline_policy_name", DEFAULT_INLINE_POLICY_NAME)
+    if problems.plain("inline_policy_name", inline_name, str, "an inline policy name") and not _POLICY_NAME.fullmatch(
+        inline_name
+    ):
+        problems.add("inline_policy_name", f"must be 1 to 128 of A-Z a-z 0-9 +=,.@_-, got {shown(inline_name)}")
+    elif inline_name == CROSS_ACCOUNT_POLICY_NAME:
+        problems.add("inline_policy_name", f"{inline_name!r} is the cross-account policy's name; choose another")
+    description = args.get("role_description")
+    if (
+        description is not None
+        and problems.plain("role_description", description, str, "a description")
+        and not _DESCRIPTION.fullmatch(description)
+    ):
+        problems.add(
+            "role_description", f"must be at most 1,000 printable Latin-1 characters, got {shown(description)}"
+        )
+    return given_trust, inline_name, description
+
+
+def _given_trust(args: Mapping[str, Any], problems: Problems) -> dict[str, Any] | None:
+    """A trust policy given as it is (a JSON text or a document): an object with a ``Statement`` whose every
+    statement has an ``Effect``, a principal and an action, as IAM requires of a trust policy."""
+    value = args.get("trust_policy")
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as error:
+            problems.add("trust_policy", f"is not valid JSON ({error.msg} at character {error.pos})")
+            return None
+    if not isinstance(value, Mapping) or not isinstance(value.get("Statement"), list | Mapping):
+        problems.add("trust_policy", f"must be a trust policy document with a Statement, got {shown(value)}")
+        return None
+    statements = value["Statement"]
+    for index, statement in enumerate([statements] if isinstance(statements, Mapping) else statements):
+        where = f"trust_policy.Statement[{index}]"
+        if not isinstance(statement, Mapping):
+            problems.add(where, f"must be an object, got {shown(statement)}")
+            continue
+        if statement.get("Effect") not in ("Allow", "Deny"):
+            problems.add(f"{where}.Effect", f"must be 'Allow' or 'Deny', got {shown(statement.get('Effect'))}")
+        if not ({"Principal", "NotPrincipal"} & set(statement)):
+            problems.add(where, "names no Principal: a trust policy says who may assume the role")
+        if not ({"Action", "NotAction"} & set(statement)):
+            problems.add(where, "names no Action")
+    return dict(value)
 
 
 @dataclass(frozen=True)
@@ -267,7 +371,8 @@ class Install:
 
 def _install(args: Mapping[str, Any], controller: catalog.Controller, mode: str, problems: Problems) -> Install | None:
     """The Helm install of the controller, checked: a released chart, a semver version, a release name
-    Kubernetes accepts, and values that leave ack-irsa's own keys alone."""
+    Helm accepts, and values that are a map, of the types the chart's schema gives, leaving ack-irsa's own
+    keys alone."""
     value = args.get("install", False)
     if value is False or value is None:
         return None
@@ -284,21 +389,104 @@ def _install(args: Mapping[str, Any], controller: catalog.Controller, mode: str,
     if version is None:
         problems.add("install", f"the {controller.service} controller has no released chart to install")
         return None
-    if not isinstance(version, str) or not _SEMVER.fullmatch(version):
+    if isinstance(version, int | float) and not isinstance(version, bool):
+        problems.add(
+            "install.version",
+            f"must be a chart version as text (semver, e.g. {controller.chart_version!r}), got the number "
+            f"{shown(version)}: YAML reads an unquoted 1.10 as the number 1.1; quote it",
+        )
+    elif not isinstance(version, str) or not _SEMVER.fullmatch(version):
         problems.add("install.version", f"{shown(version)} is not a chart version (semver, e.g. 1.2.3)")
     release = options.get("release_name", controller.release_name)
     if problems.plain("install.release_name", release, str, "a release name"):
-        problems.check("install.release_name", limits.check_dns_label, release)
-    values = options.get("values") or {}
-    if not isinstance(values, Mapping):
-        problems.add("install.values", f"must be a map of chart values, got {shown(values)}")
-        values = {}
-    for owned in _owned_paths(values):
-        problems.add(f"install.values.{owned}", "is set by ack-irsa (from the role, the identity and the stack)")
+        problems.check("install.release_name", limits.check_release_name, release)
+    values = _install_values(options.get("values", {}), problems)
     create = options.get("create_namespace", True)
     problems.plain("install.create_namespace", create, bool, "true or false")
     chart = f"{CHART_REPOSITORY}/{controller.chart_key}-chart"
     return Install(chart, str(version), str(release), dict(values), bool(create))
+
+
+def _install_values(values: Any, problems: Problems) -> Mapping[str, Any]:
+    """The chart values: a map (``""``, ``false``, ``0`` or ``[]`` are no map), of the types the chart's
+    schema gives, leaving ack-irsa's own keys alone."""
+    if not isinstance(values, Mapping):
+        problems.add("install.values", f"must be a map of chart values, got {shown(values)}")
+        return {}
+    owned = list(_owned_paths(values))
+    for path in owned:
+        problems.add(f"install.values.{path}", "is set by ack-irsa (from the role, the identity and the stack)")
+    for path, message in chart_value_problems(values):
+        if path not in owned:
+            problems.add(f"install.values.{path}", message)
+    return values
+
+
+def install_warnings(install: Install | None, controller: catalog.Controller) -> Iterator[str]:
+    """A chart version other than the catalog's: allowed (charts are released after the catalog was pinned),
+    but neither its existence nor its values were checked against it."""
+    known = controller.chart_version
+    if install is not None and known and install.version != known and _SEMVER.fullmatch(install.version):
+        yield (
+            f"install.version: {install.version} is not the chart version the catalog knows for {controller.service} "
+            f"({known}); Helm fails if it was never released, and its values were checked against {known}'s schema"
+        )
+
+
+CHART_VALUE_TYPES: dict[str, type | tuple[str, ...]] = {
+    "enableCARM": bool,
+    "enableCrossNamespace": bool,
+    "installScope": ("cluster", "namespace"),
+    "watchNamespace": str,
+    "watchSelectors": str,
+    "deletionPolicy": ("delete", "retain"),
+    "resourceTags": list,
+    "nameOverride": str,
+    "fullNameOverride": str,
+    "leaderElection": dict,
+    "leaderElection.enabled": bool,
+    "leaderElection.namespace": str,
+    "featureGates": dict,
+    "featureGates.*": bool,
+    "log": dict,
+    "log.enable_development_logging": bool,
+    "log.level": str,
+    "image": dict,
+    "deployment": dict,
+    "metrics": dict,
+    "resources": dict,
+    "reconcile": dict,
+    "aws": dict,
+    "serviceAccount": dict,
+}
+"""The types of the ACK chart values ack-irsa knows, from the charts' ``values.schema.json`` (the s3 chart's
+v1.10.0, which every ACK chart shares): a value of another type is refused before Helm refuses it."""
+_KIND_NAMES = {bool: "true or false", str: "a string", list: "a list", dict: "a map"}
+_FORMS = {"featureGates": "a map of feature gates to true or false"}
+
+
+def chart_value_problems(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(dotted path, message) for each known chart value of a type its schema forbids."""
+    for path, value in _dotted(values):
+        kind = CHART_VALUE_TYPES.get(path) or CHART_VALUE_TYPES.get(f"{path.rpartition('.')[0]}.*")
+        if kind is None:
+            continue
+        if isinstance(kind, tuple):
+            if value not in kind or not isinstance(value, str):
+                yield path, f"must be one of {', '.join(map(repr, kind))}, got {shown(value)}"
+        elif not (isinstance(value, bool) if kind is bool else isinstance(value, kind) and not isinstance(value, bool)):
+            unquote = "; write it without quotes" if kind is bool and value in ("true", "false") else ""
+            form = _FORMS.get(path, f"{_KIND_NAMES[kind]} (the chart's schema)")
+            yield path, f"must be {form}, got {shown(value)}{unquote}"
+
+
+def _dotted(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """Every (dotted path, value) of nested chart values, maps included (two levels: the schema's depth)."""
+    for key, value in values.items():
+        path = f"{prefix}{key}"
+        yield path, value
+        if isinstance(value, Mapping) and not prefix:
+            yield from _dotted(value, f"{path}.")
 
 
 def _owned_paths(values: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
@@ -413,9 +601,7 @@ def _cross_account_values(
     values = install.values
     gates = values.get("featureGates", {})
     if not isinstance(gates, Mapping):
-        form = "a map of feature gates to true or false"
-        problems.add("install.values.featureGates", f"must be {form}, got {shown(gates)}")
-        gates = {}
+        gates = {}  # reported with the chart's value types
     if mode == "iam_role_selector":
         if values.get("enableCARM") is True:
             problems.add(
@@ -433,7 +619,7 @@ def _cross_account_values(
         problems.add(
             "install.values.enableCARM", "must not be false: cross_account uses CARM (cross_account_mode 'carm')"
         )
-    if values.get("installScope", "cluster") != "cluster":
+    if values.get("installScope", "cluster") == "namespace":  # another value is no scope at all: reported above
         problems.add(
             "install.values.installScope",
             "must be 'cluster' for CARM (the controller watches the target namespaces), "
@@ -458,6 +644,18 @@ def _cross_account_warnings(
         yield f"{start} featureGates.IAMRoleSelector=true and enableCARM=false"
     elif service_level:
         yield f"{start} featureGates.ServiceLevelCARM=true"
+
+
+def _derived_warnings(policy: DerivedPolicy) -> Iterator[str]:
+    """Role fields of the derived kinds, with no role to pass: setting one fails with AccessDenied."""
+    if policy.unset_role_fields:
+        fields = "; ".join(
+            f"{kind} {', '.join(f'`{f}`' for f in names)}" for kind, names in policy.unset_role_fields.items()
+        )
+        yield (
+            f"policy derived grants iam:PassRole on no role: a manifest that sets {fields} would fail with "
+            "AccessDenied; list the roles the controller may pass in passRoles (pass_roles in Python)"
+        )
 
 
 def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:
@@ -541,7 +739,7 @@ def _extra_providers(args: Mapping[str, Any], problems: Problems) -> tuple[Any, 
     in the primary's partition where the ARNs are known now."""
     providers = listed(args, "extra_oidc_providers", "OIDC provider ARNs or ClusterOidcProviders", problems)
     primary_arn, _ = _primary_source(args)
-    seen = {primary_arn: "the cluster's own provider"}
+    seen = {primary_arn: "the cluster's own provider"} if isinstance(primary_arn, str) else {}
     primary = parsed_or_none(primary_arn)
     for index, provider in enumerate(providers):
         where = f"extra_oidc_providers[{index}]"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from ack_irsa import catalog
 from ack_irsa.errors import shown
 from ack_irsa.iam import limits
 
+T = TypeVar("T")
 DEFAULT_NAMESPACE = "ack-system"
 DEFAULT_ROLE_PATH = "/"
 DEFAULT_SESSION_DURATION = 3600
@@ -67,10 +68,54 @@ def deploy_time(value: Any) -> bool:
     return hasattr(value, "apply") and hasattr(value, "future")
 
 
+MAX_DEPTH = 32
+"""Levels of lists and maps an argument's value may nest (a stack file allows as many)."""
+
+
+def when_resolved(where: str, field: str, check: Callable[[Any], T]) -> Callable[[Any], T]:
+    """``check`` for a value known only at deploy time, to run when it resolves: what it refuses is an
+    :class:`ArgsError` naming ``field`` (prefixed by ``where``, the component), as up front, never a raw error."""
+
+    def checked(value: Any) -> T:
+        try:
+            return check(value)
+        except ArgsError:
+            raise
+        except ValueError as error:
+            raise ArgsError([Problem(field, str(error))], where) from None
+
+    return checked
+
+
 def as_mapping(args: Any, component: str) -> Mapping[str, Any]:
+    """The arguments as a mapping of plain values bounded in depth; an :class:`ArgsError` at once otherwise,
+    naming each argument whose value refers to itself or nests too deep (nothing could check it)."""
     if not isinstance(args, Mapping):
         raise ArgsError([Problem("", f"the arguments must be a mapping such as {component}, got {shown(args)}")])
+    unbounded = [Problem(str(name), why) for name, value in args.items() if (why := _unbounded(value))]
+    if unbounded:
+        raise ArgsError(unbounded)
     return args
+
+
+def _unbounded(value: Any) -> str | None:
+    """Why ``value`` cannot be checked (it contains itself, or nests deeper than :data:`MAX_DEPTH`), walked
+    without recursion; None when it is bounded. Pulumi Outputs and resources are leaves here."""
+    pending: list[tuple[Any, int, tuple[int, ...]]] = [(value, 1, ())]
+    while pending:
+        item, depth, above = pending.pop()
+        if isinstance(item, Mapping):
+            children = list(item.values())
+        elif isinstance(item, list | tuple | set | frozenset):
+            children = list(item)
+        else:
+            continue
+        if id(item) in above:
+            return "contains itself (a list or map that refers to itself cannot be checked or sent)"
+        if depth > MAX_DEPTH:
+            return f"is nested more than {MAX_DEPTH} levels deep"
+        pending += [(child, depth + 1, (*above, id(item))) for child in children]
+    return None
 
 
 def component_arguments(

@@ -7,13 +7,21 @@ from dataclasses import dataclass
 from typing import Any
 
 from ack_irsa import catalog
+from ack_irsa.catalog.derived import DerivedPolicy
 from ack_irsa.errors import shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import (
     parse_role_arn,
 )
 from ack_irsa.iam.risks import Risk
-from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks
+from ack_irsa.spec.permissions import (
+    PolicyRef,
+    resolve_derived,
+    resolve_permissions,
+    resolve_risks,
+    role_tags,
+    stale_acknowledgements,
+)
 from ack_irsa.spec.problems import (
     DEFAULT_ROLE_PATH,
     DEFAULT_SESSION_DURATION,
@@ -30,6 +38,9 @@ TARGET_ROLE_ARGUMENTS = (
     "role_name",
     "role_path",
     "pod_identity",
+    "policy",
+    "kinds",
+    "pass_roles",
     "policy_arns",
     "extra_policy_arns",
     "inline_policy",
@@ -53,7 +64,12 @@ class TargetRoleSpec:
     inline_policy: Any
     max_session_duration: int
     tags: dict[str, str]
+    """The role's tags: the caller's, and ack-irsa's own for the guardrails (the acknowledged risks)."""
     risks: tuple[Risk, ...] = ()
+    derived_policy: DerivedPolicy | None = None
+    """``policy: derived``: the policy derived from the controller's calls; None: the recommendation."""
+    warnings: tuple[str, ...] = ()
+    """What a reviewer should know: an acknowledged risk the role no longer has."""
 
 
 def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
@@ -82,14 +98,26 @@ def resolve_target_role(args: Mapping[str, Any]) -> TargetRoleSpec:
         problems.add("trusted_role_arns", f"lie in different partitions ({', '.join(sorted(partitions))})")
     pod_identity = args.get("pod_identity", False)
     problems.plain("pod_identity", pod_identity, bool, "true or false")
-    managed, inline = resolve_permissions(args, controller, problems)
-    risks = resolve_risks(args, controller, managed, inline, problems)
+    derived_policy = resolve_derived(args, controller, problems)
+    managed, inline = resolve_permissions(args, controller, problems, derived_policy)
+    risks = resolve_risks(args, controller, managed, inline, problems, derived_policy=derived_policy)
     duration = args.get("max_session_duration", DEFAULT_SESSION_DURATION)
     if problems.plain("max_session_duration", duration, int, "a whole number of seconds"):
         problems.check("max_session_duration", limits.check_session_duration, duration)
-    tags = checked_tags(args.get("tags"), problems)
+    tags = role_tags(checked_tags(args.get("tags"), problems), risks, False, problems)
     if problems:
         raise ArgsError(problems)
     return TargetRoleSpec(
-        controller, str(role_name), role_path, trusted, pod_identity is True, managed, inline, duration, tags, risks
+        controller,
+        str(role_name),
+        role_path,
+        trusted,
+        pod_identity is True,
+        managed,
+        inline,
+        duration,
+        tags,
+        risks,
+        derived_policy,
+        tuple(stale_acknowledgements(args, risks)),
     )

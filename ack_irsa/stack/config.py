@@ -16,18 +16,29 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from types import SimpleNamespace, UnionType
 from typing import Any, Literal, TypeVar, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 from pydantic.alias_generators import to_camel
 
 from ack_irsa import catalog
 from ack_irsa.errors import SECRET_KEYS, InputError, kind_of, shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import CarmGrant, CrossAccountTarget, needs_service_level, parse_role_arn
-from ack_irsa.iam.arns import parsed_or_none, partition_of_region
+from ack_irsa.iam.arns import aws_managed_policy_arn, oidc_provider_arn, parsed_or_none, partition_of_region
+from ack_irsa.iam.capability import DEFAULT_CAPABILITY_NAME
+from ack_irsa.spec.capability import (
+    CAPABILITY_ARGUMENTS,
+    ENTRY_ARGUMENTS,
+    REFUSED,
+    CapabilitySpec,
+    resolve_capability,
+)
 from ack_irsa.spec.controller import CONTROLLER_ARGUMENTS, INSTALL_KEYS, ControllerSpec, resolve_controller
 from ack_irsa.spec.cross_account import CROSS_ACCOUNT_KEYS
 from ack_irsa.spec.oidc_provider import OIDC_ARGUMENTS, OidcProviderSpec, resolve_oidc_provider
 from ack_irsa.spec.problems import DEFAULT_NAMESPACE, ArgsError, Problem
+from ack_irsa.stack import kubeconfig
+from ack_irsa.stack.stackfile import SECRET_PLACEHOLDER
 
 NAMESPACE = "ack-irsa"
 """The config namespace (the project name): keys are ``ack-irsa:<key>``."""
@@ -46,12 +57,40 @@ IDENTITY_KEYS: tuple[IdentityKey, ...] = ("irsa", "podIdentity", "both")
 _INSTALL_KEYS = {"releaseName": "release_name", "createNamespace": "create_namespace"}
 
 
+_INSTALL_WRITTEN = ("version", "releaseName", "values", "createNamespace")
+
+
 def _install_args(value: bool | dict[str, Any]) -> bool | dict[str, Any]:
-    """``install`` in the component's words (``releaseName`` → ``release_name``); other keys stay as
-    given, so an unknown one is reported as it was written."""
+    """``install`` in the component's words (``releaseName`` → ``release_name``); a key the stack file may
+    not use (``release_name`` too) is left out here and reported by :func:`_install_key_problems`."""
     if isinstance(value, dict):
-        return {_INSTALL_KEYS.get(key, key): item for key, item in value.items()}
+        return {_INSTALL_KEYS.get(key, key): item for key, item in value.items() if key in _INSTALL_WRITTEN}
     return value
+
+
+def _install_key_problems(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """Keys of ``install`` objects as the stack file spells them (camelCase), each unknown one named."""
+    installs = [(("install",), stack.install)] + [
+        (("controllers", index, "install"), c.install) for index, c in controllers.items()
+    ]
+    for where, install in installs:
+        for key in install if isinstance(install, dict) else ():
+            if key not in _INSTALL_WRITTEN:
+                close = difflib.get_close_matches(to_camel(str(key)), _INSTALL_WRITTEN, n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else f" (known: {', '.join(_INSTALL_WRITTEN)})"
+                yield f"{_path((*where, key))}: unknown key{hint}"
+
+
+def _install_shape(value: Any) -> Any:
+    """``install`` is true, false or an object: one message for anything else (not one per kind it is not)."""
+    if value is None or isinstance(value, bool | dict):
+        return value
+    if value == "null":  # a stack-level `install: ~`, as Pulumi passes it
+        raise ValueError("must be true, false or an object {values, createNamespace}, not empty")
+    try:  # a stack-level true arrives as the text "true", as Pulumi passes config values
+        return TypeAdapter(bool).validate_python(value)
+    except ValidationError:
+        raise ValueError("must be true, false or an object {version, releaseName, values, createNamespace}") from None
 
 
 def _identity_key(value: Any) -> Any:
@@ -132,6 +171,20 @@ class ControllerConfig(_Model):
         description="Deployment restarted when the role changes. Default: `ack-<service>-controller-<service>-chart`; "
         '`""` disables the restart.',
     )
+    policy: str | None = Field(
+        None,
+        description="`recommended`: the catalog's recommended policies; `derived`: one inline policy of exactly "
+        "the actions the controller's code calls for `kinds` (`python -m ack_irsa catalog show <service>`). "
+        "Default: `recommended`.",
+    )
+    kinds: list[str] | None = Field(
+        None, description="`policy: derived`: the kinds the controller manages here. Default: every kind."
+    )
+    pass_roles: list[str] | None = Field(
+        None,
+        description="`policy: derived`: role ARNs the controller may pass (`iam:PassRole`), for fields such as "
+        "rds `monitoringRoleARN`; `*` is refused. Default: none.",
+    )
     policy_arns: list[str] | None = Field(
         None, description="Managed policy ARNs instead of the recommended ones. Default: the catalog's."
     )
@@ -182,13 +235,41 @@ class ControllerConfig(_Model):
         description="Accounts the controller manages resources in: `[{accountId, roleName or roleArn, namespaces, "
         "manageRole, provider}]`. The role may assume exactly those roles.",
     )
+    namespaces: list[str] | None = Field(
+        None,
+        description="Capability only: the namespaces whose resources of this service use the entry's selected role. "
+        "Default: every namespace.",
+    )
+    secret_namespaces: list[str] | None = Field(
+        None,
+        description="Capability only, for acm, acmpca, documentdb, memorydb, mq, rds and secretsmanager: the "
+        "namespaces holding the Secrets they read. Default: `namespaces`; required without them.",
+    )
+    trust_policy: dict[str, Any] | str | None = Field(
+        None,
+        description="The role's trust policy exactly as given, instead of the one ack-irsa builds: for a role taken "
+        "over as it is (`ack-irsa adopt` writes it). Default: ack-irsa's (`sub` and `aud` pinned).",
+    )
+    inline_policy_name: str | None = Field(
+        None,
+        description="Name of the inline policy. Default: `ack-controller-policy` (a role taken over keeps its own).",
+    )
+    role_description: str | None = Field(
+        None,
+        description="The role's description (`\"\"`: none). Default: ack-irsa's (a role taken over keeps its own).",
+    )
 
     @field_validator("identity", mode="before")
     @classmethod
     def _known_identity(cls, value: Any) -> Any:
         return _identity_key(value)
 
-    @field_validator("inline_policy", mode="before")
+    @field_validator("install", mode="before")
+    @classmethod
+    def _install_shape(cls, value: Any) -> Any:
+        return _install_shape(value)
+
+    @field_validator("inline_policy", "trust_policy", mode="before")
     @classmethod
     def _document_or_text(cls, value: Any) -> Any:
         if value is not None and not isinstance(value, dict | str):
@@ -200,8 +281,30 @@ class ControllerConfig(_Model):
         return self.name or self.service
 
 
+class CapabilityConfig(_Model):
+    """``capability``: ACK as the managed EKS Capability. AWS runs the controllers; nothing is installed with Helm."""
+
+    name: str = Field(DEFAULT_CAPABILITY_NAME, description="The capability's name; one ACK capability per cluster.")
+    role_name: str | None = Field(
+        None,
+        description="The capability role's name. Default: `ack-capability-<cluster>-<hash>`, derived like the "
+        "controllers' role names.",
+    )
+    permissions: Literal["selectors", "direct"] = Field(
+        "selectors",
+        description="`selectors`: the capability role may only assume one selected role per controller entry, "
+        "chosen by IAMRoleSelectors; `direct`: the capability role carries the services' policies itself.",
+    )
+
+
 class StackConfig(_Model):
     """Every ``ack-irsa:*`` key of a stack."""
+
+    capability: CapabilityConfig | None = Field(
+        None,
+        description='Run ACK as the managed EKS Capability: `{name, roleName, permissions}` (README, "Managed '
+        "capability\"). Needs `clusterName`; the controllers' entries become the capability's.",
+    )
 
     cluster_name: str | None = Field(
         None, description="EKS cluster name; its OIDC issuer is looked up. Give this, `issuerUrl` or `oidcProviderArn`."
@@ -261,11 +364,28 @@ class StackConfig(_Model):
         description="`present`: the eks-pod-identity-agent add-on is installed already (EKS Auto Mode has it); "
         "`install`: the stack installs it (kept on destroy).",
     )
+    imports: dict[str, str] = Field(
+        {},
+        alias="import",
+        description="Resources the next `pulumi up` imports instead of creating: `{resource name: import ID}` "
+        "(`ack-irsa adopt` writes it). Each resource must match what exists.",
+    )
 
     @field_validator("identity", mode="before")
     @classmethod
     def _known_identity(cls, value: Any) -> Any:
         return _identity_key(value)
+
+    @field_validator("install", mode="before")
+    @classmethod
+    def _install_shape(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("must be true, false or an object {values, createNamespace}")
+        return _install_shape(value)
+
+    def install_of(self, controller: ControllerConfig) -> bool | dict[str, Any]:
+        """The controller's own ``install``, else the stack's."""
+        return controller.install if controller.install is not None else self.install
 
     def identity_of(self, controller: ControllerConfig) -> str:
         """The controller's identity mode in the Python API's words (``pod_identity``)."""
@@ -301,6 +421,37 @@ class StackConfig(_Model):
             args["tags"] = self.tags or None  # an adopted provider is not ours to tag
         return {k: v for k, v in args.items() if v is not None}
 
+    def capability_args(
+        self,
+        controllers: Iterable[ControllerConfig] | None = None,
+        target_provider: Callable[[ControllerConfig, CrossAccountConfig], Any] | None = None,
+    ) -> dict[str, Any]:
+        """Arguments of the stack's AckCapability: the ``capability`` keys, the stack's cluster and tags, and every
+        controller entry as the keys it sets (the ones that mean nothing to the capability too: it refuses them
+        with why). ``target_provider`` makes a target account's AWS provider (default: the entry stands in)."""
+        assert self.capability is not None
+        make = target_provider or (lambda _, target: target.provider)
+        entries = []
+        for controller in self.controllers if controllers is None else controllers:
+            entry = {f: getattr(controller, f) for f in controller.model_fields_set if f != "cross_account"}
+            if controller.cross_account:
+                entry["cross_account"] = [
+                    t.target_args(make(controller, t) if t.provider else None) for t in controller.cross_account
+                ]
+            entries.append(entry)
+        args: dict[str, Any] = {
+            "cluster_name": self.cluster_name,
+            "name": self.capability.name,
+            "permissions": self.capability.permissions,
+            "controllers": entries,
+            "managed_policies_per_role": self.managed_policies_per_role,
+        }
+        if self.capability.role_name is not None:
+            args["role_name"] = self.capability.role_name
+        if self.tags:
+            args["tags"] = self.tags
+        return args
+
     def controller_args(
         self,
         controller: ControllerConfig,
@@ -315,7 +466,8 @@ class StackConfig(_Model):
         args = {
             field: getattr(controller, field)
             for field in controller.model_fields_set
-            if field not in ("name", "tags", "cross_account")  # the others are ControllerIrsa arguments
+            # the others are ControllerIrsa arguments (namespaces: the capability's only, refused on their own)
+            if field not in ("name", "tags", "cross_account", "namespaces", "secret_namespaces")
         }
         if controller.cross_account:
             make = target_provider or (lambda _, target: target.provider)
@@ -329,8 +481,8 @@ class StackConfig(_Model):
         args["namespace"] = controller.namespace or self.namespace
         if self.tags or controller.tags:
             args["tags"] = {**self.tags, **controller.tags}
-        install = controller.install if controller.install is not None else self.install
-        if install:
+        install = self.install_of(controller)
+        if install is not False:  # `install: {}` installs, with no values of its own (decision 171)
             args["install"] = _install_args(install)
         args["identity"] = self.identity_of(controller)
         if args["identity"] == "irsa":
@@ -361,12 +513,20 @@ _NO_CONTROLLER = (
 )
 
 
-def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), partition: str | None = None) -> StackConfig:
+def parse(
+    raw: Mapping[str, Any],
+    secret_keys: Iterable[str] = (),
+    partition: str | None = None,
+    written: Mapping[str, str] | None = None,
+) -> StackConfig:
     """Parse a Pulumi config map (``{"ack-irsa:clusterName": "prod", ...}``; structured values as
     JSON text, as Pulumi passes them) into a checked :class:`StackConfig`.
 
     The values of ``secret_keys`` (and of a kubeconfig, always) are never echoed in a message.
-    ``partition``: the stack's partition where ``aws:region`` does not say it (an offline flag)."""
+    ``partition``: the stack's partition where ``aws:region`` does not say it (an offline flag).
+    ``written``: the text of the stack file's unquoted booleans and numbers by key path
+    (:attr:`~ack_irsa.stack.stackfile.StackFile.written`), where the file was read: one where a string is
+    meant is refused with that text, quoted."""
     secret = {key.split(":", 1)[1] for key in secret_keys if key.startswith(f"{NAMESPACE}:")} | SECRET_KEYS
     problems: list[str] = []
     values = {}
@@ -374,8 +534,16 @@ def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), partition: st
         if key.startswith(f"{NAMESPACE}:"):
             name = key.split(":", 1)[1]
             values[name] = _kubeconfig(value, problems) if name == "kubeconfig" else _decode(value, name, problems)
-    entries = values.pop("controllers", None)
     faulty: list[str] = []  # key paths whose values were refused (and left out) by the schema
+    quoted = {
+        path: what
+        for path, text in (written or {}).items()
+        if path.partition(".")[0].partition("[")[0].removeprefix(f"{NAMESPACE}:") not in secret
+        and (what := _read_as(path, text)) is not None
+    }
+    problems += [f"{path}: {what}" for path, what in quoted.items()]
+    faulty += quoted
+    entries = values.pop("controllers", None)
     stack = _validated(StackConfig, values, (), problems, secret, faulty) or StackConfig()
     if entries is None or entries == []:
         problems.append(f"{NAMESPACE}:controllers: {_NO_CONTROLLER}")
@@ -396,12 +564,74 @@ def parse(raw: Mapping[str, Any], secret_keys: Iterable[str] = (), partition: st
             )
         elif controller := _validated(ControllerConfig, entry, ("controllers", index), problems, set(), faulty):
             parsed[index] = controller
+    # A value YAML read as a boolean or a number is reported as such, not also as not being a string.
+    problems = [
+        p for p in problems if not _below(p, quoted) or p.removeprefix(p.partition(": ")[0] + ": ") in quoted.values()
+    ]
     # The checks below run on every part that parsed, so one run reports every problem.
-    semantic = _semantic_problems(stack, parsed, raw.get("aws:region"), partition)
-    problems += [p for p in semantic if not any(p.startswith((f"{f}:", f"{f}[", f"{f}.")) for f in faulty)]
+    if stack.capability is not None:
+        semantic = _capability_problems(stack, parsed, raw.get("aws:region"), partition)
+    else:
+        semantic = _semantic_problems(stack, parsed, raw.get("aws:region"), partition)
+    problems += [p for p in semantic if not _below(p, faulty)]
     if problems:
-        raise ConfigError(problems)
+        raise ConfigError(list(dict.fromkeys(problems)))  # a stack-wide value's problem once, however inherited
     return stack.model_copy(update={"controllers": list(parsed.values())})
+
+
+def _below(problem: str, paths: Iterable[str]) -> bool:
+    """Whether ``problem`` is about a value at or inside one of ``paths``."""
+    return any(problem.startswith((f"{f}:", f"{f}[", f"{f}.")) for f in paths)
+
+
+_PART = re.compile(r"\.?([^.\[\]]+)|\[([0-9]+)\]")
+
+
+def _read_as(path: str, text: str) -> str | None:
+    """Why the unquoted ``text`` at ``path`` is refused: YAML read it as a boolean or a number where the
+    config means a string; None where a boolean or a number is meant (or the key is not known)."""
+    if not path.startswith(f"{NAMESPACE}:"):
+        return None
+    parts = [int(i) if i else key for key, i in _PART.findall(path.removeprefix(f"{NAMESPACE}:"))]
+    if not _means_text(parts):
+        return None
+    read = yaml.safe_load(text)
+    kind = "a boolean" if isinstance(read, bool) else "a number"
+    what = "" if isinstance(read, bool) or str(read) == text else f" ({read})"
+    return f"YAML reads {text} as {kind}{what}; this key takes a string: quote it ({text!r})"
+
+
+def _means_text(parts: list[str | int]) -> bool:
+    """Whether the config schema means a string at ``parts`` (key names as written, list indexes)."""
+    if len(parts) >= 2 and parts[-2] == "install":  # install's own keys; chart values are the chart's
+        return parts[-1] in ("version", "releaseName")
+    annotation: Any = StackConfig
+    for part in parts:
+        annotation = next((inner for o in _options(annotation) if (inner := _inside(o, part)) is not None), None)
+        if annotation is None:
+            return False
+    return all(
+        option is str or (get_origin(option) is Literal and all(isinstance(v, str) for v in get_args(option)))
+        for option in _options(annotation)
+    )
+
+
+def _options(annotation: Any) -> list[Any]:
+    if get_origin(annotation) in (Union, UnionType):
+        return [option for option in get_args(annotation) if option is not type(None)]
+    return [annotation]
+
+
+def _inside(annotation: Any, part: str | int) -> Any:
+    """The type of the value at ``part`` inside a value of type ``annotation``; None if there is none."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel) and isinstance(part, str):
+        field = next((f for name, f in annotation.model_fields.items() if (f.alias or name) == part), None)
+        return field.annotation if field else None
+    if get_origin(annotation) is list and isinstance(part, int):
+        return get_args(annotation)[0]
+    if get_origin(annotation) is dict and isinstance(part, str):
+        return get_args(annotation)[1]
+    return None
 
 
 def _kubeconfig(value: Any, problems: list[str]) -> Any:
@@ -506,22 +736,92 @@ def _semantic_problems(
             problems.append(f"{_path((key,))}: {error}")
     stand_in = _planned_provider(oidc, stack)
     service_level = stack.service_level_controllers(controllers.values())
+    specs: dict[str, ControllerSpec] = {}
     for index, controller in controllers.items():
         try:
-            resolve_controller(stack.controller_args(controller, stand_in, service_level=service_level))
+            specs[controller.logical_name] = resolve_controller(
+                stack.controller_args(controller, stand_in, service_level=service_level)
+            )
         except ArgsError as error:
             # A stack-wide value is reported once, above, not again for every controller that inherits it.
             inherited = {"namespace", "cluster_name"} if controller.namespace is None else {"cluster_name"}
             inherited |= {"tags"} if not controller.tags else set()
-            problems += [_problem(("controllers", index), p, {}) for p in error.problems if p.field not in inherited]
+            for problem in error.problems:
+                if problem.field in inherited:
+                    continue
+                stack_install = controller.install is None and problem.field.startswith("install")
+                problems.append(_problem(() if stack_install else ("controllers", index), problem, {}))
+    problems += _stack_install_check(stack, controllers)
+    problems += _capability_only(controllers)
+    stack_partition, region_problems = _stack_partition(stack, controllers, region, partition)
     problems += _pod_identity_problems(stack, controllers)
-    problems += _cross_account_problems(stack, controllers)
+    problems += _cross_account_problems(stack, controllers, stack_partition)
     problems += _stack_install_problems(stack)
+    problems += _install_key_problems(stack, controllers)
     problems += _duplicates(stack, controllers)
-    stack_partition, region_problems = _stack_partition(stack, region, partition)
     problems += region_problems
     problems += _partition_problems(stack, controllers, stack_partition)
+    problems += _account_problems(stack, controllers)
+    if (
+        stack.kubeconfig is not None
+        and stack.kubeconfig != SECRET_PLACEHOLDER
+        and not kubeconfig.is_path(stack.kubeconfig)
+    ):
+        problems += [
+            f"{_path(('kubeconfig',))}: {p}" for p in kubeconfig.contents_problems(stack.kubeconfig, stack.kube_context)
+        ]
+    if len(specs) == len(controllers):  # imports are checked against what the controllers register
+        problems += _import_problems(stack, specs, stack_partition[0] if stack_partition else None)
     return problems
+
+
+def importable(stack: StackConfig, specs: Mapping[str, ControllerSpec], partition: str | None) -> dict[str, str | None]:
+    """Every resource of the stack that ``import`` may name → the import ID it must have (None where only a live
+    account knows it: an association's ID, a provider's ARN). The resource names are the components' own."""
+    found: dict[str, str | None] = {}
+    if stack.needs_oidc_provider and stack.oidc_provider_arn is None:
+        found["cluster-provider"] = None
+    for name, spec in specs.items():
+        role = spec.role_name
+        found[f"{name}-role"] = role
+        for key, ref in spec.managed_policies.items():
+            arn = ref.arn if ref.aws_managed_name is None else None
+            if ref.aws_managed_name is not None and partition is not None:
+                arn = aws_managed_policy_arn(partition, ref.aws_managed_name)
+            found[f"{name}-{key}"] = f"{role}/{arn}" if role and isinstance(arn, str) else None
+        if spec.inline_policy is not None:
+            found[f"{name}-inline"] = f"{role}:{spec.inline_policy_name}" if role else None
+        found[f"{name}-managed-policies"] = found[f"{name}-inline-policies"] = role
+        if spec.uses_pod_identity and spec.service_account_mode != "none":
+            found[f"{name}-pod-identity"] = None
+        if spec.install is not None:
+            found[f"{name}-release"] = f"{spec.namespace}/{spec.install.release_name}"
+    return found
+
+
+def _import_problems(stack: StackConfig, specs: Mapping[str, ControllerSpec], partition: str | None) -> Iterator[str]:
+    """An import names a resource the stack registers, with the ID that resource would have: a mistaken
+    import fails at ``pulumi up``, after other resources were imported; here it fails before anything."""
+    known = importable(stack, specs, partition)
+    for name, given in stack.imports.items():
+        where = f"{_path(('import',))}.{name}"
+        if name not in known:
+            close = difflib.get_close_matches(name, known, n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else f" (importable: {', '.join(sorted(known))})"
+            yield f"{where}: no resource of this stack that can be imported has this name{hint}"
+            continue
+        expected = known[name]
+        if name.endswith("-role") and expected is None:
+            yield f"{where}: give the controller a roleName, the name of the role to import"
+        elif expected is not None and given != expected:
+            yield (
+                f"{where}: the import ID of this resource is {expected!r} (from the controller's config), got "
+                + shown(given)
+            )
+        elif name.endswith("-pod-identity") and not re.fullmatch(r"[^,]+,a-[0-9a-z]+", given):
+            yield f"{where}: must be '<cluster>,<associationId>' (as a-0123456789abcdef0), got {shown(given)}"
+        elif name == "cluster-provider" and ":oidc-provider/" not in given:
+            yield f"{where}: must be the ARN of the cluster's IAM OIDC provider, got {shown(given)}"
 
 
 # Stack keys whose component argument has another name.
@@ -549,10 +849,106 @@ def _problem(prefix: tuple[Any, ...], problem: Problem, renamed: Mapping[str, st
     rest = problem.field[len(name) :]
     if name == "cross_account":  # keys inside an entry are the config's too: [0].account_id → [0].accountId
         rest = re.sub(r"\.([a-z_]+)", lambda match: "." + to_camel(match[1]), rest)
+    elif name == "install":  # install.release_name → install.releaseName; chart values stay as written
+        rest = re.sub(r"^\.(release_name|create_namespace)\b", lambda match: "." + to_camel(match[1]), rest)
     message = _ARGUMENT.sub(lambda match: key(match[0]), problem.message).replace(
         "'iam_role_selector'", "'iamRoleSelector'"
     )
     return f"{_path(loc)}{rest}: {message}"
+
+
+def _capability_only(controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """The keys that only the capability's entries have."""
+    for index, controller in controllers.items():
+        if controller.namespaces is not None:
+            yield (
+                f"{_path(('controllers', index, 'namespaces'))}: applies only under ack-irsa:capability (self-managed "
+                "controllers serve their namespaces through crossAccount or their install scope)"
+            )
+        if controller.secret_namespaces is not None:
+            yield f"{_path(('controllers', index, 'secretNamespaces'))}: applies only under ack-irsa:capability"
+
+
+# Stack keys of self-managed controllers that mean nothing to the capability, by the refusal that says why.
+_STACK_REFUSED = {
+    "issuer_url": "oidc_provider",
+    "oidc_provider_arn": "oidc_provider",
+    "client_ids": "oidc_provider",
+    "thumbprints": "oidc_provider",
+    "identity": "identity",
+    "install": "install",
+    "pod_identity_agent": "pod_identity_agent",
+}
+# The capability's arguments as the stack config names them.
+_CAPABILITY_KEYS: dict[str, tuple[str, ...]] = {
+    "cluster_name": ("clusterName",),
+    "name": ("capability", "name"),
+    "role_name": ("capability", "roleName"),
+    "permissions": ("capability", "permissions"),
+    "tags": ("tags",),
+    "managed_policies_per_role": ("managedPoliciesPerRole",),
+}
+_CAPABILITY_WORDS = re.compile(
+    r"\b("
+    + "|".join(sorted({*CAPABILITY_ARGUMENTS, *ENTRY_ARGUMENTS, *CROSS_ACCOUNT_KEYS, *REFUSED}, key=len, reverse=True))
+    + r")\b"
+)
+
+
+def _capability_problems(
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: Any, partition: str | None
+) -> list[str]:
+    """The capability's checks: the stack keys it makes meaningless, then the component's own (every entry)."""
+    problems: list[str] = []
+    for field in sorted(stack.model_fields_set & _STACK_REFUSED.keys()):
+        problems.append(
+            f"{_path((to_camel(field),))}: does not apply to the capability: {REFUSED[_STACK_REFUSED[field]]}"
+        )
+    if not stack.retain_oidc_provider:
+        problems.append(
+            f"{_path(('retainOidcProvider',))}: does not apply to the capability: {REFUSED['oidc_provider']}"
+        )
+    if stack.namespace != DEFAULT_NAMESPACE:
+        problems.append(f"{_path(('namespace',))}: does not apply to the capability: {REFUSED['namespace']}")
+    if "cross_account_mode" in stack.model_fields_set and stack.cross_account_mode == "carm":
+        problems.append(
+            f"{_path(('crossAccountMode',))}: does not apply to the capability: {REFUSED['cross_account_mode']}"
+        )
+    positions = list(controllers)  # the component numbers the entries that parsed; the config, every entry
+    try:
+        resolve_capability(stack.capability_args(list(controllers.values())))
+    except ArgsError as error:
+        problems += [_capability_problem(p, positions) for p in error.problems]
+    stack_partition, region_problems = _stack_partition(stack, controllers, region, partition)
+    for index, controller in controllers.items():
+        for position, entry in enumerate(controller.cross_account):
+            problems += _provider_problems(("controllers", index, "crossAccount", position), entry, stack_partition)
+    problems += region_problems
+    problems += _partition_problems(stack, controllers, stack_partition)
+    return problems
+
+
+def _capability_problem(problem: Problem, positions: list[int]) -> str:
+    """A problem of ``AckCapability`` in the words of the stack config: its key path, camelCase, and the entries
+    numbered as the config lists them."""
+
+    def renumbered(text: str) -> str:
+        text = re.sub(r"controllers\[(\d+)\]", lambda match: f"controllers[{positions[int(match[1])]}]", text)
+        return _CAPABILITY_WORDS.sub(lambda match: to_camel(match[0]), text)
+
+    field = problem.field
+    if field in _CAPABILITY_KEYS:
+        where = _path(_CAPABILITY_KEYS[field])
+    else:
+        # every segment of a key path is a key: camelCase each, the ones the capability refuses included
+        path = ".".join(to_camel(part) if "_" in part else part for part in renumbered(field).split("."))
+        where = f"{NAMESPACE}:{path}" if field else f"{NAMESPACE}:capability"
+    return f"{where}: {renumbered(problem.message)}"
+
+
+def capability_spec(stack: StackConfig) -> CapabilitySpec:
+    """The capability's checked arguments as the program passes them (for a parsed stack with ``capability``)."""
+    return resolve_capability(stack.capability_args())
 
 
 def controller_specs(stack: StackConfig) -> dict[str, ControllerSpec]:
@@ -604,7 +1000,9 @@ def _plain_target(entry: CrossAccountConfig) -> CrossAccountTarget | None:
     return None
 
 
-def _cross_account_problems(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+def _cross_account_problems(
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], stack_partition: tuple[str, str] | None
+) -> Iterator[str]:
     """What spans controllers (a namespace's owner account is one for the whole cluster under CARM), and
     what the component cannot see (the target providers, the stack's own account)."""
     own = parsed_or_none(stack.oidc_provider_arn)
@@ -617,7 +1015,7 @@ def _cross_account_problems(stack: StackConfig, controllers: Mapping[int, Contro
                     f"{_path((*where, 'accountId'))}: {entry.account_id} is this stack's own account (of "
                     "oidcProviderArn); a role there needs no cross-account access"
                 )
-            yield from _provider_problems(where, entry)
+            yield from _provider_problems(where, entry, stack_partition)
             if stack.cross_account_mode != "carm" or controller.service_account_mode == "none":
                 continue
             for namespace in entry.namespaces:
@@ -629,10 +1027,28 @@ def _cross_account_problems(stack: StackConfig, controllers: Mapping[int, Contro
                     )
 
 
-def _provider_problems(where: tuple[Any, ...], entry: CrossAccountConfig) -> Iterator[str]:
+def _provider_problems(
+    where: tuple[Any, ...], entry: CrossAccountConfig, stack_partition: tuple[str, str] | None
+) -> Iterator[str]:
     provider = entry.provider
     if provider is None:
         return
+    if provider.profile is not None and (provider.profile.strip() != provider.profile or not provider.profile):
+        yield (
+            f"{_path((*where, 'provider', 'profile'))}: {shown(provider.profile)} is not an AWS profile name "
+            "(empty, or with spaces or a line break at an end)"
+        )
+    if provider.region is not None:
+        try:
+            region_partition = partition_of_region(provider.region)
+        except ValueError as error:
+            yield f"{_path((*where, 'provider', 'region'))}: {error}"
+        else:
+            if stack_partition is not None and region_partition != stack_partition[0]:
+                yield (
+                    f"{_path((*where, 'provider', 'region'))}: {provider.region} is in partition "
+                    f"{region_partition!r}, but this stack's is {stack_partition[0]!r} (from {stack_partition[1]})"
+                )
     if provider.profile is None and provider.assume_role_arn is None:
         yield f"{_path((*where, 'provider'))}: give profile or assumeRoleArn (how to reach account {entry.account_id})"
     if provider.assume_role_arn is not None:
@@ -646,6 +1062,26 @@ def _provider_problems(where: tuple[Any, ...], entry: CrossAccountConfig) -> Ite
                     f"{_path((*where, 'provider', 'assumeRoleArn'))}: is a role in account {account}, but "
                     f"accountId is {entry.account_id}"
                 )
+
+
+def _stack_install_check(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """The stack's ``install`` is checked even when every controller replaces it: as a chart of the first
+    controller would be installed with it (every ACK chart takes the same values)."""
+    if stack.install is False or any(c.install is None for c in controllers.values()):
+        return  # checked through the controllers that inherit it
+    service = next((c.service for c in controllers.values() if c.service in catalog.services()), "s3")
+    if catalog.get(service).chart_version is None:
+        service = "s3"
+    try:
+        resolve_controller(
+            {"service": service, "oidc_provider_arn": _STAND_IN_PROVIDER, "install": _install_args(stack.install)}
+        )
+    except ArgsError as error:
+        yield from (_problem((), p, {}) for p in error.problems if p.field.startswith("install"))
+
+
+# Only the install values are read from this resolution: any partition serves, and the provider is never used.
+_STAND_IN_PROVIDER = oidc_provider_arn("aws", "111122223333", "oidc.eks.us-west-2.amazonaws.com/id/STANDIN")
 
 
 def _stack_install_problems(stack: StackConfig) -> Iterator[str]:
@@ -693,8 +1129,8 @@ def _duplicates(stack: StackConfig, controllers: Mapping[int, ControllerConfig])
             )
         if controller.role_name and (first := seen_roles.setdefault(controller.role_name, index)) != index:
             yield f"{where}.roleName: {shown(controller.role_name)} is the role name of controllers[{first}] too"
-        install = controller.install if controller.install is not None else stack.install
-        if install:
+        install = stack.install_of(controller)
+        if install is not False:
             options = install if isinstance(install, dict) else {}
             release = (namespace, str(options.get("releaseName", f"ack-{_chart_key(controller)}-controller")))
             if (first := seen_releases.setdefault(release, index)) != index:
@@ -723,10 +1159,10 @@ def _default_account(controller: ControllerConfig) -> str:
 
 
 def _stack_partition(
-    stack: StackConfig, region: Any, partition: str | None
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: Any, partition: str | None
 ) -> tuple[tuple[str, str] | None, list[str]]:
     """(the stack's partition and where it comes from: aws:region, else the ``partition`` given, else the
-    adopted provider's ARN), and what is wrong with aws:region."""
+    first ARN of the stack), and what is wrong with aws:region."""
     if region is not None:
         try:
             if not isinstance(region, str):
@@ -736,9 +1172,18 @@ def _stack_partition(
             return None, [f"aws:region: {error}"]
     if partition is not None:
         return (partition, "--partition"), []
-    if (provider := parsed_or_none(stack.oidc_provider_arn)) is not None:
-        return (provider.partition, "oidcProviderArn"), []
-    return None, []
+    return first_arn_partition(stack, controllers), []
+
+
+def first_arn_partition(
+    stack: StackConfig, controllers: Mapping[int, ControllerConfig] | None = None
+) -> tuple[str, str] | None:
+    """Without aws:region, the partition the stack's own ARNs give (the first well-formed one, and its key):
+    every other ARN must agree with it, and the offline plan assumes it. None when the stack has no ARN."""
+    for loc, arn in _arns(stack, dict(enumerate(stack.controllers)) if controllers is None else controllers):
+        if (parsed := parsed_or_none(arn)) is not None:  # an adopted provider lies in the stack's own partition
+            return parsed.partition, "oidcProviderArn" if loc == ("oidcProviderArn",) else _path(loc)
+    return None
 
 
 def _partition_problems(
@@ -750,7 +1195,14 @@ def _partition_problems(
         return
     partition, source = stack_partition
     for loc, arn in _arns(stack, controllers):
-        if (parsed := parsed_or_none(arn)) is not None and parsed.partition != partition:
+        if (parsed := parsed_or_none(arn)) is None or parsed.partition == partition:
+            continue
+        if source.startswith(f"{NAMESPACE}:"):  # no aws:region: the first ARN stands for the stack
+            yield (
+                f"{_path(loc)}: {shown(arn)} is in partition {parsed.partition!r}, but {source} is in "
+                f"{partition!r}: the stack's ARNs share one partition (set aws:region to say which)"
+            )
+        else:
             yield (
                 f"{_path(loc)}: {shown(arn)} is in partition {parsed.partition!r}, "
                 f"but this stack's is {partition!r} (from {source})"
@@ -762,7 +1214,7 @@ def _arns(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> It
         yield ("oidcProviderArn",), stack.oidc_provider_arn
     for index, controller in controllers.items():
         prefix: tuple[Any, ...] = ("controllers", index)
-        for key in ("policyArns", "extraPolicyArns", "extraOidcProviders"):
+        for key in ("policyArns", "extraPolicyArns", "extraOidcProviders", "passRoles"):
             for position, arn in enumerate(getattr(controller, _snake(key)) or []):
                 yield (*prefix, key, position), arn
         if controller.permissions_boundary:
@@ -775,6 +1227,31 @@ def _arns(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> It
                 yield (*where, "provider", "assumeRoleArn"), entry.provider.assume_role_arn
 
 
+def _account_problems(stack: StackConfig, controllers: Mapping[int, ControllerConfig]) -> Iterator[str]:
+    """A customer-managed policy (attached, or the permissions boundary) lies in the role's own account: IAM
+    attaches no policy of another account. The account is known when the stack adopts a provider by ARN."""
+    own = parsed_or_none(stack.oidc_provider_arn)
+    if own is None:
+        return
+    for index, controller in controllers.items():
+        prefix: tuple[Any, ...] = ("controllers", index)
+        arns = [
+            ((*prefix, key, i), arn)
+            for key in ("policyArns", "extraPolicyArns")
+            for i, arn in enumerate(getattr(controller, _snake(key)) or [])
+        ]
+        if controller.permissions_boundary:
+            arns.append(((*prefix, "permissionsBoundary"), controller.permissions_boundary))
+        for loc, arn in arns:
+            parsed = parsed_or_none(arn)
+            if parsed is not None and parsed.service == "iam" and parsed.account not in ("aws", own.account):
+                yield (
+                    f"{_path(loc)}: {shown(arn)} is a policy of account {parsed.account}, but the role is made in "
+                    f"{own.account} (of oidcProviderArn); IAM attaches only AWS-managed policies and the role's "
+                    "own account's"
+                )
+
+
 def _snake(camel: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in camel)
 
@@ -783,6 +1260,7 @@ def reference() -> str:
     """The stack config reference as Markdown tables, from the schema itself (the README embeds it)."""
     sections: list[tuple[str, type[BaseModel]]] = [
         ("Stack keys (`ack-irsa:<key>`)", StackConfig),
+        ('`capability` (README, "Managed capability")', CapabilityConfig),
         ("Each entry of `controllers`", ControllerConfig),
         ("Each entry of a controller's `crossAccount`", CrossAccountConfig),
         ("A `crossAccount` entry's `provider`", TargetProviderConfig),
@@ -815,4 +1293,5 @@ def _type_text(annotation: Any) -> str:
     if get_origin(annotation) is dict:
         return "map of strings" if get_args(annotation)[1] is str else "object"
     names: dict[Any, str] = {str: "string", int: "integer", bool: "boolean", ControllerConfig: "controller"}
-    return (names | {CrossAccountConfig: "target", TargetProviderConfig: "provider"})[annotation]
+    names |= {CrossAccountConfig: "target", TargetProviderConfig: "provider", CapabilityConfig: "capability"}
+    return names[annotation]

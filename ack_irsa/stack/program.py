@@ -12,6 +12,7 @@ from typing import Any
 
 import pulumi
 
+from ack_irsa.components.capability import AckCapability
 from ack_irsa.components.controller import ControllerIrsa
 from ack_irsa.components.cross_account import RoleAccountMap
 from ack_irsa.components.oidc import ClusterOidcProvider
@@ -89,7 +90,11 @@ def build(config: StackConfig) -> dict[str, Any]:
     The cluster's OIDC provider is created (or adopted) only when a controller uses IRSA: a stack whose
     controllers are all on EKS Pod Identity looks nothing up. The Pod Identity agent add-on is installed
     when the stack says so, and the controllers' Kubernetes objects wait for it."""
+    if config.imports:
+        pulumi.runtime.register_stack_transformation(_importer(config.imports))
     kubernetes = _kubernetes_provider(config)
+    if config.capability is not None:
+        return _capability(config, kubernetes)
     agent = _pod_identity_agent(config)
     opts = pulumi.ResourceOptions(
         providers=[kubernetes] if kubernetes else None, depends_on=[agent] if agent is not None else None
@@ -120,6 +125,54 @@ def build(config: StackConfig) -> dict[str, Any]:
     }
 
 
+def _capability(config: StackConfig, kubernetes: pulumi.ProviderResource | None) -> dict[str, Any]:
+    """ACK as the managed capability: its role, a selected role per controller entry and their selectors. The
+    outputs name the capability, its role, and per controller the role its resources are handled with (the
+    capability role itself with ``permissions: direct``)."""
+    capability = AckCapability(
+        config.capability.name if config.capability else "ack",
+        config.capability_args(target_provider=_target_providers()),  # type: ignore[arg-type]
+        pulumi.ResourceOptions(providers=[kubernetes]) if kubernetes else None,
+    )
+    controllers: dict[str, Any] = {}
+    for entry in capability.spec.controllers:
+        selected = capability.selected_roles.get(entry.name)
+        output: dict[str, Any] = {
+            "roleArn": capability.selected_role_arn(entry.name) if selected else capability.role_arn
+        }
+        if selected is not None and entry.cross_account:
+            output["crossAccount"] = {
+                target.account_id: selected.target_role_arn(target, capability.partition)
+                for target in entry.cross_account
+            }
+        controllers[entry.name] = output
+    return {
+        "capability": {
+            "arn": capability.capability_arn,
+            "name": capability.spec.name,
+            "roleArn": capability.role_arn,
+            "roleName": capability.role_name,
+        },
+        "controllers": controllers,
+    }
+
+
+def _importer(imports: dict[str, str]) -> pulumi.ResourceTransformation:
+    """Sets Pulumi's ``import`` option on each resource ``ack-irsa:import`` names (checked with the config: each
+    name is a resource the stack registers, each ID the one it would have), so ``pulumi up`` takes over what
+    exists instead of creating it. Once imported, the option does nothing more: the resource is in the state."""
+
+    def transform(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
+        found = imports.get(args.name)
+        if found is None or not isinstance(args.resource, pulumi.CustomResource):
+            return None
+        return pulumi.ResourceTransformationResult(
+            args.props, pulumi.ResourceOptions.merge(args.opts, pulumi.ResourceOptions(import_=found))
+        )
+
+    return transform
+
+
 def _target_providers() -> Callable[[ControllerConfig, CrossAccountConfig], pulumi.ProviderResource]:
     """Makes the AWS provider of a target account (``manageRole``), one per distinct setting. It is
     pinned to the target account (``allowed_account_ids``): credentials for any other account fail
@@ -137,7 +190,9 @@ def _target_providers() -> Callable[[ControllerConfig, CrossAccountConfig], pulu
             made[key] = aws.Provider(
                 f"account-{target.account_id}" + (f"-{same_account + 1}" if same_account else ""),
                 profile=settings.profile,
-                assume_roles=[{"role_arn": settings.assume_role_arn}] if settings.assume_role_arn else None,
+                assume_roles=[aws.ProviderAssumeRoleArgs(role_arn=settings.assume_role_arn)]
+                if settings.assume_role_arn
+                else None,
                 region=settings.region or pulumi.Config("aws").get("region"),
                 allowed_account_ids=[target.account_id],
             )
@@ -163,11 +218,18 @@ def _pod_identity_agent(config: StackConfig) -> pulumi.CustomResource | None:
 
 def _kubernetes_provider(config: StackConfig) -> pulumi.ProviderResource | None:
     """A provider for the configured cluster; None to use the ambient kubeconfig and context."""
-    needs_cluster = any(c.service_account_mode != "none" for c in config.controllers)
+    if config.capability is not None:
+        needs_cluster = config.capability.permissions == "selectors"  # the IAMRoleSelectors
+    else:
+        needs_cluster = any(c.service_account_mode != "none" for c in config.controllers)
     if not needs_cluster or (config.kubeconfig is None and config.kube_context is None):
         return None
     import pulumi_kubernetes as k8s
 
     # A kubeconfig often carries credentials: kept secret in the state, whether or not the config was.
     kubeconfig = pulumi.Output.secret(config.kubeconfig) if config.kubeconfig is not None else None
-    return k8s.Provider("kubernetes", kubeconfig=kubeconfig, context=config.kube_context)
+    # enableConfigMapMutable: CARM's ack-role-account-map is updated in place when a target changes, not
+    # deleted and re-created (which leaves every controller in its namespace without a map for a moment)
+    return k8s.Provider(
+        "kubernetes", kubeconfig=kubeconfig, context=config.kube_context, enable_config_map_mutable=True
+    )

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +45,10 @@ class StackFile:
     """Namespaced keys (``ack-irsa:clusterName``, ``aws:region``) to values as Pulumi hands them to the
     program: scalars as their text (``5`` → ``"5"``), lists and maps as JSON text."""
     secret_keys: tuple[str, ...]
+    written: dict[str, str] = field(default_factory=dict)
+    """Key paths as the config reports them (``ack-irsa:namespace``, ``ack-irsa:controllers[0].roleName``) to
+    the text of each unquoted scalar that YAML read as a boolean or a number: so that a refusal can quote what
+    the file says (``012345670123``, ``yes``, ``1.10``), not what YAML made of it."""
 
 
 def read_project(project_dir: Path) -> dict[str, Any]:
@@ -123,7 +128,7 @@ def config_of(project: dict[str, Any], stack_text: str, where: str) -> StackFile
         value = declaration.get("default", declaration.get("value")) if isinstance(declaration, dict) else declaration
         if value is not None:
             config[_namespaced(name, key)] = pulumi_value(value)
-    document = load_yaml(stack_text, where)
+    document, node = _load(stack_text, where)
     if not isinstance(document, dict) or "config" not in document:
         raise InputError(
             f"{where}: has no `config:` section; a stack file holds its settings under it, e.g.\n"
@@ -139,7 +144,38 @@ def config_of(project: dict[str, Any], stack_text: str, where: str) -> StackFile
         config[full_key] = SECRET_PLACEHOLDER if encrypted else pulumi_value(value)
         if encrypted:
             secrets.append(full_key)
-    return StackFile(project=name, config=config, secret_keys=tuple(secrets))
+    return StackFile(project=name, config=config, secret_keys=tuple(secrets), written=_written(node, name))
+
+
+_READ_AS = {f"{_YAML}bool": "a boolean", f"{_YAML}int": "a number", f"{_YAML}float": "a number"}
+
+
+def _written(root: yaml.Node | None, project: str) -> dict[str, str]:
+    """The source text of every plain scalar under ``config:`` that YAML resolved to a boolean or a number,
+    by key path (see :attr:`StackFile.written`)."""
+    config = _value_of(root, "config")
+    if not isinstance(config, yaml.MappingNode):
+        return {}
+    found: dict[str, str] = {}
+    pending = deque(  # breadth first: the paths come in the order of the file, level by level
+        (_namespaced(project, key.value), value) for key, value in config.value if key.tag != f"{_YAML}merge"
+    )
+    while pending:
+        path, node = pending.popleft()
+        if isinstance(node, yaml.ScalarNode):
+            if node.tag in _READ_AS and node.style is None:
+                found[path] = node.value
+        elif isinstance(node, yaml.SequenceNode):
+            pending += [(f"{path}[{index}]", item) for index, item in enumerate(node.value)]
+        elif isinstance(node, yaml.MappingNode):
+            pending += [(f"{path}.{key.value}", value) for key, value in node.value if isinstance(key, yaml.ScalarNode)]
+    return found
+
+
+def _value_of(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for k, value in node.value if isinstance(k, yaml.ScalarNode) and k.value == key), None)
 
 
 def pulumi_value(value: Any) -> str:
@@ -180,6 +216,11 @@ _Loader.yaml_implicit_resolvers = {
 
 def load_yaml(text: str, where: str) -> Any:
     """One YAML document of plain values, or an :class:`InputError` with the file, line and column."""
+    return _load(text, where)[0]
+
+
+def _load(text: str, where: str) -> tuple[Any, yaml.Node | None]:
+    """The document and its node tree (which still knows how each scalar was written)."""
     try:
         loader = _Loader(text)
     except yaml.reader.ReaderError as error:
@@ -191,9 +232,9 @@ def load_yaml(text: str, where: str) -> Any:
     try:
         node = loader.get_single_node()
         if node is None:
-            return None
+            return None, None
         _check_nodes(node, where)
-        return loader.construct_document(node)
+        return loader.construct_document(node), node
     except yaml.MarkedYAMLError as error:
         raise InputError(_marked(where, error)) from None
     except yaml.YAMLError as error:

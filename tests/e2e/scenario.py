@@ -4,6 +4,7 @@ resource, waiting for conditions, and the scan for what a destroyed stack left b
 
 from __future__ import annotations
 
+import json
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -98,6 +99,32 @@ def synced(obj: Mapping[str, Any]) -> bool:
     return condition(obj, "ACK.ResourceSynced") == "True"
 
 
+def selected_and_synced(obj: Mapping[str, Any]) -> bool:
+    """The capability scenario: an IAMRoleSelector took the resource (its selected role did the work) and it synced."""
+    return condition(obj, "ACK.IAMRoleSelected") == "True" and synced(obj)
+
+
+def capability_config(settings: Settings, cluster: str, namespace: str) -> dict[str, str]:
+    """The capability scenario's stack config, as Pulumi takes it (structured values as JSON text): the capability
+    with its defaults, and an s3 entry for the bucket's namespace only, so the bucket goes through its selected role."""
+    import json
+
+    return {
+        "aws:region": settings.region,
+        "ack-irsa:clusterName": cluster,
+        "ack-irsa:capability": json.dumps({"name": f"ack-e2e-{settings.run_id}"[:63].rstrip("-")}),
+        "ack-irsa:tags": json.dumps(settings.tags),
+        "ack-irsa:controllers": json.dumps([{"service": "s3", "namespaces": [namespace]}]),
+    }
+
+
+def capability_leftovers(eks: Any, cluster: str, name: str) -> list[str]:
+    """What a destroyed capability stack left on the cluster: the capability itself (its CRDs and custom resources
+    stay by design, RETAIN)."""
+    names = [c["capabilityName"] for c in eks.list_capabilities(clusterName=cluster).get("capabilities", [])]
+    return [f"capability {cluster}/{name}"] if name in names else []
+
+
 def available(deployment: Mapping[str, Any]) -> bool:
     wanted = (deployment.get("spec") or {}).get("replicas", 1)
     return bool(wanted) and (deployment.get("status") or {}).get("availableReplicas", 0) >= wanted
@@ -151,3 +178,41 @@ def leftovers(iam: Any, eks: Any, tags: Mapping[str, str], cluster: str | None) 
             if described["roleArn"] in arns:
                 found.append(f"pod identity association {summary['associationId']} ({described['roleArn']})")
     return found
+
+
+DERIVED_KINDS = ("Bucket",)
+"""The derived-policy scenario: the s3 controller with ``policy: derived`` for the one kind it syncs."""
+
+
+def controller_entries(controllers: tuple[str, ...], policy: str = "recommended") -> list[dict[str, Any]]:
+    """The stack's ``controllers``: each service on its recommendation, or, in the derived scenario, s3 with
+    ``policy: derived`` for ``Bucket`` (and the others on theirs)."""
+    if policy == "recommended":
+        return [{"service": s} for s in controllers]
+    if policy != "derived":
+        raise ValueError(f"the scenario's policy is 'recommended' or 'derived', got {policy!r}")
+    return [
+        {"service": s, "policy": "derived", "kinds": list(DERIVED_KINDS)} if s == "s3" else {"service": s}
+        for s in dict.fromkeys(("s3", *controllers))
+    ]
+
+
+def role_policies(iam: Any, role_name: str) -> tuple[dict[str, Any], list[str]]:
+    """(inline policy name → document, attached policy ARNs) of a role, as IAM has them."""
+    names = iam.list_role_policies(RoleName=role_name)["PolicyNames"]
+    inline = {name: iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"] for name in names}
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role_name)["AttachedPolicies"]]
+    return {k: json.loads(v) if isinstance(v, str) else v for k, v in inline.items()}, sorted(attached)
+
+
+def derived_policy_problems(iam: Any, role_name: str, expected: Mapping[str, Any]) -> list[str]:
+    """What keeps a role from having the derived policy alone: another inline policy, an attached policy (the
+    recommendation's AmazonS3FullAccess), or a document other than ``expected``; empty when it has it."""
+    inline, attached = role_policies(iam, role_name)
+    problems = [f"attached {arn}" for arn in attached]
+    problems += [f"inline policy {name}" for name in inline if name != "ack-derived-policy"]
+    if "ack-derived-policy" not in inline:
+        problems.append("no inline policy ack-derived-policy")
+    elif inline["ack-derived-policy"] != expected:
+        problems.append("ack-derived-policy is not the derived document")
+    return problems

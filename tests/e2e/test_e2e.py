@@ -8,7 +8,11 @@
 6. a second ``pulumi up`` changes nothing;
 7. the custom resource deleted, the stack destroyed, and nothing of it left (the OIDC provider stays);
 8. with ``ACK_IRSA_E2E_IDENTITY=podIdentity``, the migration ``irsa`` → ``both`` → ``podIdentity``, the
-   bucket syncing at each step.
+   bucket syncing at each step;
+9. the derived-policy scenario: the s3 controller with ``policy: derived`` for ``Bucket``, its role holding
+   the derived document alone (no AmazonS3FullAccess), and a Bucket synced with it.
+10. the managed capability (``ack-irsa:capability``): a ``Bucket`` selected and synced through the capability and
+   its s3 selected role, ``verify --stack`` passing, then a clean destroy (the capability gone, no role left).
 
 Clean-up runs whatever fails, and prints what it left behind. Costs: an EKS cluster hour and two small nodes
 when the suite creates its cluster (about 25 minutes in all); about 10 minutes on an existing cluster.
@@ -27,12 +31,18 @@ from typing import Any, cast
 import pytest
 
 from .scenario import (
+    DERIVED_KINDS,
     Settings,
     available,
     bucket_manifest,
     caller_account,
+    capability_config,
+    capability_leftovers,
+    controller_entries,
+    derived_policy_problems,
     leftovers,
     missing_prerequisites,
+    selected_and_synced,
     synced,
     wait_for,
 )
@@ -80,17 +90,18 @@ def _destroy(stack: Any, attempts: int = 3) -> None:
     print(f"LEFT BEHIND: stack {stack.name} could not be destroyed", file=sys.stderr)
 
 
-def _ack_stack(cluster: str, identity: str) -> Any:
+def _ack_stack(cluster: str, identity: str, policy: str = "recommended") -> Any:
     from pulumi import automation as auto
 
-    stack = auto.create_or_select_stack(f"e2e-{SETTINGS.run_id}", work_dir=str(ROOT))
+    suffix = "" if policy == "recommended" else f"-{policy}"
+    stack = auto.create_or_select_stack(f"e2e-{SETTINGS.run_id}{suffix}", work_dir=str(ROOT))
     config = {
         "aws:region": SETTINGS.region,
         "ack-irsa:clusterName": cluster,
         "ack-irsa:identity": identity,
         "ack-irsa:install": "true",
         "ack-irsa:tags": json.dumps(SETTINGS.tags),
-        "ack-irsa:controllers": json.dumps([{"service": s} for s in SETTINGS.controllers]),
+        "ack-irsa:controllers": json.dumps(controller_entries(SETTINGS.controllers, policy)),
     }
     if identity != "irsa":
         config["ack-irsa:podIdentityAgent"] = "install"
@@ -120,6 +131,21 @@ def _bucket_synced(api: Any, name: str) -> dict[str, Any]:
         return cast(dict[str, Any], found)
 
     return wait_for(bucket, synced, f"Bucket {name} synced", timeout=300)
+
+
+def _deployment_available(api: Any) -> None:
+    from kubernetes import client
+
+    apps = client.AppsV1Api(api)
+    deployment = "ack-s3-controller-s3-chart"
+    wait_for(
+        lambda: apps.read_namespaced_deployment(deployment, NAMESPACE).to_dict(),
+        lambda d: available(
+            {"spec": d["spec"], "status": {"availableReplicas": d["status"]["available_replicas"] or 0}}
+        ),
+        f"Deployment {deployment} available",
+        timeout=600,
+    )
 
 
 def test_the_whole_job(cluster: str) -> None:
@@ -176,5 +202,80 @@ def test_the_whole_job(cluster: str) -> None:
             print(f"deleting the Bucket: {error}", file=sys.stderr)
         _destroy(stack)
         left = leftovers(boto3.client("iam"), boto3.client("eks", region_name=SETTINGS.region), SETTINGS.tags, cluster)
+        print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
+    assert left == []
+
+
+def test_a_bucket_syncs_on_the_derived_policy(cluster: str) -> None:
+    """The s3 controller with ``policy: derived``: its role has the derived document alone, and it syncs."""
+    import boto3
+    from kubernetes import client
+
+    from ack_irsa.catalog import derived
+
+    stack = _ack_stack(cluster, "irsa", policy="derived")
+    api = _kubernetes(cluster)
+    custom = client.CustomObjectsApi(api)
+    name = f"{SETTINGS.bucket}-derived"
+    left = ["not run"]
+    try:
+        outputs = stack.up(on_output=print).outputs
+        role_arn = outputs["controllers"].value["s3"]["roleArn"]
+        iam = boto3.client("iam")
+        expected = derived.derive("s3", list(DERIVED_KINDS), (), role_arn.split(":")[1]).document
+        assert derived_policy_problems(iam, role_arn.rsplit("/", 1)[-1], expected) == []
+        _deployment_available(api)
+        manifest = bucket_manifest(name, NAMESPACE)
+        custom.create_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", manifest)
+        _bucket_synced(api, name)
+        boto3.client("s3", region_name=SETTINGS.region).head_bucket(Bucket=name)
+    finally:
+        try:
+            custom.delete_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", name)
+        except Exception as error:  # it may not exist if the run failed early
+            print(f"deleting the Bucket: {error}", file=sys.stderr)
+        _destroy(stack)
+        left = leftovers(boto3.client("iam"), boto3.client("eks", region_name=SETTINGS.region), SETTINGS.tags, cluster)
+        print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
+    assert left == []
+
+
+def test_the_managed_capability(cluster: str) -> None:
+    """ACK as the EKS capability: nothing installed with Helm; the bucket is handled with its selected role."""
+    import boto3
+    from kubernetes import client
+    from pulumi import automation as auto
+
+    namespace = "ack-e2e"
+    stack = auto.create_or_select_stack(f"e2e-capability-{SETTINGS.run_id}", work_dir=str(ROOT))
+    settings = capability_config(SETTINGS, cluster, namespace)
+    stack.set_all_config({k: auto.ConfigValue(v) for k, v in settings.items()})
+    api = _kubernetes(cluster)
+    custom, core = client.CustomObjectsApi(api), client.CoreV1Api(api)
+    name = f"{SETTINGS.bucket}-cap"
+    try:
+        outputs = stack.up(on_output=print).outputs
+        core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=namespace)))
+        manifest = bucket_manifest(name, namespace)
+        custom.create_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", namespace, "buckets", manifest)
+
+        def bucket() -> dict[str, Any]:
+            found = custom.get_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", namespace, "buckets", name)
+            return cast(dict[str, Any], found)
+
+        wait_for(bucket, selected_and_synced, f"Bucket {name} selected and synced", timeout=600)
+        boto3.client("s3", region_name=SETTINGS.region).head_bucket(Bucket=name)
+        assert outputs["controllers"].value["s3"]["roleArn"].startswith("arn:")
+        assert stack.up(expect_no_changes=True, on_output=print) is not None
+    finally:
+        try:
+            custom.delete_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", namespace, "buckets", name)
+        except Exception as error:  # it may not exist if the run failed early
+            print(f"deleting the Bucket: {error}", file=sys.stderr)
+        _destroy(stack)
+        eks_client = boto3.client("eks", region_name=SETTINGS.region)
+        capability = json.loads(settings["ack-irsa:capability"])["name"]
+        left = leftovers(boto3.client("iam"), eks_client, SETTINGS.tags, cluster)
+        left += capability_leftovers(eks_client, cluster, capability)
         print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
     assert left == []
