@@ -307,7 +307,8 @@ def test_check_lists_violations_with_resource_and_remediation(
         "mandatory: pass-role-unrestricted-is-acknowledged: r: the workload role workload has pass-role-unrestricted "
         "in inline policy p (iam:PassRole on every role, with no restricting Condition), unacknowledged",
         "mandatory: pass-role-unrestricted-is-acknowledged: r: the workload role workload has pass-role-unrestricted "
-        "in managed policy AdministratorAccess (iam:PassRole on every role, with no restricting Condition), unacknowledged",
+        "in managed policy AdministratorAccess (iam:PassRole on every role, with no restricting Condition), "
+        "unacknowledged",
         "mandatory: broad-managed-policy-is-acknowledged: r: the workload role workload has broad-managed-policy in "
         "managed policy AdministratorAccess (allows Action *; escalation paths "
         "AccessExistingBedrockCodeInterpreterSession, AddUserToGroup, AttachGroupPolicy and 56 more), unacknowledged",

@@ -220,6 +220,7 @@ SEARCHED = {
     "ack_irsa.stack.config._ARGUMENT": _shape("", "role_name ", "role_nam"),
     "ack_irsa.stack.config._PART": _shape("controllers", "[0].a", "["),
     "ack_irsa.stack.config._CAPABILITY_WORDS": _shape("", "policy_arns ", "policy_arn"),
+    "ack_irsa.errors._CREDENTIAL": _shape("", "users: ", "token: x"),
 }
 """Patterns used to search or replace, not to match a whole value: each must finish on its shape."""
 
