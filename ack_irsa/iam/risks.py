@@ -32,7 +32,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from ack_irsa.iam.arns import partitions
+from ack_irsa.iam.arns import parsed_or_none, partitions
 
 RISKS = {
     "privilege-escalation": "can grant itself more permissions (an IAM escalation path)",
@@ -149,6 +149,29 @@ def pinned() -> dict[str, dict[str, list[list[str]]]]:
     text = resources.files("ack_irsa.catalog").joinpath("risks.json").read_text(encoding="utf-8")
     data: dict[str, dict[str, list[list[str]]]] = json.loads(text)
     return data
+
+
+BROAD_IDS = frozenset({"all-actions", "privilege-escalation", "pass-role-unrestricted"})
+"""The risks that make a grant a widening no flag excuses: every action, an escalation path, any role passed."""
+KNOWN_BROAD = ("AdministratorAccess", "PowerUserAccess", "IAMFullAccess")
+
+
+def broad_managed_policy(arn: str) -> bool:
+    """Whether an AWS-managed policy (by ARN, any partition, ``service-role/`` and ``job-function/`` paths
+    included) has ``broad-managed-policy`` in the pinned analysis: every action or an escalation path."""
+    parsed = parsed_or_none(arn)
+    if parsed is None or parsed.account != "aws" or not parsed.resource.startswith("policy/"):
+        return arn.rsplit("/", 1)[-1] in KNOWN_BROAD
+    path = parsed.resource.removeprefix("policy/")
+    names = {path, path.rsplit("/", 1)[-1]}
+    return bool(names & set(KNOWN_BROAD)) or any(
+        risk == "broad-managed-policy" for name in names for risk, _ in aws_managed_policy_risks(name)
+    )
+
+
+def broad_document(document: Mapping[str, Any]) -> list[str]:
+    """The :data:`BROAD_IDS` risks an identity policy document carries."""
+    return [risk for risk, _ in document_risks(document) if risk in BROAD_IDS]
 
 
 def recommended_inline_risks(service: str) -> list[tuple[str, str]]:

@@ -20,6 +20,7 @@ from ack_irsa.iam.risks import (
     ACKNOWLEDGED_TAG,
     RISKS,
     aws_managed_policy_risks,
+    broad_managed_policy,
     document_risks,
     every_resource,
     grants,
@@ -207,19 +208,6 @@ def _trusts_one_of(props: Mapping[str, Any], names: Iterable[str]) -> bool:
     return False
 
 
-def _broad_managed(arn: str) -> bool:
-    """An AWS-managed policy with ``broad-managed-policy`` (every action, or an escalation path), as the risk
-    analysis pinned it for every AWS-managed policy; the three best known by name as well."""
-    parsed = parsed_or_none(arn)
-    if parsed is None or parsed.account != "aws" or not parsed.resource.startswith("policy/"):
-        return arn.rsplit("/", 1)[-1] in BROAD_POLICIES
-    path = parsed.resource.removeprefix("policy/")
-    names = {path, path.rsplit("/", 1)[-1]}
-    return bool(names & set(BROAD_POLICIES)) or any(
-        risk == "broad-managed-policy" for name in names for risk, _ in aws_managed_policy_risks(name)
-    )
-
-
 def _role_of(resource: Any) -> str:
     role = resource.props.get("role")
     return str(role).rsplit("/", 1)[-1] if role else ""
@@ -242,7 +230,7 @@ def no_broad_managed_policies(args: Any, report: Report) -> None:
             roles[role].props.get("tags")
         )
         waived = arn in allowed or policy in allowed or acknowledged
-        if role in roles and not waived and _broad_managed(arn):
+        if role in roles and not waived and broad_managed_policy(arn):
             report(f"{policy} is attached to the workload role {role}", resource.urn)
 
 
