@@ -101,6 +101,7 @@ def test_aws_side_all_good(capsys: pytest.CaptureFixture[str], aws: dict[str, An
         "cluster": ("pass", f"dev-eks has issuer https://{facts['issuer']}"),
         "oidc-provider": ("pass", f"{facts['provider_arn']} lists sts.amazonaws.com"),
         "role-trust": ("pass", f"{facts['role_name']} admits exactly {SUBJECT} with aud sts.amazonaws.com"),
+        "role-settings": ("pass", "path /, sessions up to 3600 s, no boundary, no tags, as planned"),
         "managed-policies": ("pass", "1 expected attached, nothing else"),
         "inline-policy": ("pass", "ack-controller-policy holds the expected document"),
         "service-account": ("skipped", "--skip-kubernetes"),
@@ -175,21 +176,20 @@ def trust_of(aws: dict[str, Any], role_name: str) -> dict[str, Any]:
 
 def test_a_policy_attached_by_hand_fails(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
     facts = account(aws)
-    aws["iam"].attach_role_policy(RoleName=facts["role_name"], PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    # a narrow extra; a broad one is a widening (test_verify_widened)
+    readonly = "arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess"
+    aws["iam"].attach_role_policy(RoleName=facts["role_name"], PolicyArn=readonly)
     code, report = aws_only(capsys, aws)
     assert code == 1
-    assert checks(report)["managed-policies"] == (
-        "fail",
-        "attached, but not asked for by the stack: arn:aws:iam::aws:policy/AdministratorAccess",
-    )
+    assert checks(report)["managed-policies"] == ("fail", f"attached, but not asked for by the stack: {readonly}")
     fix = next(c["fix"] for c in report["controllers"]["s3"] if c["name"] == "managed-policies")
     assert fix.startswith("pulumi up --refresh removes them")
 
 
 def test_an_inline_policy_put_by_hand_fails(capsys: pytest.CaptureFixture[str], aws: dict[str, Any]) -> None:
     facts = account(aws)
-    everything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-    aws["iam"].put_role_policy(RoleName=facts["role_name"], PolicyName="debug", PolicyDocument=json.dumps(everything))
+    narrow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:ListQueues", "Resource": "*"}]}
+    aws["iam"].put_role_policy(RoleName=facts["role_name"], PolicyName="debug", PolicyDocument=json.dumps(narrow))
     code, report = aws_only(capsys, aws)
     assert code == 1
     assert checks(report)["inline-policy"] == ("fail", "inline policies the stack did not ask for: debug")
@@ -345,9 +345,18 @@ class RecordedApi(BaseHTTPRequestHandler):
     """Answers the GETs the verify command makes with recorded objects; 404 for anything else."""
 
     objects: ClassVar[dict[str, Any]] = {}
+    forbidden: ClassVar[set[str]] = set()
+    """Paths answered 403, as an API server answers credentials without RBAC for them."""
 
     def do_GET(self) -> None:
         url = urlparse(self.path)
+        if url.path in self.forbidden:
+            refused = {"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "Forbidden", "code": 403}
+            self.send_response(403)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(json.dumps(refused).encode())
+            return
         found = self.objects.get(url.path)
         if url.path.endswith("/pods") and found is not None:
             wanted = dict(
@@ -387,6 +396,7 @@ def kubernetes(tmp_path: Path) -> Iterator[tuple[Path, dict[str, Any]]]:
         )
     )
     RecordedApi.objects = {}
+    RecordedApi.forbidden = set()
     yield kubeconfig, RecordedApi.objects
     server.shutdown()
     server.server_close()
@@ -570,7 +580,12 @@ def pod_identity_role(aws: dict[str, Any], *, tag_session: bool = True, namespac
     return arn
 
 
-def stubbed_eks(association_role: str | None, addon_status: str | None) -> Any:
+def stubbed_eks(
+    association_role: str | None,
+    addon_status: str | None,
+    target_role_arn: str | None = None,
+    disable_session_tags: bool | None = None,
+) -> Any:
     from botocore.stub import Stubber
 
     eks = boto3.Session(region_name=REGION).client("eks")
@@ -587,7 +602,14 @@ def stubbed_eks(association_role: str | None, addon_status: str | None) -> Any:
         stubber.add_response("list_pod_identity_associations", {"associations": [summary]}, where)
         stubber.add_response(
             "describe_pod_identity_association",
-            {"association": {**summary, "roleArn": association_role}},
+            {
+                "association": {
+                    **summary,
+                    "roleArn": association_role,
+                    **({"targetRoleArn": target_role_arn} if target_role_arn else {}),
+                    **({"disableSessionTags": disable_session_tags} if disable_session_tags is not None else {}),
+                }
+            },
             {"clusterName": "dev-eks", "associationId": "a-1234567890abcdef0"},
         )
     if addon_status is None:
@@ -624,6 +646,7 @@ def test_pod_identity_aws_side_all_good(aws: dict[str, Any]) -> None:
             "pass",
             f"{role_name} admits exactly pods.eks.amazonaws.com for ack-system/ack-s3-controller on dev-eks",
         ),
+        "role-settings": ("pass", "path /, sessions up to 3600 s, no boundary, no tags, as planned"),
         "managed-policies": ("pass", "1 expected attached, nothing else"),
         "inline-policy": ("pass", "ack-controller-policy holds the expected document"),
         "pod-identity-association": ("pass", f"dev-eks: ack-system/ack-s3-controller is associated with {role_arn}"),
@@ -886,9 +909,15 @@ def cross_account_stack(tmp_path: Path, mode: str = "carm") -> Path:
 
 
 def both_sides(
-    aws: dict[str, Any], *, grant: bool = True, target: bool = True, trusted: str | None = None
+    aws: dict[str, Any],
+    *,
+    grant: bool = True,
+    target: bool = True,
+    trusted: str | None = None,
+    recommended: bool = True,
 ) -> dict[str, str]:
-    """The stack account as ack-irsa leaves it for an s3 controller with one target, and the target account."""
+    """The stack account as ack-irsa leaves it for an s3 controller with one target, and the target account
+    (with the recommended policies that ``manageRole`` gives the target role, unless not ``recommended``)."""
     facts = account(aws)
     if grant:
         policy = {
@@ -916,6 +945,10 @@ def both_sides(
             ],
         }
         iam.create_role(RoleName="ack-s3-team", AssumeRolePolicyDocument=json.dumps(trust))
+        if recommended:
+            iam.attach_role_policy(RoleName="ack-s3-team", PolicyArn="arn:aws:iam::aws:policy/AmazonS3FullAccess")
+            document = json.dumps(catalog.get("s3").inline_policy)
+            iam.put_role_policy(RoleName="ack-s3-team", PolicyName="ack-controller-policy", PolicyDocument=document)
     return facts
 
 

@@ -90,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
         if not any(spec.uses_irsa for spec in specs.values()):
             report.cluster += reports.skipped(["oidc-provider"], "every controller uses EKS Pod Identity")
         elif issuer:
-            check, provider = aws.provider(issuer)
+            check, provider = aws.provider(issuer, *_planned_provider(args))
             report.cluster.append(check)
         else:
             report.cluster += reports.skipped(["oidc-provider"], "needs the cluster's issuer")
@@ -208,6 +208,20 @@ def targets(args: argparse.Namespace) -> tuple[str | None, str | None, str | Non
     except ArgsError as error:
         raise ValueError(str(error)) from None
     return args.cluster, None, args.region, {args.service: spec}
+
+
+def _planned_provider(args: argparse.Namespace) -> tuple[list[str] | None, list[str] | None]:
+    """(client IDs, thumbprints) the stack creates its OIDC provider with; the client IDs default to
+    sts.amazonaws.com. (None, None) for a provider the stack adopts (``oidcProviderArn``): not its own."""
+    from ack_irsa.iam.trust import STS_AUDIENCE
+    from ack_irsa.stack import config, stackfile
+
+    if not args.stack:
+        return [STS_AUDIENCE], None
+    stack = config.parse(stackfile.load(args.project_dir, stackfile.stack_path(args.project_dir, args.stack)).config)
+    if stack.oidc_provider_arn:
+        return None, None
+    return stack.client_ids or [STS_AUDIENCE], stack.thumbprints
 
 
 @functools.cache

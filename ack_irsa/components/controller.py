@@ -38,9 +38,9 @@ from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 from ack_irsa.spec.controller import ControllerSpec, resolve_controller
-from ack_irsa.spec.permissions import DERIVED_POLICY_NAME, RESERVED_TAGS
+from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
 from ack_irsa.spec.problems import ArgsError, Problem, when_resolved
-from ack_irsa.spec.target_role import resolve_target_role
+from ack_irsa.spec.target_role import managed_target_role_args
 
 if TYPE_CHECKING:
     from pulumi_kubernetes.meta.v1 import ObjectMetaArgsDict, ObjectMetaPatchArgsDict
@@ -359,22 +359,8 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
         the policy derived for the same kinds), so the controller's acknowledgements apply to them where they
         name one of those policies' risks."""
         made: dict[str, TargetAccountRole] = {}
-        acknowledged = {risk.id for risk in spec.risks if risk.acknowledged}
         for target in (t for t in spec.cross_account if t.manage_role):
-            args: dict[str, Any] = {
-                "service": spec.controller.service,
-                "trusted_role_arns": [self.role.arn],
-                "role_name": target.role_name,
-                "role_path": target.role_path,
-                "pod_identity": spec.uses_pod_identity,
-                "tags": {k: v for k, v in spec.tags.items() if k not in RESERVED_TAGS},  # the target sets its own
-            }
-            if (derived_policy := spec.derived_policy) is not None:  # the same kinds there; roles to pass are
-                args["policy"] = "derived"  # the target account's own, so none are carried over
-                if not derived_policy.all_kinds:
-                    args["kinds"] = list(derived_policy.kinds)
-            own = {risk.id for risk in resolve_target_role(args).risks}
-            args["acknowledge_risks"] = sorted(acknowledged & own)
+            args = managed_target_role_args(spec, target, self.role.arn)
             made[_target_key(target)] = TargetAccountRole(
                 f"{name}-{target.account_id}-{target.role_name}",
                 args,  # type: ignore[arg-type]

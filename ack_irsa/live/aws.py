@@ -17,8 +17,9 @@ from ack_irsa.iam.accounts import (
     CrossAccountTarget,
     assume_policy,
 )
-from ack_irsa.iam.arns import aws_managed_policy_arn, parse_arn
+from ack_irsa.iam.arns import aws_managed_policy_arn, parse_arn, parsed_or_none
 from ack_irsa.iam.policies import issuer_host
+from ack_irsa.iam.risks import broad_document, broad_managed_policy
 from ack_irsa.iam.trust import (
     AGENT_ADDON,
     CLUSTER_TAG,
@@ -31,8 +32,9 @@ from ack_irsa.iam.trust import (
     has_wildcard,
 )
 from ack_irsa.live.report import Check
-from ack_irsa.spec.controller import ControllerSpec
+from ack_irsa.spec.controller import DEFAULT_INLINE_POLICY_NAME, ControllerSpec
 from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
+from ack_irsa.spec.target_role import TargetRoleSpec, managed_target_role_args, resolve_target_role
 
 
 @dataclass(frozen=True)
@@ -72,21 +74,34 @@ class Aws:
             return Check("cluster", "fail", f"cluster {cluster!r} reports no OIDC issuer", _FIX_EKS), None
         return Check("cluster", "pass", f"{cluster} has issuer {issuer}"), issuer_host(issuer)
 
-    def provider(self, issuer: str) -> tuple[Check, Provider | None]:
+    def provider(
+        self, issuer: str, client_ids: Sequence[str] | None = None, thumbprints: Sequence[str] | None = None
+    ) -> tuple[Check, Provider | None]:
+        """The issuer's IAM OIDC provider lists the audience IRSA roles trust. ``client_ids`` and
+        ``thumbprints``: what the stack created it with (None: not compared, as for an adopted provider);
+        another audience is an extra, thumbprints other than the stack's a failure."""
         arns = [p["Arn"] for p in self.iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]]
         arn = next((a for a in arns if a.endswith(f":oidc-provider/{issuer}")), None)
         if arn is None:
             fix = "pulumi up a stack that creates it (clusterName), or: eksctl utils associate-iam-oidc-provider"
             return Check("oidc-provider", "fail", f"no IAM OIDC provider for {issuer}", fix), None
-        client_ids = self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn).get("ClientIDList", [])
+        described = self.iam.get_open_id_connect_provider(OpenIDConnectProviderArn=arn)
+        live_ids = described.get("ClientIDList", [])
         found = Provider(arn, issuer)
-        if STS_AUDIENCE not in client_ids:
-            detail = f"{arn} lists audiences {client_ids}, not {STS_AUDIENCE}"
+        if STS_AUDIENCE not in live_ids:
+            detail = f"{arn} lists audiences {live_ids}, not {STS_AUDIENCE}"
             fix = (
                 "aws iam add-client-id-to-open-id-connect-provider "
                 f"--open-id-connect-provider-arn {arn} --client-id {STS_AUDIENCE}"
             )
             return Check("oidc-provider", "fail", detail, fix), found
+        live_prints = sorted(t.lower() for t in described.get("ThumbprintList", []))
+        if thumbprints and live_prints != sorted(t.lower() for t in thumbprints):
+            detail = f"{arn} trusts the thumbprints {live_prints}, not the stack's {sorted(thumbprints)}"
+            return Check("oidc-provider", "fail", detail, "pulumi up the stack"), found
+        if client_ids is not None and (extra := sorted(set(live_ids) - set(client_ids))):
+            detail = f"{arn} also lists the audiences {extra}, which the stack did not ask for"
+            return self._extra("oidc-provider", detail, "pulumi up the stack"), found
         return Check("oidc-provider", "pass", f"{arn} lists {STS_AUDIENCE}"), found
 
     def role(
@@ -135,6 +150,15 @@ class Aws:
         if described["roleArn"] != role_arn:
             detail = f"the association for {where} names {described['roleArn']}, not {role_arn}"
             return Check("pod-identity-association", "fail", detail, "pulumi up the stack")
+        if target := described.get("targetRoleArn"):  # the pods would get this role's credentials instead
+            detail = f"the association for {where} has targetRoleArn {target}: its pods get that role, not {role_arn}"
+            return Check("pod-identity-association", "fail", detail, "pulumi up the stack")
+        if described.get("disableSessionTags"):  # the trust pins session tags: without them it admits nothing
+            detail = (
+                f"the association for {where} has disableSessionTags: the role's trust pins the session tags, so "
+                "the pods get no credentials"
+            )
+            return Check("pod-identity-association", "fail", detail, "pulumi up the stack")
         return Check("pod-identity-association", "pass", f"{where} is associated with {role_arn}")
 
     def agent(self, cluster: str) -> Check | None:
@@ -149,45 +173,124 @@ class Aws:
             return Check("pod-identity-agent", "fail", f"the {AGENT_ADDON} add-on is {addon['status']}", fix)
         return Check("pod-identity-agent", "pass", f"the {AGENT_ADDON} add-on is ACTIVE")
 
-    def managed_policies(self, role_name: str, expected: Iterable[str]) -> Check:
-        pages = self.iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name)
+    def managed_policies(
+        self,
+        role_name: str,
+        expected: Iterable[str],
+        iam: Any = None,
+        name: str = "managed-policies",
+        acknowledged: Iterable[str] = (),
+    ) -> Check:
+        """The role's attached policies are exactly the stack's. One that allows every action or an escalation
+        path (AdministratorAccess and the like) fails even with ``--allow-extra``: it is a widening, not an
+        extra. A customer-managed policy's default version is read and held to the same: it fails when it has
+        such a risk that the stack does not acknowledge (``acknowledged``), even when the stack attaches it."""
+        iam = iam or self.iam
+        pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name)
         attached = {p["PolicyArn"] for page in pages for p in page["AttachedPolicies"]}
         missing = sorted(set(expected) - attached)
         if missing:
-            return Check("managed-policies", "fail", f"not attached: {', '.join(missing)}", "pulumi up the stack")
+            return Check(name, "fail", f"not attached: {', '.join(missing)}", "pulumi up the stack")
         extra = sorted(attached - set(expected))
+        widened = [arn for arn in extra if broad_managed_policy(arn)]
+        for arn in sorted(attached):
+            version, found = self._broad_version(iam, arn)
+            if unacknowledged := [risk for risk in found if arn in extra or risk not in set(acknowledged)]:
+                widened.append(f"{arn} (default version {version} has {', '.join(unacknowledged)})")
+        if widened:
+            detail = f"attached policies that allow every action or an escalation path: {', '.join(widened)}"
+            return Check(name, "fail", detail, "detach them; --allow-extra never excuses a widening")
         if extra:
             detail = f"attached, but not asked for by the stack: {', '.join(extra)}"
             fix = "pulumi up --refresh removes them; attach policies through the stack (extraPolicyArns)"
-            return self._extra("managed-policies", detail, fix)
-        return Check("managed-policies", "pass", f"{len(attached)} expected attached, nothing else")
+            return self._extra(name, detail, fix)
+        return Check(name, "pass", f"{len(attached)} expected attached, nothing else")
 
-    def inline_policy(self, role_name: str, expected: Mapping[str, Any]) -> Check:
-        """The role's inline policies are exactly ack-irsa's (``{name: document}``; none when none is expected)."""
+    def _broad_version(self, iam: Any, arn: str) -> tuple[str, list[str]]:
+        """A customer-managed policy's default version and the :data:`~ack_irsa.iam.risks.BROAD_IDS` risks its
+        document has (none for an AWS-managed policy, whose risks are pinned, or one that cannot be read)."""
+        parsed = parsed_or_none(arn)
+        if parsed is None or parsed.account == "aws":
+            return "", []
+        try:
+            policy = iam.get_policy(PolicyArn=arn)["Policy"]
+            version = iam.get_policy_version(PolicyArn=arn, VersionId=policy["DefaultVersionId"])["PolicyVersion"]
+        except iam.exceptions.NoSuchEntityException:
+            return "", []
+        document = version["Document"]
+        found = broad_document(json.loads(document) if isinstance(document, str) else _normalized(document))
+        return policy["DefaultVersionId"], found
+
+    def inline_policy(
+        self, role_name: str, expected: Mapping[str, Any], iam: Any = None, name: str = "inline-policy"
+    ) -> Check:
+        """The role's inline policies are exactly ack-irsa's (``{name: document}``; none when none is expected).
+        One the stack did not ask for that allows every action or an escalation path fails even with
+        ``--allow-extra``."""
+        iam = iam or self.iam
         names = [
             n
-            for page in self.iam.get_paginator("list_role_policies").paginate(RoleName=role_name)
+            for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name)
             for n in page["PolicyNames"]
         ]
-        for name, document in sorted(expected.items()):
-            if name not in names:
-                detail = f"no inline policy {name}" + (f" (has: {', '.join(names)})" if names else "")
-                return Check("inline-policy", "fail", detail, "pulumi up the stack")
-            found = self.iam.get_role_policy(RoleName=role_name, PolicyName=name)["PolicyDocument"]
+        for policy, document in sorted(expected.items()):
+            if policy not in names:
+                detail = f"no inline policy {policy}" + (f" (has: {', '.join(names)})" if names else "")
+                return Check(name, "fail", detail, "pulumi up the stack")
+            found = iam.get_role_policy(RoleName=role_name, PolicyName=policy)["PolicyDocument"]
             if _normalized(found) != _normalized(document):
-                return Check("inline-policy", "fail", f"{name} differs from the stack's", "pulumi up the stack")
+                return Check(name, "fail", f"{policy} differs from the stack's", "pulumi up the stack")
         extra = sorted(set(names) - set(expected))
+        widened = []
+        for policy in extra:
+            found = _normalized(iam.get_role_policy(RoleName=role_name, PolicyName=policy)["PolicyDocument"])
+            if broad := broad_document(found):
+                widened.append(f"{policy} ({', '.join(broad)})")
+        if widened:
+            detail = f"inline policies that allow every action or an escalation path: {', '.join(widened)}"
+            return Check(name, "fail", detail, "delete them; --allow-extra never excuses a widening")
         if extra:
             detail = f"inline policies the stack did not ask for: {', '.join(extra)}"
-            return self._extra("inline-policy", detail, "pulumi up --refresh removes them")
+            return self._extra(name, detail, "pulumi up --refresh removes them")
         held = " and ".join(sorted(expected))
         return Check(
-            "inline-policy",
+            name,
             "pass",
             f"{held} hold{'s' if len(expected) == 1 else ''} the expected document"
             if expected
             else "none, as expected",
         )
+
+    def role_settings(
+        self, role_name: str, spec: ControllerSpec | TargetRoleSpec, iam: Any = None, name: str = "role-settings"
+    ) -> Check:
+        """The role's path, maximum session, permissions boundary and tags are the plan's. A boundary removed
+        or replaced widens what the role may do; none of these is an extra ``--allow-extra`` excuses."""
+        role = (iam or self.iam).get_role(RoleName=role_name)["Role"]
+        boundary = (role.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn")
+        tags = {t["Key"]: t["Value"] for t in role.get("Tags") or []}
+        planned_boundary = getattr(spec, "permissions_boundary", None)
+        if planned_boundary is not None and not isinstance(planned_boundary, str):
+            planned_boundary = boundary  # known only at deploy time: not compared
+        planned_tags = dict(spec.role_tags if isinstance(spec, ControllerSpec) else spec.tags)
+        found = [
+            (role.get("Path", "/"), spec.role_path, "path {}"),
+            (role.get("MaxSessionDuration", 3600), spec.max_session_duration, "sessions up to {} s"),
+            (boundary, planned_boundary, "permissions boundary {}"),
+            (tags, planned_tags, "tags {}"),
+        ]
+        wrong = [
+            f"{text.format(_none(live))}, not {_none(planned)}" for live, planned, text in found if live != planned
+        ]
+        if wrong:
+            return Check(name, "fail", f"{role_name}: {'; '.join(wrong)}", "pulumi up the stack")
+        described = [
+            f"path {spec.role_path}",
+            f"sessions up to {spec.max_session_duration} s",
+            f"boundary {boundary}" if boundary else "no boundary",
+            f"tags {tags}" if tags else "no tags",
+        ]
+        return Check(name, "pass", f"{', '.join(described)}, as planned")
 
     def cross_account(
         self, spec: ControllerSpec, role_arn: str, target_iam: Callable[[CrossAccountTarget], Any] | None
@@ -214,6 +317,9 @@ class Aws:
                 checks.append(Check(name, "fail", detail, "pulumi up the stack"))
                 continue
             checks.append(self._target_trust(name, target, arn, role_arn, actions, target_iam))
+            iam = target_iam(target) if target_iam is not None else None
+            if iam is not None and (permissions := self.target_permissions(spec, target, role_arn, iam)) is not None:
+                checks.append(permissions)
         return checks
 
     def _target_trust(  # noqa: PLR0917 - one grant, seen from both sides
@@ -239,7 +345,66 @@ class Aws:
         if missing:
             detail = f"{may}, but the trust of {arn} does not let {role_arn} {', '.join(missing)}"
             return Check(name, "fail", detail, "pulumi up the target account's program (TargetAccountRole)")
+        widened, extra = _beyond(trust, role_arn)
+        fix = "pulumi up the target account's program (TargetAccountRole): it writes the whole trust"
+        if widened:
+            return Check(name, "fail", f"{may}, but {arn} admits {'; '.join(widened)} beyond the controller role", fix)
+        if extra:
+            return self._extra(name, f"{may}; {arn} also admits {'; '.join(extra)} beyond the controller role", fix)
         return Check(name, "pass", f"{may}, and its trust admits {role_arn}")
+
+    def target_permissions(
+        self, spec: ControllerSpec, target: CrossAccountTarget, role_arn: str, iam: Any
+    ) -> Check | None:
+        """The target role's permissions: exactly the recommended ones for a role this stack makes
+        (``manageRole``), and nothing that allows every action or an escalation path for any target.
+        None when the role cannot be read."""
+        name = f"target-permissions {target.account_id}"
+        try:
+            iam.get_role(RoleName=target.role_name)
+        except iam.exceptions.NoSuchEntityException:
+            return None
+        partition = parse_arn(role_arn).partition
+        if target.manage_role:  # made by this stack: exactly what the stack gives it
+            made = resolve_target_role(managed_target_role_args(spec, target, role_arn))
+            inline: dict[str, Any] = {}
+            if (derived_policy := made.derived_policy) is not None:
+                kinds = None if derived_policy.all_kinds else list(derived_policy.kinds)
+                inline[DERIVED_POLICY_NAME] = derive(
+                    derived_policy.service, kinds, derived_policy.pass_roles, partition
+                ).document
+            if isinstance(made.inline_policy, Mapping):
+                inline[DEFAULT_INLINE_POLICY_NAME] = made.inline_policy
+            checks = [
+                self.role_settings(target.role_name, made, iam, name),
+                self.managed_policies(
+                    target.role_name,
+                    expected_managed_policies(made, partition),
+                    iam,
+                    name,
+                    {risk.id for risk in made.risks if risk.acknowledged},
+                ),
+                self.inline_policy(target.role_name, inline, iam, name),
+            ]
+        else:  # made by the target account's own program: only its broad grants are known to be wrong
+            lenient = Aws(self.eks, iam, allow_extra=True)
+            checks = [
+                lenient.managed_policies(target.role_name, [], iam, name),
+                lenient.inline_policy(target.role_name, {}, iam, name),
+            ]
+            checks = [c for c in checks if c.status == "fail"]
+        failed = [c for c in checks if c.status == "fail"]
+        if failed:
+            return Check(name, "fail", f"{target.role_name}: {'; '.join(c.detail for c in failed)}", failed[0].fix)
+        warned = [c for c in checks if c.status == "warn"]
+        if warned:
+            return Check(name, "warn", f"{target.role_name}: {'; '.join(c.detail for c in warned)}")
+        what = (
+            "the recommended policies"
+            if target.manage_role
+            else "no policy that allows every action or an escalation path"
+        )
+        return Check(name, "pass", f"{target.role_name} holds {what}")
 
 
 def allows(document: Any, action: str, resource: str) -> bool:
@@ -275,6 +440,33 @@ def trusts(document: Any, principal_arn: str, action: str) -> bool:
         ):
             return True
     return False
+
+
+def _none(value: Any) -> Any:
+    return "none" if value is None else value
+
+
+def _beyond(trust: Any, role_arn: str) -> tuple[list[str], list[str]]:
+    """What a target role's trust admits besides ``role_arn``: (widenings, other roles). A widening is
+    anyone, an account root or account ID, a federated or service principal, or NotPrincipal; another role
+    by ARN is an extra."""
+    widened: list[str] = []
+    extra: list[str] = []
+    for index, statement in enumerate(_listed(_normalized(trust).get("Statement"))):
+        if not isinstance(statement, Mapping) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        if "NotPrincipal" in statement or principal == "*" or not isinstance(principal, Mapping):
+            widened.append(f"statement {index}: {_who(statement)}")
+            continue
+        for kind, values in principal.items():
+            for value in _listed(values):
+                if kind == "AWS" and value == role_arn:
+                    continue
+                described = f"statement {index}: {json.dumps({kind: value})}"
+                is_role = kind == "AWS" and ":role/" in str(value)
+                (extra if is_role else widened).append(described)
+    return widened, extra
 
 
 def trust_problem(document: Any, provider: Provider, subjects: Iterable[str]) -> str | None:
@@ -327,7 +519,9 @@ def trust_problems(
                 wrong.append(f"statement {index}: {problem}" if len(listed) > 1 else problem)
             continue
         if not ours:
-            extra.append(f"statement {index} allows {_who(statement)}, which the stack did not ask for")
+            unasked = f"statement {index} allows {_who(statement)}, which the stack did not ask for"
+            # anyone, an account root or a whole account is a widening, never an extra --allow-extra excuses
+            (wrong if _widens(statement) else extra).append(unasked)
             continue
         found.add(federated[0])
         if problem := _condition_problem(statement.get("Condition") or {}, trusted[federated[0]], set(subjects)):
@@ -337,6 +531,15 @@ def trust_problems(
     if association is not None and POD_IDENTITY_SERVICE not in found:
         wrong.insert(0, f"no statement lets {POD_IDENTITY_SERVICE} assume the role (EKS Pod Identity)")
     return wrong, extra
+
+
+def _widens(statement: Mapping[str, Any]) -> bool:
+    principal = statement.get("Principal")
+    if "NotPrincipal" in statement or principal == "*" or not isinstance(principal, Mapping):
+        return True
+    return any(
+        value == "*" or str(value).endswith(":root") or str(value).isdigit() for value in _listed(principal.get("AWS"))
+    )
 
 
 def _pod_identity_principal(statement: Mapping[str, Any]) -> bool:
@@ -414,7 +617,7 @@ def expected_inline_policies(spec: ControllerSpec, partition: str) -> dict[str, 
     return expected
 
 
-def expected_managed_policies(spec: ControllerSpec, partition: str) -> list[str]:
+def expected_managed_policies(spec: ControllerSpec | TargetRoleSpec, partition: str) -> list[str]:
     """The ARNs the stack attaches (deploy-time ARNs cannot be known here and are left out)."""
     arns = []
     for ref in spec.managed_policies.values():

@@ -18,7 +18,7 @@ from ack_irsa.live.kubernetes import _FIX_KUBECONFIG, Kubernetes
 from ack_irsa.live.report import Check, skipped
 from ack_irsa.spec.controller import ControllerSpec
 
-AWS_CHECKS = ("role-trust", "managed-policies", "inline-policy")
+AWS_CHECKS = ("role-trust", "role-settings", "managed-policies", "inline-policy")
 KUBERNETES_CHECKS = ("service-account", "pods")
 
 
@@ -40,7 +40,10 @@ def verify_controller(  # noqa: PLR0917 - the clients and what the stack says
     checks = [trust]
     if role_arn is None:
         return checks + skipped((*AWS_CHECKS[1:], *KUBERNETES_CHECKS), "needs the role")
-    checks.append(aws.managed_policies(role_name, expected_managed_policies(spec, parse_arn(role_arn).partition)))
+    checks.append(aws.role_settings(role_name, spec))
+    acknowledged = {risk.id for risk in spec.risks if risk.acknowledged}
+    expected = expected_managed_policies(spec, parse_arn(role_arn).partition)
+    checks.append(aws.managed_policies(role_name, expected, acknowledged=acknowledged))
     partition = parse_arn(role_arn).partition
     checks.append(aws.inline_policy(role_name, expected_inline_policies(spec, partition)))
     if spec.cross_account:
@@ -60,17 +63,32 @@ def verify_controller(  # noqa: PLR0917 - the clients and what the stack says
             Check("service-account", "fail", str(error), _FIX_KUBECONFIG),
             *skipped(["pods"], "needs the cluster"),
         ]
+    step = "service-account"  # the check being made, named in the report if the API server refuses it
     try:
         if spec.uses_pod_identity and cluster and agent is None:
+            step = "pod-identity-agent"
             checks.append(client.agent_daemon_set())
+        step = "service-account"
         account, annotated_at = client.service_account(spec, role_arn)
         if spec.install is not None:
+            step = "helm-release"
             checks += client.release(spec)
-        checks += [account, client.pods(spec, role_arn, annotated_at)]
+        checks.append(account)
+        step = "pods"
+        checks.append(client.pods(spec, role_arn, annotated_at))
         if spec.cross_account and spec.service_account_mode != "none":
             partition = parse_arn(role_arn).partition
+            step = "cross-account-map"
             checks += [client.cross_account(spec, target, target.role_arn(partition)) for target in spec.cross_account]
     except client.unreachable as error:
         checks += [Check("service-account", "fail", f"cannot read the cluster: {error}", _FIX_KUBECONFIG)]
         checks += skipped(KUBERNETES_CHECKS[1:], "needs the cluster")
+    except client.api_exception as error:  # 401, 403 and the like: this check fails, the report stands
+        status, reason = getattr(error, "status", None), getattr(error, "reason", None) or "refused"
+        fix = (
+            f"give your credentials read access in {spec.namespace} (kubectl auth can-i list pods -n {spec.namespace})"
+        )
+        checks.append(Check(step, "fail", f"the API server answered {status} ({reason})", fix))
+        done = {c.name for c in checks}
+        checks += skipped([n for n in KUBERNETES_CHECKS if n not in done], f"needs {step}")
     return checks

@@ -15,6 +15,7 @@ from ack_irsa.iam.accounts import (
 )
 from ack_irsa.iam.risks import Risk
 from ack_irsa.spec.permissions import (
+    RESERVED_TAGS,
     PolicyRef,
     resolve_derived,
     resolve_permissions,
@@ -48,6 +49,29 @@ TARGET_ROLE_ARGUMENTS = (
     "tags",
     "acknowledge_risks",
 )
+
+
+def managed_target_role_args(spec: Any, target: Any, trusted_role_arn: Any) -> dict[str, Any]:
+    """The arguments of the target role a controller (``spec``, a ControllerSpec) makes for ``target``
+    (``manageRole``), trusting ``trusted_role_arn``: its recommended policies (or, with ``policy="derived"``,
+    the policy derived for the same kinds), and the controller's acknowledgements where they name one of
+    those policies' risks. The component builds the role from them and ``verify`` compares the live role."""
+    args: dict[str, Any] = {
+        "service": spec.controller.service,
+        "trusted_role_arns": [trusted_role_arn],
+        "role_name": target.role_name,
+        "role_path": target.role_path,
+        "pod_identity": spec.uses_pod_identity,
+        "tags": {k: v for k, v in spec.tags.items() if k not in RESERVED_TAGS},  # the target sets its own
+    }
+    if (derived_policy := spec.derived_policy) is not None:  # the same kinds there; roles to pass are
+        args["policy"] = "derived"  # the target account's own, so none are carried over
+        if not derived_policy.all_kinds:
+            args["kinds"] = list(derived_policy.kinds)
+    acknowledged = {risk.id for risk in spec.risks if risk.acknowledged}
+    own = {risk.id for risk in resolve_target_role(args).risks}
+    args["acknowledge_risks"] = sorted(acknowledged & own)
+    return args
 
 
 @dataclass(frozen=True)
