@@ -194,15 +194,15 @@ def test_a_bad_capability_config_is_refused_by_its_key(changes: dict[str, Any], 
     assert any(p.startswith(expected) for p in problems), problems
 
 
-def test_a_preview_controller_is_refused_and_pointed_to_self_managed() -> None:
+def test_a_stack_of_preview_controllers_only_needs_no_capability() -> None:
+    """A preview controller beside the capability stays on Helm (tests/test_handover.py); alone, it is refused."""
     from ack_irsa import catalog
 
     preview = next(c.service for c in catalog.controllers() if c.status == "preview")
     problems = refused(config(controllers=[{"service": preview}]))
     assert problems == [
-        f"ack-irsa:controllers[0].service: the {preview} controller is preview upstream, and the capability includes "
-        "only GA controllers; run it self-managed (a stack without ack-irsa:capability, with leader election as the "
-        "README's migration section says)"
+        "ack-irsa:controllers: lists no controller the capability includes (only GA ones): a stack of preview "
+        "controllers only needs no capability"
     ]
 
 

@@ -158,6 +158,7 @@ def test_a_capability_as_planned_passes_every_check(
         ("secret-reader", "pass"),
         ("selectors", "pass"),
         ("role-selected", "pass"),
+        ("access-denied", "pass"),
     ], cluster
     assert {name: statuses(checks) for name, checks in entries.items()} == {
         "s3": {"selected-role-trust": "pass", "managed-policies": "pass", "inline-policy": "pass"},

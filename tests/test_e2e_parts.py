@@ -4,6 +4,7 @@ Stubber for the Pod Identity API moto lacks). The suite itself is not run on thi
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from botocore.stub import Stubber
 
 from .conftest import ROOT, empty_moto
 from .e2e.scenario import (
+    HANDOVER_STEPS,
     Settings,
     Timeout,
     available,
@@ -24,10 +26,13 @@ from .e2e.scenario import (
     condition,
     controller_entries,
     derived_policy_problems,
+    handover_config,
     leftovers,
     missing_prerequisites,
     selected_and_synced,
+    step_tag,
     synced,
+    tagged,
     wait_for,
 )
 
@@ -219,3 +224,25 @@ def test_a_capability_left_behind_is_found() -> None:
     stubber.activate()
     assert capability_leftovers(eks, "dev-eks", "ack-e2e-r1") == ["capability dev-eks/ack-e2e-r1"]
     assert capability_leftovers(eks, "dev-eks", "ack-e2e-r1") == []
+
+
+def test_the_handover_scenarios_stack_file_at_each_step_is_one_the_program_accepts_in_order() -> None:
+    from ack_irsa.stack import handover
+    from ack_irsa.stack.config import parse
+
+    settings = Settings.from_env({"ACK_IRSA_E2E_ACCOUNT": "111122223333", "ACK_IRSA_E2E_RUN_ID": "r1"})
+    states = []
+    for step in ("helm", *HANDOVER_STEPS):
+        config = handover_config(settings, "sandbox-eks", step)
+        stack = parse(config)
+        assert [c.service for c in stack.self_managed_controllers] == ([] if step == "finish" else ["s3"])
+        states.append(handover.state_of_config(config))
+    assert states == ["helm", "prepare", "create", "handOver", "finish"]
+    assert all(handover.transition_problem(a, b) is None for a, b in itertools.pairwise(states))
+
+
+def test_the_step_tag_and_its_check() -> None:
+    assert step_tag("create") == {"spec": {"tagging": {"tagSet": [{"key": "ack-irsa-e2e-step", "value": "create"}]}}}
+    assert tagged({"TagSet": [{"Key": "ack-irsa-e2e-step", "Value": "create"}]}, "create")
+    assert not tagged({"TagSet": [{"Key": "ack-irsa-e2e-step", "Value": "prepare"}]}, "create")
+    assert not tagged({}, "create")

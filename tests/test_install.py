@@ -110,7 +110,13 @@ def test_on_pod_identity_the_service_account_carries_no_annotation() -> None:
                 "install.values.aws.region: is set by ack-irsa (from the role, the identity and the stack)",
             ],
         ),
-        ({"chart": "x"}, {}, ["install.chart: unknown key (known: version, release_name, values, create_namespace)"]),
+        (
+            {"chart": "x"},
+            {},
+            [
+                "install.chart: unknown key (known: version, release_name, values, create_namespace, leader_election, replicas)"
+            ],
+        ),
         (
             {"release_name": "Bad_Name"},
             {},
@@ -122,7 +128,7 @@ def test_on_pod_identity_the_service_account_carries_no_annotation() -> None:
             "yes",
             {},
             [
-                "install: must be true, false or an object with version, release_name, values, create_namespace, got 'yes'"
+                "install: must be true, false or an object with version, release_name, values, create_namespace, leader_election, replicas, got 'yes'"
             ],
         ),
     ],

@@ -219,6 +219,7 @@ def test_with_everything_in_place_it_runs_pulumi_up(
     assert log.read_text().splitlines() == [
         f"--cwd {ROOT} whoami",
         f"--cwd {ROOT} stack select --create dev",
+        f"--cwd {ROOT} stack output --json --stack dev",
         f"--cwd {ROOT} up --refresh --stack dev",
     ]
 
@@ -290,3 +291,63 @@ def test_a_misspelt_stack_never_starts_a_new_one(
         "(stacks here: capability, dev, prod, shared, staging)\n"
     )
     assert not log.exists()  # pulumi was never called
+
+
+OUTPUTS_PULUMI = """#!/bin/sh
+echo "$@" >> "{log}"
+if [ "$3" = stack ] && [ "$4" = output ]; then echo '{outputs}'; fi
+exit 0
+"""
+
+
+def handover_project(tmp_path: Path, step: str) -> Path:
+    """A project whose one stack, ``mig``, is at ``step`` of the move from Helm to the capability."""
+    project = tmp_path / "project"
+    (project / "stacks").mkdir(parents=True)
+    (project / "Pulumi.yaml").write_text((ROOT / "Pulumi.yaml").read_text())
+    (project / "stacks" / "Pulumi.mig.yaml").write_text(
+        "config:\n  aws:region: us-west-2\n  ack-irsa:clusterName: prod-eks\n  ack-irsa:install: true\n"
+        f"  ack-irsa:capability:\n    handover: {step}\n  ack-irsa:controllers:\n    - service: s3\n"
+    )
+    return project
+
+
+@pytest.mark.usefixtures("no_aws", "cluster")
+@pytest.mark.parametrize(
+    "case",
+    [
+        (
+            "prepare",
+            "handOver",
+            "`handOver` after `prepare` skips a step: `create` comes first (the capability, waiting on the releases' "
+            "leases)",
+        ),
+        ("create", "handOver", None),
+        (None, "create", None),  # never deployed: no step before
+    ],
+)
+def test_up_refuses_a_handover_step_out_of_order_before_running_pulumi_up(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    case: tuple[str | None, str, str | None],
+) -> None:
+    deployed, step, refusal = case
+    bin_dir, log = tmp_path / "bin", tmp_path / "pulumi.log"
+    bin_dir.mkdir()
+    outputs = {"capability": {"handover": deployed}, "controllers": {}} if deployed else {}
+    script = bin_dir / "pulumi"
+    script.write_text(OUTPUTS_PULUMI.format(log=log, outputs=json.dumps(outputs)))
+    script.chmod(script.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "example")
+    project = handover_project(tmp_path, step)
+    code = cli(["up", "--stack", "mig", "--project-dir", str(project)])
+    err = capsys.readouterr().err
+    ran = [line.split()[2] for line in log.read_text().splitlines()]
+    if refusal is None:
+        assert (code, ran) == (0, ["whoami", "stack", "stack", "up"])
+    else:
+        assert (code, err) == (1, f"Not running pulumi up: ack-irsa:capability.handover: {refusal}\n")
+        assert ran == ["whoami", "stack", "stack"]  # never `up`

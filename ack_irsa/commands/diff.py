@@ -115,7 +115,7 @@ def _diff_stacks(args: argparse.Namespace) -> int:
                 )
             continue
         before, after = plans[index, "base"], plans[index, "head"]
-        failed = [side for side in (before, after) if isinstance(side, str)]
+        failed = [side for side in (before, after) if isinstance(side, str)] + _handover_order(base, head)
         if failed or isinstance(before, str) or isinstance(after, str):
             errors += failed
             records.append({"stack": stack, "status": "error", "errors": failed})
@@ -140,6 +140,18 @@ def _diff_stacks(args: argparse.Namespace) -> int:
     if errors:
         raise InputError("\n".join(errors))
     return 2 if changed else 0
+
+
+def _handover_order(base: Side, head: Side) -> list[str]:
+    """Why the change takes the move from Helm to the capability out of order (a step skipped, a rollback of
+    more than one), if it does. Only a diff knows the step before: a stack file says its own."""
+    from ack_irsa.stack import handover
+
+    if base.stack_file is None or head.stack_file is None:
+        return []
+    before = handover.state_of_config(base.stack_file.config)
+    problem = handover.transition_problem(before, handover.state_of_config(head.stack_file.config))
+    return [f"{head.label}: ack-irsa:capability.handover: {problem}"] if problem else []
 
 
 def _diff_program(args: argparse.Namespace) -> int:

@@ -14,6 +14,7 @@ instead of going green; ``--offline`` asks for the plan and exits 0 anywhere.
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -60,6 +61,9 @@ def run(args: argparse.Namespace) -> int:
         select = subprocess.run([*pulumi, "stack", "select", "--create", stack], check=False)
         if select.returncode != 0:
             return select.returncode
+        if (order := handover_order(pulumi, stack, stack_file.config)) is not None:
+            print(f"Not running pulumi up: ack-irsa:capability.handover: {order}", file=sys.stderr)
+            return 1
         # --refresh: read the account first, so a policy attached to a controller role by hand is seen and
         # removed (the roles claim their policy sets exclusively)
         return subprocess.run([*pulumi, "up", "--refresh", "--stack", stack], check=False).returncode
@@ -77,6 +81,21 @@ def run(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return NOT_DEPLOYED if required else code
+
+
+def handover_order(pulumi: list[str], stack: str, config: dict[str, Any]) -> str | None:
+    """Why deploying this stack file would take the move from Helm to the capability out of order, judged
+    against the step the stack was last deployed at (its outputs); None when it would not, or for a stack never
+    deployed. Nothing is created before this is known."""
+    from ack_irsa.stack import handover
+
+    shown = subprocess.run([*pulumi, "stack", "output", "--json", "--stack", stack], capture_output=True, check=False)
+    try:
+        outputs = json.loads(shown.stdout) if shown.returncode == 0 else {}
+    except ValueError:
+        outputs = {}
+    before = handover.state_of_outputs(outputs) if isinstance(outputs, dict) else None
+    return handover.transition_problem(before, handover.state_of_config(config))
 
 
 def in_ci() -> bool:

@@ -68,36 +68,19 @@ def run(args: argparse.Namespace) -> int:
     import botocore.exceptions
 
     from ack_irsa.live import report as reports
-    from ack_irsa.live.verify import verify_controller
 
     try:
         capability = _capability_target(args)
     except (InputError, ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         return _failed(args, _error_text(error))
-    if capability is not None:
-        return _verify_capability(args, *capability)
     try:
-        cluster, issuer, region, specs = targets(args)
-        aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
         report = reports.Report()
-        if cluster:
-            check, found_issuer = aws.cluster_issuer(cluster)
-            report.cluster.append(check)
-            issuer = found_issuer or issuer
+        if capability is not None:
+            _verify_capability(args, report, *capability)
         else:
-            report.cluster += reports.skipped(["cluster"], "the stack names no cluster (issuerUrl or oidcProviderArn)")
-        provider = None
-        if not any(spec.uses_irsa for spec in specs.values()):
-            report.cluster += reports.skipped(["oidc-provider"], "every controller uses EKS Pod Identity")
-        elif issuer:
-            check, provider = aws.provider(issuer, *_planned_provider(args))
-            report.cluster.append(check)
-        else:
-            report.cluster += reports.skipped(["oidc-provider"], "needs the cluster's issuer")
-        kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
-        target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
-        for name, spec in specs.items():
-            report.controllers[name] = verify_controller(aws, kubernetes, spec, provider, cluster, target_iam)
+            cluster, issuer, region, specs = targets(args)
+            aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
+            _verify_controllers(args, report, aws=aws, cluster=cluster, issuer=issuer, region=region, specs=specs)
     except (InputError, ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
         return _failed(args, _error_text(error))
     except Exception as error:  # a defect: --json still answers JSON; the table path reports it as every command does
@@ -108,8 +91,42 @@ def run(args: argparse.Namespace) -> int:
     return 0 if report.passed else 1
 
 
-def _capability_target(args: argparse.Namespace) -> tuple[Any, str | None] | None:
-    """(the capability's spec, region) of a stack with ``capability``; None for any other."""
+def _verify_controllers(
+    args: argparse.Namespace,
+    report: Any,
+    *,
+    aws: Any,
+    cluster: str | None,
+    issuer: str | None,
+    region: str | None,
+    specs: dict[str, ControllerSpec],
+) -> None:
+    """The self-managed controllers' checks, and their cluster's and OIDC provider's, into ``report``."""
+    from ack_irsa.live import report as reports
+    from ack_irsa.live.verify import verify_controller
+
+    if cluster:
+        check, found_issuer = aws.cluster_issuer(cluster)
+        report.cluster.append(check)
+        issuer = found_issuer or issuer
+    else:
+        report.cluster += reports.skipped(["cluster"], "the stack names no cluster (issuerUrl or oidcProviderArn)")
+    provider = None
+    if not any(spec.uses_irsa for spec in specs.values()):
+        report.cluster += reports.skipped(["oidc-provider"], "every controller uses EKS Pod Identity")
+    elif issuer:
+        check, provider = aws.provider(issuer, *_planned_provider(args))
+        report.cluster.append(check)
+    else:
+        report.cluster += reports.skipped(["oidc-provider"], "needs the cluster's issuer")
+    kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
+    target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
+    for name, spec in specs.items():
+        report.controllers[name] = verify_controller(aws, kubernetes, spec, provider, cluster, target_iam)
+
+
+def _capability_target(args: argparse.Namespace) -> tuple[Any, str | None, Any] | None:
+    """(the capability's spec, region, the parsed stack) of a stack with ``capability``; None for any other."""
     from ack_irsa.stack import config, stackfile
 
     if not args.stack:
@@ -118,26 +135,55 @@ def _capability_target(args: argparse.Namespace) -> tuple[Any, str | None] | Non
     stack = config.parse(raw)
     if stack.capability is None:
         return None
-    return config.capability_spec(stack), args.region or raw.get("aws:region")
+    return config.capability_spec(stack), args.region or raw.get("aws:region"), stack
 
 
-def _verify_capability(args: argparse.Namespace, spec: Any, region: str | None) -> int:
-    """The managed capability's checks: the capability's own, then each entry's."""
-    import botocore.exceptions
-
-    from ack_irsa.live import report as reports
+def _verify_capability(args: argparse.Namespace, report: Any, spec: Any, region: str | None, stack: Any) -> None:
+    """The managed capability's checks, the capability's own then each entry's; beside it, the controllers still on
+    Helm (every one until the handover's finish) as in a stack of their own, and who holds each service's lease."""
+    from ack_irsa.iam.policies import issuer_host
     from ack_irsa.live.capability import verify_capability
+    from ack_irsa.stack import config
 
-    try:
-        aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
-        kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
-        report = reports.Report()
-        target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
-        report.cluster, report.controllers = verify_capability(aws, kubernetes, spec, target_iam)
-    except (InputError, ValueError, botocore.exceptions.BotoCoreError, botocore.exceptions.ClientError) as error:
-        return _failed(args, _error_text(error))
-    sys.stdout.write(report.to_json() if args.json else report.to_table())
-    return 0 if report.passed else 1
+    aws = _aws(region, args.aws_endpoint_url, args.allow_extra)
+    kubernetes = None if args.skip_kubernetes else _kubernetes_factory(args)
+    target_iam = _target_iam(region, args.aws_endpoint_url, _target_profiles(args.target_profile))
+    report.cluster, entries = verify_capability(aws, kubernetes, spec, target_iam)
+    helm = config.controller_specs(stack)
+    if helm:
+        issuer = issuer_host(stack.issuer_url) if stack.issuer_url else None
+        _verify_controllers(args, report, aws=aws, cluster=stack.cluster_name, issuer=issuer, region=region, specs=helm)
+    # an entry still on its release is checked twice: as the controller, and as the capability's entry
+    report.controllers |= {
+        (f"{name} (capability)" if name in helm else name): checks for name, checks in entries.items()
+    }
+    expected = _leases(stack, spec, helm)
+    if expected and kubernetes is not None:
+        from ack_irsa.live.handover import leases
+
+        report.cluster += leases(kubernetes(), expected)
+
+
+def _leases(stack: Any, spec: Any, helm: dict[str, ControllerSpec]) -> list[Any]:
+    """Each service's lease as the step expects it: a service of the capability's is Helm's until the hand-over,
+    then the capability's; one that stays on Helm is its release's."""
+    from ack_irsa import catalog
+    from ack_irsa.live.handover import Expected, Holder
+
+    before_hand_over = stack.capability.handover in ("prepare", "create")
+    expected = []
+    for entry in spec.controllers:
+        controller = helm.get(entry.name)
+        deployment = controller.deployment_name if controller is not None and controller.install else None
+        holder: Holder = "helm" if before_hand_over else "capability"
+        expected.append(Expected(entry.controller.service, entry.group, deployment, holder))
+    served = {entry.controller.service for entry in spec.controllers}
+    for controller in helm.values():
+        if controller.install is not None and controller.controller.service not in served:
+            service = controller.controller.service
+            expected.append(Expected(service, catalog.api_group(service), controller.deployment_name, "helm"))
+    # a stack of the capability alone has nothing to hand over: its leases are the capability's own business
+    return expected if stack.capability.handover is not None or helm else []
 
 
 def _failed(args: argparse.Namespace, message: str) -> int:

@@ -128,6 +128,9 @@ class AckCapabilityArgs(TypedDict, total=False):
     """Tags of the capability and of every role. Default: none."""
     managed_policies_per_role: int
     """Managed policies per role, for accounts whose quota was raised. Default 10."""
+    create_capability: bool
+    """``False``: the roles only, no capability, selector or Secret reader yet: the first step of a move from
+    Helm-installed controllers, whose releases keep reconciling meanwhile. Default ``True``."""
 
 
 document_arguments(CapabilityTargetArgs)
@@ -263,20 +266,11 @@ class AckCapabilityComponent(pulumi.ComponentResource):
             _after_propagation
         )
         self.role_name = self.role.name
-        self.capability = aws.eks.Capability(
-            f"{name}-capability",
-            capability_name=spec.name,
-            cluster_name=spec.cluster_name,
-            type=CAPABILITY_TYPE,
-            role_arn=self.role_arn,
-            delete_propagation_policy=DELETE_PROPAGATION_POLICY,
-            tags=spec.tags or None,
-            opts=child,
-        )
-        self.capability_arn = self.capability.arn
-        waits = pulumi.ResourceOptions(parent=self, depends_on=[self.capability])
-        self._selectors(name, partition, opts)
-        self.secret_reader = self._secret_reader(name, partition, waits)
+        self.capability: aws.eks.Capability | None = None
+        self.capability_arn: pulumi.Output[str] | None = None
+        self.secret_reader: aws.eks.AccessPolicyAssociation | None = None
+        if spec.create_capability:
+            self._create(name, partition, opts)
         self.register_outputs(
             {
                 "capability_arn": self.capability_arn,
@@ -308,6 +302,25 @@ class AckCapabilityComponent(pulumi.ComponentResource):
             }
         )
 
+    def _create(self, name: str, partition: pulumi.Output[str], opts: pulumi.ResourceOptions | None) -> None:
+        """The capability, then what needs it: the IAMRoleSelectors (their CRD comes with it) and the Secret
+        reader association (on the access entry EKS creates for it)."""
+        spec = self.spec
+        self.capability = aws.eks.Capability(
+            f"{name}-capability",
+            capability_name=spec.name,
+            cluster_name=spec.cluster_name,
+            type=CAPABILITY_TYPE,
+            role_arn=self.role_arn,
+            delete_propagation_policy=DELETE_PROPAGATION_POLICY,
+            tags=spec.tags or None,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        self.capability_arn = self.capability.arn
+        self._selectors(name, partition, opts)
+        waits = pulumi.ResourceOptions(parent=self, depends_on=[self.capability])
+        self.secret_reader = self._secret_reader(name, partition, waits)
+
     def selected_role_arn(self, entry: str) -> pulumi.Output[str] | None:
         """The ARN of an entry's role in the stack's account (None: there is none, its namespaces all go to other
         accounts, or the mode is ``direct``)."""
@@ -330,8 +343,9 @@ class AckCapabilityComponent(pulumi.ComponentResource):
         """One IAMRoleSelector per selected role, cluster-scoped, made once the capability (which brings the CRD)
         exists and the role has its permissions. Their children inherit the Kubernetes provider from this
         component's ``providers``."""
-        if self.spec.permissions != "selectors":
+        if self.spec.permissions != "selectors" or self.capability is None:
             return
+        capability = self.capability
         from pulumi_kubernetes.apiextensions import CustomResource
         from pulumi_kubernetes.meta.v1 import ObjectMetaArgs
 
@@ -354,7 +368,7 @@ class AckCapabilityComponent(pulumi.ComponentResource):
                 kind=SELECTOR_KIND,
                 metadata=ObjectMetaArgs(name=selector),
                 spec=pulumi.Output.from_input(arn).apply(functools.partial(_spec, entry.group, namespaces)),
-                opts=pulumi.ResourceOptions(parent=parent, depends_on=[self.capability]),
+                opts=pulumi.ResourceOptions(parent=parent, depends_on=[capability]),
             )
 
     def _secret_reader(
@@ -397,8 +411,9 @@ class AckCapability(AckCapabilityComponent):
     role_arn: pulumi.Output[str]
     """ARN of the capability role; resolves once its policy is attached and IAM had time to propagate it."""
     role_name: pulumi.Output[str]
-    capability: aws.eks.Capability
-    capability_arn: pulumi.Output[str]
+    capability: aws.eks.Capability | None
+    """None until ``create_capability`` (the handover's ``prepare`` makes the roles only)."""
+    capability_arn: pulumi.Output[str] | None
     partition: pulumi.Output[str]
     spec: CapabilitySpec
     selected_roles: dict[str, CapabilitySelectedRoleComponent]

@@ -37,7 +37,7 @@ from ack_irsa.iam.arns import check_oidc_provider_arn, issuer_of_provider_arn, p
 from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
-from ack_irsa.spec.controller import ControllerSpec, resolve_controller
+from ack_irsa.spec.controller import LEADER_ELECTION_NAMESPACE, ControllerSpec, resolve_controller
 from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
 from ack_irsa.spec.problems import ArgsError, Problem, when_resolved
 from ack_irsa.spec.target_role import managed_target_role_args
@@ -68,6 +68,12 @@ class InstallArgs(TypedDict, total=False):
     """Extra chart values, merged under ack-irsa's own (which may not be set here). Default: none."""
     create_namespace: bool
     """Create the namespace if it does not exist (Helm leaves it on uninstall). Default ``True``."""
+    leader_election: bool
+    """Set the chart's ``leaderElection.enabled=true`` and ``leaderElection.namespace=kube-system``, the lease the
+    managed capability shares: beside the capability, or while handing a service over to it, only one of the two
+    reconciles. Default ``False``."""
+    replicas: int
+    """The chart's ``deployment.replicas``; ``0`` hands the lease over to the capability. Default: the chart's."""
 
 
 class CrossAccountTargetArgs(TypedDict, total=False):
@@ -169,9 +175,10 @@ class ControllerIrsaArgs(TypedDict, total=False):
     install: bool | InstallArgs
     """Install the controller with its ACK Helm chart (``oci://public.ecr.aws/aws-controllers-k8s/<service>-chart``)
     as a Helm release, wired to this role: ``True`` for the catalog's pinned version, or ``{"version",
-    "release_name", "values", "create_namespace"}``. ack-irsa sets ``aws.region``, the ServiceAccount (created
-    by the chart, annotated for IRSA) and a pod-template annotation that rolls the pods when the role or
-    association changes; values for those keys are refused. The release waits for the role's permissions.
+    "release_name", "values", "create_namespace", "leader_election", "replicas"}``. ack-irsa sets
+    ``aws.region``, the ServiceAccount (created by the chart, annotated for IRSA) and a pod-template annotation
+    that rolls the pods when the role or association changes, and with ``leader_election`` or ``replicas`` those
+    values too; values for those keys are refused. The release waits for the role's permissions.
     Default ``False``: the controller is installed by someone else, and its ServiceAccount is patched."""
     cross_account: Sequence[CrossAccountTargetArgs]
     """Accounts the controller manages resources in, each with the role it assumes there and the namespaces
@@ -451,6 +458,10 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             "serviceAccount": account,
             "deployment": {"annotations": restart},
         }
+        if install.leader_election:
+            owned["leaderElection"] = {"enabled": True, "namespace": LEADER_ELECTION_NAMESPACE}
+        if install.replicas is not None:
+            owned["deployment"]["replicas"] = install.replicas
         if spec.cross_account and spec.cross_account_mode == "iam_role_selector":
             owned |= {"enableCARM": False, "featureGates": {"IAMRoleSelector": True}}
         elif spec.cross_account and spec.carm_service_level:

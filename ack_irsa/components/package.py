@@ -85,6 +85,10 @@ class InstallOptions(TypedDict, total=False):
     """Extra chart values, merged under ack-irsa's own. Default: none."""
     create_namespace: bool
     """Create the namespace if it does not exist. Default `true`."""
+    leader_election: bool
+    """Share the managed capability's lease (`leaderElection` in `kube-system`). Default `false`."""
+    replicas: int
+    """The chart's `deployment.replicas`; `0` hands the lease over to the capability. Default: the chart's."""
 
 
 class CrossAccountTarget(TypedDict, total=False):
@@ -376,6 +380,8 @@ class AckCapabilityArgs(TypedDict, total=False):
     """Tags of the capability and of every role. Default: none."""
     managed_policies_per_role: int
     """Managed policies per role, for a raised quota. Default 10."""
+    create_capability: bool
+    """`false`: the roles only, for the first step of a move from Helm. Default `true`."""
 
 
 class AckCapability(AckCapabilityComponent):

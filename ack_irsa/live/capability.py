@@ -27,6 +27,7 @@ from ack_irsa.iam.capability import (
     spec_overlaps,
 )
 from ack_irsa.live.aws import Aws
+from ack_irsa.live.handover import access_denied
 from ack_irsa.live.report import Check, skipped
 from ack_irsa.spec.capability import CapabilitySpec, SelectedRoleSpec, selector_name
 from ack_irsa.spec.permissions import PolicyRef
@@ -51,7 +52,8 @@ def verify_capability(
         rest = ("capability", "capability-role-permissions", "secret-reader", "selectors")
         return checks + skipped(rest, "needs the capability role"), entries
     partition = parse_arn(role_arn).partition
-    checks.append(capability(aws.eks, spec, role_arn))
+    created = spec.create_capability
+    checks.append(capability(aws.eks, spec, role_arn) if created else Check("capability", "skipped", _NOT_YET))
     selected = _selected_arns(aws.iam, spec, role_arn)
     expected_inline = (
         {SELECTED_ROLES_POLICY_NAME: selected_roles_policy(selected.values())}
@@ -61,21 +63,28 @@ def verify_capability(
     managed = _arns(spec.direct_managed, partition) if spec.permissions == "direct" else []
     checks += _renamed("capability-role-", [aws.managed_policies(spec.role_name, managed)])
     checks += _renamed("capability-role-", [aws.inline_policy(spec.role_name, expected_inline)])
-    checks.append(secret_reader(aws.eks, spec, role_arn))
+    checks.append(secret_reader(aws.eks, spec, role_arn) if created else Check("secret-reader", "skipped", _NOT_YET))
     for entry in spec.controllers if spec.permissions == "selectors" else ():
         entries[entry.name] = _entry_checks(aws, entry, role_arn, partition)
         entries[entry.name] += [_target_trust(entry, target, role_arn, target_iam) for target in entry.cross_account]
     if spec.permissions == "direct":
         return checks + skipped(["selectors"], "permissions 'direct': no selectors"), entries
+    if not created:
+        return checks + skipped(["selectors", "role-selected", "access-denied"], _NOT_YET), entries
     if kubernetes is None:
-        return checks + skipped(["selectors", "role-selected"], "--skip-kubernetes"), entries
+        return checks + skipped(["selectors", "role-selected", "access-denied"], "--skip-kubernetes"), entries
     try:
         client = kubernetes()
     except ValueError as error:
         return [*checks, Check("selectors", "fail", str(error), "check --kubeconfig and --context")], entries
     checks.append(selectors(client, planned_selectors(spec, selected)))
-    checks.append(unselected_resources(client, spec))
+    items = resources(client, spec)
+    checks.append(unselected_resources(items))
+    checks.append(access_denied(items))
     return checks, entries
+
+
+_NOT_YET = "the handover's prepare: the capability is created at the next step (create)"
 
 
 def _renamed(prefix: str, checks: Iterable[Check]) -> list[Check]:
@@ -239,11 +248,9 @@ def selectors(client: Any, planned: Mapping[str, Mapping[str, Any]]) -> Check:
     return Check("selectors", "pass", f"{len(planned)} selector(s) as planned, no two could match one resource")
 
 
-def unselected_resources(client: Any, spec: CapabilitySpec) -> Check:
-    """ACK resources of the entries' services whose ``ACK.IAMRoleSelected`` condition is missing or not True: no
-    selector took them, so the capability role handles them, which has no service permission (AccessDenied)."""
-    unselected: list[str] = []
-    counted = 0
+def resources(client: Any, spec: CapabilitySpec) -> list[dict[str, Any]]:
+    """Every ACK resource of the entries' services on the cluster (a kind not served yet is left out)."""
+    found: list[dict[str, Any]] = []
     for group, version, plural in _resource_types(spec.controllers):
         try:
             listed = client.custom.list_cluster_custom_object(group, version, plural)
@@ -251,16 +258,23 @@ def unselected_resources(client: Any, spec: CapabilitySpec) -> Check:
             if getattr(error, "status", None) == 404:
                 continue  # a kind the capability's controllers do not serve (yet)
             raise
-        for item in listed.get("items", []):
-            counted += 1
-            if _condition(item, ROLE_SELECTED_CONDITION) != "True":
-                metadata = item.get("metadata") or {}
-                unselected.append(f"{item.get('kind', plural)} {metadata.get('namespace')}/{metadata.get('name')}")
+        found += [{"kind": plural, **item} for item in listed.get("items", [])]
+    return found
+
+
+def unselected_resources(items: Sequence[Mapping[str, Any]]) -> Check:
+    """ACK resources whose ``ACK.IAMRoleSelected`` condition is missing or not True: no selector took them, so
+    the capability role handles them, which has no service permission (AccessDenied)."""
+    unselected = [
+        f"{item['kind']} {(item.get('metadata') or {}).get('namespace')}/{(item.get('metadata') or {}).get('name')}"
+        for item in items
+        if _condition(item, ROLE_SELECTED_CONDITION) != "True"
+    ]
     if unselected:
         detail = f"{ROLE_SELECTED_CONDITION} missing or not True on {', '.join(sorted(unselected))}"
         fix = "add the namespace to an entry's namespaces (its resources fail with AccessDenied until then)"
         return Check("role-selected", "fail", detail, fix)
-    return Check("role-selected", "pass", f"{counted} ACK resource(s), each with {ROLE_SELECTED_CONDITION}")
+    return Check("role-selected", "pass", f"{len(items)} ACK resource(s), each with {ROLE_SELECTED_CONDITION}")
 
 
 def _resource_types(entries: Sequence[SelectedRoleSpec]) -> list[tuple[str, str, str]]:

@@ -27,6 +27,7 @@ from ack_irsa.review.plan import (
     PlannedResource,
     capability_section,
     controller_section,
+    reconcilers,
     selected_role_section,
     summary_section,
     walk,
@@ -234,6 +235,7 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan, base: Plan | None = None
         f"{len(diff.removed)} to remove.**",
         "",
     ]
+    lines += _reconciler_lines(base, head) if base is not None else []
     lines += [
         f"> ⚠️ **New risk `{risk['id']}`** on controller `{name}`, in {risk['source']}: {risk['detail']}. It widens "
         "what the controller can do: review it, and acknowledge it (`acknowledgeRisks`) if it is intended.\n"
@@ -286,6 +288,29 @@ def to_markdown(diff: PlanDiff, stack: str, head: Plan, base: Plan | None = None
     if diff.removed:
         lines += ["### Removed", "", *(_resource_line(r) for r in diff.removed), ""]
     return "\n".join(lines)
+
+
+def _reconciler_lines(base: Plan, head: Plan) -> list[str]:
+    """First, when the merge changes it: who reconciles each service after it (a move from Helm to the capability:
+    Helm, the capability, or both waiting on one lease)."""
+    before, after = reconcilers(base), reconcilers(head)
+    if before == after or not (base.capabilities or head.capabilities):
+        return []
+    lines = [
+        "**Who reconciles what after the merge:**",
+        "",
+        "| service | after the merge | before |",
+        "| --- | --- | --- |",
+    ]
+    for service in sorted(before.keys() | after.keys()):
+        now, was = after.get(service, "nothing of this stack"), before.get(service, "nothing of this stack")
+        if was.startswith("the capability (") and now.startswith("Helm, holding"):
+            now = (
+                "**still the capability**: it holds the lease, and the release scaled back up waits on it (scaling "
+                "up does not take the lease back; remove the capability, `handover: prepare`, to return to Helm)"
+            )
+        lines.append(f"| `{service}` | {now} | {'unchanged' if now == was else was} |")
+    return [*lines, ""]
 
 
 def _touches_capability(diff: PlanDiff, head: Plan) -> bool:
@@ -379,6 +404,14 @@ def on_merge(diff: PlanDiff, base: Plan, head: Plan) -> dict[str, str]:
             old, new = change.before.inputs["version"], change.after.inputs["version"]
             verb = "**downgrades**" if _is_downgrade(old, new) else "upgrades"
             say(name, "chart", f"{verb} the chart {old} → {new}")
+        elif change.after.type == RELEASE and (
+            scale := next((f for f in change.fields if f.path == "values.deployment.replicas"), None)
+        ):
+            say(
+                name,
+                "scales",
+                f"**scales it to {scale.after if scale.after is not None else 'the chart default'} replicas**",
+            )
         elif change.after.type.endswith("DeploymentPatch") or change.after.type == RELEASE:
             say(name, "restarts", "restarts the pods")
         else:
@@ -389,7 +422,7 @@ def on_merge(diff: PlanDiff, base: Plan, head: Plan) -> dict[str, str]:
     }
 
 
-ORDER = ("creates", "removes", "uninstalls", "replaces", "chart", "restarts", "updates")
+ORDER = ("creates", "removes", "uninstalls", "replaces", "chart", "scales", "restarts", "updates")
 
 
 def _is_downgrade(before: str, after: str) -> bool:

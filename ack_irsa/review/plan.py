@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pulumi.runtime import rpc
 
+from ack_irsa import catalog
 from ack_irsa.components.controller import RESTART_ANNOTATION, ROLE_ARN_ANNOTATION
 from ack_irsa.errors import looks_like_credentials, shown
 from ack_irsa.iam.arns import (
@@ -29,6 +30,7 @@ from ack_irsa.iam.arns import (
 from ack_irsa.iam.limits import check_issuer_url
 from ack_irsa.iam.policies import allowed_actions, summary
 from ack_irsa.review import offline
+from ack_irsa.spec.controller import LEADER_ELECTION_NAMESPACE
 
 OIDC_PROVIDER = "aws:iam/openIdConnectProvider:OpenIdConnectProvider"
 ROLE = "aws:iam/role:Role"
@@ -485,6 +487,7 @@ def to_markdown(plan: Plan) -> str:
             lines.append("> - default role names end in a hash of the issuer: they change with the real one")
         lines.append("")
     lines += summary_section(plan)
+    lines += reconcilers_section(plan)
     lines += capability_section(plan)
     lines += imports_section(plan)
     if not plan.capabilities:
@@ -505,16 +508,19 @@ def capability_section(plan: Plan, heading: str = "##") -> list[str]:
     lines: list[str] = []
     for name, outputs in plan.capabilities.items():
         children = {r.type: r for r in plan.children(name)}
-        capability, role = children[EKS_CAPABILITY].inputs, children[ROLE].inputs
+        role = children[ROLE].inputs
         direct = outputs.get("permissions") == "direct"
         reader = children.get(ACCESS_POLICY)
+        created = children.get(EKS_CAPABILITY)
         rows = [
             (
                 "Capability",
-                f"`{capability['capabilityName']}` (type `{capability['type']}`) on cluster "
-                f"`{capability['clusterName']}`; "
-                f"deletion policy `{capability['deletePropagationPolicy']}` (deleting it leaves the CRDs, the "
-                "custom resources and their AWS resources)",
+                f"`{created.inputs['capabilityName']}` (type `{created.inputs['type']}`) on cluster "
+                f"`{created.inputs['clusterName']}`; "
+                f"deletion policy `{created.inputs['deletePropagationPolicy']}` (deleting it leaves the CRDs, the "
+                "custom resources and their AWS resources)"
+                if created is not None
+                else "not created yet: its roles come first (the handover's `prepare`)",
             ),
             ("Capability ARN", f"`{outputs.get('capability_arn')}`"),
             ("Capability role", f"`{role['name']}` — `{outputs.get('role_arn')}`"),
@@ -561,6 +567,61 @@ def capability_section(plan: Plan, heading: str = "##") -> list[str]:
         if attachments:
             lines += ["Managed policies:", "", *(f"- `{arn}`" for arn in attachments), ""]
     return lines
+
+
+def reconcilers(plan: Plan) -> dict[str, str]:
+    """Service → who reconciles its resources once the plan is applied: its Helm release, the capability, or both
+    on one lease (the release holding it until scaled to 0). Read from what is registered: each release's chart
+    and values, and whether a capability is created and serves the service (a controller installed elsewhere is
+    not seen)."""
+    served: dict[str, bool] = {}  # service → whether a created capability serves it
+    for name, outputs in plan.capabilities.items():
+        created = any(r.type == EKS_CAPABILITY for r in plan.children(name))
+        for entry in outputs.get("controllers", {}).values():
+            served[entry["service"]] = served.get(entry["service"], False) or created
+    charts = {c.chart_key: c.service for c in catalog.controllers()}
+    found: dict[str, str] = {}
+    for release in (r for r in plan.resources if r.type == RELEASE):
+        service = charts.get(str(release.inputs.get("chart", "")).rsplit("/", 1)[-1].removesuffix("-chart"))
+        if service is None:
+            continue
+        values = release.inputs.get("values") or {}
+        lease = values.get("leaderElection") or {}
+        shared = lease.get("enabled") is True and lease.get("namespace") == LEADER_ELECTION_NAMESPACE
+        stopped = (values.get("deployment") or {}).get("replicas") == 0
+        if not plan.capabilities:
+            found[service] = "Helm" + (" (the release at 0 replicas: **nothing**)" if stopped else "")
+        elif service not in served:
+            found[service] = "Helm (the capability does not include it)" + ("" if shared else _UNSHARED)
+        elif stopped:
+            found[service] = (
+                "the capability (the release at 0 replicas)"
+                if served[service]
+                else "**nothing**: the release is at 0 replicas and the capability is not created"
+            )
+        elif not served[service]:
+            found[service] = "Helm; the capability's role is ready, the capability not created yet"
+        elif shared:
+            found[service] = f"Helm, holding the lease in `{LEADER_ELECTION_NAMESPACE}`; the capability waits on it"
+        else:
+            found[service] = "⚠️ **both at once**: the release does not share the capability's lease (leaderElection)"
+    for service, created in served.items():
+        found.setdefault(service, "the capability" if created else "nothing yet: the capability is not created")
+    return {service: found[service] for service in sorted(found)}
+
+
+_UNSHARED = (
+    "; ⚠️ its release does not elect its leader in `kube-system`: once the capability includes it, both would reconcile"
+)
+
+
+def reconcilers_section(plan: Plan, heading: str = "##") -> list[str]:
+    """Who reconciles which service, where that is not simply the capability (a move from Helm under way)."""
+    found = reconcilers(plan)
+    if not plan.capabilities or all(who == "the capability" for who in found.values()):
+        return []
+    lines = [f"{heading} Who reconciles what", "", "| service | after this plan is applied |", "| --- | --- |"]
+    return [*lines, *(f"| `{service}` | {who} |" for service, who in found.items()), ""]
 
 
 def _trusted_by(document: str) -> str:

@@ -48,6 +48,7 @@ CAPABILITY_ARGUMENTS = (
     "controllers",
     "tags",
     "managed_policies_per_role",
+    "create_capability",
 )
 ENTRY_ARGUMENTS = (
     "service",
@@ -155,6 +156,8 @@ class CapabilitySpec:
     """``direct`` mode: the managed policies of every entry, on the capability role."""
     direct_inline: dict[str, Any]
     """``direct`` mode: ``{ack-<service>: document}``, one inline policy per entry."""
+    create_capability: bool = True
+    """False: the roles only (the first step of a move from Helm); no capability, selector or Secret reader."""
 
     @property
     def risks(self) -> tuple[tuple[str, Risk], ...]:
@@ -229,6 +232,8 @@ def resolve_capability(args: Mapping[str, Any]) -> CapabilitySpec:
     for message in overlaps(selectors):
         problems.add(message.split(" and ", 1)[0], message)
     direct_managed, direct_inline = _direct(controllers, quota, problems) if permissions == "direct" else ({}, {})
+    create = args.get("create_capability", True)
+    problems.plain("create_capability", create, bool, "true or false")
     if problems:
         raise ArgsError(problems)
     return CapabilitySpec(
@@ -244,6 +249,7 @@ def resolve_capability(args: Mapping[str, Any]) -> CapabilitySpec:
         secret_namespaces=tuple(sorted({n for entry in controllers for n in entry.secret_namespaces})),
         direct_managed=direct_managed,
         direct_inline=direct_inline,
+        create_capability=create is True,
     )
 
 
@@ -348,8 +354,8 @@ def _ga_controller(service: Any, problems: Problems) -> catalog.Controller | Non
         problems.add(
             "service",
             f"the {service} controller is {controller.status} upstream, and the capability includes only GA "
-            "controllers; run it self-managed (a stack without ack-irsa:capability, with leader election as the "
-            "README's migration section says)",
+            "controllers; run it self-managed beside the capability (a ControllerIrsa whose install has "
+            "leader_election, as the stack program does for such an entry)",
         )
         return None
     return controller

@@ -113,17 +113,26 @@ DEFAULT_INLINE_POLICY_NAME = "ack-controller-policy"
 _POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
 _DESCRIPTION = re.compile(r"[\t\n\r\u0020-\u007e\u00a1-\u00ff]{0,1000}")
 """IAM's alphabet and length of a role description."""
-INSTALL_KEYS = ("version", "release_name", "values", "create_namespace")
+INSTALL_KEYS = ("version", "release_name", "values", "create_namespace", "leader_election", "replicas")
+LEADER_ELECTION_NAMESPACE = "kube-system"
+"""Where the managed capability takes its leases: a Helm controller electing its leader there shares one lease
+with the capability for the same service, so only one of them reconciles at a time."""
 CHART_REPOSITORY = "oci://public.ecr.aws/aws-controllers-k8s"
 """Where ACK publishes its controller charts (``<repository>/<service>-chart``)."""
-OWNED_VALUES = (
-    "aws.region",
-    "serviceAccount.create",
-    "serviceAccount.name",
-    "serviceAccount.annotations",
-    "deployment.annotations",
-)
-"""Chart values ack-irsa sets itself: a value given for one of them (or inside one) is refused."""
+_FROM_THE_ROLE = "from the role, the identity and the stack"
+OWNED_VALUES = {
+    "aws.region": _FROM_THE_ROLE,
+    "serviceAccount.create": _FROM_THE_ROLE,
+    "serviceAccount.name": _FROM_THE_ROLE,
+    "serviceAccount.annotations": _FROM_THE_ROLE,
+    "deployment.annotations": _FROM_THE_ROLE,
+}
+"""Chart values ack-irsa sets itself, each with why: a value given for one of them (or inside one) is refused."""
+_LEADER_ELECTION_OWNED = {
+    "leaderElection": f"enabled=true and namespace={LEADER_ELECTION_NAMESPACE}, both: the lease the capability "
+    "shares; with only one of them nothing is shared and both would reconcile"
+}
+_REPLICAS_OWNED = "the handover's step: 0 hands the lease to the capability"
 _SEMVER = re.compile(
     r"(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?", re.ASCII
 )
@@ -360,6 +369,10 @@ class Install:
     values: dict[str, Any]
     """The user's values; ack-irsa's own are merged over them by the component."""
     create_namespace: bool
+    leader_election: bool = False
+    """``leaderElection.enabled=true`` and ``leaderElection.namespace=kube-system``: the lease the capability shares."""
+    replicas: int | None = None
+    """``deployment.replicas``; None: the chart's (one). Zero hands the lease over to the capability."""
 
     @property
     def deployment_name(self) -> str:
@@ -400,22 +413,35 @@ def _install(args: Mapping[str, Any], controller: catalog.Controller, mode: str,
     release = options.get("release_name", controller.release_name)
     if problems.plain("install.release_name", release, str, "a release name"):
         problems.check("install.release_name", limits.check_release_name, release)
-    values = _install_values(options.get("values", {}), problems)
+    leader_election = options.get("leader_election", False)
+    problems.plain("install.leader_election", leader_election, bool, "true or false")
+    replicas = options.get("replicas")
+    if replicas is not None and (not isinstance(replicas, int) or isinstance(replicas, bool) or replicas < 0):
+        problems.add("install.replicas", f"must be a whole number of replicas, 0 or more, got {shown(replicas)}")
+    owned = {**OWNED_VALUES, **(_LEADER_ELECTION_OWNED if leader_election is True else {})}
+    if replicas is not None:
+        owned["deployment.replicas"] = _REPLICAS_OWNED
+    values = _install_values(options.get("values", {}), owned, problems)
     create = options.get("create_namespace", True)
     problems.plain("install.create_namespace", create, bool, "true or false")
     chart = f"{CHART_REPOSITORY}/{controller.chart_key}-chart"
-    return Install(chart, str(version), str(release), dict(values), bool(create))
+    return Install(chart, str(version), str(release), dict(values), bool(create), leader_election is True, replicas)
 
 
-def _install_values(values: Any, problems: Problems) -> Mapping[str, Any]:
+def _install_values(values: Any, owned_values: Mapping[str, str], problems: Problems) -> Mapping[str, Any]:
     """The chart values: a map (``""``, ``false``, ``0`` or ``[]`` are no map), of the types the chart's
-    schema gives, leaving ack-irsa's own keys alone."""
+    schema gives, leaving ack-irsa's own keys (``owned_values``, each with why) alone."""
     if not isinstance(values, Mapping):
         problems.add("install.values", f"must be a map of chart values, got {shown(values)}")
         return {}
-    owned = list(_owned_paths(values))
+    owned = list(_owned_paths(values, owned_values))
     for path in owned:
-        problems.add(f"install.values.{path}", "is set by ack-irsa (from the role, the identity and the stack)")
+        why = next(
+            w
+            for key, w in owned_values.items()
+            if path == key or path.startswith(f"{key}.") or key.startswith(f"{path}.")
+        )
+        problems.add(f"install.values.{path}", f"is set by ack-irsa ({why})")
     for path, message in chart_value_problems(values):
         if path not in owned:
             problems.add(f"install.values.{path}", message)
@@ -489,15 +515,15 @@ def _dotted(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, 
             yield from _dotted(value, f"{path}.")
 
 
-def _owned_paths(values: Mapping[str, Any], prefix: str = "") -> Iterator[str]:
-    """The dotted paths in ``values`` that are, or lie inside, one of :data:`OWNED_VALUES`."""
+def _owned_paths(values: Mapping[str, Any], owned_values: Mapping[str, str], prefix: str = "") -> Iterator[str]:
+    """The dotted paths in ``values`` that are, or lie inside, one of ``owned_values``."""
     for key, value in values.items():
         path = f"{prefix}{key}"
-        if any(path == owned or path.startswith(f"{owned}.") for owned in OWNED_VALUES):
+        if any(path == owned or path.startswith(f"{owned}.") for owned in owned_values):
             yield path
-        elif any(owned.startswith(f"{path}.") for owned in OWNED_VALUES):
+        elif any(owned.startswith(f"{path}.") for owned in owned_values):
             # A map is searched further; anything else here (``aws: x``) would be replaced by ack-irsa's map.
-            yield from _owned_paths(value, f"{path}.") if isinstance(value, Mapping) else [path]
+            yield from _owned_paths(value, owned_values, f"{path}.") if isinstance(value, Mapping) else [path]
 
 
 def _identity_mode(args: Mapping[str, Any], problems: Problems) -> tuple[Identity, Any, tuple[str, ...]]:

@@ -49,6 +49,8 @@ half-way through ``pulumi up``, so it is refused before anything is parsed into 
 
 M = TypeVar("M", bound=BaseModel)
 
+HandoverStep = Literal["prepare", "create", "handOver", "finish"]
+
 IdentityKey = Literal["irsa", "podIdentity", "both"]
 IDENTITY_KEYS: tuple[IdentityKey, ...] = ("irsa", "podIdentity", "both")
 """The identity modes as the stack config spells them; the Python API says ``pod_identity``."""
@@ -58,6 +60,36 @@ _INSTALL_KEYS = {"releaseName": "release_name", "createNamespace": "create_names
 
 
 _INSTALL_WRITTEN = ("version", "releaseName", "values", "createNamespace")
+
+
+def _preview(service: str) -> bool:
+    """A controller the capability does not include (not GA upstream); an unknown service is the capability's
+    to refuse."""
+    try:
+        return catalog.get(service).status != "GA"
+    except ValueError:
+        return False
+
+
+_SHARED_WITH_THE_CAPABILITY = frozenset(
+    {
+        "service",
+        "name",
+        "namespaces",
+        "secret_namespaces",
+        "policy_arns",
+        "extra_policy_arns",
+        "inline_policy",
+        "permissions_boundary",
+        "tags",
+        "acknowledge_risks",
+        "policy",
+        "kinds",
+        "pass_roles",
+    }
+)
+"""During the handover, the keys of an entry that its capability entry takes too: the same policies, checks and
+acknowledgements (the permissions the controller has today); the others are its release's and its own role's."""
 
 
 def _install_args(value: bool | dict[str, Any]) -> bool | dict[str, Any]:
@@ -295,6 +327,13 @@ class CapabilityConfig(_Model):
         description="`selectors`: the capability role may only assume one selected role per controller entry, "
         "chosen by IAMRoleSelectors; `direct`: the capability role carries the services' policies itself.",
     )
+    handover: HandoverStep | None = Field(
+        None,
+        description="Moving Helm-installed controllers to the capability, one pull request per step: `prepare` "
+        "(leader election on every release, the capability's roles), `create` (the capability, waiting on the "
+        "shared leases), `handOver` (the releases at 0 replicas), `finish` (the releases uninstalled; the same as "
+        'leaving it out). README, "Moving from Helm to the capability".',
+    )
 
 
 class StackConfig(_Model):
@@ -399,12 +438,33 @@ class StackConfig(_Model):
         return frozenset(needs_service_level(carm_grants(self, dict(enumerate(chosen)))))
 
     @property
+    def handover(self) -> HandoverStep | None:
+        """The handover's step (None outside one, or once finished)."""
+        step = self.capability.handover if self.capability is not None else None
+        return None if step == "finish" else step
+
+    def self_managed(self, controller: ControllerConfig) -> bool:
+        """Whether the controller runs from a release of the user's: every controller of a stack without the
+        capability; beside it, a controller the capability lacks (not GA), and every one until the handover's
+        ``finish``."""
+        return self.capability is None or self.handover is not None or _preview(controller.service)
+
+    @property
+    def self_managed_controllers(self) -> list[ControllerConfig]:
+        return [c for c in self.controllers if self.self_managed(c)]
+
+    @property
+    def capability_controllers(self) -> list[ControllerConfig]:
+        """The entries the capability serves: every GA one (already during the handover: its roles come first)."""
+        return [c for c in self.controllers if self.capability is not None and not _preview(c.service)]
+
+    @property
     def needs_oidc_provider(self) -> bool:
-        return any(self.identity_of(c) != "pod_identity" for c in self.controllers)
+        return any(self.identity_of(c) != "pod_identity" for c in self.self_managed_controllers)
 
     @property
     def uses_pod_identity(self) -> bool:
-        return any(self.identity_of(c) != "irsa" for c in self.controllers)
+        return any(self.identity_of(c) != "irsa" for c in self.self_managed_controllers)
 
     def oidc_provider_args(self) -> dict[str, Any]:
         """Arguments of the stack's ClusterOidcProvider."""
@@ -432,9 +492,12 @@ class StackConfig(_Model):
         assert self.capability is not None
         make = target_provider or (lambda _, target: target.provider)
         entries = []
-        for controller in self.controllers if controllers is None else controllers:
-            entry = {f: getattr(controller, f) for f in controller.model_fields_set if f != "cross_account"}
-            if controller.cross_account:
+        for controller in self.capability_controllers if controllers is None else controllers:
+            given = controller.model_fields_set
+            if self.handover is not None:  # the entry's other keys are its Helm release's and its own role's
+                given = given & _SHARED_WITH_THE_CAPABILITY
+            entry = {f: getattr(controller, f) for f in given if f != "cross_account"}
+            if controller.cross_account and "cross_account" in given:
                 entry["cross_account"] = [
                     t.target_args(make(controller, t) if t.provider else None) for t in controller.cross_account
                 ]
@@ -448,6 +511,8 @@ class StackConfig(_Model):
         }
         if self.capability.role_name is not None:
             args["role_name"] = self.capability.role_name
+        if self.handover == "prepare":
+            args["create_capability"] = False  # the roles first, with what the controllers have today
         if self.tags:
             args["tags"] = self.tags
         return args
@@ -484,6 +549,13 @@ class StackConfig(_Model):
         install = self.install_of(controller)
         if install is not False:  # `install: {}` installs, with no values of its own (decision 171)
             args["install"] = _install_args(install)
+            if self.capability is not None:  # beside the capability, every release shares its leases
+                handed_over = self.handover == "handOver" and not _preview(controller.service)
+                args["install"] = {
+                    **(args["install"] if isinstance(args["install"], dict) else {}),
+                    "leader_election": True,
+                    **({"replicas": 0} if handed_over else {}),
+                }
         args["identity"] = self.identity_of(controller)
         if args["identity"] == "irsa":
             del args["identity"]  # the default: an existing stack's components get what they always got
@@ -898,34 +970,84 @@ _CAPABILITY_WORDS = re.compile(
 def _capability_problems(
     stack: StackConfig, controllers: Mapping[int, ControllerConfig], region: Any, partition: str | None
 ) -> list[str]:
-    """The capability's checks: the stack keys it makes meaningless, then the component's own (every entry)."""
+    """The capability's checks: the stack keys it makes meaningless, then the component's own (every entry it
+    serves); beside it, the checks of the controllers that stay on Helm, as in a stack without it."""
     problems: list[str] = []
-    for field in sorted(stack.model_fields_set & _STACK_REFUSED.keys()):
-        problems.append(
-            f"{_path((to_camel(field),))}: does not apply to the capability: {REFUSED[_STACK_REFUSED[field]]}"
-        )
-    if not stack.retain_oidc_provider:
-        problems.append(
-            f"{_path(('retainOidcProvider',))}: does not apply to the capability: {REFUSED['oidc_provider']}"
-        )
-    if stack.namespace != DEFAULT_NAMESPACE:
-        problems.append(f"{_path(('namespace',))}: does not apply to the capability: {REFUSED['namespace']}")
+    helm = {i: c for i, c in controllers.items() if stack.self_managed(c)}
+    served = {i: c for i, c in controllers.items() if not _preview(c.service)}
+    if not helm:  # with a controller on Helm, the stack's self-managed keys are that controller's
+        for field in sorted(stack.model_fields_set & _STACK_REFUSED.keys()):
+            problems.append(
+                f"{_path((to_camel(field),))}: does not apply to the capability: {REFUSED[_STACK_REFUSED[field]]}"
+            )
+        if not stack.retain_oidc_provider:
+            problems.append(
+                f"{_path(('retainOidcProvider',))}: does not apply to the capability: {REFUSED['oidc_provider']}"
+            )
+        if stack.namespace != DEFAULT_NAMESPACE:
+            problems.append(f"{_path(('namespace',))}: does not apply to the capability: {REFUSED['namespace']}")
     if "cross_account_mode" in stack.model_fields_set and stack.cross_account_mode == "carm":
         problems.append(
             f"{_path(('crossAccountMode',))}: does not apply to the capability: {REFUSED['cross_account_mode']}"
         )
-    positions = list(controllers)  # the component numbers the entries that parsed; the config, every entry
-    try:
-        resolve_capability(stack.capability_args(list(controllers.values())))
-    except ArgsError as error:
-        problems += [_capability_problem(p, positions) for p in error.problems]
+    positions = list(served)  # the component numbers the entries it serves; the config, every entry
+    if served:
+        try:
+            resolve_capability(stack.capability_args(list(served.values())))
+        except ArgsError as error:
+            problems += [_capability_problem(p, positions) for p in error.problems]
+    elif "controllers" not in {p.split(":")[1].split("[")[0] for p in problems}:
+        problems.append(
+            f"{_path(('controllers',))}: lists no controller the capability includes (only GA ones): a stack of "
+            "preview controllers only needs no capability"
+        )
+    if helm:
+        problems += _helm_beside_the_capability(stack, helm, region, partition)
     stack_partition, region_problems = _stack_partition(stack, controllers, region, partition)
-    for index, controller in controllers.items():
+    for index, controller in served.items():
         for position, entry in enumerate(controller.cross_account):
             problems += _provider_problems(("controllers", index, "crossAccount", position), entry, stack_partition)
     problems += region_problems
     problems += _partition_problems(stack, controllers, stack_partition)
     return problems
+
+
+def _helm_beside_the_capability(
+    stack: StackConfig, helm: Mapping[int, ControllerConfig], region: Any, partition: str | None
+) -> list[str]:
+    """The controllers that run from a release beside the capability: checked as in a stack of their own, every
+    release sharing the capability's leases; during the handover each needs its release in the stack."""
+    problems: list[str] = []
+    own: dict[int, ControllerConfig] = {}
+    for index, controller in helm.items():
+        preview = _preview(controller.service)
+        for key in ("namespaces", "secret_namespaces"):
+            if preview and key in controller.model_fields_set:
+                problems.append(
+                    f"{_path(('controllers', index, to_camel(key)))}: applies to the capability's entries only: the "
+                    f"{controller.service} controller is {catalog.get(controller.service).status}, and stays on Helm "
+                    "beside the capability"
+                )
+        if not preview and stack.install_of(controller) is False:
+            problems.append(
+                f"{_path(('controllers', index, 'install'))}: the handover needs the controller's Helm release in "
+                "the stack: ack-irsa sets its leader-election values and, at handOver, its replicas (`ack-irsa adopt` "
+                "writes the install of a release made by hand)"
+            )
+        if not preview and controller.namespaces is not None:
+            problems.append(
+                f"{_path(('controllers', index, 'namespaces'))}: not during the handover: the release serves every "
+                "namespace, so the capability must too, or the resources outside these fail with AccessDenied once "
+                "handed over; narrow it after `finish` (give `secretNamespaces` for a controller that reads Secrets)"
+            )
+        if not preview and controller.cross_account:
+            problems.append(
+                f"{_path(('controllers', index, 'crossAccount'))}: not during the handover: the target roles would "
+                "have to trust the controller's role and the capability's at once; hand over the entries without "
+                "crossAccount first, or move the cross-account entries to the capability in a stack of their own"
+            )
+        own[index] = controller.model_copy(update={"namespaces": None, "secret_namespaces": None})
+    return problems + _semantic_problems(stack, own, region, partition)
 
 
 def _capability_problem(problem: Problem, positions: list[int]) -> str:
@@ -957,7 +1079,7 @@ def controller_specs(stack: StackConfig) -> dict[str, ControllerSpec]:
     service_level = stack.service_level_controllers()
     return {
         c.logical_name: resolve_controller(stack.controller_args(c, stand_in, service_level=service_level))
-        for c in stack.controllers
+        for c in stack.self_managed_controllers
     }
 
 

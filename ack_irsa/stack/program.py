@@ -93,8 +93,16 @@ def build(config: StackConfig) -> dict[str, Any]:
     if config.imports:
         pulumi.runtime.register_stack_transformation(_importer(config.imports))
     kubernetes = _kubernetes_provider(config)
+    outputs = _self_managed(config, kubernetes) if config.self_managed_controllers else {}
     if config.capability is not None:
-        return _capability(config, kubernetes)
+        outputs = _capability(config, kubernetes, outputs)
+    return outputs
+
+
+def _self_managed(config: StackConfig, kubernetes: pulumi.ProviderResource | None) -> dict[str, Any]:
+    """The controllers that run from releases of the user's: the OIDC provider when one uses IRSA, a
+    ControllerIrsa each, CARM's map. Beside the capability, these are the ones it lacks, and every one until
+    the handover finishes."""
     agent = _pod_identity_agent(config)
     opts = pulumi.ResourceOptions(
         providers=[kubernetes] if kubernetes else None, depends_on=[agent] if agent is not None else None
@@ -107,7 +115,7 @@ def build(config: StackConfig) -> dict[str, Any]:
             config.controller_args(entry, oidc, target_provider, service_level),  # type: ignore[arg-type]
             opts,
         )
-        for entry in config.controllers
+        for entry in config.self_managed_controllers
     }
     if config.cross_account_mode == "carm" and any(c.carm_grants for c in controllers.values()):
         RoleAccountMap("cross-account", {"controllers": list(controllers.values())}, opts)
@@ -125,33 +133,42 @@ def build(config: StackConfig) -> dict[str, Any]:
     }
 
 
-def _capability(config: StackConfig, kubernetes: pulumi.ProviderResource | None) -> dict[str, Any]:
+def _capability(
+    config: StackConfig, kubernetes: pulumi.ProviderResource | None, self_managed: dict[str, Any]
+) -> dict[str, Any]:
     """ACK as the managed capability: its role, a selected role per controller entry and their selectors. The
-    outputs name the capability, its role, and per controller the role its resources are handled with (the
-    capability role itself with ``permissions: direct``)."""
+    outputs name the capability, its role, the handover's step, and per controller the role its resources are
+    handled with (the capability role itself with ``permissions: direct``); during the handover, a controller's
+    own role stays its ``roleArn`` and the capability's is its ``capabilityRoleArn``."""
+    assert config.capability is not None
+    step = config.capability.handover
     capability = AckCapability(
-        config.capability.name if config.capability else "ack",
+        config.capability.name,
         config.capability_args(target_provider=_target_providers()),  # type: ignore[arg-type]
         pulumi.ResourceOptions(providers=[kubernetes]) if kubernetes else None,
     )
-    controllers: dict[str, Any] = {}
+    controllers: dict[str, Any] = dict(self_managed.get("controllers", {}))
     for entry in capability.spec.controllers:
         selected = capability.selected_roles.get(entry.name)
-        output: dict[str, Any] = {
-            "roleArn": capability.selected_role_arn(entry.name) if selected else capability.role_arn
-        }
+        role = capability.selected_role_arn(entry.name) if selected else capability.role_arn
+        output: dict[str, Any] = {"roleArn": role}
         if selected is not None and entry.cross_account:
             output["crossAccount"] = {
                 target.account_id: selected.target_role_arn(target, capability.partition)
                 for target in entry.cross_account
             }
-        controllers[entry.name] = output
+        if entry.name in controllers:  # still on its release: its own role, and the one the capability will use
+            controllers[entry.name] = {**controllers[entry.name], "capabilityRoleArn": role}
+        else:
+            controllers[entry.name] = output
     return {
+        **{k: v for k, v in self_managed.items() if k != "controllers"},
         "capability": {
             "arn": capability.capability_arn,
             "name": capability.spec.name,
             "roleArn": capability.role_arn,
             "roleName": capability.role_name,
+            **({"handover": step} if step is not None else {}),
         },
         "controllers": controllers,
     }
@@ -218,10 +235,9 @@ def _pod_identity_agent(config: StackConfig) -> pulumi.CustomResource | None:
 
 def _kubernetes_provider(config: StackConfig) -> pulumi.ProviderResource | None:
     """A provider for the configured cluster; None to use the ambient kubeconfig and context."""
+    needs_cluster = any(c.service_account_mode != "none" for c in config.self_managed_controllers)
     if config.capability is not None:
-        needs_cluster = config.capability.permissions == "selectors"  # the IAMRoleSelectors
-    else:
-        needs_cluster = any(c.service_account_mode != "none" for c in config.controllers)
+        needs_cluster |= config.capability.permissions == "selectors"  # the IAMRoleSelectors
     if not needs_cluster or (config.kubeconfig is None and config.kube_context is None):
         return None
     import pulumi_kubernetes as k8s

@@ -118,6 +118,39 @@ def capability_config(settings: Settings, cluster: str, namespace: str) -> dict[
     }
 
 
+HANDOVER_STEPS = ("prepare", "create", "handOver", "finish")
+"""The move from Helm to the capability, one ``pulumi up`` each (README, "Moving from Helm to the capability")."""
+
+
+def handover_config(settings: Settings, cluster: str, step: str) -> dict[str, str]:
+    """The handover scenario's stack config at ``step``: the s3 controller installed by Helm, moving to the
+    capability. Before ``prepare`` (``step`` ``helm``) the stack has no capability."""
+    import json
+
+    config = {
+        "aws:region": settings.region,
+        "ack-irsa:clusterName": cluster,
+        "ack-irsa:tags": json.dumps(settings.tags),
+        "ack-irsa:controllers": json.dumps([{"service": "s3"}]),
+    }
+    if step != "finish":
+        config["ack-irsa:install"] = "true"
+    if step != "helm":
+        name = f"ack-e2e-{settings.run_id}"[:63].rstrip("-")
+        config["ack-irsa:capability"] = json.dumps({"name": name, "handover": step})
+    return config
+
+
+def step_tag(step: str) -> dict[str, Any]:
+    """A patch of the Bucket's tags naming the step: it syncs only if whoever holds the lease reconciles it."""
+    return {"spec": {"tagging": {"tagSet": [{"key": "ack-irsa-e2e-step", "value": step}]}}}
+
+
+def tagged(tags: Mapping[str, Any], step: str) -> bool:
+    """Whether S3's ``GetBucketTagging`` answer carries the step's tag."""
+    return {"Key": "ack-irsa-e2e-step", "Value": step} in tags.get("TagSet", [])
+
+
 def capability_leftovers(eks: Any, cluster: str, name: str) -> list[str]:
     """What a destroyed capability stack left on the cluster: the capability itself (its CRDs and custom resources
     stay by design, RETAIN)."""

@@ -13,6 +13,10 @@
    the derived document alone (no AmazonS3FullAccess), and a Bucket synced with it.
 10. the managed capability (``ack-irsa:capability``): a ``Bucket`` selected and synced through the capability and
    its s3 selected role, ``verify --stack`` passing, then a clean destroy (the capability gone, no role left).
+11. the move from Helm to the capability: the s3 controller installed, then ``handover`` ``prepare`` →
+   ``create`` → ``handOver`` → ``finish``, one ``pulumi up`` each; at every step the Bucket's tags are changed and
+   seen in S3 (whoever holds the lease reconciles it), and ``verify`` passes (the lease held by the side the step
+   says).
 
 Clean-up runs whatever fails, and prints what it left behind. Costs: an EKS cluster hour and two small nodes
 when the suite creates its cluster (about 25 minutes in all); about 10 minutes on an existing cluster.
@@ -20,6 +24,7 @@ when the suite creates its cluster (about 25 minutes in all); about 10 minutes o
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -32,6 +37,7 @@ import pytest
 
 from .scenario import (
     DERIVED_KINDS,
+    HANDOVER_STEPS,
     Settings,
     available,
     bucket_manifest,
@@ -40,10 +46,13 @@ from .scenario import (
     capability_leftovers,
     controller_entries,
     derived_policy_problems,
+    handover_config,
     leftovers,
     missing_prerequisites,
     selected_and_synced,
+    step_tag,
     synced,
+    tagged,
     wait_for,
 )
 
@@ -277,5 +286,61 @@ def test_the_managed_capability(cluster: str) -> None:
         capability = json.loads(settings["ack-irsa:capability"])["name"]
         left = leftovers(boto3.client("iam"), eks_client, SETTINGS.tags, cluster)
         left += capability_leftovers(eks_client, cluster, capability)
+        print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
+    assert left == []
+
+
+def test_the_move_from_helm_to_the_capability(cluster: str) -> None:
+    """Each step one ``pulumi up``; the Bucket keeps syncing throughout, and ``verify`` agrees with the step."""
+    import boto3
+    from kubernetes import client
+    from pulumi import automation as auto
+
+    stack = auto.create_or_select_stack(f"e2e-handover-{SETTINGS.run_id}", work_dir=str(ROOT))
+    api = _kubernetes(cluster)
+    custom = client.CustomObjectsApi(api)
+    s3 = boto3.client("s3", region_name=SETTINGS.region)
+    name = f"{SETTINGS.bucket}-ho"
+    group = ("s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets")
+    try:
+        for step in ("helm", *HANDOVER_STEPS):
+            settings = handover_config(SETTINGS, cluster, step)
+            stack.set_all_config({k: auto.ConfigValue(v) for k, v in settings.items()})
+            stack.up(on_output=print)
+            if step == "helm":
+                _deployment_available(api)
+                custom.create_namespaced_custom_object(*group, bucket_manifest(name, NAMESPACE))
+            custom.patch_namespaced_custom_object(*group, name, step_tag(step))
+            wait_for(
+                lambda: s3.get_bucket_tagging(Bucket=name),
+                functools.partial(tagged, step=step),
+                f"{name} tagged {step}",
+            )
+            if step != "helm":
+                stack_file = ROOT / "stacks" / f"Pulumi.e2e-handover-{SETTINGS.run_id}.yaml"
+                stack_file.write_text(json.dumps({"config": settings}))
+                try:
+                    verified = subprocess.run(
+                        [
+                            sys.executable,
+                            "-m",
+                            "ack_irsa",
+                            "verify",
+                            "--stack",
+                            stack_file.stem.removeprefix("Pulumi."),
+                        ],
+                        cwd=ROOT,
+                        check=False,
+                    )
+                finally:
+                    stack_file.unlink()
+                assert verified.returncode == 0, f"verify at {step}"
+    finally:
+        try:
+            custom.delete_namespaced_custom_object(*group, name)
+        except Exception as error:  # it may not exist if the run failed early
+            print(f"deleting the Bucket: {error}", file=sys.stderr)
+        _destroy(stack)
+        left = leftovers(boto3.client("iam"), boto3.client("eks", region_name=SETTINGS.region), SETTINGS.tags, cluster)
         print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
     assert left == []
