@@ -243,6 +243,26 @@ def test_no_derived_document_keys_a_condition_on_acks_resource_tags() -> None:
     assert keys == {"kms:ViaService"}
 
 
+def test_in_direct_mode_an_entrys_warnings_are_the_capabilitys() -> None:
+    config = stack({"service": "s3", "policy": "derived"}, permissions="direct")
+    result = run(program.main, config=config)
+    warned = [m for urn, m in result.warnings if urn.endswith("::ack")]
+    assert any(
+        m.startswith("s3: policy derived grants iam:PassRole on no role: a manifest that sets Bucket") for m in warned
+    )
+    rendered = plan.plan_stack("prod", config, plan.facts_for(config, account_id=ACCOUNT))
+    assert "> ⚠️ s3: policy derived grants iam:PassRole on no role" in plan.to_markdown(rendered)
+    # a stale acknowledgement too, as a selected role says it
+    config = stack({"service": "ecr", "acknowledgeRisks": ["privilege-escalation"]}, permissions="direct")
+    warned = [
+        m for urn, m in run(program.main, config=config).warnings if urn.endswith("::ack") and "acknowledged" in m
+    ]
+    assert warned == [
+        "ecr: the acknowledged risk 'privilege-escalation' is no longer a risk of this role (its risks: "
+        "service-wide-access): drop it from acknowledge_risks (acknowledgeRisks in a stack file)"
+    ]
+
+
 # --- the plan ---------------------------------------------------------------------------------------------
 
 

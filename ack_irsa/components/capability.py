@@ -288,6 +288,9 @@ class AckCapabilityComponent(pulumi.ComponentResource):
             for entry_name, risk in spec.risks:
                 if not risk.acknowledged:
                     pulumi.log.warn(f"risk {risk.id} in {entry_name}'s {risk.source}: {risk.detail}", resource=self)
+            for entry in spec.controllers:  # no selected role to say them: the capability role has the policies
+                for warning in entry.warnings:
+                    pulumi.log.warn(f"{entry.name}: {warning}", resource=self)
             direct = {
                 policy: derived_policy_json(document, partition)
                 if isinstance(document, DerivedPolicy)

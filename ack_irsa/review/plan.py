@@ -522,7 +522,10 @@ def capability_section(plan: Plan, heading: str = "##") -> list[str]:
             ("Permissions", _permissions_text(plan, name)),
             ("Secret reader", _secret_reader_text(reader)),
         ]
-        lines += [f"{heading} Managed capability `{name}`", "", "| | |", "| --- | --- |"]
+        lines += [f"{heading} Managed capability `{name}`", ""]
+        lines += [f"> ⚠️ {warning}" for warning in plan.warnings.get(name, [])]  # direct: its entries'
+        lines += [""] if name in plan.warnings else []
+        lines += ["| | |", "| --- | --- |"]
         lines += [f"| {k} | {v} |" for k, v in rows]
         lines.append("")
         if direct:
