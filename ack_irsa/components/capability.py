@@ -24,10 +24,18 @@ from typing import Any, Literal, Required, TypedDict
 import pulumi
 import pulumi_aws as aws
 
+from ack_irsa.catalog.derived import DerivedPolicy
 from ack_irsa.components.apidoc import document_arguments
 from ack_irsa.components.controller import _stack_partition
 from ack_irsa.components.cross_account import TargetAccountRole
-from ack_irsa.components.permissions import INLINE_POLICY_NAME, attach_policies, in_partition, inline_policy_json
+from ack_irsa.components.permissions import (
+    INLINE_POLICY_NAME,
+    attach_policies,
+    derived_policy_json,
+    in_partition,
+    inline_policy_json,
+    policy_facts,
+)
 from ack_irsa.iam.accounts import SELECTOR_API_VERSION, SELECTOR_KIND, CrossAccountTarget
 from ack_irsa.iam.capability import (
     CAPABILITY_TYPE,
@@ -43,6 +51,7 @@ from ack_irsa.iam.capability import (
 )
 from ack_irsa.iam.policies import to_json
 from ack_irsa.spec.capability import CapabilitySpec, SelectedRoleSpec, resolve_capability, selector_name
+from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
 from ack_irsa.spec.problems import ArgsError
 
 TYPE_TOKEN = "ack-irsa:index:AckCapability"
@@ -84,6 +93,16 @@ class CapabilityControllerArgs(TypedDict, total=False):
     """acm, acmpca, documentdb, memorydb, mq, rds and secretsmanager read Secrets: the namespaces that hold them
     (``AmazonEKSSecretReaderPolicy`` is associated for these only). Default: ``namespaces``; required when the
     entry serves every namespace, or with ``permissions="direct"``."""
+    policy: Literal["recommended", "derived"]
+    """``"recommended"`` (default): the catalog's recommended policies. ``"derived"``: instead, exactly the IAM
+    actions the code of ``kinds`` calls, as for a ``ControllerIrsa``: the selected role's inline policy
+    ``ack-derived-policy`` (with ``permissions="direct"``, the capability role's ``ack-<service>``)."""
+    kinds: Sequence[str]
+    """With ``policy="derived"``: the kinds the capability manages for this entry, e.g. ``["Bucket"]``. Default:
+    every kind."""
+    pass_roles: Sequence[str]
+    """With ``policy="derived"``: ARNs of the roles the controller may pass (``iam:PassRole``); ``*`` is refused.
+    Default: none."""
     policy_arns: Sequence[str] | Mapping[str, pulumi.Input[str]]
     """Managed policies instead of the recommended ones. Default: the catalog's recommendation."""
     extra_policy_arns: Sequence[str] | Mapping[str, pulumi.Input[str]]
@@ -157,6 +176,8 @@ class CapabilitySelectedRoleComponent(pulumi.ComponentResource):
             if not risk.acknowledged:
                 pulumi.log.warn(f"risk {risk.id} in {risk.source}: {risk.detail}", resource=self)
         self.risks = [risk.to_json() for risk in entry.risks] if carried else []
+        # Which policy the roles made here have, as a controller reports it (the plan shows it)
+        self.policy = policy_facts(entry.controller, entry.derived_policy) if carried else {}
         for warning in entry.warnings:  # shown by pulumi preview, and in the offline plan
             pulumi.log.warn(warning, resource=self)
         self.role: aws.iam.Role | None = None
@@ -174,7 +195,11 @@ class CapabilitySelectedRoleComponent(pulumi.ComponentResource):
                 tags=entry.tags or None,
                 opts=pulumi.ResourceOptions(parent=self),
             )
-            inline = {INLINE_POLICY_NAME: inline_policy_json(entry.inline_policy)} if entry.inline_policy else {}
+            inline: dict[str, pulumi.Input[str]] = {}
+            if entry.derived_policy is not None:  # derived again in the cluster's partition
+                inline[DERIVED_POLICY_NAME] = derived_policy_json(entry.derived_policy, partition)
+            if entry.inline_policy:
+                inline[INLINE_POLICY_NAME] = inline_policy_json(entry.inline_policy)
             permissions = attach_policies(self, name, self.role, entry.managed_policies, inline, partition)
             self.role_arn = pulumi.Output.all(self.role.arn, *permissions).apply(lambda values: values[0])
         self.target_roles = {
@@ -186,7 +211,7 @@ class CapabilitySelectedRoleComponent(pulumi.ComponentResource):
             for target in entry.cross_account
             if target.manage_role
         }
-        self.register_outputs({"role_arn": self.role_arn, "risks": self.risks})
+        self.register_outputs({"role_arn": self.role_arn, "risks": self.risks, "policy": self.policy})
 
     def target_role_arn(self, target: CrossAccountTarget, partition: pulumi.Output[str]) -> pulumi.Output[str]:
         """A target's role ARN: the made role's (once its policies are attached), else the one the entry names."""
@@ -200,7 +225,8 @@ def _target_key(target: CrossAccountTarget) -> str:
 
 def _target_args(entry: SelectedRoleSpec, target: CrossAccountTarget, trusted: pulumi.Output[str]) -> dict[str, Any]:
     """The target account's selected role: trusting the capability role (with session tags), with the entry's
-    policies as it gave them (the recommended ones otherwise)."""
+    policies as it gave them (the recommended ones otherwise; with ``policy: derived``, the policy derived for
+    the same kinds, whose roles to pass are this account's and not carried over)."""
     args: dict[str, Any] = {
         "service": entry.controller.service,
         "trusted_role_arns": [trusted],
@@ -209,7 +235,15 @@ def _target_args(entry: SelectedRoleSpec, target: CrossAccountTarget, trusted: p
         "pod_identity": True,  # sts:TagSession: the capability's session tags are transitive
         "tags": entry.tags,
     }
-    for key in ("policy_arns", "extra_policy_arns", "inline_policy", "acknowledge_risks", "max_session_duration"):
+    for key in (
+        "policy",
+        "kinds",
+        "policy_arns",
+        "extra_policy_arns",
+        "inline_policy",
+        "acknowledge_risks",
+        "max_session_duration",
+    ):
         if key in entry.given:
             args[key] = entry.given[key]
     return args
@@ -257,9 +291,24 @@ class AckCapabilityComponent(pulumi.ComponentResource):
             for entry_name, risk in spec.risks:
                 if not risk.acknowledged:
                     pulumi.log.warn(f"risk {risk.id} in {entry_name}'s {risk.source}: {risk.detail}", resource=self)
-            direct = {policy: inline_policy_json(document) for policy, document in spec.direct_inline.items()}
+            for entry in spec.controllers:  # no selected role to say them: the capability role has the policies
+                for warning in entry.warnings:
+                    pulumi.log.warn(f"{entry.name}: {warning}", resource=self)
+            direct = {
+                policy: derived_policy_json(document, partition)
+                if isinstance(document, DerivedPolicy)
+                else inline_policy_json(document)
+                for policy, document in spec.direct_inline.items()
+            }
             permissions = attach_policies(self, name, self.role, spec.direct_managed, direct, partition)
             self.risks = [{**risk.to_json(), "source": f"{n}: {risk.source}"} for n, risk in spec.risks]
+        # direct: which policy each entry put on the capability role, where it says more than "recommended"
+        self.policies = {
+            entry.name: facts
+            for entry in spec.controllers
+            if spec.permissions == "direct"
+            and (facts := policy_facts(entry.controller, entry.derived_policy)) != {"policy": "recommended"}
+        }
         # EKS checks that it can assume the role when the capability is created: the ARN is handed over once
         # every policy is attached, and no sooner than IAM_PROPAGATION_WAIT after the role was created.
         self.role_arn: pulumi.Output[str] = pulumi.Output.all(self.role.arn, self.role.create_date, *permissions).apply(
@@ -278,6 +327,7 @@ class AckCapabilityComponent(pulumi.ComponentResource):
                 "role_name": self.role_name,
                 "permissions": spec.permissions,
                 "risks": self.risks,
+                **({"policies": self.policies} if self.policies else {}),
                 "controllers": {
                     entry.name: {
                         "service": entry.controller.service,
@@ -422,6 +472,9 @@ class AckCapability(AckCapabilityComponent):
     """The ``AmazonEKSSecretReaderPolicy`` association, when an entry reads Secrets."""
     risks: list[dict[str, Any]]
     """``direct`` mode: the broad grants of the capability role's policies (each entry's, in ``selectors`` mode)."""
+    policies: dict[str, dict[str, Any]]
+    """``direct`` mode: entry name → which policy it put on the capability role, when derived (or a
+    recommendation too narrow upstream); each selected role's ``policy``, in ``selectors`` mode."""
 
     def __init__(self, name: str, args: AckCapabilityArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(name, args, opts)

@@ -339,6 +339,12 @@ class CapabilityController(TypedDict, total=False):
     """Namespaces whose resources of this service use the selected role. Default: every namespace."""
     secret_namespaces: list[str]
     """For controllers that read Secrets: the namespaces that hold them. Default: `namespaces`."""
+    policy: PolicyChoice
+    """`derived`: the actions the controller's code calls, instead of the recommendation. Default `recommended`."""
+    kinds: list[str]
+    """`policy` `derived`: the kinds the capability manages for this entry. Default: every kind."""
+    pass_roles: list[str]
+    """`policy` `derived`: role ARNs the controller may pass (`iam:PassRole`); `*` is refused. Default: none."""
     policy_arns: dict[str, pulumi.Input[str]]
     """Managed policies instead of the recommended ones, `{key: arn}`. Default: the catalog's."""
     extra_policy_arns: dict[str, pulumi.Input[str]]

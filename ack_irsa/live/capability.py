@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from ack_irsa import catalog
+from ack_irsa.catalog.derived import DerivedPolicy, derive
 from ack_irsa.iam.accounts import SELECTOR_API_VERSION, CrossAccountTarget
 from ack_irsa.iam.arns import aws_managed_policy_arn, parse_arn
 from ack_irsa.iam.capability import (
@@ -30,7 +31,7 @@ from ack_irsa.live.aws import Aws
 from ack_irsa.live.handover import access_denied
 from ack_irsa.live.report import Check, skipped
 from ack_irsa.spec.capability import CapabilitySpec, SelectedRoleSpec, selector_name
-from ack_irsa.spec.permissions import PolicyRef
+from ack_irsa.spec.permissions import DERIVED_POLICY_NAME, PolicyRef
 
 _UP = "pulumi up the stack"
 
@@ -58,7 +59,7 @@ def verify_capability(
     expected_inline = (
         {SELECTED_ROLES_POLICY_NAME: selected_roles_policy(selected.values())}
         if spec.permissions == "selectors"
-        else {name: document for name, document in spec.direct_inline.items() if isinstance(document, Mapping)}
+        else expected_direct_inline(spec, partition)
     )
     managed = _arns(spec.direct_managed, partition) if spec.permissions == "direct" else []
     checks += _renamed("capability-role-", [aws.managed_policies(spec.role_name, managed)])
@@ -175,12 +176,37 @@ def _entry_checks(aws: Aws, entry: SelectedRoleSpec, capability_role: str, parti
     )
     if arn is None:
         return [trust, *skipped(["managed-policies", "inline-policy"], "needs the role")]
-    inline = {"ack-controller-policy": entry.inline_policy} if isinstance(entry.inline_policy, Mapping) else {}
     return [
         trust,
         aws.managed_policies(entry.role_name, _arns(entry.managed_policies, partition)),
-        aws.inline_policy(entry.role_name, inline),
+        aws.inline_policy(entry.role_name, expected_entry_inline(entry, partition)),
     ]
+
+
+def expected_entry_inline(entry: SelectedRoleSpec, partition: str) -> dict[str, Any]:
+    """The inline policies the stack puts on an entry's selected role, by name: the derived one (derived in
+    the role's partition) and the recommended or given one."""
+    expected: dict[str, Any] = {}
+    if entry.derived_policy is not None:
+        expected[DERIVED_POLICY_NAME] = _in_partition(entry.derived_policy, partition)
+    if isinstance(entry.inline_policy, Mapping):
+        expected["ack-controller-policy"] = entry.inline_policy
+    return expected
+
+
+def expected_direct_inline(spec: CapabilitySpec, partition: str) -> dict[str, Any]:
+    """``direct`` mode: the capability role's inline policies, one per entry (``ack-<service>``), a derived one
+    derived in the role's partition (deploy-time documents cannot be known here and are left out)."""
+    return {
+        name: _in_partition(document, partition) if isinstance(document, DerivedPolicy) else document
+        for name, document in spec.direct_inline.items()
+        if isinstance(document, Mapping | DerivedPolicy)
+    }
+
+
+def _in_partition(policy: DerivedPolicy, partition: str) -> dict[str, Any]:
+    kinds = None if policy.all_kinds else list(policy.kinds)
+    return derive(policy.service, kinds, policy.pass_roles, partition).document
 
 
 def _target_trust(

@@ -528,7 +528,10 @@ def capability_section(plan: Plan, heading: str = "##") -> list[str]:
             ("Permissions", _permissions_text(plan, name)),
             ("Secret reader", _secret_reader_text(reader)),
         ]
-        lines += [f"{heading} Managed capability `{name}`", "", "| | |", "| --- | --- |"]
+        lines += [f"{heading} Managed capability `{name}`", ""]
+        lines += [f"> ⚠️ {warning}" for warning in plan.warnings.get(name, [])]  # direct: its entries'
+        lines += [""] if name in plan.warnings else []
+        lines += ["| | |", "| --- | --- |"]
         lines += [f"| {k} | {v} |" for k, v in rows]
         lines.append("")
         if direct:
@@ -539,6 +542,8 @@ def capability_section(plan: Plan, heading: str = "##") -> list[str]:
             ]
             if risks := plan.risks.get(name):
                 lines += ["Risks:", "", *(f"- {_risk_text(r)}" for r in risks), ""]
+            if policies := outputs.get("policies"):  # derived, or a recommendation too narrow upstream
+                lines += ["Policies:", "", *(f"- `{e}`: {_policy_text(p)}" for e, p in policies.items()), ""]
         else:
             lines += [
                 "Who may assume what (a resource no selector matches is handled with the capability role, which has "
@@ -664,6 +669,7 @@ def selected_role_section(plan: Plan, name: str, heading: str = "## Selected rol
             ("Permissions boundary", _code(role.get("permissionsBoundary"))),
             ("Tags", ", ".join(f"`{k}={v}`" for k, v in sorted((role.get("tags") or {}).items())) or "—"),
             ("Permissions", _permissions_text(plan, name)),
+            *([("Policy", _policy_text(policy))] if (policy := plan.policies.get(name)) else []),
             ("Trusted by", _trusted_by(role["assumeRolePolicy"])),
         ]
         lines += ["| | |", "| --- | --- |", *(f"| {k} | {v} |" for k, v in rows), ""]

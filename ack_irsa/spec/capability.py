@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ack_irsa import catalog
+from ack_irsa.catalog.derived import DerivedPolicy
 from ack_irsa.errors import shown
 from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import CrossAccountTarget
@@ -28,7 +29,15 @@ from ack_irsa.iam.capability import (
 from ack_irsa.iam.policies import policy_size
 from ack_irsa.iam.risks import Risk, acknowledged_tag
 from ack_irsa.spec.cross_account import resolve_cross_account
-from ack_irsa.spec.permissions import PolicyRef, resolve_permissions, resolve_risks, role_tags, stale_acknowledgements
+from ack_irsa.spec.permissions import (
+    PolicyRef,
+    derived_warnings,
+    resolve_derived,
+    resolve_permissions,
+    resolve_risks,
+    role_tags,
+    stale_acknowledgements,
+)
 from ack_irsa.spec.problems import (
     DEFAULT_ROLE_PATH,
     DEFAULT_SESSION_DURATION,
@@ -55,6 +64,9 @@ ENTRY_ARGUMENTS = (
     "name",
     "namespaces",
     "secret_namespaces",
+    "policy",
+    "kinds",
+    "pass_roles",
     "policy_arns",
     "extra_policy_arns",
     "inline_policy",
@@ -132,7 +144,12 @@ class SelectedRoleSpec:
     given: Mapping[str, Any] = field(default_factory=dict)
     """The entry's own arguments (a target role made here carries the same policies)."""
     warnings: tuple[str, ...] = ()
-    """What ``pulumi preview`` and the plan warn of: an acknowledged risk the entry's policies no longer have."""
+    """What ``pulumi preview`` and the plan warn of: an acknowledged risk the entry's policies no longer have,
+    role fields a derived policy cannot pass."""
+    derived_policy: DerivedPolicy | None = None
+    """``policy: derived``: the policy derived from the controller's calls, instead of the recommended ones
+    (checked in the ``aws`` partition, or the first role to pass's; the component derives it again in the
+    cluster's)."""
 
     @property
     def has_local_role(self) -> bool:
@@ -155,7 +172,8 @@ class CapabilitySpec:
     direct_managed: dict[str, PolicyRef]
     """``direct`` mode: the managed policies of every entry, on the capability role."""
     direct_inline: dict[str, Any]
-    """``direct`` mode: ``{ack-<service>: document}``, one inline policy per entry."""
+    """``direct`` mode: ``{ack-<service>: document}``, one inline policy per entry: the recommended (or given)
+    one, or with ``policy: derived`` the :class:`DerivedPolicy` (a given one beside it: ``ack-<service>-inline``)."""
     create_capability: bool = True
     """False: the roles only (the first step of a move from Helm); no capability, selector or Secret reader."""
 
@@ -281,8 +299,9 @@ def _entry(
         own.check("name", limits.check_dns_label, logical)
     namespaces = _namespaces(entry, "namespaces", own) if "namespaces" in entry else None
     args = {k: v for k, v in entry.items() if k in ENTRY_ARGUMENTS} | {"managed_policies_per_role": quota}
-    managed, inline = resolve_permissions(args, controller, own)
-    risks = resolve_risks(args, controller, managed, inline, own)
+    derived_policy = resolve_derived(args, controller, own)
+    managed, inline = resolve_permissions(args, controller, own, derived_policy)
+    risks = resolve_risks(args, controller, managed, inline, own, derived_policy=derived_policy)
     targets: tuple[CrossAccountTarget, ...] = ()
     if "cross_account" in entry:
         targets, _, _ = resolve_cross_account(
@@ -328,7 +347,11 @@ def _entry(
         cross_account=targets,
         secret_namespaces=secrets,
         given=dict(entry),
-        warnings=tuple(stale_acknowledgements(args, risks)),
+        warnings=(
+            *(derived_warnings(derived_policy) if derived_policy is not None else ()),
+            *stale_acknowledgements(args, risks),
+        ),
+        derived_policy=derived_policy,
     )
 
 
@@ -468,8 +491,12 @@ def _direct(
     for entry in controllers:
         for key, ref in entry.managed_policies.items():
             managed.setdefault(key, ref)
+        name = f"ack-{entry.controller.service}"
+        if entry.derived_policy is not None:  # the entry's policy; one it gives too goes beside it
+            inline[name] = entry.derived_policy
+            name += "-inline"
         if entry.inline_policy is not None:
-            inline[f"ack-{entry.controller.service}"] = entry.inline_policy
+            inline[name] = entry.inline_policy
     if len(managed) > quota:
         problems.add(
             "controllers",
@@ -477,7 +504,11 @@ def _direct(
             f"({', '.join(sorted(managed))}); the quota is {quota} (use permissions 'selectors', or set "
             "managed_policies_per_role if your account's quota is higher)",
         )
-    size = sum(policy_size(document) for document in inline.values() if isinstance(document, Mapping))
+    size = sum(
+        policy_size(document.document if isinstance(document, DerivedPolicy) else document)
+        for document in inline.values()
+        if isinstance(document, Mapping | DerivedPolicy)
+    )
     if size > limits.INLINE_POLICIES_MAX_CHARS:
         problems.add(
             "controllers",

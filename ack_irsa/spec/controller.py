@@ -43,6 +43,7 @@ from ack_irsa.iam.trust import (
 from ack_irsa.spec.cross_account import resolve_cross_account
 from ack_irsa.spec.permissions import (
     PolicyRef,
+    derived_warnings,
     resolve_derived,
     resolve_permissions,
     resolve_risks,
@@ -227,7 +228,7 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     deployment = install.deployment_name if install else deployment  # the chart names its Deployment
     derived_policy = resolve_derived(args, controller, problems)
     managed, inline = resolve_permissions(args, controller, problems, derived_policy)
-    warnings = tuple(_derived_warnings(derived_policy) if derived_policy else _half_replaced(args, controller))
+    warnings = tuple(derived_warnings(derived_policy) if derived_policy else _half_replaced(args, controller))
     warnings += tuple(install_warnings(install, controller))
     risks = resolve_risks(args, controller, managed, inline, problems, derived_policy=derived_policy)
     warnings += tuple(stale_acknowledgements(args, risks))
@@ -670,18 +671,6 @@ def _cross_account_warnings(
         yield f"{start} featureGates.IAMRoleSelector=true and enableCARM=false"
     elif service_level:
         yield f"{start} featureGates.ServiceLevelCARM=true"
-
-
-def _derived_warnings(policy: DerivedPolicy) -> Iterator[str]:
-    """Role fields of the derived kinds, with no role to pass: setting one fails with AccessDenied."""
-    if policy.unset_role_fields:
-        fields = "; ".join(
-            f"{kind} {', '.join(f'`{f}`' for f in names)}" for kind, names in policy.unset_role_fields.items()
-        )
-        yield (
-            f"policy derived grants iam:PassRole on no role: a manifest that sets {fields} would fail with "
-            "AccessDenied; list the roles the controller may pass in passRoles (pass_roles in Python)"
-        )
 
 
 def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:

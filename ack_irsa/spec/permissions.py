@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,6 +90,18 @@ def resolve_derived(
         for where, message in error.problems:
             problems.add(where, message)
         return None
+
+
+def derived_warnings(policy: derived.DerivedPolicy) -> Iterator[str]:
+    """Role fields of the derived kinds, with no role to pass: setting one fails with AccessDenied."""
+    if policy.unset_role_fields:
+        fields = "; ".join(
+            f"{kind} {', '.join(f'`{f}`' for f in names)}" for kind, names in policy.unset_role_fields.items()
+        )
+        yield (
+            f"policy derived grants iam:PassRole on no role: a manifest that sets {fields} would fail with "
+            "AccessDenied; list the roles the controller may pass in passRoles (pass_roles in Python)"
+        )
 
 
 def _partition_hint(args: Mapping[str, Any], pass_roles: Any) -> str:

@@ -315,6 +315,7 @@ def test_the_move_from_helm_to_the_capability(cluster: str) -> None:
                 lambda: s3.get_bucket_tagging(Bucket=name),
                 functools.partial(tagged, step=step),
                 f"{name} tagged {step}",
+                timeout=600,
             )
             if step != "helm":
                 stack_file = ROOT / "stacks" / f"Pulumi.e2e-handover-{SETTINGS.run_id}.yaml"
