@@ -301,8 +301,9 @@ def test_the_release_made_by_the_sdk_passes_and_its_constant_compat_is_expected(
 def test_every_vendored_chart_schema_is_named_by_its_hash_and_mapped() -> None:
     import hashlib
 
-    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))["charts"]
-    mapped = {file for versions in index.values() for file in versions.values()}
+    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))
+    mapped = {file for versions in index["charts"].values() for file in versions.values()}
+    mapped |= {near["file"] for versions in index["nearest"].values() for near in versions.values()}
     files = {path.name: path.read_bytes() for path in (SCHEMAS / "charts").glob("*.json")}
     assert mapped == set(files)
     for name, body in files.items():
@@ -312,7 +313,32 @@ def test_every_vendored_chart_schema_is_named_by_its_hash_and_mapped() -> None:
     assert "`crds/services.k8s.aws_iamroleselectors.yaml`" in sources
 
 
-@pytest.mark.parametrize("service", ["s3"])
+def test_every_catalog_chart_is_vendored_from_its_tag_near_its_pin_or_listed_with_why() -> None:
+    """Each released catalog chart is in exactly one place: a schema from its release tag, a nearby commit's
+    at its pinned version (with the commit), or SOURCES.md's list of charts with none, with a reason."""
+    from ack_irsa import catalog
+
+    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))
+    sources = (SCHEMAS / "SOURCES.md").read_text(encoding="utf-8")
+    none = sources.split("## Charts with no schema vendored", 1)[1]
+    pinned = {c.chart_name: (c, c.chart_version) for c in catalog.controllers() if c.chart_name and c.chart_version}
+    assert set(index["charts"]) | set(index["nearest"]) <= set(pinned)
+    for chart, versions in index["nearest"].items():
+        controller, version = pinned[chart]
+        assert set(versions) == {version}, chart
+        near = versions[version]
+        assert near["repository"] == controller.repository
+        assert f"`{near['repository']}` at `{near['commit']}`" in sources
+    for chart, (_, version) in pinned.items():
+        if version.startswith("0.0.0"):
+            continue
+        vendored = version in index["charts"].get(chart, {}) or chart in index["nearest"]
+        row = next((line for line in none.splitlines() if f"| `{chart}` " in line), None)
+        assert vendored != (row is not None), chart
+        assert row is None or row.rstrip(" |").rsplit("|", 1)[1].strip(), chart  # a reason
+
+
+@pytest.mark.parametrize("service", ["s3", "iam", "rds"])
 def test_the_refresh_script_rewrites_the_vendored_files_as_they_are(tmp_path: Any, service: str) -> None:
     """From a mirror holding exactly the vendored files, the script writes back the same files."""
     import shutil
@@ -325,12 +351,18 @@ def test_the_refresh_script_rewrites_the_vendored_files_as_they_are(tmp_path: An
     crd = mirror / refresh_schemas.RUNTIME / refresh_schemas.RUNTIME_REF / refresh_schemas.CRDS[0]
     crd.parent.mkdir(parents=True)
     shutil.copyfile(SCHEMAS / "crds" / crd.name, crd)
-    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))["charts"]
+    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))
     for _, repo, chart, version in refresh_schemas.released_charts(None):
-        if version in index.get(chart, {}):
+        if version in index["charts"].get(chart, {}):
             target = mirror / repo / f"v{version}" / refresh_schemas.CHART_SCHEMA
-            target.parent.mkdir(parents=True)
-            shutil.copyfile(SCHEMAS / "charts" / index[chart][version], target)
+            file = index["charts"][chart][version]
+        elif version in index["nearest"].get(chart, {}):
+            near = index["nearest"][chart][version]
+            target, file = mirror / repo / near["commit"] / refresh_schemas.CHART_SCHEMA, near["file"]
+        else:
+            continue
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(SCHEMAS / "charts" / file, target)
     out = tmp_path / "out"
     out.mkdir()
     refresh_schemas.refresh(refresh_schemas.from_mirror(mirror), None, out)
