@@ -19,6 +19,7 @@ from tests.conftest import ACCOUNT, ROOT, run
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/deployer"
 SELECTOR = "kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector"
 S3_CHART = "oci://public.ecr.aws/aws-controllers-k8s/s3-chart"
+RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 def findings_of(program: Any) -> dict[str, list[str]]:
@@ -284,6 +285,70 @@ def test_a_chart_version_with_no_vendored_schema_is_a_reported_skip_never_a_pass
     found = check("kubernetes:helm.sh/v3:Release", _release("1.9.2", {"installScope": "everywhere"}))
     assert found == [Finding("values", "no values schema vendored for chart 's3-chart' version '1.9.2'", skipped=True)]
     assert str(found[0]) == "values: not checked: no values schema vendored for chart 's3-chart' version '1.9.2'"
+
+
+def _install(service: str, values: dict[str, Any], monkeypatch: pytest.MonkeyPatch, check: str = "record") -> Any:
+    """An offline run of ``service``'s controller installed with its catalog chart at the pinned version, with
+    ``values``, past the stack's own check of chart value types (as if it had missed one)."""
+    from ack_irsa import ClusterOidcProvider, ControllerIrsa
+    from ack_irsa.spec import controller
+    from tests.conftest import ISSUER_URL
+
+    monkeypatch.setattr(controller, "chart_value_problems", lambda values: iter(()))
+
+    def program() -> None:
+        oidc = ClusterOidcProvider("cluster", {"issuer_url": ISSUER_URL})
+        ControllerIrsa(service, {"service": service, "oidc_provider": oidc, "install": {"values": values}})
+
+    return run(program, schema_check=check)  # type: ignore[arg-type]
+
+
+def _release_findings(result: Any) -> list[Finding]:
+    return [finding for registration, finding in result.schema_findings if registration.type == RELEASE]
+
+
+@pytest.mark.parametrize(("service", "commit", "tag"), [("iam", "289a773", "1.7.2"), ("rds", "26328ca", "1.13.0")])
+def test_a_value_the_controllers_chart_schema_forbids_is_refused_for_its_install(
+    monkeypatch: pytest.MonkeyPatch, service: str, commit: str, tag: str
+) -> None:
+    """iam's and rds's pinned versions are checked against a nearby commit's schema (the tag's was out of
+    reach): said once as not checked against the pinned version's own, and named in each refusal."""
+    from ack_irsa import catalog
+
+    pinned = catalog.get(service)
+    repo, chart, version = pinned.repository, pinned.chart_name, pinned.chart_version
+    nearest = (
+        f"values: not checked: against {chart} {version}'s own schema, which is not vendored; checked against the "
+        f"nearest one instead ({repo} at {commit}, whose values.yaml pins {tag})"
+    )
+    good_values = {"enableCARM": False, "installScope": "namespace", "watchNamespace": "team-a"}
+    good = _install(service, good_values, monkeypatch)
+    (release,) = good.of_type(RELEASE)
+    assert release.inputs["chart"] == f"oci://public.ecr.aws/aws-controllers-k8s/{chart}"
+    assert release.inputs["version"] == version
+    assert [str(f) for f in _release_findings(good)] == [nearest]
+    bad_values = {"enableCARM": "false", "installScope": "everywhere"}
+    bad = _install(service, bad_values, monkeypatch)
+    assert [str(f) for f in _release_findings(bad)] == [
+        nearest,
+        f"values.enableCARM: 'false' is not of type 'boolean' (by the nearest schema vendored: {repo} at {commit})",
+        f"values.installScope: 'everywhere' is not one of ['cluster', 'namespace'] (by the nearest schema vendored: "
+        f"{repo} at {commit})",
+    ]
+    from ack_irsa.review import offline
+
+    with pytest.raises(offline.EngineSchemaMismatch, match=r"values\.enableCARM: 'false' is not of type 'boolean'"):
+        _install(service, bad_values, monkeypatch, "enforce")
+
+
+def test_an_install_whose_chart_has_no_vendored_schema_is_reported_not_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """acm's chart 1.3.4 has no schema vendored: its values, even one the chart would refuse, are a reported
+    skip (``OfflineRun.not_checked``), never a pass and never a refusal the chart might not make."""
+    result = _install("acm", {"enableCARM": "false"}, monkeypatch)
+    assert [str(f) for f in _release_findings(result)] == [
+        "values: not checked: no values schema vendored for chart 'acm-chart' version '1.3.4'"
+    ]
+    assert [(r.type, f.skipped) for r, f in result.not_checked] == [(RELEASE, True)]
 
 
 def test_the_release_made_by_the_sdk_passes_and_its_constant_compat_is_expected() -> None:
