@@ -19,6 +19,7 @@ from tests.conftest import ACCOUNT, ROOT, run
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/deployer"
 SELECTOR = "kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector"
 S3_CHART = "oci://public.ecr.aws/aws-controllers-k8s/s3-chart"
+RELEASE = "kubernetes:helm.sh/v3:Release"
 
 
 def findings_of(program: Any) -> dict[str, list[str]]:
@@ -286,6 +287,70 @@ def test_a_chart_version_with_no_vendored_schema_is_a_reported_skip_never_a_pass
     assert str(found[0]) == "values: not checked: no values schema vendored for chart 's3-chart' version '1.9.2'"
 
 
+def _install(service: str, values: dict[str, Any], monkeypatch: pytest.MonkeyPatch, check: str = "record") -> Any:
+    """An offline run of ``service``'s controller installed with its catalog chart at the pinned version, with
+    ``values``, past the stack's own check of chart value types (as if it had missed one)."""
+    from ack_irsa import ClusterOidcProvider, ControllerIrsa
+    from ack_irsa.spec import controller
+    from tests.conftest import ISSUER_URL
+
+    monkeypatch.setattr(controller, "chart_value_problems", lambda values: iter(()))
+
+    def program() -> None:
+        oidc = ClusterOidcProvider("cluster", {"issuer_url": ISSUER_URL})
+        ControllerIrsa(service, {"service": service, "oidc_provider": oidc, "install": {"values": values}})
+
+    return run(program, schema_check=check)  # type: ignore[arg-type]
+
+
+def _release_findings(result: Any) -> list[Finding]:
+    return [finding for registration, finding in result.schema_findings if registration.type == RELEASE]
+
+
+@pytest.mark.parametrize(("service", "commit", "tag"), [("iam", "289a773", "1.7.2"), ("rds", "26328ca", "1.13.0")])
+def test_a_value_the_controllers_chart_schema_forbids_is_refused_for_its_install(
+    monkeypatch: pytest.MonkeyPatch, service: str, commit: str, tag: str
+) -> None:
+    """iam's and rds's pinned versions are checked against a nearby commit's schema (the tag's was out of
+    reach): said once as not checked against the pinned version's own, and named in each refusal."""
+    from ack_irsa import catalog
+
+    pinned = catalog.get(service)
+    repo, chart, version = pinned.repository, pinned.chart_name, pinned.chart_version
+    nearest = (
+        f"values: not checked: against {chart} {version}'s own schema, which is not vendored; checked against the "
+        f"nearest one instead ({repo} at {commit}, whose values.yaml pins {tag})"
+    )
+    good_values = {"enableCARM": False, "installScope": "namespace", "watchNamespace": "team-a"}
+    good = _install(service, good_values, monkeypatch)
+    (release,) = good.of_type(RELEASE)
+    assert release.inputs["chart"] == f"oci://public.ecr.aws/aws-controllers-k8s/{chart}"
+    assert release.inputs["version"] == version
+    assert [str(f) for f in _release_findings(good)] == [nearest]
+    bad_values = {"enableCARM": "false", "installScope": "everywhere"}
+    bad = _install(service, bad_values, monkeypatch)
+    assert [str(f) for f in _release_findings(bad)] == [
+        nearest,
+        f"values.enableCARM: 'false' is not of type 'boolean' (by the nearest schema vendored: {repo} at {commit})",
+        f"values.installScope: 'everywhere' is not one of ['cluster', 'namespace'] (by the nearest schema vendored: "
+        f"{repo} at {commit})",
+    ]
+    from ack_irsa.review import offline
+
+    with pytest.raises(offline.EngineSchemaMismatch, match=r"values\.enableCARM: 'false' is not of type 'boolean'"):
+        _install(service, bad_values, monkeypatch, "enforce")
+
+
+def test_an_install_whose_chart_has_no_vendored_schema_is_reported_not_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    """acm's chart 1.3.4 has no schema vendored: its values, even one the chart would refuse, are a reported
+    skip (``OfflineRun.not_checked``), never a pass and never a refusal the chart might not make."""
+    result = _install("acm", {"enableCARM": "false"}, monkeypatch)
+    assert [str(f) for f in _release_findings(result)] == [
+        "values: not checked: no values schema vendored for chart 'acm-chart' version '1.3.4'"
+    ]
+    assert [(r.type, f.skipped) for r, f in result.not_checked] == [(RELEASE, True)]
+
+
 def test_the_release_made_by_the_sdk_passes_and_its_constant_compat_is_expected() -> None:
     from pulumi_kubernetes.helm.v3 import Release
 
@@ -301,8 +366,9 @@ def test_the_release_made_by_the_sdk_passes_and_its_constant_compat_is_expected(
 def test_every_vendored_chart_schema_is_named_by_its_hash_and_mapped() -> None:
     import hashlib
 
-    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))["charts"]
-    mapped = {file for versions in index.values() for file in versions.values()}
+    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))
+    mapped = {file for versions in index["charts"].values() for file in versions.values()}
+    mapped |= {near["file"] for versions in index["nearest"].values() for near in versions.values()}
     files = {path.name: path.read_bytes() for path in (SCHEMAS / "charts").glob("*.json")}
     assert mapped == set(files)
     for name, body in files.items():
@@ -312,7 +378,32 @@ def test_every_vendored_chart_schema_is_named_by_its_hash_and_mapped() -> None:
     assert "`crds/services.k8s.aws_iamroleselectors.yaml`" in sources
 
 
-@pytest.mark.parametrize("service", ["s3"])
+def test_every_catalog_chart_is_vendored_from_its_tag_near_its_pin_or_listed_with_why() -> None:
+    """Each released catalog chart is in exactly one place: a schema from its release tag, a nearby commit's
+    at its pinned version (with the commit), or SOURCES.md's list of charts with none, with a reason."""
+    from ack_irsa import catalog
+
+    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))
+    sources = (SCHEMAS / "SOURCES.md").read_text(encoding="utf-8")
+    none = sources.split("## Charts with no schema vendored", 1)[1]
+    pinned = {c.chart_name: (c, c.chart_version) for c in catalog.controllers() if c.chart_name and c.chart_version}
+    assert set(index["charts"]) | set(index["nearest"]) <= set(pinned)
+    for chart, versions in index["nearest"].items():
+        controller, version = pinned[chart]
+        assert set(versions) == {version}, chart
+        near = versions[version]
+        assert near["repository"] == controller.repository
+        assert f"`{near['repository']}` at `{near['commit']}`" in sources
+    for chart, (_, version) in pinned.items():
+        if version.startswith("0.0.0"):
+            continue
+        vendored = version in index["charts"].get(chart, {}) or chart in index["nearest"]
+        row = next((line for line in none.splitlines() if f"| `{chart}` " in line), None)
+        assert vendored != (row is not None), chart
+        assert row is None or row.rstrip(" |").rsplit("|", 1)[1].strip(), chart  # a reason
+
+
+@pytest.mark.parametrize("service", ["s3", "iam", "rds"])
 def test_the_refresh_script_rewrites_the_vendored_files_as_they_are(tmp_path: Any, service: str) -> None:
     """From a mirror holding exactly the vendored files, the script writes back the same files."""
     import shutil
@@ -325,12 +416,18 @@ def test_the_refresh_script_rewrites_the_vendored_files_as_they_are(tmp_path: An
     crd = mirror / refresh_schemas.RUNTIME / refresh_schemas.RUNTIME_REF / refresh_schemas.CRDS[0]
     crd.parent.mkdir(parents=True)
     shutil.copyfile(SCHEMAS / "crds" / crd.name, crd)
-    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))["charts"]
+    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))
     for _, repo, chart, version in refresh_schemas.released_charts(None):
-        if version in index.get(chart, {}):
+        if version in index["charts"].get(chart, {}):
             target = mirror / repo / f"v{version}" / refresh_schemas.CHART_SCHEMA
-            target.parent.mkdir(parents=True)
-            shutil.copyfile(SCHEMAS / "charts" / index[chart][version], target)
+            file = index["charts"][chart][version]
+        elif version in index["nearest"].get(chart, {}):
+            near = index["nearest"][chart][version]
+            target, file = mirror / repo / near["commit"] / refresh_schemas.CHART_SCHEMA, near["file"]
+        else:
+            continue
+        target.parent.mkdir(parents=True)
+        shutil.copyfile(SCHEMAS / "charts" / file, target)
     out = tmp_path / "out"
     out.mkdir()
     refresh_schemas.refresh(refresh_schemas.from_mirror(mirror), None, out)

@@ -16,8 +16,8 @@ Public entry point, the only one other modules need::
   custom nor remote) is a program's own grouping: the engine never looks its type up, so it is not checked.
 
 It returns a list of :class:`Finding`; empty means the registration would be accepted. A finding with
-``skipped=True`` is a part that could not be checked (no schema vendored for that chart version): it is
-reported, never passed in silence; every other finding is a mismatch.
+``skipped=True`` is a part that could not be checked (no schema vendored for that chart version, or only a
+nearby commit's): it is reported, never passed in silence; every other finding is a mismatch.
 
 What is checked, all derived from the installed SDKs and the vendored schemas, never from a hand-written list:
 
@@ -35,8 +35,10 @@ What is checked, all derived from the installed SDKs and the vendored schemas, n
 - a Kubernetes custom resource (a token of a group no SDK module serves) against its CRD's OpenAPI schema in
   ``schemas/crds/``: fields the API server would prune are refused as well;
 - a Helm release's ``values`` against the ``values.schema.json`` vendored for its chart and version
-  (``schemas/charts.json``); Helm validates the values merged over the chart's defaults, which supply the
-  schema's required keys, so ``required`` is not asserted here.
+  (``schemas/charts.json``): the release tag's file; else, for a pinned version whose tag's file was out of
+  reach, a nearby commit's (``nearest``), reported as not checked against the version's own schema and named
+  in each refusal; else a reported skip. Helm validates the values merged over the chart's defaults, which
+  supply the schema's required keys, so ``required`` is not asserted here.
 
 What needs a real engine all the same: values only a provider computes (defaults, what an API normalizes),
 cross-field rules a provider or API applies at create time, and whether an update replaces.
@@ -504,21 +506,51 @@ def _validate(instance: Any, schema: dict[str, Any], path: str) -> Iterator[Find
 
 
 @functools.cache
+def _chart_index() -> dict[str, Any]:
+    index: dict[str, Any] = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))
+    return index
+
+
 def _chart_schemas() -> dict[str, dict[str, str]]:
-    """Chart name → chart version → the vendored schema file (``schemas/charts.json``)."""
-    index = json.loads((SCHEMAS / "charts.json").read_text(encoding="utf-8"))
-    charts: dict[str, dict[str, str]] = index["charts"]
+    """Chart name → chart version → the schema file vendored from that version's release tag."""
+    charts: dict[str, dict[str, str]] = _chart_index()["charts"]
     return charts
 
 
+def _nearest_schemas() -> dict[str, dict[str, dict[str, str]]]:
+    """Chart name → pinned chart version whose tag's file was out of reach → the file of a nearby commit
+    (``file``, ``repository``, ``commit``, ``values_yaml_tag``: the image tag that commit's values.yaml pins)."""
+    nearest: dict[str, dict[str, dict[str, str]]] = _chart_index().get("nearest", {})
+    return nearest
+
+
 def _check_chart_values(inputs: Mapping[str, Any]) -> list[Finding]:
+    """The values against the schema of the chart and version the release names: the release tag's, else a
+    nearby commit's (said, and named in each refusal), else a reported skip."""
     chart = str(inputs.get("chart") or "").rstrip("/").rsplit("/", 1)[-1]
     version = str(inputs.get("version") or "")
+    values = inputs.get("values") or {}
     file = _chart_schemas().get(chart, {}).get(version)
-    if not file:
+    if file:
+        return list(_validate(values, _chart_schema(file), "values"))
+    near = _nearest_schemas().get(chart, {}).get(version)
+    if not near:
         return [Finding("values", f"no values schema vendored for chart {chart!r} version {version!r}", skipped=True)]
-    schema = _without_required(json.loads((SCHEMAS / "charts" / file).read_text(encoding="utf-8")))
-    return list(_validate(inputs.get("values") or {}, schema, "values"))
+    where = f"{near['repository']} at {near['commit'][:7]}"
+    note = (
+        f"against {chart} {version}'s own schema, which is not vendored; checked against the nearest one instead "
+        f"({where}, whose values.yaml pins {near['values_yaml_tag']})"
+    )
+    found = _validate(values, _chart_schema(near["file"]), "values")
+    return [
+        Finding("values", note, skipped=True),
+        *(Finding(f.path, f"{f.message} (by the nearest schema vendored: {where})") for f in found),
+    ]
+
+
+def _chart_schema(file: str) -> dict[str, Any]:
+    schema: dict[str, Any] = _without_required(json.loads((SCHEMAS / "charts" / file).read_text(encoding="utf-8")))
+    return schema
 
 
 def _without_required(schema: Any) -> Any:
