@@ -491,3 +491,14 @@ def test_render_reports_a_mismatch_as_an_internal_error_never_a_plan(
         "): registrations the real engine would refuse: kubernetes:services.k8s.aws/v1alpha1:IAMRoleSelector "
         "'s3-selector-444455556666' at spec.resourceTypeSelector[0]; please report it" in err
     )
+
+
+def test_secret_values_are_checked_as_the_provider_receives_them() -> None:
+    secret = {"4dabf18193072939515e22adb298388d": "1b47061264138c4ac30d75fd1eb44270"}
+    values = {"aws": {"region": {**secret, "value": "us-west-2"}}, "installScope": {**secret, "value": "cluster"}}
+    assert messages("kubernetes:helm.sh/v3:Release", _release("1.10.0", values)) == []
+    bad = {"installScope": {**secret, "value": "everywhere"}}
+    assert messages("kubernetes:helm.sh/v3:Release", _release("1.10.0", bad)) == [
+        "values.installScope: 'everywhere' is not one of ['cluster', 'namespace']"
+    ]
+    assert messages("pulumi:providers:kubernetes", {"kubeconfig": {**secret, "value": "apiVersion: v1"}}) == []

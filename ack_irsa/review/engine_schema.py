@@ -419,6 +419,17 @@ def _unwrap_secret(value: Any) -> Any:
     return value
 
 
+def _plain(value: Any) -> Any:
+    """``value`` with every secret inside it unwrapped, as the provider receives it (for a JSON Schema): a
+    secret Helm value or custom resource field is its value to the provider, not the wrapper the engine sends."""
+    value = _unwrap_secret(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
 # ---- Kubernetes custom resources, against their CRDs
 
 
@@ -465,7 +476,7 @@ def _check_custom_resource(type_token: str, crd_schema: dict[str, Any], inputs: 
             yield Finding(name, f"{type_token} needs {wanted!r}, got {inputs.get(name)!r}")
     if "metadata" in inputs:
         yield from _check_value(inputs["metadata"], ObjectMetaArgs, "metadata")
-    body = {k: v for k, v in inputs.items() if k not in ("apiVersion", "kind", "metadata")}
+    body = {k: _plain(v) for k, v in inputs.items() if k not in ("apiVersion", "kind", "metadata")}
     schema = _structural(crd_schema)
     for key in ("apiVersion", "kind", "metadata"):
         schema.get("properties", {}).pop(key, None)
@@ -529,7 +540,7 @@ def _check_chart_values(inputs: Mapping[str, Any]) -> list[Finding]:
     nearby commit's (said, and named in each refusal), else a reported skip."""
     chart = str(inputs.get("chart") or "").rstrip("/").rsplit("/", 1)[-1]
     version = str(inputs.get("version") or "")
-    values = inputs.get("values") or {}
+    values = _plain(inputs.get("values") or {})
     file = _chart_schemas().get(chart, {}).get(version)
     if file:
         return list(_validate(values, _chart_schema(file), "values"))
