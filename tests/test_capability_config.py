@@ -280,3 +280,10 @@ def test_direct_mode_checks_the_one_roles_limits_up_front() -> None:
             ]
         )
     )
+
+
+def test_an_entry_that_did_not_parse_is_not_taken_for_a_preview_one() -> None:
+    """The one problem is the entry's own: no "lists no controller the capability includes" besides it."""
+    assert refused(config(controllers=[{"service": ["s3"]}])) == [
+        "ack-irsa:controllers[0].service: Input should be a valid string, got ['s3']"
+    ]

@@ -996,7 +996,7 @@ def _capability_problems(
             resolve_capability(stack.capability_args(list(served.values())))
         except ArgsError as error:
             problems += [_capability_problem(p, positions) for p in error.problems]
-    elif "controllers" not in {p.split(":")[1].split("[")[0] for p in problems}:
+    elif controllers:  # every entry that parsed is one the capability lacks
         problems.append(
             f"{_path(('controllers',))}: lists no controller the capability includes (only GA ones): a stack of "
             "preview controllers only needs no capability"
