@@ -280,6 +280,17 @@ def test_a_directory_that_is_not_a_python_program_is_refused(tmp_path: Path, set
         testing.load_program(tmp_path)
 
 
+def test_a_relative_directory_that_is_not_there_says_where_it_was_looked_for(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(ValueError) as error:
+        testing.load_program("infra")
+    assert str(error.value) == (
+        f"program directory infra: not a directory (a relative path is read from the working directory, {tmp_path})"
+    )
+
+
 def test_a_stack_without_its_file_is_refused(tmp_path: Path) -> None:
     write_program(tmp_path)
     with pytest.raises(ValueError, match=r"Pulumi.prod.yaml: no such stack file \(stacks here: none\)"):
@@ -303,8 +314,8 @@ def test_the_readme_test_of_your_own_program_passes(tmp_path: Path, monkeypatch:
     infra.mkdir()
     (infra / "Pulumi.yaml").write_text("name: platform\nruntime: python\n")
     (infra / "__main__.py").write_text(readme_block("pulumi-eks-program"))
-    monkeypatch.chdir(tmp_path)
-    module: dict[str, object] = {"__name__": "test_infra"}
+    monkeypatch.chdir(infra.parent.parent)  # pytest started elsewhere: the test finds infra/ beside itself
+    module: dict[str, object] = {"__name__": "test_infra", "__file__": str(tmp_path / "test_infra.py")}
     exec(compile(readme_block("testing-your-program"), "README.md", "exec"), module)
     tests = [value for name, value in module.items() if name.startswith("test_") and callable(value)]
     assert len(tests) == 2
@@ -322,8 +333,8 @@ def test_the_readme_test_fails_when_the_program_is_wrong(tmp_path: Path, monkeyp
     )
     assert wrong != readme_block("pulumi-eks-program")
     (infra / "__main__.py").write_text(wrong)
-    monkeypatch.chdir(tmp_path)
-    module: dict[str, object] = {"__name__": "test_infra"}
+    monkeypatch.chdir(infra.parent.parent)  # pytest started elsewhere: the test finds infra/ beside itself
+    module: dict[str, object] = {"__name__": "test_infra", "__file__": str(tmp_path / "test_infra.py")}
     exec(compile(readme_block("testing-your-program"), "README.md", "exec"), module)
     for name in (
         "test_the_controller_trusts_the_clusters_own_provider",
