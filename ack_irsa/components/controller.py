@@ -22,6 +22,7 @@ from ack_irsa.components.permissions import (
     policy_facts,
 )
 from ack_irsa.errors import shown
+from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import (
     CROSS_ACCOUNT_POLICY_NAME,
     SELECTOR_API_VERSION,
@@ -39,7 +40,7 @@ from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
 from ack_irsa.spec.controller import ControllerSpec, resolve_controller
 from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
-from ack_irsa.spec.problems import ArgsError, Problem, when_resolved
+from ack_irsa.spec.problems import ArgsError, Problem, deploy_time, when_resolved
 from ack_irsa.spec.target_role import managed_target_role_args
 
 if TYPE_CHECKING:
@@ -351,6 +352,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             inline[CROSS_ACCOUNT_POLICY_NAME] = pulumi.Output.all(partition, _stack_account()).apply(
                 lambda known: _assume_policy(spec, known[0], known[1])
             )
+            inline = _counted_together(inline, f"ControllerIrsa {name!r}: ", spec)
         return attach_policies(self, name, self.role, spec.managed_policies, inline, partition, spec.inline_policy_name)
 
     def _target_roles(self, name: str, spec: ControllerSpec) -> dict[str, TargetAccountRole]:
@@ -565,6 +567,22 @@ def _assume_policy(spec: ControllerSpec, partition: str, account: str) -> str:
                 f"cross_account[{index}].role_arn is in partition {target.partition!r}, not {partition!r}, the stack's"
             )
     return to_json(assume_policy([t.role_arn(partition) for t in spec.cross_account], spec.uses_pod_identity))
+
+
+def _counted_together(
+    inline: Mapping[str, pulumi.Input[str]], where: str, spec: ControllerSpec
+) -> dict[str, pulumi.Input[str]]:
+    """The inline policies, each put only once all of them together are within IAM's limit for a role, as IAM
+    counts them (the compact JSON each is sent as): the stack's partition and account, and a policy given as an
+    Output, are known only now. The spec summed them before, with what it knew."""
+    key = "inline_policy" if deploy_time(spec.inline_policy) else "cross_account"  # else it was counted in full
+
+    def check(texts: list[Any]) -> bool:
+        limits.check_inline_total([len(str(text)) for text in texts], f"with the {CROSS_ACCOUNT_POLICY_NAME} policy")
+        return True
+
+    checked = pulumi.Output.all(*inline.values()).apply(when_resolved(where, key, check))
+    return {name: pulumi.Output.all(text, checked).apply(lambda pair: str(pair[0])) for name, text in inline.items()}
 
 
 def _stack_region() -> pulumi.Output[str]:

@@ -17,6 +17,7 @@ from ack_irsa.iam.accounts import (
     CROSS_ACCOUNT_POLICY_NAME,
     CrossAccountMode,
     CrossAccountTarget,
+    assume_policy,
 )
 from ack_irsa.iam.arns import (
     check_oidc_provider_arn,
@@ -224,6 +225,8 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     warnings += tuple(stale_acknowledgements(args, risks))
     cross_account, cross_mode, service_level = resolve_cross_account(args, controller, problems)
     _cross_account_values(install, cross_account, cross_mode, service_level, problems)
+    if cross_account:
+        _check_inline_total(args, inline, derived_policy, cross_account, identity != "irsa", problems)
     warnings += tuple(_cross_account_warnings(cross_account, cross_mode, service_level, install, mode))
     role_name = args.get("role_name")
     if role_name is not None and problems.plain("role_name", role_name, str, "a role name"):
@@ -656,6 +659,33 @@ def _derived_warnings(policy: DerivedPolicy) -> Iterator[str]:
             f"policy derived grants iam:PassRole on no role: a manifest that sets {fields} would fail with "
             "AccessDenied; list the roles the controller may pass in passRoles (pass_roles in Python)"
         )
+
+
+LONGEST_PARTITION = "aws-us-gov"
+"""The longest partition name: the cross-account policy of roles named without an ARN is sized in it offline."""
+
+
+def _check_inline_total(  # noqa: PLR0917 - the role's inline policies, as resolved above
+    args: Mapping[str, Any],
+    inline: Any,
+    derived_policy: DerivedPolicy | None,
+    targets: Sequence[CrossAccountTarget],
+    pod_identity: bool,
+    problems: Problems,
+) -> None:
+    """The role's inline policies together (derived, recommended or given, and ``ack-cross-account``) against
+    IAM's limit for all of them, as IAM counts (compact JSON). A target named without an ARN is sized in the
+    longest partition (the stack's is known at deploy time, where the sum is counted again). The key named is
+    the inline policy the user gave, else the cross-account list."""
+    sizes = [policy_size(derived_policy.document)] if derived_policy is not None else []
+    sizes += [policy_size(inline)] if isinstance(inline, Mapping) else []
+    if not sizes:
+        return
+    sizes.append(policy_size(assume_policy([t.role_arn(LONGEST_PARTITION) for t in targets], pod_identity)))
+    estimate = any(t.partition is None for t in targets)
+    key = "inline_policy" if isinstance(inline, Mapping) and "inline_policy" in args else "cross_account"
+    why = f"with the {CROSS_ACCOUNT_POLICY_NAME} policy"
+    problems.check(key, lambda parts: limits.check_inline_total(parts, why, estimate), sizes)
 
 
 def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:
