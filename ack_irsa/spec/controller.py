@@ -28,6 +28,7 @@ from ack_irsa.iam.arns import (
 from ack_irsa.iam.policies import (
     allowed_actions,
     issuer_host,
+    non_finite_numbers,
     policy_size,
     summary,
 )
@@ -336,6 +337,10 @@ def _given_trust(args: Mapping[str, Any], problems: Problems) -> dict[str, Any] 
             return None
     if not isinstance(value, Mapping) or not isinstance(value.get("Statement"), list | Mapping):
         problems.add("trust_policy", f"must be a trust policy document with a Statement, got {shown(value)}")
+        return None
+    if nonfinite := list(non_finite_numbers(value)):
+        for path, message in nonfinite:
+            problems.add(f"trust_policy.{path}", message)
         return None
     statements = value["Statement"]
     for index, statement in enumerate([statements] if isinstance(statements, Mapping) else statements):
