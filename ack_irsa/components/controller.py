@@ -38,7 +38,7 @@ from ack_irsa.iam.arns import check_oidc_provider_arn, issuer_of_provider_arn, p
 from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
-from ack_irsa.spec.controller import ControllerSpec, resolve_controller
+from ack_irsa.spec.controller import ControllerSpec, extra_provider_warnings, resolve_controller
 from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
 from ack_irsa.spec.problems import ArgsError, Problem, deploy_time, when_resolved
 from ack_irsa.spec.target_role import managed_target_role_args
@@ -326,7 +326,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             assume_role_policy=to_json(spec.trust_policy)
             if spec.trust_policy is not None  # a role taken over as it is
             else pulumi.Output.all(pulumi.Output.from_input(spec.cluster_name), *sources).apply(
-                lambda resolved: _trust_policy(resolved[1:], resolved[0], spec)
+                lambda resolved: _trust_policy(resolved[1:], resolved[0], spec, self)
             ),
             description=(spec.role_description or None)
             if spec.role_description is not None
@@ -662,14 +662,19 @@ def _provider_issuer(arn: Any) -> str:
     return issuer_of_provider_arn(arn)
 
 
-def _trust_policy(sources: Sequence[tuple[str, str]], cluster: str | None, spec: ControllerSpec) -> str:
+def _trust_policy(
+    sources: Sequence[tuple[str, str]], cluster: str | None, spec: ControllerSpec, component: pulumi.Resource
+) -> str:
     """The trust policy once every provider's ARN and the cluster's name are known; what could not be
-    checked before is checked now."""
+    checked before is checked now, and the extra providers are judged (warnings, in preview and the plan)."""
     arns = [arn for arn, _ in sources]
     if len(set(arns)) != len(arns):
         raise ValueError(f"extra_oidc_providers lists a provider the role trusts already: {sorted(arns)}")
     if len({partition_of(arn) for arn in arns}) > 1:
         raise ValueError(f"extra_oidc_providers are in another partition than the cluster's provider: {arns}")
+    if sources:
+        for warning in extra_provider_warnings(sources[0][0], [arn for arn, _ in sources[1:]], spec.subjects):
+            pulumi.log.warn(warning, resource=component)
     association = None
     if spec.uses_pod_identity:
         clusters = (str(cluster), *spec.extra_cluster_names)

@@ -791,10 +791,43 @@ def _extra_providers(args: Mapping[str, Any], problems: Problems) -> tuple[Any, 
     return providers
 
 
+EKS_ISSUER = re.compile(
+    r"oidc\.eks\.[a-z]{2,4}(-[a-z]+)+-[0-9]+\.amazonaws\.com(\.cn)?/id/([0-9A-Z]{32}|<cluster-id>)", re.ASCII
+)
+"""An EKS cluster's issuer (without ``https://``): its region's ``oidc.eks`` host and the cluster's 32-character
+ID (the offline plan's placeholder ID included)."""
+
+
+def extra_provider_warnings(primary_arn: str, extras: Sequence[str], subjects: Sequence[str]) -> Iterator[str]:
+    """What to warn of in the extra providers, once their ARNs are known: one in another account than the
+    cluster's provider (the role's account), and one whose issuer is not of EKS's shape. Neither is refused: a
+    self-managed cluster has an issuer of its own, and the role trusts the providers it is given (decision 108).
+    An account that is not 12 digits (the offline plan's placeholder) is no account to compare with."""
+    own = parsed_or_none(primary_arn)
+    for index, arn in enumerate(extras):
+        where = f"extra_oidc_providers[{index}]"
+        parsed = parsed_or_none(arn)
+        if parsed is None:
+            continue
+        if own is not None and own.account.isdigit() and parsed.account.isdigit() and parsed.account != own.account:
+            yield (
+                f"{where}: {shown(arn)} is in account {parsed.account}, not the role's ({own.account}): the role "
+                "would trust an identity provider another account controls; create the provider in the role's "
+                "account and list that one"
+            )
+        issuer = issuer_of_provider_arn(arn)
+        if not EKS_ISSUER.fullmatch(issuer):
+            yield (
+                f"{where}: {shown(issuer)} is not an EKS cluster's issuer (oidc.eks.<region>.amazonaws.com/id/<ID>): "
+                f"the role trusts every token it signs for {', '.join(subjects)}; list it only if it is a "
+                "self-managed cluster's issuer"
+            )
+
+
 def _check_extra_provider(provider: Any) -> None:
     if isinstance(provider, str):
         check_oidc_provider_arn(provider)
-    elif not hasattr(provider, "arn") and not deploy_time(provider):
+    elif not deploy_time(provider) and not hasattr(provider, "arn"):  # hasattr would lift an Output's
         raise ValueError(f"{shown(provider)} is neither a ClusterOidcProvider nor an OIDC provider ARN")
 
 
@@ -808,6 +841,8 @@ def _oidc_source(source: Any) -> tuple[Any, Any]:
     """(provider ARN, issuer) of a ClusterOidcProvider or a provider ARN, where known without deploying."""
     if isinstance(source, str):
         return source, None
+    if deploy_time(source):  # an Output lifts every attribute: known_arn would be one too
+        return None, None
     return getattr(source, "known_arn", None), getattr(source, "known_issuer", None)
 
 
