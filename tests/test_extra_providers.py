@@ -86,7 +86,7 @@ def test_providers_known_only_at_deploy_time_are_judged_when_they_resolve() -> N
             {
                 "service": "s3",
                 "oidc_provider": primary,
-                "extra_oidc_providers": [pulumi.Output.from_input(OTHER_ACCOUNT), OTHER_PROVIDER_ARN],  # type: ignore[list-item]
+                "extra_oidc_providers": [pulumi.Output.from_input(OTHER_ACCOUNT), OTHER_PROVIDER_ARN],
             },
         )
 

@@ -110,7 +110,7 @@ def test_an_inline_policy_known_at_deploy_time_is_counted_with_the_cross_account
             {
                 "service": "s3",
                 "oidc_provider_arn": PROVIDER_ARN,
-                "inline_policy": pulumi.Output.from_input(inline_policy_of_size(size)),  # type: ignore[typeddict-item]
+                "inline_policy": pulumi.Output.from_input(inline_policy_of_size(size)),  # type: ignore[arg-type]
                 "cross_account": [{"account_id": "444455556666", "role_name": "ack-s3", "namespaces": ["team-b"]}],
             },
         )

@@ -34,7 +34,7 @@ from ack_irsa.iam.accounts import (
     selector_name,
     selector_spec,
 )
-from ack_irsa.iam.arns import check_oidc_provider_arn, issuer_of_provider_arn, partition_of
+from ack_irsa.iam.arns import check_oidc_provider_arn, cluster_arn, issuer_of_provider_arn, partition_of
 from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
@@ -325,7 +325,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             path=spec.role_path,
             assume_role_policy=to_json(spec.trust_policy)
             if spec.trust_policy is not None  # a role taken over as it is
-            else pulumi.Output.all(pulumi.Output.from_input(spec.cluster_name), *sources).apply(
+            else pulumi.Output.all(_pinned_cluster(spec, partition), *sources).apply(
                 lambda resolved: _trust_policy(resolved[1:], resolved[0], spec, self)
             ),
             description=(spec.role_description or None)
@@ -662,10 +662,20 @@ def _provider_issuer(arn: Any) -> str:
     return issuer_of_provider_arn(arn)
 
 
+def _pinned_cluster(spec: ControllerSpec, partition: pulumi.Output[str]) -> pulumi.Output[str | None]:
+    """The ARN of the cluster the association is made on, for the Pod Identity trust to pin: the association is
+    made with the stack's provider, so the cluster is in the stack's partition, region and account (each
+    looked up once per stack where the config does not say it). None for IRSA alone."""
+    if not spec.uses_pod_identity:
+        return pulumi.Output.from_input(None)
+    parts = pulumi.Output.all(partition, _stack_region(), _stack_account(), spec.cluster_name)
+    return parts.apply(lambda known: cluster_arn(*known))
+
+
 def _trust_policy(
     sources: Sequence[tuple[str, str]], cluster: str | None, spec: ControllerSpec, component: pulumi.Resource
 ) -> str:
-    """The trust policy once every provider's ARN and the cluster's name are known; what could not be
+    """The trust policy once every provider's ARN and the cluster's ARN are known; what could not be
     checked before is checked now, and the extra providers are judged (warnings, in preview and the plan)."""
     arns = [arn for arn, _ in sources]
     if len(set(arns)) != len(arns):
@@ -677,6 +687,13 @@ def _trust_policy(
             pulumi.log.warn(warning, resource=component)
     association = None
     if spec.uses_pod_identity:
+        stack_partition = partition_of(str(cluster))
+        for index, extra in enumerate(spec.extra_cluster_names):
+            if extra.startswith("arn:") and (other := partition_of(extra)) != stack_partition:
+                raise ValueError(
+                    f"extra_cluster_names[{index}]: {shown(extra)} is in partition {other!r}, the stack's is "
+                    f"{stack_partition!r}"
+                )
         clusters = (str(cluster), *spec.extra_cluster_names)
         association = TrustedAssociation(spec.namespace, spec.service_account_name, clusters)
     document = trust_policy([TrustedIssuer(arn, issuer, spec.subjects) for arn, issuer in sources], association)

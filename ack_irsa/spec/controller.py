@@ -20,10 +20,14 @@ from ack_irsa.iam.accounts import (
     assume_policy,
 )
 from ack_irsa.iam.arns import (
+    CLUSTER_ARN_FORM,
     check_oidc_provider_arn,
     check_policy_arn,
+    cluster_arn,
+    is_cluster_arn,
     issuer_of_provider_arn,
     parsed_or_none,
+    partitions,
 )
 from ack_irsa.iam.policies import (
     allowed_actions,
@@ -531,11 +535,23 @@ def _identity_mode(args: Mapping[str, Any], problems: Problems) -> tuple[Identit
     elif not deploy_time(cluster):
         problems.check("cluster_name", limits.check_cluster_name, cluster)
     for index, extra in enumerate(extras):
-        if problems.check(f"extra_cluster_names[{index}]", limits.check_cluster_name, extra) and (
+        if problems.check(f"extra_cluster_names[{index}]", _check_extra_cluster, extra) and (
             extra == cluster or extras.index(extra) != index
         ):
             problems.add(f"extra_cluster_names[{index}]", f"{shown(extra)} is listed already")
     return identity, cluster, tuple(extras)
+
+
+def _check_extra_cluster(value: Any) -> None:
+    """Another cluster the role admits: by its ARN (pinned so), or by its name (its region unknown)."""
+    if isinstance(value, str) and value.startswith("arn:"):
+        if not is_cluster_arn(value):
+            raise ValueError(
+                f"{shown(value)} is neither an EKS cluster name (1 to 100 letters, digits, '-' and '_') nor an EKS "
+                f"cluster ARN ({CLUSTER_ARN_FORM})"
+            )
+        return
+    limits.check_cluster_name(value)
 
 
 def _pod_identity_only(args: Mapping[str, Any], namespace: Any, service_account: Any, problems: Problems) -> None:
@@ -849,12 +865,17 @@ def _oidc_source(source: Any) -> tuple[Any, Any]:
 def _sized_association(
     identity: Identity, namespace: str, service_account: str, cluster: Any, extras: tuple[str, ...]
 ) -> TrustedAssociation | None:
-    """The Pod Identity part of the trust, for sizing: a cluster name known only at deploy time counts as
-    the longest EKS allows."""
+    """The Pod Identity part of the trust, for sizing: the cluster's ARN, whose partition and region are known
+    only at deploy time, counts as the longest (and a name known only then as the longest EKS allows)."""
     if identity == "irsa":
         return None
-    clusters = (cluster if isinstance(cluster, str) else LONGEST_CLUSTER_NAME, *extras)
-    return TrustedAssociation(namespace, service_account, clusters)
+    name = cluster if isinstance(cluster, str) else LONGEST_CLUSTER_NAME
+    return TrustedAssociation(namespace, service_account, (_longest_cluster_arn(name), *extras))
+
+
+def _longest_cluster_arn(name: str) -> str:
+    longest_region = max((r for regions in partitions().values() for r in regions), key=len)
+    return cluster_arn(LONGEST_PARTITION, longest_region, "0" * 12, name)
 
 
 def _check_trust_size(  # noqa: PLR0917 - the parts of the trust policy, resolved above
@@ -884,7 +905,7 @@ def _trust_size_check(
         trusted = [TrustedIssuer(arn, issuer, tuple(subjects)) for arn, issuer, _ in sized]
         size = policy_size(trust_policy(trusted, association))
         estimate = any(estimated for _, _, estimated in sized)
-        estimate |= association is not None and LONGEST_CLUSTER_NAME in association.clusters
+        estimate |= association is not None  # the cluster's ARN, sized at its longest
         limits.check_size(size, limit, "the trust policy", "trust_policy_max_chars", estimate=estimate)
 
     return check
