@@ -10,7 +10,7 @@ STACK ?= dev
 FORMAT ?= markdown
 comma := ,
 
-.PHONY: venv run plan test lint typecheck pytest mutation e2e clean
+.PHONY: venv run plan test lint typecheck pytest mutation e2e clean lock
 
 # uv, itself a wheel from PyPI put into the virtualenv, installs in seconds what pip takes most of a minute
 # for (docs/decisions.md); where uv cannot be installed, pip does the same job. Both compile the bytecode at
@@ -19,18 +19,25 @@ comma := ,
 INSTALL = if [ -x $(VENV)/bin/uv ]; then $(VENV)/bin/uv pip install --quiet --compile-bytecode --python $(PYTHON) $(1); \
 	else $(PYTHON) -m pip install --quiet $(1); fi
 
+# uv at one version (the lock files are made with it, `make lock`).
+UV_VERSION := 0.13.9
+# What is installed: the lock files where they are (every package pinned, each with its hashes, checked by the
+# installer: --require-hashes), else the declared ranges. requirements.txt and pyproject.toml keep the ranges.
+RUNTIME_REQUIREMENTS = $(if $(wildcard requirements.lock),--require-hashes -r requirements.lock,-r requirements.txt)
+DEV_REQUIREMENTS = $(if $(wildcard requirements-dev.lock),--require-hashes -r requirements-dev.lock,-r requirements-dev.txt)
+
 # Quiet, and on stderr: `make plan FORMAT=json` on a fresh clone prints nothing but the plan on stdout.
-$(VENV)/.runtime: requirements.txt pyproject.toml
+$(VENV)/.runtime: requirements.txt pyproject.toml $(wildcard requirements.lock)
 	@echo "Setting up $(VENV) (once)" >&2
 	@python3 -m venv $(VENV) >&2
-	@$(PYTHON) -m pip install --quiet uv >&2 || echo "uv could not be installed: pip installs instead" >&2
-	@{ $(call INSTALL,-r requirements.txt); } >&2
+	@$(PYTHON) -m pip install --quiet "uv==$(UV_VERSION)" >&2 || echo "uv could not be installed: pip installs instead" >&2
+	@{ $(call INSTALL,$(RUNTIME_REQUIREMENTS)); } >&2
 	@# the package itself, editable: `ack-irsa` and `python -m ack_irsa` work from any directory
 	@{ $(call INSTALL,--no-deps --editable .); } >&2
 	@touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
-	$(call INSTALL,-r requirements-dev.txt)
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt $(wildcard requirements-dev.lock)
+	$(call INSTALL,$(DEV_REQUIREMENTS))
 	touch $@
 
 venv: $(VENV)/.runtime
@@ -69,6 +76,13 @@ mutation: $(VENV)/.dev
 	rm -rf mutants
 	$(VENV)/bin/mutmut run --max-children 2 > /dev/null || true
 	$(PYTHON) scripts/mutation_score.py
+
+# The lock files again from the declared ranges (PyPI needed): every package pinned with its hashes, for every
+# platform and Python 3.11 up; the dev lock keeps the runtime lock's versions.
+LOCK = $(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes
+lock: $(VENV)/.runtime
+	$(LOCK) -o requirements.lock requirements.txt
+	$(LOCK) -c requirements.lock -o requirements-dev.lock requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -68,6 +68,7 @@ def refused(config: Mapping[str, Any], issuers: Mapping[str, str] | None = None)
     return [line.removeprefix("  ") for line in errors[0].splitlines()[1:]]
 
 
+DEV_EKS_ARN = f"arn:aws:eks:us-west-2:{ACCOUNT}:cluster/dev-eks"
 POD_IDENTITY_STATEMENT = {
     "Effect": "Allow",
     "Principal": {"Service": "pods.eks.amazonaws.com"},
@@ -76,11 +77,12 @@ POD_IDENTITY_STATEMENT = {
         "StringEquals": {
             "aws:RequestTag/kubernetes-namespace": "ack-system",
             "aws:RequestTag/kubernetes-service-account": "ack-s3-controller",
-            "aws:RequestTag/eks-cluster-name": "dev-eks",
+            "aws:RequestTag/eks-cluster-arn": DEV_EKS_ARN,
         }
     },
 }
-"""The Pod Identity trust statement of the s3 controller in ack-system on dev-eks."""
+"""The Pod Identity trust statement of the s3 controller in ack-system on dev-eks (in the mocks' account and
+region), pinned by the cluster's ARN."""
 
 
 def trust_policy(run: offline.OfflineRun, name: str) -> dict[str, Any]:

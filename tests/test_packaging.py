@@ -131,3 +131,44 @@ def test_help_shows_every_argument_with_its_documentation() -> None:
     assert "max_session_duration: int\n    Maximum session length in seconds, 3600 to 43200. Default 3600.\n" in (
         ControllerIrsaArgs.__doc__ or ""
     )
+
+
+def locked(path: str) -> dict[str, tuple[str, list[str]]]:
+    """Package → (pinned version, its hashes) of a lock file made by `uv pip compile --generate-hashes`."""
+    found: dict[str, tuple[str, list[str]]] = {}
+    current = None
+    for line in (ROOT / path).read_text().splitlines():
+        if match := re.match(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==([^\s;\\]+)", line):
+            current = match[1].lower().replace("_", "-")
+            found[current] = (match[2], [])
+        elif current and (hashed := re.search(r"--hash=sha256:([0-9a-f]{64})", line)):
+            found[current][1].append(hashed[1])
+    return found
+
+
+def test_the_lock_files_pin_every_requirement_within_its_range_with_hashes() -> None:
+    from packaging.specifiers import SpecifierSet
+
+    for requirements, lock in (
+        ("requirements.txt", "requirements.lock"),
+        ("requirements-dev.txt", "requirements-dev.lock"),
+    ):
+        ranges = requirement_ranges((ROOT / requirements).read_text().splitlines())
+        if requirements == "requirements-dev.txt":
+            ranges |= requirement_ranges((ROOT / "requirements.txt").read_text().splitlines())
+        pinned = locked(lock)
+        assert all(hashes for _, hashes in pinned.values()), [p for p, (_, h) in pinned.items() if not h]
+        for name, spec in ranges.items():
+            key = name.replace("_", "-")
+            assert key in pinned, (lock, name)
+            assert pinned[key][0] in SpecifierSet(spec), (lock, name, pinned[key][0], spec)
+    runtime, dev = locked("requirements.lock"), locked("requirements-dev.lock")
+    assert {name: runtime[name][0] for name in runtime} == {name: dev[name][0] for name in runtime}  # one set
+
+
+def test_make_installs_from_the_lock_files_with_hashes_and_a_pinned_uv() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    assert re.search(r"^UV_VERSION := \d+\.\d+\.\d+$", makefile, re.MULTILINE)
+    assert '"uv==$(UV_VERSION)"' in makefile
+    assert "--require-hashes -r requirements.lock" in makefile
+    assert "--require-hashes -r requirements-dev.lock" in makefile

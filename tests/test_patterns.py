@@ -214,6 +214,9 @@ SHAPES: dict[str, str] = {
     "ack_irsa.catalog._AWS_MANAGED_POLICY": _shape("arn:aws", "-a", ":iam::aws:policy/a b"),
     "ack_irsa.stack.stackfile.STACK_NAME": _shape("", "a.", " "),
     "ack_irsa.catalog.derived._ROLE_RESOURCE": _shape("role", "/a", " "),
+    "ack_irsa.iam.arns._CLUSTER_NAME": _shape("a", "a-", " "),
+    "ack_irsa.iam.arns._REGION": _shape("us", "-a", "-1 "),
+    "ack_irsa.spec.controller.EKS_ISSUER": _shape("oidc.eks.us", "-a", "-1.amazonaws.com/id/X"),
 }
 """The worst input of each pattern: for nested groups, the repeated unit; always a final refused character."""
 SEARCHED = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import re
 from typing import Any
 
 import pulumi
@@ -14,7 +15,17 @@ from ack_irsa import ArgsError, ClusterOidcProvider, ControllerIrsa
 from ack_irsa.iam.trust import TrustedAssociation, pod_identity_trust_policy
 from ack_irsa.stack import program
 
-from .conftest import ISSUER_HOST, ISSUER_URL, POD_IDENTITY_STATEMENT, PROVIDER_ARN, refused, run, trust_policy
+from .conftest import (
+    ACCOUNT,
+    DEV_EKS_ARN,
+    ISSUER_HOST,
+    ISSUER_URL,
+    POD_IDENTITY_STATEMENT,
+    PROVIDER_ARN,
+    refused,
+    run,
+    trust_policy,
+)
 
 ASSOCIATION = "aws:eks/podIdentityAssociation:PodIdentityAssociation"
 ADDON = "aws:eks/addon:Addon"
@@ -86,20 +97,65 @@ def test_create_mode_creates_the_service_account_without_annotation() -> None:
     assert account.inputs["metadata"] == {"name": "ack-s3-controller", "namespace": "ack-system"}
 
 
-def test_a_role_for_several_clusters_admits_each() -> None:
+DR_EKS_ARN = f"arn:aws:eks:us-east-1:{ACCOUNT}:cluster/dr-eks"
+
+
+def pinned(tag: str, clusters: Any) -> dict[str, Any]:
+    """The Pod Identity statement of the s3 controller pinning the cluster ``tag`` (``arn`` or ``name``)."""
+    equals = {**POD_IDENTITY_STATEMENT["Condition"]["StringEquals"]}  # type: ignore[index]
+    del equals["aws:RequestTag/eks-cluster-arn"]
+    return {
+        **POD_IDENTITY_STATEMENT,
+        "Condition": {"StringEquals": {**equals, f"aws:RequestTag/eks-cluster-{tag}": clusters}},
+    }
+
+
+def test_a_role_for_several_clusters_admits_each_by_arn_where_known_else_by_name() -> None:
+    """The cluster the association is made on is pinned by its ARN (the stack's partition, region and account);
+    another cluster given by name only by its name, in a statement of its own (its region is not known)."""
     result = run(controller("pod_identity", extra_cluster_names=["dr-eks"]), issuers={"dev-eks": ISSUER_URL})
-    condition = trust_policy(result, "s3")["Statement"][0]["Condition"]["StringEquals"]
-    assert condition["aws:RequestTag/eks-cluster-name"] == ["dev-eks", "dr-eks"]
+    assert trust_policy(result, "s3")["Statement"] == [pinned("arn", DEV_EKS_ARN), pinned("name", "dr-eks")]
     assert len(result.of_type(ASSOCIATION)) == 1  # the other cluster's stack makes its association
+    by_arn = run(controller("pod_identity", extra_cluster_names=[DR_EKS_ARN]), issuers={"dev-eks": ISSUER_URL})
+    assert trust_policy(by_arn, "s3")["Statement"] == [pinned("arn", [DEV_EKS_ARN, DR_EKS_ARN])]
+    both = run(
+        controller("pod_identity", extra_cluster_names=[DR_EKS_ARN, "qa-eks", "x-eks"]), issuers={"dev-eks": ISSUER_URL}
+    )
+    assert trust_policy(both, "s3")["Statement"] == [
+        pinned("arn", [DEV_EKS_ARN, DR_EKS_ARN]),
+        pinned("name", ["qa-eks", "x-eks"]),
+    ]
 
 
-def test_pod_identity_alone_looks_nothing_up_but_the_partition_once() -> None:
+def test_the_cluster_of_the_same_name_elsewhere_is_refused() -> None:
+    document = pod_identity_trust_policy(TrustedAssociation("ack-system", "ack-s3-controller", (DEV_EKS_ARN,)))
+    for arn in (
+        DEV_EKS_ARN.replace("us-west-2", "eu-west-1"),
+        DEV_EKS_ARN.replace(ACCOUNT, "444455556666"),
+        DEV_EKS_ARN + "x",
+    ):
+        session = {**TAGS, "aws:RequestTag/eks-cluster-arn": arn}
+        assert not admits(document, "pods.eks.amazonaws.com", "sts:AssumeRole", session)
+    assert admits(document, "pods.eks.amazonaws.com", "sts:AssumeRole", TAGS)
+
+
+def test_an_extra_cluster_arn_in_another_partition_is_refused_when_the_stacks_is_known() -> None:
+    china = "arn:aws-cn:eks:cn-north-1:111122223333:cluster/dr-eks"
+    with pytest.raises(Exception, match=re.escape(f"extra_cluster_names[0]: {china!r} is in partition 'aws-cn'")):
+        run(controller("pod_identity", extra_cluster_names=[china]), issuers={"dev-eks": ISSUER_URL})
+
+
+def test_pod_identity_alone_looks_up_the_partition_region_and_account_once() -> None:
     def program_() -> None:
         for service in ("s3", "rds", "sqs"):
             ControllerIrsa(service, {"service": service, "identity": "pod_identity", "cluster_name": "dev-eks"})
 
     result = run(program_)
-    assert [token for token, _ in result.invokes] == ["aws:index/getPartition:getPartition"]
+    assert sorted(token for token, _ in result.invokes) == [
+        "aws:index/getCallerIdentity:getCallerIdentity",
+        "aws:index/getPartition:getPartition",
+        "aws:index/getRegion:getRegion",
+    ]
     assert result.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
     assert result.named("s3-AmazonS3FullAccess").inputs["policyArn"] == "arn:aws:iam::aws:policy/AmazonS3FullAccess"
     assert result.named("s3-role").inputs["name"].startswith("ack-s3-dev-eks-")
@@ -115,7 +171,8 @@ def test_a_cluster_name_known_only_at_deploy_time() -> None:
     result = run(program_)
     assert result.named("s3-pod-identity").inputs["clusterName"] == "late-eks"
     statement = trust_policy(result, "s3")["Statement"][0]
-    assert statement["Condition"]["StringEquals"]["aws:RequestTag/eks-cluster-name"] == "late-eks"
+    late = f"arn:aws:eks:us-west-2:{ACCOUNT}:cluster/late-eks"
+    assert statement["Condition"]["StringEquals"]["aws:RequestTag/eks-cluster-arn"] == late
 
 
 # --- the trust against its intent: the right association admitted, every neighbour refused ----------------
@@ -136,18 +193,20 @@ def admits(document: dict[str, Any], principal: str, action: str, tags: dict[str
 TAGS = {
     "aws:RequestTag/kubernetes-namespace": "ack-system",
     "aws:RequestTag/kubernetes-service-account": "ack-s3-controller",
+    "aws:RequestTag/eks-cluster-arn": DEV_EKS_ARN,
     "aws:RequestTag/eks-cluster-name": "dev-eks",
 }
+"""The session tags EKS sets for the controller's pods on dev-eks."""
 
 
 def test_the_pod_identity_trust_policy_is_one_statement_in_the_current_language() -> None:
-    document = pod_identity_trust_policy(TrustedAssociation("ack-system", "ack-s3-controller", ("dev-eks",)))
+    document = pod_identity_trust_policy(TrustedAssociation("ack-system", "ack-s3-controller", (DEV_EKS_ARN,)))
     assert document == {"Version": "2012-10-17", "Statement": [POD_IDENTITY_STATEMENT]}
 
 
 @pytest.mark.parametrize("action", ["sts:AssumeRole", "sts:TagSession"])
 def test_the_association_of_this_controller_is_admitted(action: str) -> None:
-    document = pod_identity_trust_policy(TrustedAssociation("ack-system", "ack-s3-controller", ("dev-eks",)))
+    document = pod_identity_trust_policy(TrustedAssociation("ack-system", "ack-s3-controller", (DEV_EKS_ARN,)))
     assert admits(document, "pods.eks.amazonaws.com", action, TAGS)
 
 
@@ -160,15 +219,15 @@ def test_the_association_of_this_controller_is_admitted(action: str) -> None:
             "sts:AssumeRole",
             {"aws:RequestTag/kubernetes-service-account": "ack-rds-controller"},
         ),
-        ("pods.eks.amazonaws.com", "sts:AssumeRole", {"aws:RequestTag/eks-cluster-name": "prod-eks"}),
-        ("pods.eks.amazonaws.com", "sts:AssumeRole", {"aws:RequestTag/eks-cluster-name": ""}),
+        ("pods.eks.amazonaws.com", "sts:AssumeRole", {"aws:RequestTag/eks-cluster-arn": DEV_EKS_ARN + "-prod"}),
+        ("pods.eks.amazonaws.com", "sts:AssumeRole", {"aws:RequestTag/eks-cluster-arn": ""}),
         ("pods.eks.amazonaws.com", "sts:AssumeRoleWithWebIdentity", {}),
         ("ec2.amazonaws.com", "sts:AssumeRole", {}),
         ("eks.amazonaws.com", "sts:AssumeRole", {}),
     ],
 )
 def test_every_neighbour_is_refused(principal: str, action: str, change: dict[str, str]) -> None:
-    document = pod_identity_trust_policy(TrustedAssociation("ack-system", "ack-s3-controller", ("dev-eks",)))
+    document = pod_identity_trust_policy(TrustedAssociation("ack-system", "ack-s3-controller", (DEV_EKS_ARN,)))
     assert not admits(document, principal, action, {**TAGS, **change})
     untagged = {k: v for k, v in TAGS.items() if k not in change}  # a session without that tag
     assert not admits(document, principal, action, untagged) or (principal, action, change) == ()
@@ -186,7 +245,10 @@ def stack(*controllers: Any, **keys: Any) -> dict[str, str]:
 
 def test_a_stack_all_on_pod_identity_creates_no_oidc_provider() -> None:
     result = run(program.main, config=stack({"service": "s3"}, {"service": "rds"}, identity="podIdentity"))
-    assert result.invokes == [("aws:index/getPartition:getPartition", {})]
+    assert sorted(token for token, _ in result.invokes) == [  # aws:region is set
+        "aws:index/getCallerIdentity:getCallerIdentity",
+        "aws:index/getPartition:getPartition",
+    ]
     assert result.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider") == []
     assert "oidcProviderArn" not in result.outputs
     assert sorted(r.name for r in result.of_type(ASSOCIATION)) == ["rds-pod-identity", "s3-pod-identity"]
@@ -324,6 +386,30 @@ BAD = [
             "ack-irsa:controllers[0].extraClusterNames[1]: 'dev-eks' is listed already",
         ],
     ),
+    (
+        "an extra cluster ARN that is no cluster's, and one listed twice",
+        stack(
+            {
+                "service": "s3",
+                "identity": "podIdentity",
+                "extraClusterNames": [
+                    "arn:aws:eks:us-east-1:1234:cluster/dr-eks",
+                    "arn:aws:eks:us-east-1:111122223333:nodegroup/dr-eks",
+                    DR_EKS_ARN,
+                    DR_EKS_ARN,
+                ],
+            }
+        ),
+        [
+            "ack-irsa:controllers[0].extraClusterNames[0]: 'arn:aws:eks:us-east-1:1234:cluster/dr-eks' is neither "
+            "an EKS cluster name (1 to 100 letters, digits, '-' and '_') nor an EKS cluster ARN "
+            "(arn:<partition>:eks:<region>:<12-digit account>:cluster/<name>)",
+            "ack-irsa:controllers[0].extraClusterNames[1]: 'arn:aws:eks:us-east-1:111122223333:nodegroup/dr-eks' is "
+            "neither an EKS cluster name (1 to 100 letters, digits, '-' and '_') nor an EKS cluster ARN "
+            "(arn:<partition>:eks:<region>:<12-digit account>:cluster/<name>)",
+            f"ack-irsa:controllers[0].extraClusterNames[3]: '{DR_EKS_ARN}' is listed already",
+        ],
+    ),
 ]
 
 
@@ -396,11 +482,12 @@ def test_cluster_names_for_pod_identity_are_checked(args: dict[str, object], mes
 
 @pytest.mark.parametrize(
     ("identity", "extras", "size"),
-    [("pod_identity", 20, 2219), ("both", 19, 2576)],
+    [("pod_identity", 20, 2567), ("both", 19, 2924)],
 )
 def test_the_trust_policy_is_sized_with_every_cluster_it_names(identity: str, extras: int, size: int) -> None:
-    """Many extra clusters make the Pod Identity statement long; the size counts each name exactly (the
-    cluster's own name is known here, so no longest-case stand-in and no "would be up to")."""
+    """Many extra clusters make the Pod Identity statement by name long; the size counts each name exactly, and
+    the cluster's own ARN (its own statement) at its longest: its partition and region are known only at
+    deploy time, so "would be up to"."""
     from ack_irsa.spec.controller import resolve_controller
 
     names = [f"cluster-{n:02d}-" + "x" * 80 for n in range(extras)]
@@ -409,7 +496,7 @@ def test_the_trust_policy_is_sized_with_every_cluster_it_names(identity: str, ex
     with pytest.raises(ArgsError) as raised:
         resolve_controller(args)
     assert str(raised.value) == (
-        f"the trust policy is {size} characters; the limit is 2048 "
+        f"the trust policy would be up to {size} characters; the limit is 2048 "
         "(if your account's quota is higher, set trust_policy_max_chars)"
     )
     assert resolve_controller(args | {"trust_policy_max_chars": size}).identity == identity
@@ -455,3 +542,12 @@ def test_the_plan_says_when_it_assumes_the_agent_is_installed(
         assert cli(["render", "--project-dir", str(ROOT), "--config-file", str(path)]) == 0
         summary = capsys.readouterr().out.split("## Summary")[1].split("## OIDC provider")[0]
         assert (note in summary) is said
+
+
+def test_moving_the_pin_from_the_name_to_the_arn_is_no_widening_in_the_diff() -> None:
+    from ack_irsa.review.diff import _wider_trust
+
+    by_name = pinned("name", "dev-eks")
+    assert _wider_trust([by_name], [pinned("arn", DEV_EKS_ARN)]) is None
+    assert _wider_trust([by_name], [pinned("arn", [DEV_EKS_ARN, DR_EKS_ARN])]) is not None  # another cluster
+    assert _wider_trust([pinned("arn", DEV_EKS_ARN)], [by_name]) is not None  # back to the name: wider

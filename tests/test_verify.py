@@ -566,10 +566,16 @@ POD_ENV = [
 ]
 
 
-def pod_identity_role(aws: dict[str, Any], *, tag_session: bool = True, namespace: str = "ack-system") -> str:
+DEV_EKS = f"arn:aws:eks:{REGION}:123456789012:cluster/dev-eks"
+"""The cluster's ARN in moto's account and the EKS client's region: what the stack's trust pins."""
+
+
+def pod_identity_role(
+    aws: dict[str, Any], *, tag_session: bool = True, namespace: str = "ack-system", cluster: str = DEV_EKS
+) -> str:
     from ack_irsa.iam.trust import TrustedAssociation, pod_identity_trust_policy
 
-    trust = pod_identity_trust_policy(TrustedAssociation(namespace, "ack-s3-controller", ("dev-eks",)))
+    trust = pod_identity_trust_policy(TrustedAssociation(namespace, "ack-s3-controller", (cluster,)))
     if not tag_session:
         trust["Statement"][0]["Action"] = ["sts:AssumeRole"]
     role_name = default_role_name("s3", "pod-identity:dev-eks", "ack-system", "ack-s3-controller", "dev-eks")
@@ -644,7 +650,7 @@ def test_pod_identity_aws_side_all_good(aws: dict[str, Any]) -> None:
     assert found == {
         "role-trust": (
             "pass",
-            f"{role_name} admits exactly pods.eks.amazonaws.com for ack-system/ack-s3-controller on dev-eks",
+            f"{role_name} admits exactly pods.eks.amazonaws.com for ack-system/ack-s3-controller on {DEV_EKS}",
         ),
         "role-settings": ("pass", "path /, sessions up to 3600 s, no boundary, no tags, as planned"),
         "managed-policies": ("pass", "1 expected attached, nothing else"),
@@ -691,6 +697,26 @@ def test_a_pod_identity_trust_pinned_elsewhere(aws: dict[str, Any]) -> None:
     found = pod_identity_checks(aws, stubbed_eks(None, None), pod_identity_spec())
     assert found["role-trust"][1].endswith(
         "the Pod Identity trust pins aws:RequestTag/kubernetes-namespace to ['default'], not ['ack-system']"
+    )
+
+
+def test_a_pod_identity_trust_pinning_the_cluster_by_name_only(aws: dict[str, Any]) -> None:
+    """A role pinning the name (as ack-irsa wrote it before) admits a cluster of that name in any region or
+    account of the partition: it fails until pulumi up writes the ARN pin."""
+    pod_identity_role(aws, cluster="dev-eks")
+    found = pod_identity_checks(aws, stubbed_eks(None, None), pod_identity_spec())
+    assert found["role-trust"][0] == "fail"
+    assert found["role-trust"][1].endswith(
+        f"the Pod Identity trust pins aws:RequestTag/eks-cluster-arn to nothing, not ['{DEV_EKS}']"
+    )
+
+
+def test_a_pod_identity_trust_pinning_the_same_name_in_another_region(aws: dict[str, Any]) -> None:
+    elsewhere = DEV_EKS.replace(REGION, "eu-west-1")
+    pod_identity_role(aws, cluster=elsewhere)
+    found = pod_identity_checks(aws, stubbed_eks(None, None), pod_identity_spec())
+    assert found["role-trust"][1].endswith(
+        f"the Pod Identity trust pins aws:RequestTag/eks-cluster-arn to ['{elsewhere}'], not ['{DEV_EKS}']"
     )
 
 
@@ -777,7 +803,8 @@ def test_mid_migration_pods_on_either_identity_pass(aws: dict[str, Any], kuberne
     facts = account(aws)
     role_arn = facts["role_arn"]
     trust = trust_of(aws, facts["role_name"])
-    trust["Statement"].append(POD_IDENTITY_STATEMENT)
+    pinned = POD_IDENTITY_STATEMENT["Condition"]["StringEquals"] | {"aws:RequestTag/eks-cluster-arn": DEV_EKS}  # type: ignore[index]
+    trust["Statement"].append({**POD_IDENTITY_STATEMENT, "Condition": {"StringEquals": pinned}})
     aws["iam"].update_assume_role_policy(RoleName=facts["role_name"], PolicyDocument=json.dumps(trust))
     pods = [pod_on_pod_identity(role_arn), recorded("pod", role_arn)]
     pods[1]["metadata"]["name"] = "ack-s3-controller-s3-chart-6f9c7d8b5-old"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 import sys
@@ -90,3 +91,36 @@ def test_the_end_to_end_suite_is_a_manual_job_in_its_own_environment() -> None:
     assert run["run"].strip().endswith("make e2e")
     assert run["env"]["ACK_IRSA_E2E_ACCOUNT"] == "${{ vars.AWS_E2E_ACCOUNT_ID }}"
     assert "workflow_dispatch" in yaml.safe_load(WORKFLOW.read_text())[True]
+
+
+PINNED = {
+    "actions/checkout": ("11bd71901bbe5b1630ceea73d27597364c9af683", "v4.2.2"),
+    "actions/setup-python": ("a26af69be951a213d495a4c3e4e4022e16d87065", "v5.6.0"),
+    "aws-actions/configure-aws-credentials": ("b47578312673ae6fa5b5096b330d9fbac3d116df", "v4.2.1"),
+}
+"""The actions pinned by commit, with the release each commit is (README, "Supply chain")."""
+UNPINNED = {"pulumi/actions": "v6"}
+"""Kept on its tag: its v6 commit could not be checked where this was written (decisions.md 185)."""
+
+
+def test_every_action_is_pinned_by_commit_with_its_release_named() -> None:
+    lines = [line.strip() for line in WORKFLOW.read_text().splitlines() if line.strip().startswith("- uses: ")]
+    assert lines, "no action found"
+    for line in lines:
+        action, _, rest = line.removeprefix("- uses: ").partition("@")
+        if action in UNPINNED:
+            assert rest == UNPINNED[action], line
+            continue
+        commit, release = PINNED[action]
+        assert rest == f"{commit} # {release}", line
+    used = {line.removeprefix("- uses: ").partition("@")[0] for line in lines}
+    assert used == set(PINNED) | set(UNPINNED)
+
+
+def test_the_jobs_that_hold_aws_credentials_run_no_action_by_a_moving_tag_but_the_one_named() -> None:
+    for name, job in jobs().items():
+        if not steps_using(job, "aws-actions/configure-aws-credentials"):
+            continue
+        refs = [s["uses"] for s in job["steps"] if "uses" in s]
+        moving = [ref for ref in refs if not re.fullmatch(r"[^@]+@[0-9a-f]{40}", ref)]
+        assert moving == ["pulumi/actions@v6"], (name, moving)

@@ -22,6 +22,7 @@ from ack_irsa.components.permissions import (
     policy_facts,
 )
 from ack_irsa.errors import shown
+from ack_irsa.iam import limits
 from ack_irsa.iam.accounts import (
     CROSS_ACCOUNT_POLICY_NAME,
     SELECTOR_API_VERSION,
@@ -33,13 +34,18 @@ from ack_irsa.iam.accounts import (
     selector_name,
     selector_spec,
 )
-from ack_irsa.iam.arns import check_oidc_provider_arn, issuer_of_provider_arn, partition_of
+from ack_irsa.iam.arns import check_oidc_provider_arn, cluster_arn, issuer_of_provider_arn, partition_of
 from ack_irsa.iam.limits import check_size
 from ack_irsa.iam.policies import issuer_host, policy_size, to_json
 from ack_irsa.iam.trust import Identity, TrustedAssociation, TrustedIssuer, trust_policy
-from ack_irsa.spec.controller import LEADER_ELECTION_NAMESPACE, ControllerSpec, resolve_controller
+from ack_irsa.spec.controller import (
+    LEADER_ELECTION_NAMESPACE,
+    ControllerSpec,
+    extra_provider_warnings,
+    resolve_controller,
+)
 from ack_irsa.spec.permissions import DERIVED_POLICY_NAME
-from ack_irsa.spec.problems import ArgsError, Problem, when_resolved
+from ack_irsa.spec.problems import ArgsError, Problem, deploy_time, when_resolved
 from ack_irsa.spec.target_role import managed_target_role_args
 
 if TYPE_CHECKING:
@@ -331,8 +337,8 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             path=spec.role_path,
             assume_role_policy=to_json(spec.trust_policy)
             if spec.trust_policy is not None  # a role taken over as it is
-            else pulumi.Output.all(pulumi.Output.from_input(spec.cluster_name), *sources).apply(
-                lambda resolved: _trust_policy(resolved[1:], resolved[0], spec)
+            else pulumi.Output.all(_pinned_cluster(spec, partition), *sources).apply(
+                lambda resolved: _trust_policy(resolved[1:], resolved[0], spec, self)
             ),
             description=(spec.role_description or None)
             if spec.role_description is not None
@@ -358,6 +364,7 @@ class ControllerIrsaComponent(pulumi.ComponentResource):
             inline[CROSS_ACCOUNT_POLICY_NAME] = pulumi.Output.all(partition, _stack_account()).apply(
                 lambda known: _assume_policy(spec, known[0], known[1])
             )
+            inline = _counted_together(inline, f"ControllerIrsa {name!r}: ", spec)
         return attach_policies(self, name, self.role, spec.managed_policies, inline, partition, spec.inline_policy_name)
 
     def _target_roles(self, name: str, spec: ControllerSpec) -> dict[str, TargetAccountRole]:
@@ -578,6 +585,22 @@ def _assume_policy(spec: ControllerSpec, partition: str, account: str) -> str:
     return to_json(assume_policy([t.role_arn(partition) for t in spec.cross_account], spec.uses_pod_identity))
 
 
+def _counted_together(
+    inline: Mapping[str, pulumi.Input[str]], where: str, spec: ControllerSpec
+) -> dict[str, pulumi.Input[str]]:
+    """The inline policies, each put only once all of them together are within IAM's limit for a role, as IAM
+    counts them (the compact JSON each is sent as): the stack's partition and account, and a policy given as an
+    Output, are known only now. The spec summed them before, with what it knew."""
+    key = "inline_policy" if deploy_time(spec.inline_policy) else "cross_account"  # else it was counted in full
+
+    def check(texts: list[Any]) -> bool:
+        limits.check_inline_total([len(str(text)) for text in texts], f"with the {CROSS_ACCOUNT_POLICY_NAME} policy")
+        return True
+
+    checked = pulumi.Output.all(*inline.values()).apply(when_resolved(where, key, check))
+    return {name: pulumi.Output.all(text, checked).apply(lambda pair: str(pair[0])) for name, text in inline.items()}
+
+
 def _stack_region() -> pulumi.Output[str]:
     """The stack's region (``aws:region``, else one lookup per stack) for the charts' ``aws.region``."""
     configured = pulumi.Config("aws").get("region")
@@ -655,16 +678,38 @@ def _provider_issuer(arn: Any) -> str:
     return issuer_of_provider_arn(arn)
 
 
-def _trust_policy(sources: Sequence[tuple[str, str]], cluster: str | None, spec: ControllerSpec) -> str:
-    """The trust policy once every provider's ARN and the cluster's name are known; what could not be
-    checked before is checked now."""
+def _pinned_cluster(spec: ControllerSpec, partition: pulumi.Output[str]) -> pulumi.Output[str | None]:
+    """The ARN of the cluster the association is made on, for the Pod Identity trust to pin: the association is
+    made with the stack's provider, so the cluster is in the stack's partition, region and account (each
+    looked up once per stack where the config does not say it). None for IRSA alone."""
+    if not spec.uses_pod_identity:
+        return pulumi.Output.from_input(None)
+    parts = pulumi.Output.all(partition, _stack_region(), _stack_account(), spec.cluster_name)
+    return parts.apply(lambda known: cluster_arn(*known))
+
+
+def _trust_policy(
+    sources: Sequence[tuple[str, str]], cluster: str | None, spec: ControllerSpec, component: pulumi.Resource
+) -> str:
+    """The trust policy once every provider's ARN and the cluster's ARN are known; what could not be
+    checked before is checked now, and the extra providers are judged (warnings, in preview and the plan)."""
     arns = [arn for arn, _ in sources]
     if len(set(arns)) != len(arns):
         raise ValueError(f"extra_oidc_providers lists a provider the role trusts already: {sorted(arns)}")
     if len({partition_of(arn) for arn in arns}) > 1:
         raise ValueError(f"extra_oidc_providers are in another partition than the cluster's provider: {arns}")
+    if sources:
+        for warning in extra_provider_warnings(sources[0][0], [arn for arn, _ in sources[1:]], spec.subjects):
+            pulumi.log.warn(warning, resource=component)
     association = None
     if spec.uses_pod_identity:
+        stack_partition = partition_of(str(cluster))
+        for index, extra in enumerate(spec.extra_cluster_names):
+            if extra.startswith("arn:") and (other := partition_of(extra)) != stack_partition:
+                raise ValueError(
+                    f"extra_cluster_names[{index}]: {shown(extra)} is in partition {other!r}, the stack's is "
+                    f"{stack_partition!r}"
+                )
         clusters = (str(cluster), *spec.extra_cluster_names)
         association = TrustedAssociation(spec.namespace, spec.service_account_name, clusters)
     document = trust_policy([TrustedIssuer(arn, issuer, spec.subjects) for arn, issuer in sources], association)

@@ -138,6 +138,29 @@ def check_oidc_provider_arn(value: str) -> Arn:
     return arn
 
 
+_CLUSTER_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}", re.ASCII)
+_REGION = re.compile(r"[a-z]{2,4}(-[a-z]+)+-[0-9]+", re.ASCII)
+CLUSTER_ARN_FORM = "arn:<partition>:eks:<region>:<12-digit account>:cluster/<name>"
+
+
+def cluster_arn(partition: str, region: str, account: str, name: str) -> str:
+    """An EKS cluster's ARN, what EKS Pod Identity's ``eks-cluster-arn`` session tag carries."""
+    return f"arn:{partition}:eks:{region}:{account}:cluster/{name}"
+
+
+def is_cluster_arn(value: object) -> bool:
+    """Whether ``value`` is an EKS cluster ARN (``arn:<partition>:eks:<region>:<account>:cluster/<name>``)."""
+    arn = parsed_or_none(value)
+    return (
+        arn is not None
+        and arn.service == "eks"
+        and bool(_REGION.fullmatch(arn.region))
+        and bool(ACCOUNT_ID.fullmatch(arn.account))
+        and arn.resource.startswith("cluster/")
+        and bool(_CLUSTER_NAME.fullmatch(arn.resource.removeprefix("cluster/")))
+    )
+
+
 def issuer_of_provider_arn(value: str) -> str:
     """The issuer (URL without scheme) an OIDC provider ARN names."""
     return check_oidc_provider_arn(value).resource.removeprefix("oidc-provider/")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping, Sized
+from collections.abc import Callable, Mapping, Sequence, Sized
 
 from ack_irsa.errors import shown
 
@@ -191,6 +191,18 @@ def check_size(size: int, limit: int, what: str, setting: str | None = None, est
         verb = "would be up to" if estimate else "is"
         raise_hint = f" (if your account's quota is higher, set {setting})" if setting else ""
         raise ValueError(f"{what} {verb} {size} characters; the limit is {limit}{raise_hint}")
+
+
+def check_inline_total(sizes: Sequence[int], why: str, estimate: bool = False) -> None:
+    """A role's inline policies together (``sizes``, each as IAM counts it: its compact JSON, whitespace not
+    counted) against IAM's limit for all of them; ``why`` says which policy joins them ("with the ... policy")."""
+    total = sum(sizes)
+    if total > INLINE_POLICIES_MAX_CHARS:
+        verb = "would be up to" if estimate else "are"
+        raise ValueError(
+            f"{why}, the role's inline policies {verb} {total} characters ({' + '.join(map(str, sizes))}); IAM "
+            f"allows at most {INLINE_POLICIES_MAX_CHARS} for all of a role's inline policies together"
+        )
 
 
 def size_check(limit: int, what: str) -> Callable[[int], None]:

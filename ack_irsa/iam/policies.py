@@ -6,7 +6,8 @@ Pure functions over plain values. Trust policies, of both identity modes, are in
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import math
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from ack_irsa.iam.grammar import identity_policy_problems
@@ -61,6 +62,23 @@ class PolicyGrammarError(ValueError):
         super().__init__("; ".join(f"{path}: {message}" if path else message for path, message in problems))
 
 
+NOT_A_NUMBER = "is not a JSON number (write a number such as 10 or 1.5, or a string)"
+
+
+def non_finite_numbers(value: Any, path: str = "") -> Iterator[tuple[str, str]]:
+    """(path, message) of every NaN or Infinity in a document: Python's json reads and writes them, JSON and
+    IAM do not. Paths as the grammar's: ``Statement[0].Condition.NumericLessThan.s3:max-keys[1]``."""
+    if isinstance(value, float) and not math.isfinite(value):
+        literal = "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+        yield path, f"{literal} {NOT_A_NUMBER}"
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            yield from non_finite_numbers(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from non_finite_numbers(item, f"{path}[{index}]")
+
+
 def parse_policy_document(value: str | Mapping[str, Any]) -> dict[str, Any]:
     """An identity policy document from a JSON string or a mapping, checked against IAM's policy grammar;
     raises ValueError naming the expected form (:class:`PolicyGrammarError` with every grammar problem)."""
@@ -73,6 +91,6 @@ def parse_policy_document(value: str | Mapping[str, Any]) -> dict[str, Any]:
             raise ValueError("is nested too deeply to be a policy document") from None
     if not isinstance(value, Mapping):
         raise ValueError("must be a policy document (a JSON object with Version and Statement)")
-    if problems := identity_policy_problems(value):
+    if problems := [*non_finite_numbers(value), *identity_policy_problems(value)]:
         raise PolicyGrammarError(problems)
     return dict(value)

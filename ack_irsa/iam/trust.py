@@ -4,7 +4,9 @@
   exactly the controller's ServiceAccount and ``aud`` to ``sts.amazonaws.com``; one statement per provider.
 - **EKS Pod Identity** (``pod_identity``): the service ``pods.eks.amazonaws.com``, ``sts:AssumeRole`` and
   ``sts:TagSession``, with the session tags EKS sets pinned: the namespace, the ServiceAccount and the
-  cluster. Only this controller's association on these clusters can use the role.
+  cluster, by its ARN (``eks-cluster-arn``) where it is known, else by its name (``eks-cluster-name``, in a
+  statement of its own: both keys in one statement would have to hold at once). Only this controller's
+  association on these clusters can use the role.
 - **both**, the migration step: the two statements in one document.
 
 Pure functions over plain values; the component calls them inside ``Output.apply`` once the provider ARN
@@ -33,7 +35,11 @@ POD_IDENTITY_ACTIONS = ("sts:AssumeRole", "sts:TagSession")
 """EKS Pod Identity assumes the role with session tags, so the trust must allow tagging the session."""
 NAMESPACE_TAG = "aws:RequestTag/kubernetes-namespace"
 SERVICE_ACCOUNT_TAG = "aws:RequestTag/kubernetes-service-account"
-CLUSTER_TAG = "aws:RequestTag/eks-cluster-name"
+CLUSTER_ARN_TAG = "aws:RequestTag/eks-cluster-arn"
+"""The cluster's ARN: one cluster in one region of one account (decision 109)."""
+CLUSTER_NAME_TAG = "aws:RequestTag/eks-cluster-name"
+"""The cluster's name, pinned only for a cluster whose ARN is not known: a cluster of that name in another
+region or account of the partition would match it too."""
 
 
 @dataclass(frozen=True)
@@ -54,7 +60,20 @@ class TrustedAssociation:
     namespace: str
     service_account: str
     clusters: tuple[str, ...]
-    """EKS cluster names (Pod Identity's point: one role, no per-cluster provider)."""
+    """EKS cluster ARNs, or names where the ARN is not known (Pod Identity's point: one role, no per-cluster
+    provider)."""
+
+    def pins(self) -> list[dict[str, str | list[str]]]:
+        """The session tags each Pod Identity statement pins: one for the clusters known by ARN, one for those
+        known by name only (either left out when it has none)."""
+        arns = [c for c in self.clusters if c.startswith("arn:")]
+        names = [c for c in self.clusters if not c.startswith("arn:")]
+        common: dict[str, str | list[str]] = {NAMESPACE_TAG: self.namespace, SERVICE_ACCOUNT_TAG: self.service_account}
+        return [
+            {**common, tag: clusters[0] if len(clusters) == 1 else clusters}
+            for tag, clusters in ((CLUSTER_ARN_TAG, arns), (CLUSTER_NAME_TAG, names))
+            if clusters
+        ]
 
 
 def service_account_subject(namespace: str, name: str) -> str:
@@ -75,7 +94,7 @@ def trust_policy(issuers: Sequence[TrustedIssuer], association: TrustedAssociati
     ``association`` when there is one (``both`` gives both)."""
     statements = [_web_identity_statement(trusted, STS_AUDIENCE) for trusted in issuers]
     if association is not None:
-        statements.append(_pod_identity_statement(association))
+        statements += _pod_identity_statements(association)
     return {"Version": POLICY_VERSION, "Statement": statements}
 
 
@@ -93,7 +112,7 @@ def irsa_trust_policy(trusted: Sequence[TrustedIssuer], audience: str = STS_AUDI
 def pod_identity_trust_policy(association: TrustedAssociation) -> dict[str, Any]:
     """The Pod Identity trust policy: ``pods.eks.amazonaws.com`` may assume the role and tag the session,
     for exactly this namespace and ServiceAccount on these clusters (the session tags EKS sets)."""
-    return {"Version": POLICY_VERSION, "Statement": [_pod_identity_statement(association)]}
+    return {"Version": POLICY_VERSION, "Statement": _pod_identity_statements(association)}
 
 
 def _web_identity_statement(trusted: TrustedIssuer, audience: str) -> dict[str, Any]:
@@ -111,17 +130,13 @@ def _web_identity_statement(trusted: TrustedIssuer, audience: str) -> dict[str, 
     }
 
 
-def _pod_identity_statement(association: TrustedAssociation) -> dict[str, Any]:
-    clusters = association.clusters
-    return {
-        "Effect": "Allow",
-        "Principal": {"Service": POD_IDENTITY_SERVICE},
-        "Action": list(POD_IDENTITY_ACTIONS),
-        "Condition": {
-            "StringEquals": {
-                NAMESPACE_TAG: association.namespace,
-                SERVICE_ACCOUNT_TAG: association.service_account,
-                CLUSTER_TAG: clusters[0] if len(clusters) == 1 else list(clusters),
-            }
-        },
-    }
+def _pod_identity_statements(association: TrustedAssociation) -> list[dict[str, Any]]:
+    return [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": POD_IDENTITY_SERVICE},
+            "Action": list(POD_IDENTITY_ACTIONS),
+            "Condition": {"StringEquals": pins},
+        }
+        for pins in association.pins()
+    ]

@@ -17,18 +17,16 @@ from ack_irsa.iam.accounts import (
     CrossAccountTarget,
     assume_policy,
 )
-from ack_irsa.iam.arns import aws_managed_policy_arn, parse_arn, parsed_or_none
+from ack_irsa.iam.arns import aws_managed_policy_arn, cluster_arn, parse_arn, parsed_or_none
 from ack_irsa.iam.policies import issuer_host
 from ack_irsa.iam.risks import broad_document, broad_managed_policy
 from ack_irsa.iam.trust import (
     AGENT_ADDON,
-    CLUSTER_TAG,
-    NAMESPACE_TAG,
     POD_IDENTITY_ACTIONS,
     POD_IDENTITY_SERVICE,
-    SERVICE_ACCOUNT_TAG,
     STS_AUDIENCE,
     WEB_IDENTITY_ACTION,
+    TrustedAssociation,
     has_wildcard,
 )
 from ack_irsa.live.report import Check
@@ -113,9 +111,12 @@ class Aws:
             return Check("role-trust", "fail", f"no role {role_name!r}", "pulumi up the stack"), None
         extra_providers = [arn for arn in spec.extra_oidc_providers if isinstance(arn, str)]
         association = None
-        if spec.uses_pod_identity:
-            clusters = (cluster or str(spec.cluster_name), *spec.extra_cluster_names)
-            association = (spec.namespace, spec.service_account_name, clusters)
+        if spec.uses_pod_identity:  # the cluster pinned by its ARN: the role's partition and account, our region
+            arn = parse_arn(role["Arn"])
+            pinned = cluster_arn(
+                arn.partition, self.eks.meta.region_name, arn.account, cluster or str(spec.cluster_name)
+            )
+            association = (spec.namespace, spec.service_account_name, (pinned, *spec.extra_cluster_names))
         document = role["AssumeRolePolicyDocument"]
         wrong, extra = trust_problems(document, provider, spec.subjects, extra_providers, association)
         fix = "pulumi up the stack: ack-irsa writes the whole trust policy"
@@ -498,6 +499,13 @@ def trust_problems(
     wrong: list[str] = []
     extra: list[str] = []
     found = set()
+    expected_pins = [
+        {key: set(_listed(value)) for key, value in pins.items()}
+        for pins in (TrustedAssociation(*association).pins() if association is not None else [])
+    ]
+    matched: set[int] = set()
+    misses: list[int] = []
+    """Pod Identity statements found wrong: then the pins they miss are said by them, not again."""
     listed = [statements] if isinstance(statements, Mapping) else statements if isinstance(statements, list) else []
     for index, statement in enumerate(listed):
         if not isinstance(statement, Mapping) or statement.get("Effect") == "Deny":
@@ -515,7 +523,8 @@ def trust_problems(
         )
         if association is not None and _pod_identity_principal(statement):
             found.add(POD_IDENTITY_SERVICE)
-            if problem := _association_problem(statement, association):
+            if problem := _association_problem(statement, expected_pins, matched):
+                misses.append(index)
                 wrong.append(f"statement {index}: {problem}" if len(listed) > 1 else problem)
             continue
         if not ours:
@@ -530,6 +539,12 @@ def trust_problems(
         wrong.insert(0, f"no statement lets {provider.arn} assume the role with {WEB_IDENTITY_ACTION}")
     if association is not None and POD_IDENTITY_SERVICE not in found:
         wrong.insert(0, f"no statement lets {POD_IDENTITY_SERVICE} assume the role (EKS Pod Identity)")
+    elif association is not None and not misses:
+        wrong += [
+            f"no statement lets {POD_IDENTITY_SERVICE} assume the role pinning {_pins_text(pins)}"
+            for index, pins in enumerate(expected_pins)
+            if index not in matched
+        ]
     return wrong, extra
 
 
@@ -551,19 +566,27 @@ def _pod_identity_principal(statement: Mapping[str, Any]) -> bool:
     )
 
 
-def _association_problem(statement: Mapping[str, Any], association: tuple[str, str, tuple[str, ...]]) -> str | None:
-    """What is wrong with a Pod Identity statement for (namespace, ServiceAccount, clusters)."""
+def _association_problem(
+    statement: Mapping[str, Any], expected: Sequence[Mapping[str, set[str]]], matched: set[int]
+) -> str | None:
+    """What is wrong with a Pod Identity statement, against the pins the stack gives its statements (one per
+    way the clusters are pinned: by ARN, by name); a statement that holds one of them marks it ``matched``."""
     actions = set(_listed(statement.get("Action")))
     if actions != set(POD_IDENTITY_ACTIONS):
         return f"{POD_IDENTITY_SERVICE} may {sorted(actions)}, not exactly {list(POD_IDENTITY_ACTIONS)}"
     pinned = (statement.get("Condition") or {}).get("StringEquals", {})
-    namespace, service_account, clusters = association
-    expected = {NAMESPACE_TAG: {namespace}, SERVICE_ACCOUNT_TAG: {service_account}, CLUSTER_TAG: set(clusters)}
-    for key, values in expected.items():
+    # held against the expected statement pinning the cluster the same way, else the first
+    index = next((i for i, pins in enumerate(expected) if set(pins) <= set(pinned)), 0)
+    for key, values in expected[index].items():
         if set(_listed(pinned.get(key))) != values:
             found = sorted(_listed(pinned.get(key))) or "nothing"
             return f"the Pod Identity trust pins {key} to {found}, not {sorted(values)}"
+    matched.add(index)
     return None
+
+
+def _pins_text(pins: Mapping[str, set[str]]) -> str:
+    return ", ".join(f"{key} to {sorted(values)}" for key, values in pins.items())
 
 
 def _who(statement: Mapping[str, Any]) -> str:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ack_irsa.iam.trust import CLUSTER_ARN_TAG, CLUSTER_NAME_TAG
 from ack_irsa.review.plan import (
     ASSOCIATION,
     ATTACHMENT,
@@ -634,7 +635,12 @@ def _narrower(base: Any, head: Any) -> bool:
         if str(operator).endswith("IfExists") or not isinstance(keys, dict):
             continue
         for key, values in keys.items():
-            given = (head.get(operator) or {}).get(key) if isinstance(head.get(operator), dict) else None
+            found = head.get(operator)
+            tests: dict[str, Any] = found if isinstance(found, dict) else {}
+            given = tests.get(key)
+            if given is None and key == CLUSTER_NAME_TAG and CLUSTER_ARN_TAG in tests:
+                # a cluster pinned by its ARN is narrower than by its name: one cluster of that name
+                given = [str(arn).rpartition(":cluster/")[2] for arn in _listed(tests[CLUSTER_ARN_TAG])]
             if given is None or not set(_listed(given)) <= set(_listed(values)):
                 return False
     return True

@@ -785,8 +785,8 @@ def _summary_row(plan: Plan, name: str, new: set[tuple[str, str]]) -> list[str]:
             where = f"{tags.get('aws:RequestTag/kubernetes-namespace', '*')}:" + str(
                 tags.get("aws:RequestTag/kubernetes-service-account", "*")
             )
-            cluster = tags.get("aws:RequestTag/eks-cluster-name") or tags.get("aws:RequestTag/eks-cluster-arn")
-            assumers.append(f"`{where}` (Pod Identity" + (f", cluster `{cluster}`)" if cluster else ")"))
+            cluster = _pinned_cluster(tags)
+            assumers.append(f"`{where}` (Pod Identity" + (f", {cluster})" if cluster else ")"))
         elif principal.get("Service") == CAPABILITY_PRINCIPAL:
             kinds.append("capability")
             assumers.append(f"`{CAPABILITY_PRINCIPAL}`")
@@ -1029,12 +1029,33 @@ def _identity_text(role: Mapping[str, Any]) -> str:
     web = any("Federated" in s.get("Principal", {}) for s in statements)
     pods = [s for s in statements if s.get("Principal", {}).get("Service") == "pods.eks.amazonaws.com"]
     if pods:
-        pinned = ", ".join(
-            f"`{k.removeprefix('aws:RequestTag/')}={v}`" for k, v in pods[0]["Condition"]["StringEquals"].items()
+        pinned = "; or ".join(
+            ", ".join(
+                f"`{k.removeprefix('aws:RequestTag/')}={v}`" for k, v in statement["Condition"]["StringEquals"].items()
+            )
+            for statement in pods
         )
-        text = f"EKS Pod Identity (`pods.eks.amazonaws.com`, session tags pinned: {pinned})"
+        how = "; ".join(_PINNED_BY[k] for s in pods for k in s["Condition"]["StringEquals"] if k in _PINNED_BY)
+        text = f"EKS Pod Identity (`pods.eks.amazonaws.com`, session tags pinned: {pinned}; {how})"
         return f"IRSA and {text}: the migration step; pods restarted now run on Pod Identity" if web else text
     return "IRSA (the ServiceAccount's token, through the cluster's OIDC provider)"
+
+
+_PINNED_BY = {
+    "aws:RequestTag/eks-cluster-arn": "the cluster pinned by its ARN",
+    "aws:RequestTag/eks-cluster-name": "a cluster pinned by name only (its ARN is not known: a cluster of that name "
+    "in another region or account matches)",
+}
+
+
+def _pinned_cluster(tags: Mapping[str, Any]) -> str:
+    """How a Pod Identity statement pins the cluster: by ARN (one cluster), or by name only (any cluster of that
+    name in the partition), said so in the plan."""
+    if arn := tags.get("aws:RequestTag/eks-cluster-arn"):
+        return f"cluster pinned by ARN `{arn}`"
+    if name := tags.get("aws:RequestTag/eks-cluster-name"):
+        return f"cluster pinned by name only `{name}` (its ARN not known: any cluster of that name matches)"
+    return ""
 
 
 def _association_text(resource: PlannedResource | None) -> str:

@@ -17,16 +17,22 @@ from ack_irsa.iam.accounts import (
     CROSS_ACCOUNT_POLICY_NAME,
     CrossAccountMode,
     CrossAccountTarget,
+    assume_policy,
 )
 from ack_irsa.iam.arns import (
+    CLUSTER_ARN_FORM,
     check_oidc_provider_arn,
     check_policy_arn,
+    cluster_arn,
+    is_cluster_arn,
     issuer_of_provider_arn,
     parsed_or_none,
+    partitions,
 )
 from ack_irsa.iam.policies import (
     allowed_actions,
     issuer_host,
+    non_finite_numbers,
     policy_size,
     summary,
 )
@@ -234,6 +240,8 @@ def resolve_controller(args: Mapping[str, Any]) -> ControllerSpec:
     warnings += tuple(stale_acknowledgements(args, risks))
     cross_account, cross_mode, service_level = resolve_cross_account(args, controller, problems)
     _cross_account_values(install, cross_account, cross_mode, service_level, problems)
+    if cross_account:
+        _check_inline_total(args, inline, derived_policy, cross_account, identity != "irsa", problems)
     warnings += tuple(_cross_account_warnings(cross_account, cross_mode, service_level, install, mode))
     role_name = args.get("role_name")
     if role_name is not None and problems.plain("role_name", role_name, str, "a role name"):
@@ -343,6 +351,10 @@ def _given_trust(args: Mapping[str, Any], problems: Problems) -> dict[str, Any] 
             return None
     if not isinstance(value, Mapping) or not isinstance(value.get("Statement"), list | Mapping):
         problems.add("trust_policy", f"must be a trust policy document with a Statement, got {shown(value)}")
+        return None
+    if nonfinite := list(non_finite_numbers(value)):
+        for path, message in nonfinite:
+            problems.add(f"trust_policy.{path}", message)
         return None
     statements = value["Statement"]
     for index, statement in enumerate([statements] if isinstance(statements, Mapping) else statements):
@@ -550,11 +562,23 @@ def _identity_mode(args: Mapping[str, Any], problems: Problems) -> tuple[Identit
     elif not deploy_time(cluster):
         problems.check("cluster_name", limits.check_cluster_name, cluster)
     for index, extra in enumerate(extras):
-        if problems.check(f"extra_cluster_names[{index}]", limits.check_cluster_name, extra) and (
+        if problems.check(f"extra_cluster_names[{index}]", _check_extra_cluster, extra) and (
             extra == cluster or extras.index(extra) != index
         ):
             problems.add(f"extra_cluster_names[{index}]", f"{shown(extra)} is listed already")
     return identity, cluster, tuple(extras)
+
+
+def _check_extra_cluster(value: Any) -> None:
+    """Another cluster the role admits: by its ARN (pinned so), or by its name (its region unknown)."""
+    if isinstance(value, str) and value.startswith("arn:"):
+        if not is_cluster_arn(value):
+            raise ValueError(
+                f"{shown(value)} is neither an EKS cluster name (1 to 100 letters, digits, '-' and '_') nor an EKS "
+                f"cluster ARN ({CLUSTER_ARN_FORM})"
+            )
+        return
+    limits.check_cluster_name(value)
 
 
 def _pod_identity_only(args: Mapping[str, Any], namespace: Any, service_account: Any, problems: Problems) -> None:
@@ -673,6 +697,33 @@ def _cross_account_warnings(
         yield f"{start} featureGates.ServiceLevelCARM=true"
 
 
+LONGEST_PARTITION = "aws-us-gov"
+"""The longest partition name: the cross-account policy of roles named without an ARN is sized in it offline."""
+
+
+def _check_inline_total(  # noqa: PLR0917 - the role's inline policies, as resolved above
+    args: Mapping[str, Any],
+    inline: Any,
+    derived_policy: DerivedPolicy | None,
+    targets: Sequence[CrossAccountTarget],
+    pod_identity: bool,
+    problems: Problems,
+) -> None:
+    """The role's inline policies together (derived, recommended or given, and ``ack-cross-account``) against
+    IAM's limit for all of them, as IAM counts (compact JSON). A target named without an ARN is sized in the
+    longest partition (the stack's is known at deploy time, where the sum is counted again). The key named is
+    the inline policy the user gave, else the cross-account list."""
+    sizes = [policy_size(derived_policy.document)] if derived_policy is not None else []
+    sizes += [policy_size(inline)] if isinstance(inline, Mapping) else []
+    if not sizes:
+        return
+    sizes.append(policy_size(assume_policy([t.role_arn(LONGEST_PARTITION) for t in targets], pod_identity)))
+    estimate = any(t.partition is None for t in targets)
+    key = "inline_policy" if isinstance(inline, Mapping) and "inline_policy" in args else "cross_account"
+    why = f"with the {CROSS_ACCOUNT_POLICY_NAME} policy"
+    problems.check(key, lambda parts: limits.check_inline_total(parts, why, estimate), sizes)
+
+
 def _half_replaced(args: Mapping[str, Any], controller: catalog.Controller) -> Iterator[str]:
     """Replacing the recommended managed policies leaves the recommended inline policy in place, and the
     other way round (s3's inline policy allows s3:* whatever managed policies replace AmazonS3FullAccess):
@@ -771,10 +822,43 @@ def _extra_providers(args: Mapping[str, Any], problems: Problems) -> tuple[Any, 
     return providers
 
 
+EKS_ISSUER = re.compile(
+    r"oidc\.eks\.[a-z]{2,4}(-[a-z]+)+-[0-9]+\.amazonaws\.com(\.cn)?/id/([0-9A-Z]{32}|<cluster-id>)", re.ASCII
+)
+"""An EKS cluster's issuer (without ``https://``): its region's ``oidc.eks`` host and the cluster's 32-character
+ID (the offline plan's placeholder ID included)."""
+
+
+def extra_provider_warnings(primary_arn: str, extras: Sequence[str], subjects: Sequence[str]) -> Iterator[str]:
+    """What to warn of in the extra providers, once their ARNs are known: one in another account than the
+    cluster's provider (the role's account), and one whose issuer is not of EKS's shape. Neither is refused: a
+    self-managed cluster has an issuer of its own, and the role trusts the providers it is given (decision 108).
+    An account that is not 12 digits (the offline plan's placeholder) is no account to compare with."""
+    own = parsed_or_none(primary_arn)
+    for index, arn in enumerate(extras):
+        where = f"extra_oidc_providers[{index}]"
+        parsed = parsed_or_none(arn)
+        if parsed is None:
+            continue
+        if own is not None and own.account.isdigit() and parsed.account.isdigit() and parsed.account != own.account:
+            yield (
+                f"{where}: {shown(arn)} is in account {parsed.account}, not the role's ({own.account}): the role "
+                "would trust an identity provider another account controls; create the provider in the role's "
+                "account and list that one"
+            )
+        issuer = issuer_of_provider_arn(arn)
+        if not EKS_ISSUER.fullmatch(issuer):
+            yield (
+                f"{where}: {shown(issuer)} is not an EKS cluster's issuer (oidc.eks.<region>.amazonaws.com/id/<ID>): "
+                f"the role trusts every token it signs for {', '.join(subjects)}; list it only if it is a "
+                "self-managed cluster's issuer"
+            )
+
+
 def _check_extra_provider(provider: Any) -> None:
     if isinstance(provider, str):
         check_oidc_provider_arn(provider)
-    elif not hasattr(provider, "arn") and not deploy_time(provider):
+    elif not deploy_time(provider) and not hasattr(provider, "arn"):  # hasattr would lift an Output's
         raise ValueError(f"{shown(provider)} is neither a ClusterOidcProvider nor an OIDC provider ARN")
 
 
@@ -788,18 +872,25 @@ def _oidc_source(source: Any) -> tuple[Any, Any]:
     """(provider ARN, issuer) of a ClusterOidcProvider or a provider ARN, where known without deploying."""
     if isinstance(source, str):
         return source, None
+    if deploy_time(source):  # an Output lifts every attribute: known_arn would be one too
+        return None, None
     return getattr(source, "known_arn", None), getattr(source, "known_issuer", None)
 
 
 def _sized_association(
     identity: Identity, namespace: str, service_account: str, cluster: Any, extras: tuple[str, ...]
 ) -> TrustedAssociation | None:
-    """The Pod Identity part of the trust, for sizing: a cluster name known only at deploy time counts as
-    the longest EKS allows."""
+    """The Pod Identity part of the trust, for sizing: the cluster's ARN, whose partition and region are known
+    only at deploy time, counts as the longest (and a name known only then as the longest EKS allows)."""
     if identity == "irsa":
         return None
-    clusters = (cluster if isinstance(cluster, str) else LONGEST_CLUSTER_NAME, *extras)
-    return TrustedAssociation(namespace, service_account, clusters)
+    name = cluster if isinstance(cluster, str) else LONGEST_CLUSTER_NAME
+    return TrustedAssociation(namespace, service_account, (_longest_cluster_arn(name), *extras))
+
+
+def _longest_cluster_arn(name: str) -> str:
+    longest_region = max((r for regions in partitions().values() for r in regions), key=len)
+    return cluster_arn(LONGEST_PARTITION, longest_region, "0" * 12, name)
 
 
 def _check_trust_size(  # noqa: PLR0917 - the parts of the trust policy, resolved above
@@ -829,7 +920,7 @@ def _trust_size_check(
         trusted = [TrustedIssuer(arn, issuer, tuple(subjects)) for arn, issuer, _ in sized]
         size = policy_size(trust_policy(trusted, association))
         estimate = any(estimated for _, _, estimated in sized)
-        estimate |= association is not None and LONGEST_CLUSTER_NAME in association.clusters
+        estimate |= association is not None  # the cluster's ARN, sized at its longest
         limits.check_size(size, limit, "the trust policy", "trust_policy_max_chars", estimate=estimate)
 
     return check

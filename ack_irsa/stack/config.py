@@ -237,7 +237,11 @@ class ControllerConfig(_Model):
         [], description="More `namespace:name` ServiceAccounts the role trusts (not annotated)."
     )
     extra_oidc_providers: list[str] = Field(
-        [], description="OIDC provider ARNs of other clusters whose ServiceAccounts the role trusts as well."
+        [],
+        description="OIDC provider ARNs of other clusters whose ServiceAccounts the role trusts as well. A provider "
+        "in another account than the cluster's, or whose issuer is not an EKS cluster's "
+        "(`oidc.eks.<region>.amazonaws.com/id/<ID>`, a self-managed cluster's for instance), is a warning in the "
+        "plan and in `pulumi preview`.",
     )
     allow_wildcard_subject: bool = Field(
         False, description="Accept `*` and `?` in namespaces and ServiceAccount names (`sub` uses `StringLike`)."
@@ -253,7 +257,10 @@ class ControllerConfig(_Model):
         "Default: the stack's `identity`.",
     )
     extra_cluster_names: list[str] = Field(
-        [], description="Pod Identity: other clusters whose associations for this ServiceAccount the role admits."
+        [],
+        description="Pod Identity: other clusters whose associations for this ServiceAccount the role admits, each "
+        "an EKS cluster ARN (pinned by `eks-cluster-arn`) or a name (pinned by `eks-cluster-name`: any cluster of "
+        "that name in the partition).",
     )
     install: bool | dict[str, Any] | None = Field(
         None,
