@@ -184,9 +184,7 @@ def load_program(directory: str | Path, stack: str | None = None) -> ProgramDire
     A bad directory is an :class:`~ack_irsa.errors.InputError` naming the file."""
     directory = Path(directory)
     if not directory.is_dir():
-        hint = (
-            "" if directory.is_absolute() else f" (a relative path is read from the working directory, {Path.cwd()})"
-        )
+        hint = "" if directory.is_absolute() else f" (a relative path is read from the working directory, {Path.cwd()})"
         raise InputError(f"program directory {directory}: not a directory{hint}")
     project = stackfile.read_project(directory)
     where = directory / "Pulumi.yaml"
