@@ -1385,3 +1385,24 @@ def test_controller_arguments(case: str) -> None:
 @pytest.mark.parametrize("case", OIDC_CASES)
 def test_oidc_provider_arguments(case: str) -> None:
     assert outcome(resolve_oidc_provider, OIDC_CASES[case]) == OIDC_OUTCOMES[case]
+
+
+def test_a_misspelt_provider_argument_is_the_one_problem_named() -> None:
+    """Its consequences (no provider, an issuer without its ARN) are not reported beside it."""
+    misspelt = {
+        "service": "s3",
+        "oidc_provider_ar": A,
+        "oidc_issuer": "https://oidc.eks.us-west-2.amazonaws.com/id/AAAA",
+    }
+    assert outcome(resolve_controller, misspelt) == (
+        "problems",
+        [("oidc_provider_ar", "unknown argument; did you mean 'oidc_provider_arn'?")],
+    )
+    unrelated = {"service": "s3", "max_sesion_duration": 3600}
+    assert outcome(resolve_controller, unrelated) == (
+        "problems",
+        [
+            ("max_sesion_duration", "unknown argument; did you mean 'max_session_duration'?"),
+            ("oidc_provider", "is required: give a ClusterOidcProvider, or oidc_provider_arn"),
+        ],
+    )

@@ -771,6 +771,11 @@ def _pair_check(allow_wildcard: bool) -> Callable[[Any], None]:
     return check
 
 
+def _misspelt(args: Mapping[str, Any], names: Sequence[str]) -> bool:
+    """Whether an unknown argument is a misspelling of one of ``names`` (its unknown-argument problem says so)."""
+    return any(key not in CONTROLLER_ARGUMENTS and difflib.get_close_matches(str(key), names, n=1) for key in args)
+
+
 def _check_oidc_source(args: Mapping[str, Any], problems: Problems) -> None:
     """The cluster's provider: a ClusterOidcProvider, or a provider ARN with the issuer it names, optionally."""
     provider, arn, issuer = args.get("oidc_provider"), args.get("oidc_provider_arn"), args.get("oidc_issuer")
@@ -781,9 +786,10 @@ def _check_oidc_source(args: Mapping[str, Any], problems: Problems) -> None:
             problems.add("oidc_provider", f"must be a ClusterOidcProvider, got {shown(provider)}")
         return
     if arn is None:
-        problems.add("oidc_provider", "is required: give a ClusterOidcProvider, or oidc_provider_arn")
-        if issuer is not None:
-            problems.add("oidc_issuer", "goes with oidc_provider_arn")
+        if not _misspelt(args, ("oidc_provider", "oidc_provider_arn")):  # else that is the one problem to name
+            problems.add("oidc_provider", "is required: give a ClusterOidcProvider, or oidc_provider_arn")
+            if issuer is not None:
+                problems.add("oidc_issuer", "goes with oidc_provider_arn")
         return
     plain = [
         problems.plain(name, value, str, "a string")
