@@ -71,6 +71,10 @@ ODD_TEXT = [
     "derived", "[Bucket]", "[Buckt]", "{permissions: direct}", "{permissions: both}", "{name: ACK!}",
     "{Version: '2012-10-17', Statement: [{Effect: Allow, Principal: '*', Action: 'sts:AssumeRole'}]}",
     "{s3-role: ack-s3}", "[arn:aws:iam::111122223333:role/x]",
+    # the move from Helm to the capability
+    "{handover: prepare}", "{handover: handOver}", "{handover: finish}", "{handover: handover}",
+    "{permissions: direct, handover: create}", "{leaderElection: {enabled: true}}",
+    "{values: {deployment: {replicas: 0}}}",
 ]  # fmt: skip
 KUBECONFIGS = [
     f"'apiVersion: v1\\nusers: [{{user: {{token: {TOKEN}}}}}]'",
