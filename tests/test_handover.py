@@ -286,6 +286,14 @@ def stack_file(path: Any, step: str | None, **changes: Any) -> Any:
     return path
 
 
+def diffed(tmp_path: Any, before: str, after: str) -> tuple[int, Any]:
+    """``ack-irsa diff`` of the stack file at ``before`` (the base) and at ``after`` (the head): (exit code, head)."""
+    from ack_irsa.commands import main as cli
+
+    base, head = stack_file(tmp_path / "Pulumi.base.yaml", before), stack_file(tmp_path / "Pulumi.mig.yaml", after)
+    return cli(["diff", "--base-file", str(base), "--head-file", str(head), *FACTS]), head
+
+
 @pytest.mark.parametrize(
     ("step", "expected"),
     [
@@ -358,13 +366,7 @@ def test_a_release_that_does_not_share_the_lease_beside_the_capability_is_called
 def test_the_diff_of_a_step_opens_with_who_reconciles_what_after_the_merge(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ack_irsa.commands import main as cli
-
-    base, head = (
-        stack_file(tmp_path / "Pulumi.base.yaml", "create"),
-        stack_file(tmp_path / "Pulumi.mig.yaml", "handOver"),
-    )
-    assert cli(["diff", "--base-file", str(base), "--head-file", str(head), *FACTS]) == 2
+    assert diffed(tmp_path, "create", "handOver")[0] == 2
     out = capsys.readouterr().out
     top = out.split("## Summary")[0]
     assert top.splitlines()[4:11] == [
@@ -384,13 +386,7 @@ def test_the_diff_of_a_step_opens_with_who_reconciles_what_after_the_merge(
 def test_rolling_back_a_hand_over_says_the_capability_keeps_the_lease(
     tmp_path: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from ack_irsa.commands import main as cli
-
-    base, head = (
-        stack_file(tmp_path / "Pulumi.base.yaml", "handOver"),
-        stack_file(tmp_path / "Pulumi.mig.yaml", "create"),
-    )
-    assert cli(["diff", "--base-file", str(base), "--head-file", str(head), *FACTS]) == 2
+    assert diffed(tmp_path, "handOver", "create")[0] == 2
     assert (
         "| `s3` | **still the capability**: it holds the lease, and the release scaled back up waits on it (scaling up "
         "does not take the lease back; remove the capability, `handover: prepare`, to return to Helm) | the "
@@ -399,11 +395,16 @@ def test_rolling_back_a_hand_over_says_the_capability_keeps_the_lease(
 
 
 def test_the_diff_refuses_a_step_skipped(tmp_path: Any, capsys: pytest.CaptureFixture[str]) -> None:
-    from ack_irsa.commands import main as cli
-
-    base, head = stack_file(tmp_path / "Pulumi.base.yaml", "create"), stack_file(tmp_path / "Pulumi.mig.yaml", "finish")
-    assert cli(["diff", "--base-file", str(base), "--head-file", str(head), *FACTS]) == 1
+    code, head = diffed(tmp_path, "create", "finish")
+    assert code == 1
     assert capsys.readouterr().err == (
         f"error: head {head}: ack-irsa:capability.handover: `finish` after `create` skips a step: `handOver` comes "
         "first (the releases at 0 replicas: the leases pass to the capability)\n"
     )
+
+
+@pytest.mark.parametrize("step", ["prepare", "create", "handOver", "finish"])
+def test_a_step_rendered_again_shows_no_changes(tmp_path: Any, capsys: pytest.CaptureFixture[str], step: str) -> None:
+    """A second ``pulumi up`` of the same step changes nothing: the same inputs, no replacement, no restart."""
+    assert diffed(tmp_path, step, step)[0] == 0
+    assert "No changes." in capsys.readouterr().out

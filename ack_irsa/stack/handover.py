@@ -23,7 +23,6 @@ State = Literal["helm", "prepare", "create", "handOver", "finish"]
 """Where a stack is: ``helm`` (no capability), one of the steps, or ``finish`` (the capability alone)."""
 ORDER: tuple[State, ...] = ("helm", "prepare", "create", "handOver", "finish")
 DOES = {
-    "helm": "back to Helm alone (the capability's roles go)",
     "prepare": "leader election on every release, the capability's roles made",
     "create": "the capability, waiting on the releases' leases",
     "handOver": "the releases at 0 replicas: the leases pass to the capability",

@@ -157,6 +157,21 @@ def _deployment_available(api: Any) -> None:
     )
 
 
+def _cleaned_up(stack: Any, custom: Any, bucket: str, cluster: str) -> list[str]:
+    """The Bucket deleted (it may not exist if the run failed early), the stack destroyed, and what is left of the
+    run's roles, attachments and associations, printed."""
+    import boto3
+
+    try:
+        custom.delete_namespaced_custom_object("s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", bucket)
+    except Exception as error:
+        print(f"deleting the Bucket: {error}", file=sys.stderr)
+    _destroy(stack)
+    left = leftovers(boto3.client("iam"), boto3.client("eks", region_name=SETTINGS.region), SETTINGS.tags, cluster)
+    print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
+    return left
+
+
 def test_the_whole_job(cluster: str) -> None:
     import boto3
     from kubernetes import client
@@ -203,15 +218,7 @@ def test_the_whole_job(cluster: str) -> None:
             stack.up(on_output=print)
             _bucket_synced(api, SETTINGS.bucket)
     finally:
-        try:
-            custom.delete_namespaced_custom_object(
-                "s3.services.k8s.aws", "v1alpha1", NAMESPACE, "buckets", SETTINGS.bucket
-            )
-        except Exception as error:  # it may not exist if the run failed early
-            print(f"deleting the Bucket: {error}", file=sys.stderr)
-        _destroy(stack)
-        left = leftovers(boto3.client("iam"), boto3.client("eks", region_name=SETTINGS.region), SETTINGS.tags, cluster)
-        print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
+        left = _cleaned_up(stack, custom, SETTINGS.bucket, cluster)
     assert left == []
 
 
@@ -337,11 +344,5 @@ def test_the_move_from_helm_to_the_capability(cluster: str) -> None:
                     stack_file.unlink()
                 assert verified.returncode == 0, f"verify at {step}"
     finally:
-        try:
-            custom.delete_namespaced_custom_object(*group, name)
-        except Exception as error:  # it may not exist if the run failed early
-            print(f"deleting the Bucket: {error}", file=sys.stderr)
-        _destroy(stack)
-        left = leftovers(boto3.client("iam"), boto3.client("eks", region_name=SETTINGS.region), SETTINGS.tags, cluster)
-        print("LEFT BEHIND:\n" + "\n".join(left) if left else "nothing left behind", file=sys.stderr)
+        left = _cleaned_up(stack, custom, name, cluster)
     assert left == []
