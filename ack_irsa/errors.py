@@ -31,15 +31,27 @@ class InputError(ValueError):
     """
 
 
+# Searched, not matched whole, so every start position is tried: no repeat may run over text that holds the
+# start of another attempt, or a long value costs the square of its length (a run of ``eyJ-`` or of
+# ``users:`` did: 96 KB took 39 s). A token's start is refused inside a run of its own characters, and a
+# kubeconfig's layout is two searches, the second from where the first ended.
 _CREDENTIAL = re.compile(
     r"-----BEGIN [A-Z ]*(?:PRIVATE KEY|CERTIFICATE)-----"  # a PEM key or certificate
-    r"|\beyJ[\w-]{6,}\.eyJ[\w-]{6,}\.[\w-]*"  # a JSON web token (a ServiceAccount's or an OIDC token)
+    r"|(?<![\w-])eyJ[\w-]{6,}\.eyJ[\w-]{6,}\.[\w-]*"  # a JSON web token (a ServiceAccount's or an OIDC token)
     r"|\bk8s-aws-v1\.[\w-]{16,}"  # an EKS bearer token (aws eks get-token)
     r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"  # an AWS access key ID
     r"|[\"']?\b(?:token|password|client-key-data|client-certificate-data|id-token|refresh-token|client-secret)"
     r"[\"']?\s*:\s*\S"  # a kubeconfig's credential fields, in YAML or JSON
-    r"|\b(?:users|clusters|contexts)[\"']?\s*:[\s\S]*\b(?:user|server)[\"']?\s*:",  # a kubeconfig's layout
 )
+_LAYOUT_LIST = re.compile(r"\b(?:users|clusters|contexts)[\"']?\s*:")  # a kubeconfig's lists …
+_LAYOUT_ITEM = re.compile(r"\b(?:user|server)[\"']?\s*:")  # … and, after one of them, an entry's field
+
+
+def _credential(text: str) -> bool:
+    if _CREDENTIAL.search(text):
+        return True
+    listed = _LAYOUT_LIST.search(text)  # the first list is enough: any field after a later one is after it
+    return bool(listed and _LAYOUT_ITEM.search(text, listed.end()))
 
 
 def _texts(value: object, keys: bool = True, depth: int = 0) -> Iterator[str]:
@@ -58,7 +70,7 @@ def _texts(value: object, keys: bool = True, depth: int = 0) -> Iterator[str]:
 def looks_like_credentials(value: object) -> bool:
     """Whether a value (or any string inside it) has the shape of a credential: a kubeconfig, a token, a
     private key, an access key ID. Such a value is masked wherever it was given, whatever its key."""
-    return any(_CREDENTIAL.search(text) for text in _texts(value))
+    return any(_credential(text) for text in _texts(value))
 
 
 def masked(text: str, secrets: Iterable[object]) -> str:

@@ -75,6 +75,8 @@ ODD_TEXT = [
     "{handover: prepare}", "{handover: handOver}", "{handover: finish}", "{handover: handover}",
     "{permissions: direct, handover: create}", "{leaderElection: {enabled: true}}",
     "{values: {deployment: {replicas: 0}}}",
+    # searches that were quadratic: 100 KB runs of a token's start and of a kubeconfig's list
+    "'" + "eyJ-" * 25_000 + "'", "'" + "users: " * 15_000 + "'",
 ]  # fmt: skip
 KUBECONFIGS = [
     f"'apiVersion: v1\\nusers: [{{user: {{token: {TOKEN}}}}}]'",

@@ -14,7 +14,7 @@ import importlib
 import inspect
 import pkgutil
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from re import _constants as sre  # type: ignore[attr-defined]
 from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any
@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import ack_irsa
+from ack_irsa import errors
 from ack_irsa.iam import accounts, arns, limits
 from ack_irsa.stack import config
 
@@ -82,7 +83,7 @@ def _edge(seq: Any, last: bool) -> tuple[set[int], bool]:
     for op, av in reversed(list(seq)) if last else seq:
         if (one := _chars(op, av)) is not None:
             return (chars if last else chars | one), False
-        if op is sre.AT:
+        if op in (sre.AT, sre.ASSERT, sre.ASSERT_NOT):  # zero-width
             continue
         if op is sre.SUBPATTERN:
             sub, empty = _edge(av[-1], last)
@@ -223,7 +224,9 @@ SEARCHED = {
     "ack_irsa.stack.config._ARGUMENT": _shape("", "role_name ", "role_nam"),
     "ack_irsa.stack.config._PART": _shape("controllers", "[0].a", "["),
     "ack_irsa.stack.config._CAPABILITY_WORDS": _shape("", "policy_arns ", "policy_arn"),
-    "ack_irsa.errors._CREDENTIAL": _shape("", "users: ", "token: x"),
+    "ack_irsa.errors._CREDENTIAL": _shape("", "eyJ-", "token: x"),
+    "ack_irsa.errors._LAYOUT_LIST": _shape("", "user ", "users:"),
+    "ack_irsa.errors._LAYOUT_ITEM": _shape("", "users ", "user:"),
 }
 """Patterns used to search or replace, not to match a whole value: each must finish on its shape."""
 
@@ -243,6 +246,90 @@ def test_search_patterns_finish_on_10_kb() -> None:
         assert len(text) >= SIZE
         PATTERNS[name].sub("x", text)
         assert PATTERNS[name].findall(text)
+
+
+# --- searched patterns: linear, not only not exponential ----------------------------------------------------
+
+
+def _runs(seq: Any, required_after: bool = False) -> Iterator[frozenset[int]]:
+    """The character classes of the unbounded repeats in ``seq`` that something required follows."""
+    items = list(seq)
+    for index, (op, av) in enumerate(items):
+        after = required_after or not _edge(items[index + 1 :], last=False)[1]
+        if _repeats(op):
+            _, high, body = av
+            run = _chars(*next(iter(body))) if len(body) == 1 else None
+            if run is not None and high == sre.MAXREPEAT and after:
+                yield run
+            yield from _runs(body, after)
+        elif op is sre.SUBPATTERN:
+            yield from _runs(av[-1], after)
+        elif op is sre.BRANCH:
+            for branch in av[1]:
+                yield from _runs(branch, after)
+
+
+def _guard(alternative: Any) -> frozenset[int]:
+    """The characters a negative look-behind just before the start refuses (none without one)."""
+    for op, av in alternative:
+        if op is sre.ASSERT_NOT and av[0] == -1 and len(av[1]) == 1:
+            return _chars(*next(iter(av[1]))) or frozenset()
+        if op is not sre.AT:
+            break
+    return frozenset()
+
+
+def quadratic_risks(pattern: re.Pattern[str]) -> list[str]:
+    """The shapes in a pattern that is *searched* which cost the square of the text's length.
+
+    A search tries every start position. When an unbounded repeat of a character class, followed by
+    something required, can run over text that holds the start of another attempt, each failing attempt
+    scans to the end of the same run: ``eyJ[\\w-]{6,}\\.`` on ``eyJ-eyJ-…``, or ``users:[\\s\\S]*server:``
+    on ``users:users:…``. A negative look-behind over the run's own characters, just before the start,
+    refuses every start inside a run, and makes it linear.
+    """
+    parsed = list(sre_parse.parse(pattern.pattern, pattern.flags))
+    alternatives = parsed[0][1][1] if len(parsed) == 1 and parsed[0][0] is sre.BRANCH else [parsed]
+    return [
+        "an unbounded repeat followed by more can run over the start of another attempt"
+        for alternative in alternatives
+        for run in _runs(alternative)
+        if _edge(alternative, last=False)[0] & run and not run <= _guard(alternative)
+    ]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        r"\beyJ[\w-]{6,}\.eyJ",  # the token's shape, as it was
+        r"\b(?:users|clusters)\s*:[\s\S]*\b(?:user|server)\s*:",  # the kubeconfig's layout, as it was
+        r"x|a[a-z]*b",
+        r"(?<![0-9])a[a-z]*b",  # a guard that is not the run's characters
+    ],
+)
+def test_the_linearity_check_finds_the_quadratic_search_shapes(pattern: str) -> None:
+    assert quadratic_risks(re.compile(pattern, re.ASCII)), pattern
+
+
+@pytest.mark.parametrize(
+    "pattern", [r"(?<![\w-])eyJ[\w-]{6,}\.eyJ", r"\bk8s\.[\w-]{16,}", r"-x[a-z]*y", r"a[a-z]{3}b", r"\[[0-9]+\]"]
+)
+def test_the_linearity_check_passes_linear_search_shapes(pattern: str) -> None:
+    assert quadratic_risks(re.compile(pattern, re.ASCII)) == []
+
+
+@pytest.mark.parametrize("name", sorted(SEARCHED))
+def test_no_searched_pattern_is_quadratic(name: str) -> None:
+    assert quadratic_risks(PATTERNS[name]) == [], name
+
+
+@pytest.mark.parametrize("unit", ["eyJ-", "users:", "users: ", "clusters:\n- user", "-----BEGIN A"])
+def test_credential_shapes_are_searched_in_one_pass_over_a_megabyte(unit: str) -> None:
+    """Each searched a megabyte of the shape that was quadratic: at that size a quadratic search runs for
+    hours (96 KB of ``users:`` took 39 s), a linear one for well under a second."""
+    text = unit * (1_000_000 // len(unit))
+    assert not errors.looks_like_credentials(text + "!")
+    assert errors.shown(text).endswith(f"({len(text)} characters)")
 
 
 # --- the checks users reach -----------------------------------------------------------------------------------
