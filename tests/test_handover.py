@@ -11,7 +11,7 @@ import pytest
 from ack_irsa.stack import handover, program
 from ack_irsa.stack.config import parse
 
-from .conftest import ISSUER_URL, refused, run
+from .conftest import ISSUER_URL, PROVIDER_ARN, refused, run
 
 LEASE = {"enabled": True, "namespace": "kube-system"}
 PREVIEW = "backup"  # a controller the capability lacks: it stays on Helm
@@ -117,6 +117,23 @@ def test_finish_uninstalls_the_handed_over_releases_and_removes_their_roles_only
     assert {r.name for r in result.resources if r.type == "aws:iam/role:Role"} == CAPABILITY_ROLES | {"backup-role"}
     # the OIDC provider stays, for the controller still on IRSA (and once none is, it is retained in the account)
     assert result.named("cluster-provider").inputs["url"] == ISSUER_URL
+
+
+@pytest.mark.parametrize("step", ["prepare", "create", "handOver", "finish"])
+def test_a_stack_that_adopts_its_oidc_provider_moves_the_same_way_and_creates_none(step: str) -> None:
+    """With ``oidcProviderArn`` the provider is the account's: no step creates one, the controllers still on
+    IRSA trust the adopted one, and the capability's side is the same as with a provider ack-irsa made."""
+    result = built(step, oidcProviderArn=PROVIDER_ARN)
+    assert [r for r in result.resources if r.type == "aws:iam/openIdConnectProvider:OpenIdConnectProvider"] == []
+    trusted = {
+        r.name: {s["Principal"]["Federated"] for s in json.loads(r.inputs["assumeRolePolicy"])["Statement"]}
+        for r in result.resources
+        if r.type == "aws:iam/role:Role" and r.name not in CAPABILITY_ROLES
+    }
+    on_irsa = {"backup-role"} if step == "finish" else {"s3-role", "rds-role", "backup-role"}
+    assert trusted == {name: {PROVIDER_ARN} for name in on_irsa}
+    assert releases(result) == releases(built(step))
+    assert capability_side(result) == capability_side(built(step))
 
 
 def test_the_capabilitys_resources_are_the_same_at_every_step_nothing_replaced() -> None:
