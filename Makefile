@@ -68,7 +68,7 @@ pytest: $(VENV)/.dev
 e2e: $(VENV)/.dev
 	$(PYTHON) scripts/e2e.py
 
-# Mutation testing of the pure modules against their fast tests (about 13 minutes on 2 cores; not part of
+# Mutation testing of the pure modules against their fast tests (about 25 minutes on 2 cores; not part of
 # `make test`). Prints the score per module; docs/mutation.md lists the survivors judged equivalent.
 mutation: $(VENV)/.dev
 	# mutmut is installed here, not with the test requirements: `make test` and CI do not need it

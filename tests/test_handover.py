@@ -132,8 +132,9 @@ def test_a_stack_that_adopts_its_oidc_provider_moves_the_same_way_and_creates_no
     }
     on_irsa = {"backup-role"} if step == "finish" else {"s3-role", "rds-role", "backup-role"}
     assert trusted == {name: {PROVIDER_ARN} for name in on_irsa}
-    assert releases(result) == releases(built(step))
-    assert capability_side(result) == capability_side(built(step))
+    made_here = built(step)
+    assert releases(result) == releases(made_here)
+    assert capability_side(result) == capability_side(made_here)
 
 
 def test_the_capabilitys_resources_are_the_same_at_every_step_nothing_replaced() -> None:
