@@ -95,11 +95,9 @@ def shown(value: object) -> str:
     if looks_like_credentials(value):
         return f"{kind_of(value)} (not shown: it looks like a credential)"
     text = _REPR.repr(value)
-    if len(text) > ECHO_MAX:
-        text = text[: ECHO_MAX - 1] + "…"
-    if isinstance(value, str) and len(value) > _REPR.maxstring:
-        text += f" ({len(value)} characters)"
-    return text
+    if isinstance(value, str) and text != repr(value):  # a string is cut well under ECHO_MAX: say how long
+        return f"{text} ({len(value)} characters)"
+    return text if len(text) <= ECHO_MAX else text[: ECHO_MAX - 1] + "…"
 
 
 def kind_of(value: object) -> str:
