@@ -91,3 +91,17 @@ def test_providers_known_only_at_deploy_time_are_judged_when_they_resolve() -> N
         )
 
     assert warned(run(program_, issuers={"dev-eks": ISSUER_URL})) == [another_account(0, OTHER_ACCOUNT)]
+
+
+def test_an_arn_that_does_not_parse_is_skipped_and_the_next_still_judged() -> None:
+    """A provider whose ARN is not parsed (a placeholder) says nothing, and does not hide the entries after it;
+    every subject the role admits is named."""
+    from ack_irsa.spec.controller import extra_provider_warnings
+
+    subjects = [SUBJECT, "system:serviceaccount:team-a:ack"]
+    assert list(extra_provider_warnings(PROVIDER_ARN, ["not-an-arn", SELF_MANAGED], subjects)) == [
+        "extra_oidc_providers[1]: 'k8s.example.com/issuer' is not an EKS cluster's issuer "
+        "(oidc.eks.<region>.amazonaws.com/id/<ID>): the role trusts every token it signs for "
+        "system:serviceaccount:ack-system:ack-s3-controller, system:serviceaccount:team-a:ack; list it only if it "
+        "is a self-managed cluster's issuer"
+    ]

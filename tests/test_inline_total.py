@@ -121,3 +121,52 @@ def test_an_inline_policy_known_at_deploy_time_is_counted_with_the_cross_account
         f"10241 characters ({10241 - exact} + {exact}); IAM allows at most 10240 for all of a role's inline "
         "policies together"
     )
+
+
+A_TARGET = [{"account_id": "444455556666", "role_name": "ack-s3", "namespaces": ["team-b"]}]
+
+
+def inline_total_problems(**given: Any) -> list[tuple[str, str]]:
+    from ack_irsa.spec.controller import resolve_controller
+
+    with pytest.raises(ArgsError) as raised:
+        resolve_controller({"service": "s3", "cross_account": A_TARGET, **given})
+    return [(p.field, p.message) for p in raised.value.problems]
+
+
+def test_a_derived_policy_and_an_inline_one_are_counted_with_the_cross_account_policy() -> None:
+    """All three inline policies add up, each named in the sum in the order the role carries them."""
+    from ack_irsa.catalog import derived
+    from ack_irsa.spec.controller import resolve_controller
+
+    derived_size = policy_size(derived.derive("s3").document)
+    given = {"oidc_provider_arn": PROVIDER_ARN, "policy": "derived"}
+    fits = inline_policy_of_size(10240 - derived_size - CROSS)
+    assert resolve_controller({"service": "s3", "cross_account": A_TARGET, "inline_policy": fits, **given})
+    over = inline_policy_of_size(10241 - derived_size - CROSS)
+    assert inline_total_problems(inline_policy=over, **given) == [
+        (
+            "inline_policy",
+            "with the ack-cross-account policy, the role's inline policies would be up to 10241 characters "
+            f"({derived_size} + {10241 - derived_size - CROSS} + {CROSS}); IAM allows at most 10240 for all of a "
+            "role's inline policies together",
+        )
+    ]
+
+
+def test_on_pod_identity_the_cross_account_policy_is_sized_with_its_session_tags() -> None:
+    """Pod Identity's cross-account policy also allows sts:TagSession, so it is larger than IRSA's."""
+    from ack_irsa.spec.controller import resolve_controller
+
+    pod = policy_size(assume_policy(["arn:aws-us-gov:iam::444455556666:role/ack-s3"], True))
+    assert pod > CROSS
+    given = {"identity": "pod_identity", "cluster_name": "dev-eks"}
+    fits = inline_policy_of_size(10240 - pod)
+    assert resolve_controller({"service": "s3", "cross_account": A_TARGET, "inline_policy": fits, **given})
+    assert inline_total_problems(inline_policy=inline_policy_of_size(10241 - pod), **given) == [
+        (
+            "inline_policy",
+            "with the ack-cross-account policy, the role's inline policies would be up to 10241 characters "
+            f"({10241 - pod} + {pod}); IAM allows at most 10240 for all of a role's inline policies together",
+        )
+    ]
