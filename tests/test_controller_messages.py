@@ -13,7 +13,7 @@ import pytest
 from ack_irsa.spec.controller import Install, resolve_controller
 from ack_irsa.spec.problems import ArgsError
 
-from .conftest import PROVIDER_ARN
+from .conftest import PROVIDER_ARN, run
 
 CHART = "oci://public.ecr.aws/aws-controllers-k8s/s3-chart"
 SIZE_HINT = "(if your account's quota is higher, set trust_policy_max_chars)"
@@ -141,6 +141,15 @@ def test_every_chart_value_of_the_wrong_type_is_reported_past_unknown_ones() -> 
     ]
 
 
+def test_chart_values_are_typed_by_their_keys_not_by_a_dotted_path() -> None:
+    """A feature gate whose name holds a dot is still a gate; a top-level key that merely looks like a path
+    (``featureGates.A``, ``log.level``) has no type ack-irsa knows and goes to the chart as it is."""
+    values = {"featureGates": {"a.b": 1}, "featureGates.A": 1, "log.level": 1}
+    assert problems(install={"values": values}) == [
+        "install.values.featureGates.a.b: must be true or false (the chart's schema), got 1"
+    ]
+
+
 def trust_of_size(size: int) -> dict[str, Any]:
     from ack_irsa.iam.policies import policy_size
 
@@ -182,7 +191,15 @@ def test_a_cluster_named_at_deploy_time_is_sized_as_the_longest_name() -> None:
     extras = [f"c{i}{'x' * 90}" for i in range(14)]
     given = {"service": "s3", "identity": "pod_identity", "extra_cluster_names": extras}
     expected = [f"the trust policy would be up to 2118 characters; the limit is 2048 {SIZE_HINT}"]
-    assert problems_of({**given, "cluster_name": pulumi.Output.from_input("late-eks")}) == expected
+    late: list[str] = []
+
+    def main() -> None:  # an Output needs the engine's event loop: under the mocks
+        with pytest.raises(ArgsError) as raised:
+            resolve_controller({**given, "cluster_name": pulumi.Output.from_input("late-eks")})
+        late.extend(str(raised.value).splitlines())
+
+    run(main)
+    assert late == expected
     assert problems_of({**given, "cluster_name": "x" * 100}) == expected
     assert resolve_controller({**given, "extra_cluster_names": extras[:13], "cluster_name": "x" * 100})
 

@@ -302,6 +302,8 @@ def test_every_problem_at_once() -> None:
         (["arn:aws:iam::111122223333:user/x"], "is not an IAM role ARN"),
         (["rds-monitoring"], "is not an IAM role ARN"),
         ("arn:aws:iam::111122223333:role/x", "must be a list of IAM role ARNs"),
+        (5, "must be a list of IAM role ARNs"),
+        ({"arn:aws:iam::111122223333:role/x": 1}, "must be a list of IAM role ARNs"),
     ],
 )
 def test_pass_roles_that_are_refused(roles: Any, message: str) -> None:
@@ -314,9 +316,19 @@ def test_a_role_name_with_a_wildcard_inside_is_a_choice_not_every_role() -> None
     assert derived.derive("rds", ["DBInstance"], [role]).pass_roles == (role,)
 
 
-@pytest.mark.parametrize("kinds", [[], "Bucket"])
+@pytest.mark.parametrize("kinds", [[], (), "Bucket", 5, True, {"Bucket": 1}])
 def test_kinds_must_be_a_non_empty_list(kinds: Any) -> None:
+    # a map is no list of its keys: {"Bucket": 1} is refused, not read as ["Bucket"]
     assert problems("s3", kinds) == [("kinds", "must be a non-empty list of kinds (omit it for every kind: Bucket)")]
+
+
+def test_a_kind_that_is_not_a_name_is_refused_by_its_index() -> None:
+    """A map or a list among the kinds (unhashable) is refused like any other value that is no name."""
+    assert problems("s3", ["Bucket", {"a": 1}, ["Bucket"], 5]) == [
+        ("kinds[1]", "must be a kind's name, such as 'Bucket', got {'a': 1}"),
+        ("kinds[2]", "must be a kind's name, such as 'Bucket', got ['Bucket']"),
+        ("kinds[3]", "must be a kind's name, such as 'Bucket', got 5"),
+    ]
 
 
 def test_controllers_without_derived_data() -> None:

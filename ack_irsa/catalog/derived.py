@@ -315,20 +315,24 @@ def _chosen_kinds(
             )
             return []
         return list(data.kinds.values())
-    if isinstance(kinds, str) or not kinds:
+    # A list or a tuple only: a string, a number or a map (whose keys would be read as kinds) is refused.
+    if not isinstance(kinds, list | tuple) or not kinds:
         problems.append(("kinds", f"must be a non-empty list of kinds (omit it for every kind: {', '.join(every)})"))
         return []
     chosen, seen = [], set()
     for i, kind in enumerate(kinds):
+        if not isinstance(kind, str):
+            problems.append((f"kinds[{i}]", f"must be a kind's name, such as {every[0]!r}, got {_short(kind)}"))
+            continue
         if kind in seen:
             problems.append((f"kinds[{i}]", f"{kind!r} is listed twice"))
             continue
         seen.add(kind)
-        found = data.kinds.get(kind) if isinstance(kind, str) else None
+        found = data.kinds.get(kind)
         if found is None:
-            close = difflib.get_close_matches(str(kind), every, n=1)
+            close = difflib.get_close_matches(kind, every, n=1)
             if not close:
-                close = [k for k in every if isinstance(kind, str) and k.lower() == kind.lower()]
+                close = [k for k in every if k.lower() == kind.lower()]
             hint = f"did you mean {close[0]!r}? " if close else ""
             problems.append(
                 (
@@ -355,7 +359,7 @@ def _unmapped(kinds: Iterable[KindCalls]) -> str:
 
 
 def _pass_role_problems(pass_roles: Sequence[str], partition: str) -> list[tuple[str, str]]:
-    if isinstance(pass_roles, str):
+    if not isinstance(pass_roles, list | tuple):
         return [("pass_roles", "must be a list of IAM role ARNs")]
     problems = []
     form = f"an IAM role ARN, e.g. arn:{partition}:iam::111122223333:role/rds-monitoring"

@@ -506,8 +506,7 @@ _FORMS = {"featureGates": "a map of feature gates to true or false"}
 
 def chart_value_problems(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
     """(dotted path, message) for each known chart value of a type its schema forbids."""
-    for path, value in _dotted(values):
-        kind = CHART_VALUE_TYPES.get(path) or CHART_VALUE_TYPES.get(f"{path.rpartition('.')[0]}.*")
+    for path, kind, value in _typed(values):
         if kind is None:
             continue
         if isinstance(kind, tuple):
@@ -519,13 +518,22 @@ def chart_value_problems(values: Mapping[str, Any]) -> Iterator[tuple[str, str]]
             yield path, f"must be {form}, got {shown(value)}{unquote}"
 
 
-def _dotted(values: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """Every (dotted path, value) of nested chart values, maps included (two levels: the schema's depth)."""
+def _typed(
+    values: Mapping[str, Any], parent: str | None = None
+) -> Iterator[tuple[str, type | tuple[str, ...] | None, Any]]:
+    """Every (dotted path, the schema's type or None, value) of nested chart values, maps included (two levels:
+    the schema's depth). The type is looked up by the keys, not by the dotted path: a key may hold a dot itself
+    (a feature gate ``a.b``), and a top-level key ``log.level`` is no ``level`` inside ``log``."""
     for key, value in values.items():
-        path = f"{prefix}{key}"
-        yield path, value
-        if isinstance(value, Mapping) and not prefix:
-            yield from _dotted(value, f"{path}.")
+        if parent is None:
+            path = str(key)
+            kind = None if "." in path else CHART_VALUE_TYPES.get(path)
+        else:
+            path = f"{parent}.{key}"
+            kind = CHART_VALUE_TYPES.get(path) or CHART_VALUE_TYPES.get(f"{parent}.*")
+        yield path, kind, value
+        if isinstance(value, Mapping) and parent is None:
+            yield from _typed(value, path)
 
 
 def _owned_paths(values: Mapping[str, Any], owned_values: Mapping[str, str], prefix: str = "") -> Iterator[str]:

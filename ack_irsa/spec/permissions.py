@@ -85,7 +85,9 @@ def resolve_derived(
         if late:
             return None
     try:
-        return derived.derive(controller.service, kinds, pass_roles or (), _partition_hint(args, pass_roles))
+        return derived.derive(
+            controller.service, kinds, () if pass_roles is None else pass_roles, _partition_hint(args, pass_roles)
+        )
     except derived.DerivedPolicyError as error:
         for where, message in error.problems:
             problems.add(where, message)
