@@ -558,3 +558,18 @@ def test_a_direct_capability_role_over_iams_inline_limit_is_refused() -> None:
         "controllers: with permissions 'direct' the capability role's inline policies would be 10,241 characters; "
         "IAM allows 10,240 per role (use permissions 'selectors')"
     ]
+
+
+def test_an_entrys_own_inline_policy_is_judged_for_its_risks() -> None:
+    """The inline policy given replaces the recommended one: its broad grants are the entry's risks."""
+    anything = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]}
+    spec = resolve_capability(capability({"service": "s3", "policy_arns": [], "inline_policy": anything}))
+    assert [(risk.id, risk.source, risk.detail) for risk in spec.controllers[0].risks] == [
+        (
+            "privilege-escalation",
+            "the inline policy",
+            "escalation paths AddUserToGroup, AttachGroupPolicy, AttachRolePolicy and 16 more",
+        ),
+        ("pass-role-unrestricted", "the inline policy", "iam:PassRole on every role, with no restricting Condition"),
+        ("service-wide-access", "the inline policy", "allows iam:*"),
+    ]

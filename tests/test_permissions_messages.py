@@ -11,6 +11,7 @@ import pulumi
 import pytest
 
 from ack_irsa import catalog
+from ack_irsa.catalog import derived
 from ack_irsa.iam.limits import TAGS_PER_ROLE
 from ack_irsa.iam.policies import policy_size
 from ack_irsa.iam.risks import ACKNOWLEDGED_TAG, Risk
@@ -255,6 +256,25 @@ def test_a_derived_policy_needs_values_known_up_front(given: dict[str, Any], exp
 
     run(main)
     assert found == expected
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        pytest.param(
+            {"kinds": 5}, "kinds: must be a non-empty list of kinds (omit it for every kind: {kinds})", id="kinds"
+        ),
+        pytest.param(
+            {"kinds": ["DBInstance"], "pass_roles": 5}, "pass_roles: must be a list of IAM role ARNs", id="roles"
+        ),
+    ],
+)
+def test_a_derived_policys_lists_that_are_no_lists_are_refused_by_their_argument(
+    given: dict[str, Any], expected: str
+) -> None:
+    """From Python, a number where a list is meant is refused with the argument's name, not a TypeError."""
+    kinds = ", ".join(derived.calls("rds").kinds)
+    assert controller_problems({"policy": "derived", **given}) == [expected.format(kinds=kinds)]
 
 
 def test_the_adopted_providers_partition_is_the_derived_policys() -> None:

@@ -119,15 +119,18 @@ def overlap(first: Selector, second: Selector) -> str | None:
     return f"{first.group} in {', '.join(shared)}" if shared else None
 
 
-def overlaps(selectors: Sequence[Selector]) -> list[str]:
-    """Every pair of selectors that could match the same resource, one message each."""
+def overlaps(selectors: Sequence[Selector]) -> list[tuple[str, str]]:
+    """Every pair of selectors that could match the same resource: (the later one's owner, the message)."""
     found = []
     for index, first in enumerate(selectors):
         for second in selectors[index + 1 :]:
             if (where := overlap(first, second)) is not None:
                 found.append(
-                    f"{second.owner} and {first.owner} would both select {where}; a resource two IAMRoleSelectors "
-                    "match fails to reconcile (give them disjoint namespaces)"
+                    (
+                        second.owner,
+                        f"{second.owner} and {first.owner} would both select {where}; a resource two "
+                        "IAMRoleSelectors match fails to reconcile (give them disjoint namespaces)",
+                    )
                 )
     return found
 

@@ -247,8 +247,8 @@ def resolve_capability(args: Mapping[str, Any]) -> CapabilitySpec:
     controllers = tuple(entry for entry in resolved if entry is not None)
     _entries_together(controllers, permissions, role_name, problems)
     selectors = _selectors(plain_name, controllers) if permissions == "selectors" else ()
-    for message in overlaps(selectors):
-        problems.add(message.split(" and ", 1)[0], message)
+    for owner, message in overlaps(selectors):
+        problems.add(owner, message)
     direct_managed, direct_inline = _direct(controllers, quota, problems) if permissions == "direct" else ({}, {})
     create = args.get("create_capability", True)
     problems.plain("create_capability", create, bool, "true or false")
